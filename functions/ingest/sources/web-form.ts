@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import type { ContactField, FormConfig } from '../../shared/config.ts';
+import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
+import type { Attribution, Contact, IntakeMessage } from '../../shared/lead.ts';
+
+export type FormBody = Record<string, string>;
+
+export type FormSubmission = {
+  formId: string;
+  form: FormConfig;
+  leadId: string;
+  receivedAt: string;
+  contentType: string | undefined;
+  body: string;
+  ip?: string;
+  userAgent?: string;
+  idempotencyKey?: string;
+};
+
+export type FormOutcome =
+  | { kind: 'accepted'; message: IntakeMessage; mediaType: FormMediaType }
+  | { kind: 'honeypot'; mediaType: FormMediaType };
+
+export type FormMediaType = 'json' | 'urlencoded';
+
+const MAX_FIELDS = 100;
+const MAX_KEY_LENGTH = 100;
+const MAX_LINE_LENGTH = 300;
+const MAX_TEXT_LENGTH = 5000;
+
+/** Common names for contact inputs, so most forms need no field mapping at all. */
+const FIELD_ALIASES: Record<string, ContactField> = {
+  name: 'name',
+  full_name: 'name',
+  fullname: 'name',
+  fullName: 'name',
+  first_name: 'firstName',
+  firstName: 'firstName',
+  last_name: 'lastName',
+  lastName: 'lastName',
+  email: 'email',
+  email_address: 'email',
+  phone: 'phone',
+  phone_number: 'phone',
+  tel: 'phone',
+  mobile: 'phone',
+  company: 'company',
+  company_name: 'company',
+  job_title: 'jobTitle',
+  jobTitle: 'jobTitle',
+  city: 'city',
+  country: 'country',
+  message: 'message',
+  comments: 'message',
+};
+
+const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+/** Inputs that are about the visit, not the person; kept as attribution, never as answers. */
+const CONTEXT_FIELDS = new Set(['page_url', 'pageUrl', 'referrer', 'referer']);
+
+export function mediaTypeOf(contentType: string | undefined): FormMediaType {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'urlencoded';
+  throw new HttpError(
+    415,
+    'unsupported_media_type',
+    `Send the form as application/json or application/x-www-form-urlencoded${type ? `, not ${type}` : ' (the Content-Type header is missing)'}.`,
+  );
+}
+
+/** Parses the body into flat string fields; nested objects are rejected, lists are joined. */
+export function parseFormBody(body: string, mediaType: FormMediaType): FormBody {
+  const fields: FormBody = {};
+  if (mediaType === 'urlencoded') {
+    const params = new URLSearchParams(body);
+    for (const key of new Set(params.keys())) fields[key] = params.getAll(key).join(', ');
+    return fields;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new HttpError(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'invalid_body', 'The body must be a JSON object of form fields.');
+  }
+  const issues: ErrorIssue[] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string') fields[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') fields[key] = String(value);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+      fields[key] = value.join(', ');
+    else issues.push({ path: key, message: 'must be a string, number, boolean or a list of strings' });
+  }
+  if (issues.length > 0)
+    throw new HttpError(400, 'validation_failed', 'Some fields have the wrong type.', issues);
+  return fields;
+}
+
+// C0/C1 controls other than tab and newline never belong in a form value.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
+
+/** One-line fields lose line breaks (no header injection downstream); free text keeps them. */
+export function cleanValue(value: string, multiline: boolean): string {
+  const cleaned = value.replace(CONTROL, '');
+  return (multiline ? cleaned.replace(/\r\n?/g, '\n') : cleaned.replace(LINE_BREAKS, ' ')).trim();
+}
+
+const line = z.string().max(MAX_LINE_LENGTH, `at most ${MAX_LINE_LENGTH} characters`);
+
+const ContactInput = z.object({
+  name: line.optional(),
+  firstName: line.optional(),
+  lastName: line.optional(),
+  email: z.email('not a valid email address').max(254).optional(),
+  phone: z
+    .string()
+    .max(40, 'at most 40 characters')
+    .regex(/\p{Nd}/u, 'must contain digits')
+    .optional(),
+  company: line.optional(),
+  jobTitle: line.optional(),
+  city: line.optional(),
+  country: line.optional(),
+  message: z.string().max(MAX_TEXT_LENGTH, `at most ${MAX_TEXT_LENGTH} characters`).optional(),
+});
+
+function utmFrom(fields: FormBody): Attribution['utm'] {
+  const utm: Attribution['utm'] = {};
+  for (const key of UTM_FIELDS) {
+    const value = fields[`utm_${key}`];
+    if (value) utm[key] = cleanValue(value, false).slice(0, MAX_LINE_LENGTH);
+  }
+  return utm;
+}
+
+/**
+ * Turns one web-form submission into an intake message, or says why not.
+ * Pure: the lead id and the time come in as arguments.
+ */
+export function acceptFormSubmission(input: FormSubmission): FormOutcome {
+  const mediaType = mediaTypeOf(input.contentType);
+  const fields = parseFormBody(input.body, mediaType);
+  const keys = Object.keys(fields);
+  if (keys.length > MAX_FIELDS)
+    throw new HttpError(
+      400,
+      'too_many_fields',
+      `A form may post at most ${MAX_FIELDS} fields; this one has ${keys.length}.`,
+    );
+  const longKey = keys.find((k) => k.length > MAX_KEY_LENGTH);
+  if (longKey !== undefined)
+    throw new HttpError(
+      400,
+      'field_name_too_long',
+      `Field names may be at most ${MAX_KEY_LENGTH} characters.`,
+    );
+
+  const { form } = input;
+  if (form.honeypot !== undefined && (fields[form.honeypot] ?? '').trim() !== '')
+    return { kind: 'honeypot', mediaType };
+
+  const contact: Record<string, string> = {};
+  const postedName: Partial<Record<ContactField, string>> = {};
+  const answers: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(fields)) {
+    if (key === form.honeypot || key.startsWith('utm_') || CONTEXT_FIELDS.has(key)) continue;
+    const target = form.fields[key] ?? FIELD_ALIASES[key];
+    if (target !== undefined) {
+      const value = cleanValue(raw, target === 'message');
+      if (value !== '' && contact[target] === undefined) {
+        contact[target] = value;
+        postedName[target] = key;
+      }
+    } else {
+      const value = cleanValue(raw, true);
+      if (value !== '') answers[cleanValue(key, false)] = value.slice(0, MAX_TEXT_LENGTH);
+    }
+  }
+
+  const parsed = ContactInput.safeParse(contact);
+  const issues: ErrorIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const field = issue.path[0] as ContactField;
+        return { path: postedName[field] ?? field, message: issue.message };
+      });
+  for (const required of form.required) {
+    if (required === 'email-or-phone') {
+      if (contact.email === undefined && contact.phone === undefined)
+        issues.push({ path: 'email', message: 'give an email address or a phone number' });
+    } else if (contact[required] === undefined) {
+      issues.push({ path: reverseName(form, required), message: 'required' });
+    }
+  }
+  if (issues.length > 0 || !parsed.success)
+    throw new HttpError(400, 'validation_failed', 'The form has fields that need fixing.', issues);
+
+  const pageUrl = fields.page_url ?? fields.pageUrl;
+  const referrer = fields.referrer ?? fields.referer;
+  const message: IntakeMessage = {
+    v: 1,
+    leadId: input.leadId,
+    source: 'web-form',
+    formId: input.formId,
+    ...(input.idempotencyKey ? { externalId: input.idempotencyKey } : {}),
+    receivedAt: input.receivedAt,
+    contact: parsed.data satisfies Contact,
+    answers,
+    attribution: {
+      utm: utmFrom(fields),
+      ...(pageUrl ? { pageUrl: cleanValue(pageUrl, false).slice(0, 2000) } : {}),
+      ...(referrer ? { referrer: cleanValue(referrer, false).slice(0, 2000) } : {}),
+    },
+    request: {
+      ...(input.ip ? { ip: input.ip } : {}),
+      ...(input.userAgent ? { userAgent: input.userAgent.slice(0, 500) } : {}),
+    },
+    locale: form.locale,
+    ...(form.defaultCountry ? { defaultCountry: form.defaultCountry } : {}),
+    test: form.test,
+  };
+  return { kind: 'accepted', message, mediaType };
+}
+
+function reverseName(form: FormConfig, field: ContactField): string {
+  return Object.entries(form.fields).find(([, target]) => target === field)?.[0] ?? field;
+}

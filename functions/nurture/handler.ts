@@ -1,0 +1,81 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createStreamBatchHandler, InvalidMessageError } from '../shared/batch.ts';
+import type { Config } from '../shared/config.ts';
+import { formatAddress } from '../shared/html.ts';
+import { Lead } from '../shared/lead.ts';
+import type { Mailer } from '../shared/ports.ts';
+import { type AssignmentNotice, assignmentNotice } from './core.ts';
+import { renderAssignmentEmail } from './templates/assignment.ts';
+
+export type NurtureDeps = {
+  config: Config;
+  mailer: Mailer;
+  /** Remembers which notices were sent, so a redelivered stream record mails nobody twice. */
+  idempotency: BasePersistenceLayer;
+  logger: Logger;
+};
+
+const LEAD_SORT_KEY = 'LEAD';
+
+/** The lead in a stream image, or undefined for other item types (counters, markers). */
+export function leadFromImage(image: Record<string, unknown> | undefined, eventId: string): Lead | undefined {
+  if (image === undefined) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  if (item.sk !== LEAD_SORT_KEY) return undefined;
+  const parsed = Lead.safeParse(item);
+  if (!parsed.success) {
+    const paths = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new InvalidMessageError(
+      `stream record ${eventId} holds a lead that does not match its schema at: ${paths}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function createNurtureHandler(deps: NurtureDeps) {
+  const { config, logger } = deps;
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    expiresAfterSeconds: 30 * 24 * 3600,
+  });
+
+  const sendAssignmentEmail = makeIdempotent(
+    async (notice: AssignmentNotice, lead: Lead) => {
+      const rep = config.routing.reps.find((r) => r.id === notice.repId);
+      if (rep === undefined)
+        throw new InvalidMessageError(`lead ${lead.id} is owned by unknown rep ${notice.repId}`);
+      const mail = renderAssignmentEmail({
+        lead,
+        rep,
+        leadUrl: `${config.mail.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${encodeURIComponent(lead.id)}`,
+      });
+      const { messageId } = await deps.mailer.send({
+        to: rep.email,
+        from: formatAddress(config.mail.fromName, config.mail.from),
+        ...mail,
+        // Lets reps filter and tools thread by lead without reading the body; an id, never PII.
+        headers: { 'X-Leadpipe-Lead': lead.id },
+        tags: { kind: 'assignment' },
+      });
+      logger.info('assignment email sent', { leadId: lead.id, repId: rep.id, messageId });
+      return { messageId };
+    },
+    { persistenceStore: deps.idempotency, config: idempotencyConfig, keyPrefix: 'nurture-assignment-email' },
+  );
+
+  return createStreamBatchHandler(logger, async (record: DynamoDBRecord, context) => {
+    const eventId = record.eventID ?? 'unknown';
+    const after = leadFromImage(record.dynamodb?.NewImage, eventId);
+    if (after === undefined) return;
+    const before = leadFromImage(record.dynamodb?.OldImage, eventId);
+    const notice = assignmentNotice(before, after);
+    if (notice === undefined) return;
+    idempotencyConfig.registerLambdaContext(context);
+    await sendAssignmentEmail(notice, after);
+  });
+}

@@ -1,0 +1,217 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConditionSchema, LeadFieldPath } from './conditions.ts';
+import { Locale } from './lead.ts';
+
+const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and dashes (at most 63 characters)');
+
+const CountryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'use a two-letter ISO 3166 country code such as SA, AE, IR');
+
+/** The fields a form can map onto; anything else a form posts is kept as an answer. */
+export const ContactField = z.enum([
+  'name',
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'city',
+  'country',
+  'message',
+]);
+export type ContactField = z.infer<typeof ContactField>;
+
+export const FormConfig = z.strictObject({
+  /** Browser origins allowed to post (CORS); `*` allows any origin. */
+  allowedOrigins: z
+    .array(z.union([z.literal('*'), z.url()]))
+    .min(1)
+    .default(['*']),
+  /** Posted field name → lead field, for forms whose inputs are not named like the lead fields. */
+  fields: z.record(z.string().min(1), ContactField).default({}),
+  /** Lead fields that must be present; `email-or-phone` accepts either. */
+  required: z.array(z.union([ContactField, z.literal('email-or-phone')])).default(['email-or-phone']),
+  /** Where a plain HTML form is sent (303) after a successful post. */
+  redirect: z.url().optional(),
+  /** A hidden input that people leave empty and bots fill in. */
+  honeypot: z.string().min(1).optional(),
+  defaultCountry: CountryCode.optional(),
+  locale: Locale.default('en'),
+  /** Submissions larger than this get 413. */
+  maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+  test: z.boolean().default(false),
+});
+export type FormConfig = z.infer<typeof FormConfig>;
+
+export const FacebookConfig = z.strictObject({
+  appSecret: z.string().min(8),
+  verifyToken: z.string().min(8),
+  pageAccessToken: z.string().min(1),
+  graphApiVersion: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default('v23.0'),
+  defaultCountry: CountryCode.optional(),
+  locale: Locale.default('en'),
+});
+
+export const GoogleConfig = z.strictObject({
+  /** The default `google_key`; a form may carry its own in `forms`. */
+  key: z.string().min(8),
+  forms: z.record(z.string(), z.strictObject({ key: z.string().min(8) })).default({}),
+  defaultCountry: CountryCode.optional(),
+  locale: Locale.default('en'),
+});
+
+export const ScoringRule = z.strictObject({
+  id: Slug,
+  description: z.string().optional(),
+  when: ConditionSchema,
+  points: z.number().int().min(-1000).max(1000),
+});
+export type ScoringRule = z.infer<typeof ScoringRule>;
+
+export const SegmentRule = z.strictObject({
+  id: Slug,
+  when: ConditionSchema,
+});
+export type SegmentRule = z.infer<typeof SegmentRule>;
+
+export const RepConfig = z.strictObject({
+  id: Slug,
+  name: z.string().min(1),
+  email: z.email(),
+  locale: Locale.default('en'),
+  timezone: z.string().default('UTC'),
+  weight: z.number().int().min(1).max(100).default(1),
+});
+export type RepConfig = z.infer<typeof RepConfig>;
+
+export const PoolConfig = z.strictObject({
+  id: Slug,
+  /** The pool takes leads in any of these segments; a pool with none takes only what no other pool takes. */
+  segments: z.array(Slug).default([]),
+  reps: z.array(Slug).min(1),
+});
+export type PoolConfig = z.infer<typeof PoolConfig>;
+
+export const Config = z
+  .strictObject({
+    sources: z.strictObject({
+      forms: z.record(Slug, FormConfig).default({}),
+      facebook: FacebookConfig.optional(),
+      google: GoogleConfig.optional(),
+    }),
+    scoring: z
+      .strictObject({
+        rules: z.array(ScoringRule).default([]),
+        segments: z.array(SegmentRule).default([]),
+      })
+      .default({ rules: [], segments: [] }),
+    routing: z.strictObject({
+      reps: z.array(RepConfig).min(1),
+      pools: z.array(PoolConfig).min(1),
+      defaultPool: Slug,
+    }),
+    mail: z.strictObject({
+      from: z.email(),
+      fromName: z
+        .string()
+        .regex(/^[^\r\n"<>]*$/, 'no line breaks, quotes or angle brackets')
+        .default('leadpipe'),
+      /** Base URL of the HTTP API, used for links in emails. */
+      publicBaseUrl: z.url(),
+    }),
+  })
+  .superRefine((config, ctx) => {
+    const reps = new Set<string>();
+    config.routing.reps.forEach((rep, i) => {
+      if (reps.has(rep.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'reps', i, 'id'],
+          message: `duplicate rep id "${rep.id}"`,
+        });
+      reps.add(rep.id);
+    });
+    const pools = new Set<string>();
+    config.routing.pools.forEach((pool, i) => {
+      if (pools.has(pool.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'pools', i, 'id'],
+          message: `duplicate pool id "${pool.id}"`,
+        });
+      pools.add(pool.id);
+      pool.reps.forEach((repId, j) => {
+        if (!reps.has(repId))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routing', 'pools', i, 'reps', j],
+            message: `unknown rep "${repId}"; define it under routing.reps`,
+          });
+      });
+    });
+    if (!pools.has(config.routing.defaultPool))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing', 'defaultPool'],
+        message: `unknown pool "${config.routing.defaultPool}"; define it under routing.pools`,
+      });
+    const ruleIds = new Set<string>();
+    config.scoring.rules.forEach((rule, i) => {
+      if (ruleIds.has(rule.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scoring', 'rules', i, 'id'],
+          message: `duplicate rule id "${rule.id}"`,
+        });
+      ruleIds.add(rule.id);
+    });
+  });
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} is not a valid leadpipe configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Formats a zod path the way it is written in YAML: `routing.pools[0].reps[1]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** Parses and validates configuration text (YAML or JSON); errors name every bad key. */
+export function parseConfig(text: string, source = 'configuration'): Config {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(source, [`not valid YAML: ${(error as Error).message}`]);
+  }
+  const result = Config.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+export { LeadFieldPath };

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const TableEnv = z.object({ TABLE_NAME: z.string().min(3) });
+export const IdempotencyEnv = z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(3) });
+export const IntakeQueueEnv = z.object({ INTAKE_QUEUE_URL: z.url() });
+export const RoutingQueueEnv = z.object({ ROUTING_QUEUE_URL: z.url() });
+export const MailEnv = z.object({ SES_CONFIGURATION_SET: z.string().min(1).optional() });
+
+/** Reads the function's environment at cold start; a missing variable stops the function with its name. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const names = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`function environment is incomplete: ${names}`);
+  }
+  return result.data;
+}

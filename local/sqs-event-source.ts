@@ -1,0 +1,117 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { invokeWithTimeout } from './lambda-context.ts';
+import type { QueueRef } from './resources.ts';
+
+export type SqsEventSourceOptions = {
+  sqs: SQSClient;
+  queue: QueueRef;
+  functionName: string;
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  batchSize?: number;
+  /** Concurrent pollers, like the batches Lambda runs at once for one event source mapping. */
+  concurrency?: number;
+  timeoutMs?: number;
+  onError?: (error: unknown) => void;
+};
+
+/**
+ * Behaves like Lambda's SQS event source mapping with ReportBatchItemFailures: long-polls batches of up to
+ * 10, invokes the handler, deletes what succeeded, and leaves the reported failures (or the whole batch, if
+ * the handler threw) to reappear after the visibility timeout; the queue's redrive policy moves a message
+ * to its DLQ after maxReceiveCount receives.
+ */
+export class SqsEventSource {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly options: SqsEventSourceOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const concurrency = this.options.concurrency ?? 2;
+    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.pollOnce();
+      } catch (error) {
+        this.options.onError?.(error);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    const { sqs, queue } = this.options;
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url,
+        MaxNumberOfMessages: this.options.batchSize ?? 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return;
+    this.inFlight++;
+    try {
+      const records: SQSRecord[] = Messages.map((m) => ({
+        messageId: m.MessageId ?? '',
+        receiptHandle: m.ReceiptHandle ?? '',
+        body: m.Body ?? '',
+        attributes: {
+          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+          SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+          SenderId: m.Attributes?.SenderId ?? 'local',
+          ApproximateFirstReceiveTimestamp:
+            m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody ?? '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: queue.arn,
+        awsRegion: process.env.AWS_REGION ?? 'us-east-1',
+      }));
+      let failed: Set<string>;
+      try {
+        const response = await invokeWithTimeout(
+          this.options.handler,
+          { Records: records },
+          this.options.functionName,
+          this.options.timeoutMs ?? 30_000,
+        );
+        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch (error) {
+        // A thrown error (or a timeout) fails the whole batch.
+        this.options.onError?.(error);
+        failed = new Set(records.map((r) => r.messageId));
+      }
+      const done = records.filter((r) => !failed.has(r.messageId));
+      if (done.length > 0) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queue.url,
+            Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          }),
+        );
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ConfigError } from '../functions/shared/config.ts';
+import { loadConfigFile } from './config-file.ts';
+import { checkJava } from './emulators.ts';
+import { startPipeline } from './pipeline.ts';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LEADPIPE_CONFIG: z.string().min(1).default('leadpipe.config.yaml'),
+  GRAPH_API_BASE_URL: z.url().optional(),
+  LEADPIPE_FACEBOOK_APP_SECRET: z.string().min(8).optional(),
+  LEADPIPE_FACEBOOK_VERIFY_TOKEN: z.string().min(8).optional(),
+  LEADPIPE_GOOGLE_KEY: z.string().min(8).optional(),
+});
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+const envResult = Env.safeParse(process.env);
+if (!envResult.success) {
+  fail(
+    `leadpipe: bad environment: ${envResult.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+  );
+}
+const env = envResult.data;
+
+const javaProblem = checkJava();
+if (javaProblem) fail(javaProblem);
+
+let config: ReturnType<typeof loadConfigFile>;
+try {
+  config = loadConfigFile(env.LEADPIPE_CONFIG, env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+process.env.POWERTOOLS_SERVICE_NAME ??= 'leadpipe';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+
+const pipeline = await startPipeline({
+  config,
+  port: env.PORT,
+  onError: (error) => console.error('leadpipe:', error),
+});
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const force = setTimeout(() => process.exit(code), 8000);
+  force.unref();
+  try {
+    await pipeline.stop();
+  } finally {
+    process.exit(code);
+  }
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+process.on('uncaughtException', (error) => {
+  console.error('leadpipe crashed:', error);
+  void shutdown(1);
+});
+process.on('unhandledRejection', (error) => {
+  console.error('leadpipe crashed:', error);
+  void shutdown(1);
+});
+
+console.log(`leadpipe ready ${pipeline.url}`);
+console.log(
+  `mail viewer ${pipeline.emulators.sesEndpoint}/  (sent mail as JSON: ${pipeline.url}/_local/outbox)`,
+);
+console.log(
+  `try: curl -sS -X POST ${pipeline.url}/v1/forms/demo/leads -H 'content-type: application/json' -d '{"name":"Sara Ahmed","email":"sara@example.com","phone":"+966501234567"}'`,
+);

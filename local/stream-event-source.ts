@@ -1,0 +1,229 @@
+import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse } from 'aws-lambda';
+import { invokeWithTimeout } from './lambda-context.ts';
+import type { QueueRef } from './resources.ts';
+
+export type StreamEventSourceOptions = {
+  streams: DynamoDBStreamsClient;
+  sqs: SQSClient;
+  streamArn: string;
+  functionName: string;
+  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** Where a batch goes after its retries are spent (Lambda's on-failure destination). */
+  failureQueue: QueueRef;
+  batchSize?: number;
+  maximumRetryAttempts?: number;
+  pollIntervalMs?: number;
+  timeoutMs?: number;
+  onError?: (error: unknown) => void;
+};
+
+type ShardState = { parentId?: string; iterator?: string; lastSequence?: string; closed: boolean };
+
+type Image = Record<string, SdkAttributeValue>;
+
+/**
+ * Lambda hands the function the stream's JSON. Read through the SDK here, an empty map arrives as `{}`
+ * instead of `{ M: {} }` (GetItem on the same item returns `{ M: {} }`), so restore the wire form.
+ */
+function wireImage(image: Image): Image {
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, wireValue(v)]));
+}
+
+function wireValue(value: SdkAttributeValue): SdkAttributeValue {
+  if (value.M !== undefined) return { M: wireImage(value.M) };
+  if (value.L !== undefined) return { L: value.L.map(wireValue) };
+  if (Object.keys(value).length === 0) return { M: {} };
+  return value;
+}
+
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const data = record.dynamodb;
+  const created = data?.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? process.env.AWS_REGION ?? 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
+      Keys: data?.Keys as Record<string, never>,
+      ...(data?.NewImage ? { NewImage: wireImage(data.NewImage as Image) as never } : {}),
+      ...(data?.OldImage ? { OldImage: wireImage(data.OldImage as Image) as never } : {}),
+      SequenceNumber: data?.SequenceNumber,
+      SizeBytes: data?.SizeBytes,
+      StreamViewType: data?.StreamViewType,
+    },
+  };
+}
+
+/**
+ * Behaves like Lambda's DynamoDB Streams event source mapping: per-shard order (a child shard waits for its
+ * parent), batches, partial batch responses (checkpoint at the first failed record, retry the rest),
+ * bounded retries, then the batch's metadata goes to the failure queue and the shard moves on.
+ */
+export class StreamEventSource {
+  private running = false;
+  private loopPromise: Promise<void> | undefined;
+  private readonly shards = new Map<string, ShardState>();
+  private lastDescribe = 0;
+  private processing = false;
+
+  constructor(private readonly options: StreamEventSourceOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopPromise = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loopPromise;
+  }
+
+  get busy(): boolean {
+    return this.processing;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let gotRecords = false;
+      try {
+        gotRecords = await this.pollOnce();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (!gotRecords) await new Promise((r) => setTimeout(r, this.options.pollIntervalMs ?? 100));
+    }
+  }
+
+  private async describe(): Promise<void> {
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await this.options.streams.send(
+        new DescribeStreamCommand({
+          StreamArn: this.options.streamArn,
+          ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}),
+        }),
+      );
+      for (const shard of StreamDescription?.Shards ?? []) {
+        if (shard.ShardId && !this.shards.has(shard.ShardId)) {
+          this.shards.set(shard.ShardId, {
+            ...(shard.ParentShardId ? { parentId: shard.ParentShardId } : {}),
+            closed: false,
+          });
+        }
+      }
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    this.lastDescribe = Date.now();
+  }
+
+  private ready(state: ShardState): boolean {
+    if (state.closed) return false;
+    if (state.parentId === undefined) return true;
+    const parent = this.shards.get(state.parentId);
+    return parent === undefined || parent.closed;
+  }
+
+  private async pollOnce(): Promise<boolean> {
+    if (this.shards.size === 0 || Date.now() - this.lastDescribe > 2000) await this.describe();
+    let gotRecords = false;
+    for (const [shardId, state] of this.shards) {
+      if (!this.ready(state)) continue;
+      if (state.iterator === undefined) {
+        const { ShardIterator } = await this.options.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.options.streamArn,
+            ShardId: shardId,
+            ...(state.lastSequence
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.lastSequence }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        );
+        state.iterator = ShardIterator;
+        if (state.iterator === undefined) {
+          state.closed = true;
+          continue;
+        }
+      }
+      const { Records = [], NextShardIterator } = await this.options.streams.send(
+        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchSize ?? 100 }),
+      );
+      if (Records.length > 0) {
+        gotRecords = true;
+        await this.deliver(shardId, Records);
+        state.lastSequence = Records[Records.length - 1]?.dynamodb?.SequenceNumber;
+      }
+      state.iterator = NextShardIterator;
+      if (NextShardIterator === undefined) state.closed = true;
+    }
+    return gotRecords;
+  }
+
+  private async deliver(shardId: string, all: StreamRecord[]): Promise<void> {
+    this.processing = true;
+    try {
+      let records = all.map((r) => toLambdaRecord(r, this.options.streamArn));
+      const maxAttempts = 1 + (this.options.maximumRetryAttempts ?? 2);
+      for (let attempt = 1; records.length > 0; attempt++) {
+        let firstFailed: number;
+        try {
+          const response = await invokeWithTimeout(
+            this.options.handler,
+            { Records: records },
+            this.options.functionName,
+            this.options.timeoutMs ?? 30_000,
+          );
+          const failedSequences = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+          firstFailed = records.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));
+        } catch (error) {
+          this.options.onError?.(error);
+          firstFailed = 0;
+        }
+        if (firstFailed === -1) return;
+        records = records.slice(firstFailed);
+        if (attempt >= maxAttempts) {
+          await this.sendToFailureQueue(shardId, records);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** The same metadata Lambda sends to an on-failure destination: where the batch was, not its data. */
+  private async sendToFailureQueue(shardId: string, records: DynamoDBRecord[]): Promise<void> {
+    const body = {
+      requestContext: {
+        condition: 'RetryAttemptsExhausted',
+        functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${this.options.functionName}`,
+        approximateInvokeCount: 1 + (this.options.maximumRetryAttempts ?? 2),
+      },
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
+        endSequenceNumber: records[records.length - 1]?.dynamodb?.SequenceNumber,
+        batchSize: records.length,
+        streamArn: this.options.streamArn,
+      },
+    };
+    await this.options.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.options.failureQueue.url, MessageBody: JSON.stringify(body) }),
+    );
+  }
+}
