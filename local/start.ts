@@ -37,6 +37,11 @@ try {
   throw error;
 }
 
+// Links in emails point at this runner unless the config names a public URL that is not loopback.
+if (env.PORT !== 0 && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(config.mail.publicBaseUrl)) {
+  config.mail.publicBaseUrl = `http://127.0.0.1:${env.PORT}`;
+}
+
 process.env.POWERTOOLS_SERVICE_NAME ??= 'leadpipe';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 

@@ -45,7 +45,7 @@ function wireValue(value: SdkAttributeValue): SdkAttributeValue {
   return value;
 }
 
-function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
   const data = record.dynamodb;
   const created = data?.ApproximateCreationDateTime;
   return {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ContactField, FormConfig } from '../../shared/config.ts';
 import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
 import type { Attribution, Contact, IntakeMessage } from '../../shared/lead.ts';
+import { stripBidiMarks } from '../../shared/text.ts';
 
 export type FormBody = Record<string, string>;
 
@@ -173,7 +174,9 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
     if (key === form.honeypot || key.startsWith('utm_') || CONTEXT_FIELDS.has(key)) continue;
     const target = form.fields[key] ?? FIELD_ALIASES[key];
     if (target !== undefined) {
-      const value = cleanValue(raw, target === 'message');
+      // Emails and phones pasted from RTL text carry invisible direction marks; they are never meant.
+      const typed = target === 'email' || target === 'phone' ? stripBidiMarks(raw) : raw;
+      const value = cleanValue(typed, target === 'message');
       if (value !== '' && contact[target] === undefined) {
         contact[target] = value;
         postedName[target] = key;

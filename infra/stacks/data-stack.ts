@@ -1,0 +1,69 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+/** Function timeouts the queues are sized for (visibility timeout = 6 × timeout, as AWS advises). */
+export const CONSUMER_TIMEOUT = Duration.seconds(30);
+export const MAX_RECEIVE_COUNT = 5;
+
+/**
+ * Everything that holds data, apart from the code that uses it, so a pipeline change can never replace a
+ * table or a queue. Every stateful resource is retained when the stack is deleted.
+ */
+export class DataStack extends Stack {
+  readonly table: TableV2;
+  readonly idempotencyTable: TableV2;
+  readonly intakeQueue: Queue;
+  readonly intakeDlq: Queue;
+  readonly routingQueue: Queue;
+  readonly routingDlq: Queue;
+  readonly nurtureFailures: Queue;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.table = new TableV2(this, 'Leads', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.idempotencyTable = new TableV2(this, 'Idempotency', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: 'expiration',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const queue = (name: string) => {
+      const dlq = new Queue(this, `${name}Dlq`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const main = new Queue(this, `${name}Queue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        visibilityTimeout: Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      return [main, dlq] as const;
+    };
+    [this.intakeQueue, this.intakeDlq] = queue('Intake');
+    [this.routingQueue, this.routingDlq] = queue('Routing');
+    this.nurtureFailures = new Queue(this, 'NurtureFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

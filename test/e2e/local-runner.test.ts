@@ -1,0 +1,138 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxMail } from '../../local/pipeline.ts';
+import { eventually } from '../support/aws.ts';
+
+type Runner = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+function startRunner(env: Record<string, string>): Runner {
+  const child = spawn(process.execPath, ['local/bootstrap.mjs'], {
+    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  let runner: Runner;
+  let url: string;
+
+  beforeAll(async () => {
+    runner = startRunner({});
+    url = await eventually(
+      'the ready line',
+      async () => /leadpipe ready (http:\/\/127\.0\.0\.1:\d+)/.exec(runner.output())?.[1],
+      60_000,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    if (runner.child.exitCode === null) {
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+    }
+  });
+
+  it('prints the ready line and the mail viewer', () => {
+    expect(runner.output()).toMatch(/^leadpipe ready http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(runner.output()).toMatch(/^mail viewer http:\/\/127\.0\.0\.1:\d+\//m);
+  });
+
+  it("takes a web-form lead to the rep's inbox within seconds", async () => {
+    const response = await fetch(`${url}/v1/forms/demo/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Fatima Al-Sayed',
+        email: 'fatima@example.com',
+        phone: '+966 50 123 4567',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const { leadId } = (await response.json()) as { leadId: string };
+    const mail = await eventually('the assignment email', async () => {
+      const outbox = (await (await fetch(`${url}/_local/outbox`)).json()) as OutboxMail[];
+      return outbox.find((m) => m.headers['X-Leadpipe-Lead'] === leadId);
+    });
+    expect(mail.to[0]).toMatch(/@sales\.leadpipe\.local$/);
+    expect(mail.text).toContain('Fatima Al-Sayed');
+    expect(Date.parse(mail.sentAt)).toBeGreaterThan(0);
+  });
+
+  it('accepts an urlencoded post the same way', async () => {
+    const response = await fetch(`${url}/v1/forms/demo/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=Reza+Ahmadi&email=reza%40example.com&utm_source=google',
+    });
+    expect(response.status).toBe(202);
+  });
+
+  it('answers an unknown path with a JSON 404', async () => {
+    const response = await fetch(`${url}/v1/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+
+  it('stops every child process, Java included, on Ctrl-C', async () => {
+    const pid = runner.child.pid ?? 0;
+    const children = childPids(pid);
+    expect(children.length).toBeGreaterThan(0);
+    runner.child.kill('SIGINT');
+    expect(await runner.exited).toBe(0);
+    await eventually(
+      'the emulators to exit',
+      async () => (children.some(isAlive) ? undefined : true),
+      10_000,
+    );
+  });
+});
+
+describe('npm start refuses to run half-configured', () => {
+  it('says in one line how to install Java when it is missing, and exits non-zero', async () => {
+    const runner = startRunner({ PATH: '/nonexistent' });
+    expect(await runner.exited).toBe(1);
+    expect(runner.output().trim()).toBe(
+      'Java 17+ is needed for DynamoDB Local; install it with: sudo apt-get install -y openjdk-17-jre-headless',
+    );
+  });
+
+  it('names the bad key of an invalid config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leadpipe-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'sources: {}\nrouting:\n  defaultPool: x\n  pools: [{ id: x, reps: [ghost] }]\n  reps: [{ id: a, name: A, email: a@example.com }]\nmail: { from: a@example.com, publicBaseUrl: http://x.example }\n',
+    );
+    const runner = startRunner({ LEADPIPE_CONFIG: file });
+    expect(await runner.exited).toBe(1);
+    expect(runner.output()).toContain('routing.pools[0].reps[0]: unknown rep "ghost"');
+  });
+});

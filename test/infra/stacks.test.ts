@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/shared/config.ts';
+import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.ts';
+import { DataStack } from '../../infra/stacks/data-stack.ts';
+import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';
+
+let data: Template;
+let pipeline: Template;
+
+beforeAll(() => {
+  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const { facebook: _f, google: _g, ...sources } = config.sources;
+  // Bundling is skipped here; `npm run synth` bundles for real.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const dataStack = new DataStack(app, 'data');
+  const pipelineStack = new PipelineStack(app, 'pipeline', {
+    data: dataStack,
+    config: { ...config, sources },
+  });
+  data = Template.fromStack(dataStack);
+  pipeline = Template.fromStack(pipelineStack);
+});
+
+describe('the data stack', () => {
+  it('has the single table with a NEW_AND_OLD_IMAGES stream, TTL and point-in-time recovery, retained', () => {
+    data.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        Replicas: [
+          Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+        ],
+      }),
+    });
+  });
+
+  it('gives every consumer queue a DLQ after 5 receives and a visibility timeout of 6 × the function timeout', () => {
+    const queues = data.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } });
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const queue of Object.values(queues)) {
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+      expect(queue.Properties.VisibilityTimeout).toBe(180);
+    }
+  });
+
+  it('encrypts every queue and refuses plain-HTTP access to it', () => {
+    data.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 5);
+    data.resourceCountIs('AWS::SQS::QueuePolicy', 5);
+  });
+});
+
+describe('the pipeline stack', () => {
+  it('runs the four functions on Node.js 22 on arm64', () => {
+    pipeline.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
+      4,
+    );
+  });
+
+  it('feeds scoring and routing from their queues with partial batch responses', () => {
+    pipeline.resourcePropertiesCountIs(
+      'AWS::Lambda::EventSourceMapping',
+      { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: Match.anyValue() },
+      2,
+    );
+  });
+
+  it('feeds nurture from the stream with bisection, bounded retries and a failure destination', () => {
+    pipeline.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 21600,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['LEAD'] } } } }) }],
+      },
+    });
+  });
+
+  it('serves every route of the HTTP contract', () => {
+    for (const route of HTTP_ROUTES) {
+      pipeline.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey(route) });
+    }
+  });
+
+  it('lets the ingest function send to the intake queue and nothing else', () => {
+    const policies = pipeline.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ingest') }] },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.flatMap((s) => s.Action)).toEqual([
+      'sqs:SendMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+    ]);
+  });
+
+  it('bakes no webhook secret into the template', () => {
+    const template = JSON.stringify(pipeline.toJSON());
+    expect(template).not.toContain('local-facebook-app-secret');
+    expect(template).not.toContain('local-google-key');
+  });
+});

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import type { QueueRef } from '../../local/resources.ts';
+import { SqsEventSource } from '../../local/sqs-event-source.ts';
+import { StreamEventSource } from '../../local/stream-event-source.ts';
+import { eventually, freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
+
+let aws: TestAws;
+const running: { stop(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  aws = await freshResources('sources');
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function queueWithDlq(maxReceiveCount: number): Promise<[QueueRef, QueueRef]> {
+  const name = `t-esm-${randomUUID().slice(0, 8)}`;
+  const make = async (queueName: string, attributes: Record<string, string>): Promise<QueueRef> => {
+    const { QueueUrl = '' } = await aws.sqs.send(
+      new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }),
+    );
+    const { Attributes } = await aws.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return { url: QueueUrl, arn: Attributes?.QueueArn ?? '', name: queueName };
+  };
+  const dlq = await make(`${name}-dlq`, {});
+  const queue = await make(name, {
+    VisibilityTimeout: '1',
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount }),
+  });
+  return [queue, dlq];
+}
+
+describe('the local SQS event source', () => {
+  it('deletes what succeeded, redelivers what failed, and the redrive policy parks a poison message in the DLQ', async () => {
+    const [queue, dlq] = await queueWithDlq(3);
+    const seen: Record<string, number> = {};
+    const source = new SqsEventSource({
+      sqs: aws.sqs,
+      queue,
+      functionName: 'test',
+      handler: async (event: SQSEvent) => {
+        for (const r of event.Records) seen[r.body] = (seen[r.body] ?? 0) + 1;
+        return {
+          batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({
+            itemIdentifier: r.messageId,
+          })),
+        };
+      },
+    });
+    running.push(source);
+    source.start();
+    await aws.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: ['good-1', 'poison', 'good-2'].map((body, i) => ({ Id: String(i), MessageBody: body })),
+      }),
+    );
+    const [parked] = await takeAll(aws.sqs, dlq.url, 1, 15_000);
+    expect(parked?.Body).toBe('poison');
+    expect(seen).toEqual({ 'good-1': 1, poison: 3, 'good-2': 1 });
+    expect(await queueDepth(aws.sqs, queue.url)).toBe(0);
+  });
+
+  it('treats a handler that throws as a failure of the whole batch', async () => {
+    const [queue, dlq] = await queueWithDlq(2);
+    let calls = 0;
+    const source = new SqsEventSource({
+      sqs: aws.sqs,
+      queue,
+      functionName: 'test',
+      handler: async () => {
+        calls++;
+        throw new Error('boom');
+      },
+      onError: () => undefined,
+    });
+    running.push(source);
+    source.start();
+    await aws.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: '1', MessageBody: 'a' }] }),
+    );
+    expect(await takeAll(aws.sqs, dlq.url, 1, 15_000)).toHaveLength(1);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('the local DynamoDB Streams event source', () => {
+  it('delivers in order, retries from the first failed record, then sends the batch to the failure queue and moves on', async () => {
+    const db = documentClient(aws.dynamodb);
+    const pk = `ESM#${randomUUID()}`;
+    const delivered: string[] = [];
+    const source = new StreamEventSource({
+      streams: aws.streams,
+      sqs: aws.sqs,
+      streamArn: aws.resources.streamArn,
+      functionName: 'test',
+      failureQueue: aws.resources.nurtureFailures,
+      maximumRetryAttempts: 2,
+      handler: async (event: DynamoDBStreamEvent) => {
+        const failures: { itemIdentifier: string }[] = [];
+        for (const record of event.Records) {
+          const key = record.dynamodb?.Keys?.pk?.S;
+          const sk = record.dynamodb?.Keys?.sk?.S ?? '';
+          if (key !== pk) continue;
+          if (sk === 'b') {
+            failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+            break;
+          }
+          delivered.push(sk);
+        }
+        return { batchItemFailures: failures };
+      },
+    });
+    running.push(source);
+    for (const sk of ['a', 'b', 'c'])
+      await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk } }));
+    source.start();
+    const [failure] = await takeAll(aws.sqs, aws.resources.nurtureFailures.url, 1, 15_000);
+    const body = JSON.parse(failure?.Body ?? '{}');
+    expect(body.requestContext.condition).toBe('RetryAttemptsExhausted');
+    expect(body.DDBStreamBatchInfo).toMatchObject({
+      streamArn: aws.resources.streamArn,
+      batchSize: expect.any(Number),
+    });
+    // 'a' once; 'b' failed on every attempt; the retries started at 'b', so 'a' was not delivered again.
+    await eventually('the failed batch to be given up', async () => (source.busy ? undefined : true));
+    expect(delivered.filter((sk) => sk === 'a')).toEqual(['a']);
+    expect(delivered).not.toContain('b');
+  });
+});

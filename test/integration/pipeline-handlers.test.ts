@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNurtureHandler } from '../../functions/nurture/handler.ts';
+import { createRoutingHandler } from '../../functions/routing/handler.ts';
+import { createScoringHandler } from '../../functions/scoring/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import {
+  DynamoLeadRepository,
+  DynamoPoolCounter,
+} from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { SesMailer } from '../../functions/shared/aws/ses-mailer.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { RoutingMessage } from '../../functions/shared/lead.ts';
+import { toLambdaRecord } from '../../local/stream-event-source.ts';
+import { freshResources, mailsForLead, type TestAws, takeAll } from '../support/aws.ts';
+import { context, intakeMessage, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+
+const config = testConfig();
+let aws: TestAws;
+let leads: DynamoLeadRepository;
+let scoring: ReturnType<typeof createScoringHandler>;
+let routing: ReturnType<typeof createRoutingHandler>;
+let nurture: ReturnType<typeof createNurtureHandler>;
+
+beforeAll(async () => {
+  aws = await freshResources('handlers');
+  const db = documentClient(aws.dynamodb);
+  leads = new DynamoLeadRepository(db, aws.resources.tableName);
+  const now = () => new Date('2026-03-19T16:00:01.000Z');
+  scoring = createScoringHandler({
+    config,
+    leads,
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    now,
+    logger: silentLogger(),
+  });
+  routing = createRoutingHandler({
+    config,
+    leads,
+    counters: new DynamoPoolCounter(db, aws.resources.tableName),
+    now,
+    logger: silentLogger(),
+  });
+  nurture = createNurtureHandler({
+    config,
+    mailer: new SesMailer(aws.ses),
+    idempotency: new DynamoDBPersistenceLayer({
+      tableName: aws.resources.idempotencyTableName,
+      awsSdkV3Client: aws.dynamodb,
+    }),
+    logger: silentLogger(),
+  });
+});
+
+describe('scoring', () => {
+  it('stores the scored lead with its breakdown and passes it to routing', async () => {
+    const intake = intakeMessage();
+    const result = await scoring(sqsEvent([intake]), context());
+    expect(result.batchItemFailures).toEqual([]);
+    const stored = await leads.get(intake.leadId);
+    expect(stored).toMatchObject({
+      id: intake.leadId,
+      status: 'new',
+      keys: { email: 'sara.ahmed@example.com', phone: '+966501234567' },
+      score: {
+        total: 30,
+        breakdown: [
+          { ruleId: 'has-phone', points: 20 },
+          { ruleId: 'has-email', points: 10 },
+        ],
+      },
+      segments: ['gulf'],
+    });
+    const [message] = await takeAll(aws.sqs, aws.resources.routing.url, 1);
+    expect(RoutingMessage.parse(JSON.parse(message?.Body ?? ''))).toEqual({ v: 1, leadId: intake.leadId });
+  });
+
+  it('treats a redelivered message as the same lead, and still hands it to routing', async () => {
+    const intake = intakeMessage();
+    await scoring(sqsEvent([intake]), context());
+    const first = await leads.get(intake.leadId);
+    const again = await scoring(sqsEvent([intake], 2), context());
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await leads.get(intake.leadId)).toEqual(first);
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 2)).toHaveLength(2);
+  });
+
+  it('fails only the malformed record of a batch, so the rest go on and it alone reaches the DLQ', async () => {
+    const good = intakeMessage();
+    const event = sqsEvent([{ v: 1, leadId: 'x' }, good, 'not json']);
+    const result = await scoring(event, context());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      event.Records[0]?.messageId,
+      event.Records[2]?.messageId,
+    ]);
+    expect(await leads.get(good.leadId)).toBeDefined();
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+
+  it('stores a test lead but never routes it', async () => {
+    const intake = intakeMessage({ test: true });
+    await scoring(sqsEvent([intake]), context());
+    expect((await leads.get(intake.leadId))?.test).toBe(true);
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 1, 1500)).toHaveLength(0);
+  });
+});
+
+describe('routing', () => {
+  it('assigns a lead once with its reason, whatever is redelivered', async () => {
+    const stored = lead({ segments: ['gulf'] });
+    await leads.create(stored);
+    const message = { v: 1, leadId: stored.id };
+    await routing(sqsEvent([message]), context());
+    const assigned = await leads.get(stored.id);
+    expect(assigned?.status).toBe('assigned');
+    expect(assigned?.assignment).toMatchObject({
+      poolId: 'gulf',
+      reason: expect.stringContaining('pool gulf'),
+    });
+    expect(['sara', 'layla']).toContain(assigned?.ownerId);
+
+    const results = await Promise.all(
+      [1, 2, 3].map(() => routing(sqsEvent([message, message], 2), context())),
+    );
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(await leads.get(stored.id)).toEqual(assigned);
+  });
+
+  it('retries a message whose lead is not stored yet instead of dropping it', async () => {
+    const event = sqsEvent([{ v: 1, leadId: randomUUID() }]);
+    const result = await routing(event, context());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+
+  it('never assigns a lead twice when consumers race with duplicate deliveries', async () => {
+    const batch = Array.from({ length: 120 }, () => lead({ segments: [] }));
+    await Promise.all(batch.map((l) => leads.create(l)));
+    // Every lead delivered twice, in shuffled batches of 10, to 6 concurrent invocations.
+    const deliveries = [...batch, ...batch]
+      .map((l) => ({ v: 1, leadId: l.id }))
+      .sort(() => Math.random() - 0.5);
+    const batches: (typeof deliveries)[] = [];
+    for (let i = 0; i < deliveries.length; i += 10) batches.push(deliveries.slice(i, i + 10));
+    for (let i = 0; i < batches.length; i += 6) {
+      const results = await Promise.all(batches.slice(i, i + 6).map((b) => routing(sqsEvent(b), context())));
+      expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    }
+    const assigned = await Promise.all(batch.map((l) => leads.get(l.id)));
+    expect(assigned.every((l) => l?.ownerId !== undefined && l.status === 'assigned')).toBe(true);
+    // No two leads share a rotation slot: a slot taken by a losing duplicate is skipped, never reused.
+    const slots = assigned.map((l) => l?.assignment?.counter);
+    expect(new Set(slots).size).toBe(batch.length);
+  });
+});
+
+async function streamRecordsFor(leadId: string): Promise<DynamoDBRecord[]> {
+  const { streamArn } = aws.resources;
+  const { StreamDescription } = await aws.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: DynamoDBRecord[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator: iterator } = await aws.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    for (let page = 0; iterator && page < 50; page++) {
+      const { Records = [], NextShardIterator } = await aws.streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator }),
+      );
+      records.push(
+        ...Records.filter((r) => r.dynamodb?.Keys?.pk?.S === `LEAD#${leadId}`).map((r) =>
+          toLambdaRecord(r, streamArn),
+        ),
+      );
+      if (Records.length === 0) break;
+      iterator = NextShardIterator;
+    }
+  }
+  return records;
+}
+
+describe('nurture', () => {
+  it('mails the new owner once from the real stream records, and not again when they are redelivered', async () => {
+    const stored = lead({
+      segments: ['gulf'],
+      contact: { name: 'Noura', email: 'noura@example.com', phone: '+966501234567' },
+    });
+    await leads.create(stored);
+    await routing(sqsEvent([{ v: 1, leadId: stored.id }]), context());
+    const owner = (await leads.get(stored.id))?.ownerId;
+    const records = await streamRecordsFor(stored.id);
+    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY']);
+
+    const first = await nurture({ Records: records }, context('nurture'));
+    expect(first.batchItemFailures).toEqual([]);
+    const again = await nurture({ Records: records }, context('nurture'));
+    expect(again.batchItemFailures).toEqual([]);
+
+    const mails = await mailsForLead(stored.id);
+    expect(mails).toHaveLength(1);
+    const rep = config.routing.reps.find((r) => r.id === owner);
+    expect(mails[0]?.destination.to).toEqual([rep?.email]);
+    expect(mails[0]?.from).toBe('"leadpipe" <leads@leadpipe.example>');
+    expect(mails[0]?.body.text).toContain('Noura');
+  });
+
+  it('sends nothing for an insert without an owner', async () => {
+    const stored = lead();
+    await leads.create(stored);
+    const records = await streamRecordsFor(stored.id);
+    await nurture({ Records: records }, context('nurture'));
+    expect(await mailsForLead(stored.id)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { useEmulatorEndpoints } from '../../local/emulators.ts';
+import { ensureResources, type Resources } from '../../local/resources.ts';
+
+/** Points the SDK at the run's emulators (standard AWS_ENDPOINT_URL_* variables) and returns clients. */
+export function emulatorClients() {
+  useEmulatorEndpoints({
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    sqsEndpoint: inject('sqsEndpoint'),
+    sesEndpoint: inject('sesEndpoint'),
+  });
+  return {
+    dynamodb: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+    ses: new SESv2Client({}),
+    streams: new DynamoDBStreamsClient({}),
+  };
+}
+
+export type TestAws = ReturnType<typeof emulatorClients> & { resources: Resources };
+
+/** A fresh table, idempotency table and queues under a unique prefix, so test files never share state. */
+export async function freshResources(label: string): Promise<TestAws> {
+  const clients = emulatorClients();
+  const prefix = `t-${label}-${randomUUID().slice(0, 8)}`;
+  const resources = await ensureResources(clients.dynamodb, clients.sqs, prefix);
+  return { ...clients, resources };
+}
+
+export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Takes messages off a queue (received and deleted) until `expected` arrived or the time is up. */
+export async function takeAll(sqs: SQSClient, url: string, expected: number, timeoutMs = 5000) {
+  const messages: {
+    MessageId?: string;
+    Body?: string;
+    ReceiptHandle?: string;
+    Attributes?: Record<string, string>;
+  }[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (messages.length < expected && Date.now() < deadline) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 30,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    messages.push(...Messages);
+    if (Messages.length > 0)
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+  }
+  return messages;
+}
+
+/** Polls until `check` returns a value that is not undefined, or fails with `what` after the timeout. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export type StoredMail = {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+};
+
+/** Mail the SES emulator accepted for one lead (matched by the X-Leadpipe-Lead header). */
+export async function mailsForLead(leadId: string): Promise<StoredMail[]> {
+  const response = await fetch(`${inject('sesEndpoint')}/store`);
+  const { emails } = (await response.json()) as { emails: StoredMail[] };
+  return emails.filter((e) => e.headers?.some((h) => h.name === 'X-Leadpipe-Lead' && h.value === leadId));
+}
