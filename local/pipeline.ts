@@ -56,6 +56,9 @@ export type Pipeline = {
   outbox(): Promise<OutboxMail[]>;
   /** True when every queue is empty and no handler is running. */
   isIdle(): Promise<boolean>;
+  /** Stops and restarts the event sources (the queues keep filling): for the benchmark's ingest-only phase. */
+  pauseConsumers(): Promise<void>;
+  resumeConsumers(): void;
   stop(): Promise<void>;
 };
 
@@ -99,6 +102,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // Clients for the event sources, counted apart: in AWS, Lambda makes these calls.
   const esmSqs = new SQSClient({});
   const esmStreams = new DynamoDBStreamsClient({});
+  // The runner's own look-ups (queue depth for isIdle) are not the pipeline's cost: not counted.
+  const runnerSqs = new SQSClient({});
   requests.attach(dynamodb, 'function');
   requests.attach(sqs, 'function');
   requests.attach(ses, 'function');
@@ -215,7 +220,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const port = (gateway.address() as AddressInfo).port;
 
   async function queueDepth(url: string): Promise<number> {
-    const { Attributes = {} } = await sqs.send(
+    const { Attributes = {} } = await runnerSqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
         AttributeNames: [
@@ -244,13 +249,20 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       const depths = await Promise.all([queueDepth(resources.intake.url), queueDepth(resources.routing.url)]);
       return depths.every((d) => d === 0);
     },
+    async pauseConsumers() {
+      await Promise.all([...sources.map((s) => s.stop()), stream.stop()]);
+    },
+    resumeConsumers() {
+      for (const source of sources) source.start();
+      stream.start();
+    },
     async stop() {
       await new Promise<void>((resolve) => {
         gateway.close(() => resolve());
         gateway.closeAllConnections();
       });
       await Promise.all([...sources.map((s) => s.stop()), stream.stop()]);
-      for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams]) client.destroy();
+      for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams, runnerSqs]) client.destroy();
       if (ownEmulators) await emulators.stop();
     },
   };

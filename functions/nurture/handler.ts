@@ -68,14 +68,20 @@ export function createNurtureHandler(deps: NurtureDeps) {
     { persistenceStore: deps.idempotency, config: idempotencyConfig, keyPrefix: 'nurture-assignment-email' },
   );
 
-  return createStreamBatchHandler(logger, async (record: DynamoDBRecord, context) => {
-    const eventId = record.eventID ?? 'unknown';
-    const after = leadFromImage(record.dynamodb?.NewImage, eventId);
-    if (after === undefined) return;
-    const before = leadFromImage(record.dynamodb?.OldImage, eventId);
-    const notice = assignmentNotice(before, after);
-    if (notice === undefined) return;
-    idempotencyConfig.registerLambdaContext(context);
-    await sendAssignmentEmail(notice, after);
-  });
+  // Each notice is idempotent (keyed by its assignment) and independent of the others, so a batch runs in
+  // parallel: one slow send does not hold up every rep behind it.
+  return createStreamBatchHandler(
+    logger,
+    async (record: DynamoDBRecord, context) => {
+      const eventId = record.eventID ?? 'unknown';
+      const after = leadFromImage(record.dynamodb?.NewImage, eventId);
+      if (after === undefined) return;
+      const before = leadFromImage(record.dynamodb?.OldImage, eventId);
+      const notice = assignmentNotice(before, after);
+      if (notice === undefined) return;
+      idempotencyConfig.registerLambdaContext(context);
+      await sendAssignmentEmail(notice, after);
+    },
+    { inParallel: true },
+  );
 }

@@ -64,12 +64,14 @@ export function createSqsBatchHandler(
 }
 
 /**
- * A DynamoDB Streams consumer: records are handled in order (per-item order matters) and a failure
- * checkpoints at the first failed record, so everything after it is retried.
+ * A DynamoDB Streams consumer: a failure checkpoints at the first failed record, so everything after it is
+ * retried. Records run in order unless `inParallel` is set, which is only safe when every record's effect is
+ * idempotent and independent of the order (the retry after a checkpoint repeats records that succeeded).
  */
 export function createStreamBatchHandler(
   logger: Logger,
   handleRecord: (record: DynamoDBRecord, context: Context) => Promise<void>,
+  options: { inParallel?: boolean } = {},
 ) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   async function handle(event: DynamoDBStreamEvent, context: Context): Promise<SQSBatchResponse> {
@@ -88,7 +90,7 @@ export function createStreamBatchHandler(
         }
       },
       processor,
-      { context, processInParallel: false, throwOnFullBatchFailure: false },
+      { context, processInParallel: options.inParallel ?? false, throwOnFullBatchFailure: false },
     );
   }
   return middy<DynamoDBStreamEvent, SQSBatchResponse, Error, Context>(handle).use(

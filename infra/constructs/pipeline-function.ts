@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Config } from '../../functions/shared/config.ts';
+import { BUNDLE, configDefine } from '../bundling.ts';
 
 export type PipelineFunctionProps = {
   /** Folder under functions/ whose lambda.ts is the entry point. */
@@ -47,14 +48,13 @@ export class PipelineFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node20',
+        target: BUNDLE.target,
         minify: true,
         sourceMap: true,
-        mainFields: ['module', 'main'],
+        mainFields: [...BUNDLE.mainFields],
         externalModules: [],
-        // CommonJS dependencies inside an ESM bundle still call require().
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        define: { LEADPIPE_CONFIG_JSON: JSON.stringify(JSON.stringify(props.config)) },
+        banner: BUNDLE.banner,
+        define: configDefine(props.config),
         forceDockerBundling: false,
       },
     });

@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.ts';
+import { deployableConfig } from '../../infra/bundling.ts';
 import { DataStack } from '../../infra/stacks/data-stack.ts';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';
 
@@ -12,13 +13,12 @@ let pipeline: Template;
 
 beforeAll(() => {
   const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
-  const { facebook: _f, google: _g, ...sources } = config.sources;
   // Bundling is skipped here; `npm run synth` bundles for real.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const dataStack = new DataStack(app, 'data');
   const pipelineStack = new PipelineStack(app, 'pipeline', {
     data: dataStack,
-    config: { ...config, sources },
+    config: deployableConfig(config),
   });
   data = Template.fromStack(dataStack);
   pipeline = Template.fromStack(pipelineStack);

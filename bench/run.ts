@@ -1,0 +1,324 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { build } from 'esbuild';
+import { z } from 'zod';
+import { parseConfig } from '../functions/shared/config.ts';
+import { BUNDLE, configDefine, deployableConfig } from '../infra/bundling.ts';
+import { createGateway } from '../local/gateway.ts';
+import { startPipeline } from '../local/pipeline.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
+const Args = z.object({
+  leads: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+  concurrency: z.coerce.number().int().min(1).max(256).default(16),
+  'skip-bundles': z.boolean().default(false),
+});
+const { values } = parseArgs({
+  options: {
+    leads: { type: 'string' },
+    concurrency: { type: 'string' },
+    'skip-bundles': { type: 'boolean' },
+  },
+});
+const args = Args.parse(values);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN),
+  };
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+const people = [
+  { name: 'Sara Al-Harbi', email: 'sara', phone: '+966 50 123 4567' },
+  { name: 'امید کریمی', email: 'omid', phone: '+98 912 345 6789' },
+  { name: 'ليلى حداد', email: 'layla', phone: '00971 50 123 4567' },
+];
+
+function leadBody(i: number): string {
+  const person = people[i % people.length] ?? people[0];
+  return JSON.stringify({
+    name: person?.name,
+    email: `${person?.email}.${i}@example.com`,
+    phone: person?.phone,
+    company: i % 2 === 0 ? 'Acme' : undefined,
+    utm_medium: i % 3 === 0 ? 'cpc' : undefined,
+  });
+}
+
+/** Posts `count` leads with `concurrency` in flight; returns per-request latency and start times. */
+async function postLeads(url: string, count: number, concurrency: number, offset = 0) {
+  const latencies: number[] = [];
+  const startedAt = new Map<string, number>();
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  async function worker() {
+    while (next < count) {
+      const i = next++;
+      const t0 = performance.now();
+      const wall = Date.now();
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: leadBody(offset + i),
+      });
+      const body = (await response.json()) as { leadId?: string };
+      latencies.push(performance.now() - t0);
+      if (response.status !== 202 || body.leadId === undefined) failures++;
+      else startedAt.set(body.leadId, wall);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, startedAt, failures, seconds };
+}
+
+/** Posts `count` leads at a steady `perSecond` rate, one at a time: the latency an idle pipeline gives. */
+async function postSteadily(url: string, count: number, perSecond: number, offset: number) {
+  const startedAt = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const wall = Date.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: leadBody(offset + i),
+    });
+    const body = (await response.json()) as { leadId?: string };
+    if (body.leadId) startedAt.set(body.leadId, wall);
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 / perSecond - (Date.now() - wall))));
+  }
+  return startedAt;
+}
+
+function latenciesOf(mailed: Map<string, number>, startedAt: Map<string, number>): number[] {
+  return [...mailed.entries()].map(([leadId, sentAt]) => sentAt - (startedAt.get(leadId) ?? sentAt));
+}
+
+async function measurePipeline() {
+  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const pipeline = await startPipeline({ config, onError: () => undefined });
+  try {
+    const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
+    // Warm up (JIT, connections, DynamoDB Local's JVM); nothing of it is counted.
+    const warm = await postLeads(formUrl, 30, 4, 1_000_000);
+    await waitForMail(pipeline, warm.startedAt, 60_000);
+
+    // 1. Ingest alone (consumers paused), against the minimal ingest on the same gateway and fauxqs.
+    await pipeline.pauseConsumers();
+    pipeline.requests.reset();
+    const run = await postLeads(formUrl, args.leads, args.concurrency);
+    const { createMinimalIngest } = await import('./baseline/minimal-ingest.ts');
+    const sqs = new SQSClient({});
+    const { QueueUrl: baselineQueue = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'leadpipe-bench-baseline' }),
+    );
+    const gateway = createGateway(
+      [
+        {
+          method: 'POST',
+          path: '/v1/forms/{formId}/leads',
+          functionName: 'minimal',
+          handler: createMinimalIngest(baselineQueue),
+        },
+      ],
+      [],
+      () => undefined,
+    );
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()));
+    const baselineUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/forms/demo/leads`;
+    await postLeads(baselineUrl, 30, 4);
+    const baseline = await postLeads(baselineUrl, args.leads, args.concurrency);
+    await new Promise<void>((resolve) => gateway.close(() => resolve()));
+    sqs.destroy();
+
+    // 2. The burst drains: every lead of phase 1 through scoring, routing and nurture.
+    const drainStart = Date.now();
+    pipeline.resumeConsumers();
+    const burstMailed = await waitForMail(pipeline, run.startedAt, 120_000 + args.leads * 50);
+    const drainSeconds = (Date.now() - drainStart) / 1000;
+    for (let i = 0; i < 50 && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
+    const requests = pipeline.requests
+      .snapshot()
+      .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
+
+    // 3. Steady traffic: 10 leads a second, the latency a rep sees on an ordinary day.
+    const steadyCount = Math.min(100, args.leads);
+    const steadyStarted = await postSteadily(formUrl, steadyCount, 10, 2_000_000);
+    const steadyMailed = await waitForMail(pipeline, steadyStarted, 60_000);
+
+    return {
+      leads: args.leads,
+      concurrency: args.concurrency,
+      accepted: args.leads - run.failures,
+      acceptedPerSecond: round((args.leads - run.failures) / run.seconds),
+      ingestLatencyMs: summary(run.latencies),
+      baselineIngestLatencyMs: summary(baseline.latencies),
+      baselineAcceptedPerSecond: round(args.leads / baseline.seconds),
+      burstEmailsSent: burstMailed.size,
+      burstDrainSeconds: round(drainSeconds),
+      pipelineLeadsPerSecond: round(burstMailed.size / drainSeconds),
+      steadyLeads: steadyCount,
+      steadyEmailsSent: steadyMailed.size,
+      steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
+      requests,
+    };
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+async function waitForMail(
+  pipeline: Awaited<ReturnType<typeof startPipeline>>,
+  startedAt: Map<string, number>,
+  timeoutMs: number,
+): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  const mailed = new Map<string, number>();
+  while (Date.now() < deadline) {
+    for (const mail of await pipeline.outbox()) {
+      const leadId = mail.headers['X-Leadpipe-Lead'];
+      if (leadId && startedAt.has(leadId)) mailed.set(leadId, Date.parse(mail.sentAt));
+    }
+    if (mailed.size >= startedAt.size) return mailed;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.error(`bench: only ${mailed.size} of ${startedAt.size} assignment emails arrived in time`);
+  return mailed;
+}
+
+/** Bundles each function as CDK does and times a cold import (module init) in a fresh Node process. */
+async function measureBundles() {
+  const config = deployableConfig(parseConfig(readFileSync('leadpipe.config.yaml', 'utf8')));
+  const dir = mkdtempSync(join(tmpdir(), 'leadpipe-bench-'));
+  const entries: Record<string, string> = {
+    ingest: 'functions/ingest/lambda.ts',
+    scoring: 'functions/scoring/lambda.ts',
+    routing: 'functions/routing/lambda.ts',
+    nurture: 'functions/nurture/lambda.ts',
+    'baseline: SQS client only': 'bench/baseline/minimal-ingest.ts',
+  };
+  const env = {
+    ...process.env,
+    AWS_REGION: 'us-east-1',
+    TABLE_NAME: 'leadpipe-leads',
+    IDEMPOTENCY_TABLE_NAME: 'leadpipe-idempotency',
+    INTAKE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/intake',
+    ROUTING_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/routing',
+  };
+  const results = [];
+  for (const [name, entry] of Object.entries(entries)) {
+    const outfile = join(dir, `${name.replace(/\W+/g, '-')}.mjs`);
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: BUNDLE.target,
+      mainFields: [...BUNDLE.mainFields],
+      banner: { js: BUNDLE.banner },
+      define: configDefine(config),
+      minify: true,
+      logLevel: 'silent',
+    });
+    const initMs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const probe = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t)`,
+        ],
+        { env, encoding: 'utf8' },
+      );
+      initMs.push(Number(probe.stdout.trim()));
+    }
+    results.push({
+      function: name,
+      bundleKiB: round(statSync(outfile).size / 1024),
+      initMs: summary(initMs).p50,
+    });
+  }
+  return results;
+}
+
+function markdown(
+  result: Record<string, unknown> & { pipeline: Awaited<ReturnType<typeof measurePipeline>> },
+  bundles: Awaited<ReturnType<typeof measureBundles>>,
+): string {
+  const p = result.pipeline;
+  const lines = [
+    `# leadpipe benchmark`,
+    '',
+    `${result.date} · commit ${result.commit} · ${result.machine}`,
+    '',
+    `Ingest: ${p.leads} leads posted to \`POST /v1/forms/demo/leads\` through the local runner, ${p.concurrency} in flight, consumers paused; the baseline is a handler that only parses and enqueues, behind the same gateway and queue emulator.`,
+    '',
+    '| ingest | leadpipe | baseline (parse + SendMessage only) |',
+    '|---|---|---|',
+    `| accepted/s | ${p.acceptedPerSecond} | ${p.baselineAcceptedPerSecond} |`,
+    `| latency p50 / p99 (ms) | ${p.ingestLatencyMs.p50} / ${p.ingestLatencyMs.p99} | ${p.baselineIngestLatencyMs.p50} / ${p.baselineIngestLatencyMs.p99} |`,
+    '',
+    '| pipeline | figure |',
+    '|---|---|',
+    `| burst of ${p.leads} drained (scoring → routing → email), leads/s | ${p.pipelineLeadsPerSecond} (${p.burstEmailsSent} emails in ${p.burstDrainSeconds} s) |`,
+    `| steady 10 leads/s: form → assignment email p50 / p90 / p99 (ms) | ${p.steadyFormToEmailLatencyMs.p50} / ${p.steadyFormToEmailLatencyMs.p90} / ${p.steadyFormToEmailLatencyMs.p99} (${p.steadyEmailsSent} of ${p.steadyLeads} emails) |`,
+    '',
+    '## AWS requests per lead',
+    '',
+    '| made by | service | operation | per lead |',
+    '|---|---|---|---|',
+    ...p.requests.map((r) => `| ${r.role} | ${r.service} | ${r.operation} | ${r.perLead} |`),
+    '',
+    '"event-source" requests are the ones Lambda makes for its event source mappings (SQS polling is billed; DynamoDB Streams reads by Lambda are free).',
+    '',
+    '## Bundles (esbuild, minified ESM, SDK included) and cold import time',
+    '',
+    '| function | bundle (KiB) | module init p50 (ms) |',
+    '|---|---|---|',
+    ...bundles.map((b) => `| ${b.function} | ${b.bundleKiB} | ${b.initMs} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const commit =
+  spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+const bundles = args['skip-bundles'] ? [] : await measureBundles();
+const pipelineResult = await measurePipeline();
+const result = {
+  date: new Date().toISOString(),
+  commit,
+  machine: `${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+  pipeline: pipelineResult,
+  bundles,
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+const md = markdown(result, bundles);
+writeFileSync('bench/results/latest.md', md);
+console.log(md);
+process.exit(0);
