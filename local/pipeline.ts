@@ -62,7 +62,8 @@ export type Pipeline = {
   stop(): Promise<void>;
 };
 
-type SesStoreEmail = {
+/** A message as aws-ses-v2-local keeps it (`GET /store`). */
+export type SesStoreEmail = {
   messageId: string;
   from: string;
   destination: { to: string[] };

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { useEmulatorEndpoints } from '../../local/emulators.ts';
+import type { SesStoreEmail } from '../../local/pipeline.ts';
 import { ensureResources, type Resources } from '../../local/resources.ts';
 
 /** Points the SDK at the run's emulators (standard AWS_ENDPOINT_URL_* variables) and returns clients. */
@@ -96,18 +97,9 @@ export async function eventually<T>(
   }
 }
 
-export type StoredMail = {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-  headers?: { name: string; value: string }[];
-};
-
 /** Mail the SES emulator accepted for one lead (matched by the X-Leadpipe-Lead header). */
-export async function mailsForLead(leadId: string): Promise<StoredMail[]> {
+export async function mailsForLead(leadId: string): Promise<SesStoreEmail[]> {
   const response = await fetch(`${inject('sesEndpoint')}/store`);
-  const { emails } = (await response.json()) as { emails: StoredMail[] };
+  const { emails } = (await response.json()) as { emails: SesStoreEmail[] };
   return emails.filter((e) => e.headers?.some((h) => h.name === 'X-Leadpipe-Lead' && h.value === leadId));
 }
