@@ -1,3 +1,6 @@
+import type { Config } from '../functions/shared/config.ts';
+import { withSecretReferences } from '../functions/shared/secrets.ts';
+
 /** Bundle settings shared by the CDK functions and the benchmark, so the benchmark measures what ships. */
 export const BUNDLE = {
   target: 'node20',
@@ -11,10 +14,9 @@ export function configDefine(config: unknown): Record<string, string> {
   return { LEADPIPE_CONFIG_JSON: JSON.stringify(JSON.stringify(config)) };
 }
 
-/** The configuration as deployed: no webhook secret is baked into a bundle or template (they come from SSM). */
-export function deployableConfig<T extends { sources: { facebook?: unknown; google?: unknown } }>(
-  config: T,
-): T {
-  const { facebook: _facebook, google: _google, ...sources } = config.sources;
-  return { ...config, sources: sources as T['sources'] };
+export const SECRETS_PREFIX = '/leadpipe';
+
+/** The configuration as deployed: every secret becomes a reference to its SSM parameter, resolved at cold start. */
+export function deployableConfig(config: Config, prefix = SECRETS_PREFIX): Config {
+  return withSecretReferences(config, prefix);
 }

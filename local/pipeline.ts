@@ -11,14 +11,20 @@ import { createNurtureHandler } from '../functions/nurture/handler.ts';
 import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { createScoringHandler } from '../functions/scoring/handler.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
-import { DynamoLeadRepository, DynamoPoolCounter } from '../functions/shared/aws/dynamo-lead-repository.ts';
+import {
+  DynamoFailureLog,
+  DynamoLeadRepository,
+  DynamoPoolCounter,
+} from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { SesMailer } from '../functions/shared/aws/ses-mailer.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../functions/shared/config.ts';
+import { GraphApiClient } from '../functions/shared/graph-api.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
 import { HTTP_ROUTES } from '../functions/shared/routes.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
+import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import { createGateway, type GatewayRoute } from './gateway.ts';
 import { RequestCounter } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
@@ -44,6 +50,8 @@ export type PipelineOptions = {
   emulators?: Emulators;
   /** Resource name prefix, so several pipelines can share one set of emulators. */
   prefix?: string;
+  /** Meta's Graph API; by default a fake one on loopback. */
+  graphApiBaseUrl?: string;
   onError?: (error: unknown) => void;
 };
 
@@ -52,6 +60,7 @@ export type Pipeline = {
   port: number;
   resources: Resources;
   emulators: Emulators;
+  graphApiUrl: string;
   requests: RequestCounter;
   outbox(): Promise<OutboxMail[]>;
   /** True when every queue is empty and no handler is running. */
@@ -116,6 +125,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const leads = new DynamoLeadRepository(db, resources.tableName);
   const mailer = new RecordingMailer(new SesMailer(ses));
   const now = () => new Date();
+  const facebook = config.sources.facebook;
+  const fakeGraph: FakeGraphApi | undefined =
+    options.graphApiBaseUrl === undefined && facebook
+      ? await startFakeGraphApi({ accessToken: facebook.pageAccessToken })
+      : undefined;
+  const graphApiUrl = options.graphApiBaseUrl ?? fakeGraph?.url ?? '';
 
   const ingest = createIngestHandler({
     config,
@@ -128,6 +143,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     config,
     leads,
     routingQueue: new SqsSender(sqs, resources.routing.url),
+    ...(facebook
+      ? {
+          metaLeads: new GraphApiClient({
+            baseUrl: graphApiUrl,
+            version: facebook.graphApiVersion,
+            accessToken: facebook.pageAccessToken,
+            appSecret: facebook.appSecret,
+            backoffMs: 100,
+          }),
+        }
+      : {}),
+    failures: new DynamoFailureLog(db, resources.tableName),
     now,
     logger: createLogger('scoring'),
   });
@@ -243,6 +270,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     port,
     resources,
     emulators,
+    graphApiUrl,
     requests,
     outbox,
     async isIdle() {
@@ -264,6 +292,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       });
       await Promise.all([...sources.map((s) => s.stop()), stream.stop()]);
       for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams, runnerSqs]) client.destroy();
+      await fakeGraph?.stop();
       if (ownEmulators) await emulators.stop();
     },
   };

@@ -17,6 +17,7 @@ export function leadFacts(lead: Omit<Lead, 'score' | 'segments'>): LeadFacts {
     company: lead.contact.company,
     jobTitle: lead.contact.jobTitle,
     city: lead.contact.city,
+    region: lead.contact.region,
     country: lead.contact.country ?? lead.phoneCountry,
     message: lead.contact.message,
     locale: lead.locale,
@@ -25,6 +26,10 @@ export function leadFacts(lead: Omit<Lead, 'score' | 'segments'>): LeadFacts {
     'utm.campaign': lead.attribution.utm.campaign,
     'utm.term': lead.attribution.utm.term,
     'utm.content': lead.attribution.utm.content,
+    campaign: lead.attribution.campaignName ?? lead.attribution.utm.campaign,
+    'campaign.id': lead.attribution.campaignId,
+    'ad.id': lead.attribution.adId,
+    organic: lead.attribution.organic,
     test: lead.test,
   };
   for (const [key, value] of Object.entries(lead.answers)) facts[`answers.${key}`] = value;

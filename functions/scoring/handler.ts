@@ -1,27 +1,104 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import type { Config } from '../shared/config.ts';
-import { IntakeMessage, type RoutingMessage } from '../shared/lead.ts';
-import type { LeadRepository, MessageSender } from '../shared/ports.ts';
+import { GraphApiError } from '../shared/graph-api.ts';
+import { type GraphLead, IntakeMessage, type RoutingMessage } from '../shared/lead.ts';
+import type { FailureLog, LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
 import { buildLead } from './core.ts';
+import { applyGraphLead } from './facebook-lead.ts';
 
 export type ScoringDeps = {
   config: Config;
   leads: LeadRepository;
   routingQueue: MessageSender<RoutingMessage>;
+  /** Meta's Graph API; absent when no Facebook source is configured. */
+  metaLeads?: MetaLeads;
+  failures: FailureLog;
   now: () => Date;
   logger: Logger;
 };
 
+/** Raw payloads are kept this long for replays. */
+const RAW_TTL_SECONDS = 30 * 24 * 3600;
+
 /**
- * Intake → stored, scored lead → routing queue. Safe to redeliver: the lead is a conditional put keyed
- * by its id, and routing ignores leads that already have an owner.
+ * Intake → stored, scored lead → routing queue. Safe to redeliver: the lead is a conditional put keyed by its
+ * id (derived from the platform's id), and routing ignores leads that already have an owner.
  */
 export function createScoringHandler(deps: ScoringDeps) {
-  const { logger } = deps;
+  const { logger, config } = deps;
+
+  async function fetchMetaLead(intake: IntakeMessage): Promise<GraphLead> {
+    const notice = intake.meta;
+    if (notice === undefined) throw new Error('not a Meta lead');
+    if (notice.lead) return notice.lead;
+    if (deps.metaLeads === undefined)
+      throw new Error('a Meta lead arrived but no Graph API client is configured');
+    try {
+      return await deps.metaLeads.getLead(notice.leadgenId);
+    } catch (error) {
+      if (error instanceof GraphApiError && error.permanent) {
+        await deps.failures.record({
+          source: 'facebook',
+          externalId: notice.leadgenId,
+          leadId: intake.leadId,
+          code: `graph-${error.code ?? error.status}`,
+          message: error.message,
+          hint: error.hint,
+          at: deps.now().toISOString(),
+        });
+        logger.error('Meta lead cannot be read', {
+          leadId: intake.leadId,
+          graphCode: error.code,
+          hint: error.hint,
+        });
+      }
+      throw error;
+    }
+  }
+
   return createSqsBatchHandler(logger, async (record) => {
-    const intake = parseMessage(IntakeMessage, record);
-    const lead = buildLead(intake, deps.config, deps.now());
+    let intake = parseMessage(IntakeMessage, record);
+    const now = deps.now();
+    const nowEpoch = Math.floor(now.getTime() / 1000);
+    let graph: GraphLead | undefined;
+
+    if (intake.meta) {
+      // Meta redelivers webhooks and the reconcile job re-reads forms: skip the Graph call for a known lead.
+      if (await deps.leads.exists(intake.leadId)) {
+        logger.info('duplicate Meta lead dropped', { leadId: intake.leadId });
+        return;
+      }
+      graph = await fetchMetaLead(intake);
+      intake = applyGraphLead(intake, graph);
+    }
+
+    if (intake.dedupeKey) {
+      const windowMinutes = config.sources.forms[intake.formId]?.duplicateWindowMinutes ?? 10;
+      const claimed = await deps.leads.claimDedupeKey(
+        intake.dedupeKey,
+        intake.leadId,
+        nowEpoch,
+        nowEpoch + windowMinutes * 60,
+      );
+      if (!claimed) {
+        logger.info('repeated form submission dropped', { leadId: intake.leadId, formId: intake.formId });
+        return;
+      }
+    }
+
+    const lead = buildLead(intake, config, now);
+    if (intake.raw !== undefined || graph !== undefined) {
+      await deps.leads.keepRaw(
+        lead.id,
+        {
+          source: lead.source,
+          ...(intake.raw !== undefined ? { payload: intake.raw } : {}),
+          ...(graph !== undefined ? { graph: JSON.stringify(graph) } : {}),
+        },
+        nowEpoch + RAW_TTL_SECONDS,
+      );
+    }
     const created = await deps.leads.create(lead);
     logger.info('lead scored', {
       leadId: lead.id,
@@ -29,6 +106,7 @@ export function createScoringHandler(deps: ScoringDeps) {
       score: lead.score.total,
       segments: lead.segments,
       redelivered: created === 'exists',
+      test: lead.test,
     });
     if (lead.test) return;
     await deps.routingQueue.send({ v: 1, leadId: lead.id });

@@ -16,6 +16,7 @@ export const LEAD_FIELDS = [
   'company',
   'jobTitle',
   'city',
+  'region',
   'country',
   'message',
   'locale',
@@ -24,6 +25,10 @@ export const LEAD_FIELDS = [
   'utm.campaign',
   'utm.term',
   'utm.content',
+  'campaign',
+  'campaign.id',
+  'ad.id',
+  'organic',
   'test',
 ] as const;
 

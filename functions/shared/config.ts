@@ -21,6 +21,8 @@ export const ContactField = z.enum([
   'company',
   'jobTitle',
   'city',
+  'region',
+  'postalCode',
   'country',
   'message',
 ]);
@@ -44,9 +46,13 @@ export const FormConfig = z.strictObject({
   locale: Locale.default('en'),
   /** Submissions larger than this get 413. */
   maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+  /** The same body posted again within this window (a double click, a browser retry) is one lead. */
+  duplicateWindowMinutes: z.number().int().min(0).max(1440).default(10),
   test: z.boolean().default(false),
 });
 export type FormConfig = z.infer<typeof FormConfig>;
+
+const PlatformId = z.string().regex(/^\d+$/, 'a numeric id, written as a string');
 
 export const FacebookConfig = z.strictObject({
   appSecret: z.string().min(8),
@@ -56,17 +62,30 @@ export const FacebookConfig = z.strictObject({
     .string()
     .regex(/^v\d+\.\d+$/)
     .default('v23.0'),
+  /** Lead forms the reconcile job sweeps for leads whose webhook never arrived. */
+  forms: z.array(PlatformId).default([]),
+  /** How far back each reconcile run looks. */
+  reconcileLookbackHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(48),
   defaultCountry: CountryCode.optional(),
   locale: Locale.default('en'),
 });
+export type FacebookConfig = z.infer<typeof FacebookConfig>;
 
 export const GoogleConfig = z.strictObject({
   /** The default `google_key`; a form may carry its own in `forms`. */
   key: z.string().min(8),
-  forms: z.record(z.string(), z.strictObject({ key: z.string().min(8) })).default({}),
+  forms: z.record(PlatformId, z.strictObject({ key: z.string().min(8) })).default({}),
+  /** `flag`: Google's "Send test data" leads are stored as test leads (not routed, mailed or counted); `route`: treated as real. */
+  testLeads: z.enum(['flag', 'route']).default('flag'),
   defaultCountry: CountryCode.optional(),
   locale: Locale.default('en'),
 });
+export type GoogleConfig = z.infer<typeof GoogleConfig>;
 
 export const ScoringRule = z.strictObject({
   id: Slug,

@@ -15,3 +15,4 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
   }
   return result.data;
 }
+export const GraphEnv = z.object({ GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com') });

@@ -16,6 +16,8 @@ export const Contact = z.object({
   company: z.string().optional(),
   jobTitle: z.string().optional(),
   city: z.string().optional(),
+  region: z.string().optional(),
+  postalCode: z.string().optional(),
   country: z.string().optional(),
   message: z.string().optional(),
 });
@@ -33,8 +35,17 @@ export const Attribution = z.object({
     .default({}),
   pageUrl: z.string().optional(),
   referrer: z.string().optional(),
+  /** Platform ids, always strings (Meta and Google ids exceed 2^53). */
   campaignId: z.string().optional(),
+  campaignName: z.string().optional(),
+  adsetId: z.string().optional(),
   adId: z.string().optional(),
+  adName: z.string().optional(),
+  creativeId: z.string().optional(),
+  pageId: z.string().optional(),
+  platformFormId: z.string().optional(),
+  gclId: z.string().optional(),
+  organic: z.boolean().optional(),
 });
 export type Attribution = z.infer<typeof Attribution>;
 
@@ -42,6 +53,55 @@ export const RequestContext = z.object({
   ip: z.string().optional(),
   userAgent: z.string().optional(),
 });
+
+/** Evidence that the person agreed to be contacted: what they saw, when, and from where. */
+export const Consent = z.object({
+  given: z.boolean(),
+  textVersion: z.string().optional(),
+  at: z.iso.datetime(),
+  ip: z.string().optional(),
+});
+export type Consent = z.infer<typeof Consent>;
+
+/** An id that may arrive as a JSON number (parsed losslessly) but is always kept as a string. */
+const StringId = z.union([z.string(), z.number().int()]).transform(String);
+
+/** A lead as Meta's Graph API returns it (`GET /{leadgen_id}`); ids are strings. */
+export const GraphLead = z.object({
+  id: StringId,
+  created_time: z.string().optional(),
+  form_id: StringId.optional(),
+  ad_id: StringId.optional(),
+  ad_name: z.string().optional(),
+  adset_id: StringId.optional(),
+  campaign_id: StringId.optional(),
+  campaign_name: z.string().optional(),
+  is_organic: z.boolean().optional(),
+  platform: z.string().optional(),
+  field_data: z.array(z.object({ name: z.string(), values: z.array(z.string()).default([]) })).default([]),
+  custom_disclaimer_responses: z
+    .array(
+      z.object({
+        checkbox_key: z.string().optional(),
+        is_checked: z.union([z.string(), z.boolean()]).optional(),
+      }),
+    )
+    .optional(),
+});
+export type GraphLead = z.infer<typeof GraphLead>;
+
+/** What a Meta webhook says about one lead: ids only; the answers are fetched in scoring. */
+export const MetaNotice = z.object({
+  leadgenId: z.string(),
+  pageId: z.string(),
+  formId: z.string(),
+  adId: z.string().optional(),
+  adgroupId: z.string().optional(),
+  createdTime: z.number().optional(),
+  /** Present when the lead was read from the Graph API already (the reconcile job). */
+  lead: GraphLead.optional(),
+});
+export type MetaNotice = z.infer<typeof MetaNotice>;
 
 /** What ingest puts on the intake queue: everything scoring needs, nothing it has to fetch for web forms. */
 export const IntakeMessage = z.object({
@@ -59,6 +119,13 @@ export const IntakeMessage = z.object({
   locale: Locale,
   defaultCountry: z.string().length(2).optional(),
   test: z.boolean().default(false),
+  consent: Consent.optional(),
+  /** Meta leads arrive as ids; scoring fetches the answers. */
+  meta: MetaNotice.optional(),
+  /** Short-window duplicate key for web forms posted without an Idempotency-Key (a hash, never PII). */
+  dedupeKey: z.string().optional(),
+  /** The payload as received, kept (with a TTL) so the lead can be replayed after a bug. */
+  raw: z.string().max(200_000).optional(),
 });
 export type IntakeMessage = z.infer<typeof IntakeMessage>;
 
@@ -110,6 +177,7 @@ export const Lead = z.object({
   answers: z.record(z.string(), z.string()),
   attribution: Attribution,
   locale: Locale,
+  consent: Consent.optional(),
   score: Score,
   segments: z.array(z.string()),
   status: LeadStatus,

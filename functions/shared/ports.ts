@@ -1,8 +1,10 @@
-import type { Lead } from './lead.ts';
+import type { GraphLead, Lead } from './lead.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
 export interface MessageSender<T> {
   send(message: T): Promise<void>;
+  /** Sends many; resolves only once every one is stored, else rejects (the caller answers 5xx, the sender retries). */
+  sendAll(messages: readonly T[]): Promise<void>;
 }
 
 export type CreateResult = 'created' | 'exists';
@@ -13,8 +15,41 @@ export interface LeadRepository {
   create(lead: Lead): Promise<CreateResult>;
   /** Strongly consistent read. */
   get(id: string): Promise<Lead | undefined>;
+  exists(id: string): Promise<boolean>;
+  /** Keeps the payload as received, with a TTL, so the lead can be replayed after a bug. */
+  keepRaw(
+    id: string,
+    raw: { source: string; payload?: string; graph?: string },
+    expiresAt: number,
+  ): Promise<void>;
+  /**
+   * Claims a short-window duplicate key for a lead: false when another lead holds it and it has not expired.
+   * Idempotent for the same lead (a redelivery claims its own key again).
+   */
+  claimDedupeKey(key: string, leadId: string, nowEpoch: number, expiresAt: number): Promise<boolean>;
   /** Sets the owner only if the lead has none: a conditional update, so a lead is never assigned twice. */
   assign(id: string, assignment: NonNullable<Lead['assignment']>): Promise<AssignResult>;
+}
+
+/** Meta's lead store (the Graph API). Errors are GraphApiError: `permanent` ones need a person. */
+export interface MetaLeads {
+  getLead(leadgenId: string): Promise<GraphLead>;
+  listFormLeads(formId: string, since: Date, after?: string): Promise<{ leads: GraphLead[]; after?: string }>;
+}
+
+export type FailureRecord = {
+  source: string;
+  externalId: string;
+  leadId: string;
+  code: string;
+  message: string;
+  hint: string;
+  at: string;
+};
+
+export interface FailureLog {
+  /** Upserts the failure of one lead, counting attempts, so ops can see what to fix. */
+  record(failure: FailureRecord): Promise<void>;
 }
 
 export interface PoolCounter {

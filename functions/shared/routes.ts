@@ -2,6 +2,9 @@
 export const HTTP_ROUTES = [
   { method: 'POST', path: '/v1/forms/{formId}/leads', fn: 'ingest' },
   { method: 'OPTIONS', path: '/v1/forms/{formId}/leads', fn: 'ingest' },
+  { method: 'GET', path: '/v1/webhooks/facebook', fn: 'ingest' },
+  { method: 'POST', path: '/v1/webhooks/facebook', fn: 'ingest' },
+  { method: 'POST', path: '/v1/webhooks/google', fn: 'ingest' },
 ] as const;
 
 export type HttpRoute = (typeof HTTP_ROUTES)[number];

@@ -12,6 +12,7 @@ import { createRoutingHandler } from '../../functions/routing/handler.ts';
 import { createScoringHandler } from '../../functions/scoring/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import {
+  DynamoFailureLog,
   DynamoLeadRepository,
   DynamoPoolCounter,
 } from '../../functions/shared/aws/dynamo-lead-repository.ts';
@@ -38,6 +39,7 @@ beforeAll(async () => {
     config,
     leads,
     routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    failures: new DynamoFailureLog(db, aws.resources.tableName),
     now,
     logger: silentLogger(),
   });

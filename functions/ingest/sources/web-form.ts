@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ContactField, FormConfig } from '../../shared/config.ts';
 import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
@@ -57,8 +58,23 @@ const FIELD_ALIASES: Record<string, ContactField> = {
 
 const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 
-/** Inputs that are about the visit, not the person; kept as attribution, never as answers. */
-const CONTEXT_FIELDS = new Set(['page_url', 'pageUrl', 'referrer', 'referer']);
+/** Inputs that are about the visit or the consent, not the person's answers. */
+const CONTEXT_FIELDS = new Set([
+  'page_url',
+  'pageUrl',
+  'referrer',
+  'referer',
+  'consent',
+  'consent_text_version',
+  'consent_version',
+]);
+
+const YES = new Set(['true', 'on', 'yes', '1', 'checked', 'agreed']);
+
+/** A retried post is the same form and the same bytes; this key finds it without keeping the body in it. */
+export function submissionDedupeKey(formId: string, body: string): string {
+  return createHash('sha256').update(formId).update('\n').update(body).digest('base64url');
+}
 
 export function mediaTypeOf(contentType: string | undefined): FormMediaType {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -205,6 +221,8 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
   if (issues.length > 0 || !parsed.success)
     throw new HttpError(400, 'validation_failed', 'The form has fields that need fixing.', issues);
 
+  const consentField = fields.consent;
+  const consentVersion = fields.consent_text_version ?? fields.consent_version;
   const pageUrl = fields.page_url ?? fields.pageUrl;
   const referrer = fields.referrer ?? fields.referer;
   const message: IntakeMessage = {
@@ -228,6 +246,18 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
     locale: form.locale,
     ...(form.defaultCountry ? { defaultCountry: form.defaultCountry } : {}),
     test: form.test,
+    ...(consentField !== undefined
+      ? {
+          consent: {
+            given: YES.has(consentField.trim().toLowerCase()),
+            ...(consentVersion ? { textVersion: cleanValue(consentVersion, false).slice(0, 100) } : {}),
+            at: input.receivedAt,
+            ...(input.ip ? { ip: input.ip } : {}),
+          },
+        }
+      : {}),
+    ...(input.idempotencyKey ? {} : { dedupeKey: submissionDedupeKey(input.formId, input.body) }),
+    raw: input.body,
   };
   return { kind: 'accepted', message, mediaType };
 }

@@ -1,11 +1,21 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Assignment, Lead } from '../lead.ts';
-import type { AssignResult, CreateResult, LeadRepository, PoolCounter } from '../ports.ts';
+import type {
+  AssignResult,
+  CreateResult,
+  FailureLog,
+  FailureRecord,
+  LeadRepository,
+  PoolCounter,
+} from '../ports.ts';
 
 /** Single-table keys. Every item carries `pk`, `sk` and `type`. */
 export const keys = {
   lead: (id: string) => ({ pk: `LEAD#${id}`, sk: 'LEAD' }),
+  raw: (id: string) => ({ pk: `LEAD#${id}`, sk: 'RAW' }),
+  dedupe: (key: string) => ({ pk: `DEDUPE#${key}`, sk: 'DEDUPE' }),
+  failure: (source: string, externalId: string) => ({ pk: `FAILURE#${source}#${externalId}`, sk: 'FAILURE' }),
   poolCounter: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'COUNTER' }),
 };
 
@@ -38,6 +48,49 @@ export class DynamoLeadRepository implements LeadRepository {
     return Item === undefined ? undefined : Lead.parse(Item);
   }
 
+  async exists(id: string): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.lead(id),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
+    );
+    return Item !== undefined;
+  }
+
+  async keepRaw(
+    id: string,
+    raw: { source: string; payload?: string; graph?: string },
+    expiresAt: number,
+  ): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.raw(id), type: 'raw', ...raw, expiresAt },
+      }),
+    );
+  }
+
+  async claimDedupeKey(key: string, leadId: string, nowEpoch: number, expiresAt: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.dedupe(key), type: 'dedupe', leadId, expiresAt },
+          // TTL deletes lazily (up to days later), so an expired key is judged by its own timestamp.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
+          ExpressionAttributeValues: { ':now': nowEpoch, ':leadId': leadId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async assign(id: string, assignment: Assignment): Promise<AssignResult> {
     try {
       await this.db.send(
@@ -59,6 +112,34 @@ export class DynamoLeadRepository implements LeadRepository {
       if (error instanceof ConditionalCheckFailedException) return 'already-assigned';
       throw error;
     }
+  }
+}
+
+export class DynamoFailureLog implements FailureLog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(failure: FailureRecord): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.failure(failure.source, failure.externalId),
+        UpdateExpression:
+          'SET #type = :type, leadId = :leadId, code = :code, message = :message, hint = :hint, lastAt = :at, firstAt = if_not_exists(firstAt, :at) ADD attempts :one',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'failure',
+          ':leadId': failure.leadId,
+          ':code': failure.code,
+          ':message': failure.message,
+          ':hint': failure.hint,
+          ':at': failure.at,
+          ':one': 1,
+        },
+      }),
+    );
   }
 }
 

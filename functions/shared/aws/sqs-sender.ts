@@ -1,7 +1,30 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { MessageSender } from '../ports.ts';
 
-/** Sends JSON messages; resolves once SQS has stored the message (durable across AZs). */
+/** SQS limits for one SendMessageBatch: 10 entries and 256 KiB in all. */
+const MAX_ENTRIES = 10;
+const MAX_BATCH_BYTES = 256 * 1024;
+
+/** Splits bodies into batches SQS accepts, keeping their order. */
+export function planBatches(bodies: readonly string[]): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body);
+    if (current.length === MAX_ENTRIES || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(body);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Sends JSON messages; resolves once SQS has stored them (durable across AZs). */
 export class SqsSender<T> implements MessageSender<T> {
   constructor(
     private readonly sqs: SQSClient,
@@ -12,5 +35,28 @@ export class SqsSender<T> implements MessageSender<T> {
     await this.sqs.send(
       new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
     );
+  }
+
+  async sendAll(messages: readonly T[]): Promise<void> {
+    if (messages.length === 1 && messages[0] !== undefined) return this.send(messages[0]);
+    await Promise.all(
+      planBatches(messages.map((m) => JSON.stringify(m))).map((batch) => this.sendBatch(batch)),
+    );
+  }
+
+  /** A batch can partly fail; the failed entries are tried once more, then the whole call fails. */
+  private async sendBatch(bodies: string[]): Promise<void> {
+    let entries = bodies.map((body, i) => ({ Id: String(i), MessageBody: body }));
+    for (let attempt = 1; entries.length > 0; attempt++) {
+      const { Failed = [] } = await this.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
+      );
+      if (Failed.length === 0) return;
+      if (attempt === 2 || Failed.some((f) => f.SenderFault)) {
+        throw new Error(`SQS did not take ${Failed.length} of ${bodies.length} messages: ${Failed[0]?.Code}`);
+      }
+      const failedIds = new Set(Failed.map((f) => f.Id));
+      entries = entries.filter((e) => failedIds.has(e.Id));
+    }
   }
 }

@@ -1,0 +1,149 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { stringify } from 'lossless-json';
+import { z } from 'zod';
+import type { FacebookConfig } from '../../shared/config.ts';
+import { HttpError, issuesFromZod } from '../../shared/errors.ts';
+import { leadIdFor } from '../../shared/ids.ts';
+import { parseJsonLossless } from '../../shared/json.ts';
+import type { IntakeMessage, MetaNotice } from '../../shared/lead.ts';
+
+/** Constant-time equality of two secrets of any length (the length itself is not hidden). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Meta's subscription handshake: echo `hub.challenge` when the verify token matches. */
+export function answerChallenge(query: Record<string, string | undefined>, verifyToken: string): string {
+  const mode = query['hub.mode'];
+  const token = query['hub.verify_token'] ?? '';
+  const challenge = query['hub.challenge'];
+  if (mode !== 'subscribe' || challenge === undefined || !secretsEqual(token, verifyToken)) {
+    throw new HttpError(403, 'verification_failed', 'The verify token does not match this leadpipe.');
+  }
+  return challenge;
+}
+
+/**
+ * `X-Hub-Signature-256: sha256=<hex>` is HMAC-SHA256 of the raw body with the app secret. It is checked on
+ * the exact bytes received (Meta signs its own escaped-unicode serialisation), in constant time.
+ */
+export function verifySignature(rawBody: Buffer, header: string | undefined, appSecret: string): void {
+  if (header === undefined || header.trim() === '')
+    throw new HttpError(401, 'missing_signature', 'The X-Hub-Signature-256 header is missing.');
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
+  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+  const given = match?.[1] ? Buffer.from(match[1], 'hex') : Buffer.alloc(0);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HttpError(401, 'invalid_signature', 'The X-Hub-Signature-256 header does not match the body.');
+  }
+}
+
+const Id = z
+  .union([z.string().regex(/^\d+$/, 'must be a numeric id'), z.number().int().nonnegative()])
+  .transform(String);
+
+const LeadgenValue = z.object({
+  leadgen_id: Id,
+  page_id: Id,
+  form_id: Id,
+  ad_id: Id.optional(),
+  adgroup_id: Id.optional(),
+  created_time: z.number().int().optional(),
+});
+
+const MetaWebhook = z.object({
+  object: z.string(),
+  entry: z.array(
+    z.object({
+      id: Id,
+      time: z.number().optional(),
+      changes: z.array(z.object({ field: z.string(), value: z.unknown() })).default([]),
+    }),
+  ),
+});
+
+export type MetaLeadChange = MetaNotice & { raw: string };
+
+/**
+ * Every lead in a webhook, once each: Meta batches changes across entries and may repeat a leadgen_id.
+ * Changes other than `leadgen` are ignored.
+ */
+export function parseMetaWebhook(text: string): MetaLeadChange[] {
+  let json: unknown;
+  try {
+    json = parseJsonLossless(text);
+  } catch (error) {
+    throw new HttpError(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}.`);
+  }
+  const webhook = MetaWebhook.safeParse(json);
+  if (!webhook.success)
+    throw new HttpError(
+      400,
+      'invalid_webhook',
+      'This is not a Meta webhook payload.',
+      issuesFromZod(webhook.error),
+    );
+  const leads = new Map<string, MetaLeadChange>();
+  webhook.data.entry.forEach((entry, i) => {
+    entry.changes.forEach((change, j) => {
+      if (change.field !== 'leadgen') return;
+      const value = LeadgenValue.safeParse(change.value);
+      if (!value.success) {
+        const issues = issuesFromZod(value.error).map((issue) => ({
+          ...issue,
+          path: `entry[${i}].changes[${j}].value.${issue.path}`,
+        }));
+        throw new HttpError(400, 'invalid_webhook', 'A leadgen change is missing its ids.', issues);
+      }
+      const v = value.data;
+      if (leads.has(v.leadgen_id)) return;
+      // Organic and test leads carry ad_id 0.
+      const adId = v.ad_id && v.ad_id !== '0' ? v.ad_id : undefined;
+      const adgroupId = v.adgroup_id && v.adgroup_id !== '0' ? v.adgroup_id : undefined;
+      leads.set(v.leadgen_id, {
+        leadgenId: v.leadgen_id,
+        pageId: v.page_id,
+        formId: v.form_id,
+        ...(adId ? { adId } : {}),
+        ...(adgroupId ? { adgroupId } : {}),
+        ...(v.created_time !== undefined ? { createdTime: v.created_time } : {}),
+        raw: stringify({ object: webhook.data.object, entry: [{ id: entry.id, changes: [change] }] }) ?? '',
+      });
+    });
+  });
+  return [...leads.values()];
+}
+
+/** The intake message for one Meta lead; its id is derived from the leadgen_id, so duplicates collapse. */
+export function metaIntakeMessage(
+  change: MetaLeadChange,
+  facebook: FacebookConfig,
+  receivedAt: string,
+): IntakeMessage {
+  const { raw, ...notice } = change;
+  return {
+    v: 1,
+    leadId: leadIdFor('facebook', change.leadgenId),
+    source: 'facebook',
+    formId: change.formId,
+    externalId: change.leadgenId,
+    receivedAt,
+    contact: {},
+    answers: {},
+    attribution: {
+      utm: {},
+      pageId: change.pageId,
+      platformFormId: change.formId,
+      ...(change.adId ? { adId: change.adId } : {}),
+      ...(change.adgroupId ? { adsetId: change.adgroupId } : {}),
+    },
+    request: {},
+    locale: facebook.locale,
+    ...(facebook.defaultCountry ? { defaultCountry: facebook.defaultCountry } : {}),
+    test: false,
+    meta: notice,
+    raw,
+  };
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { ContactField, GoogleConfig } from '../../shared/config.ts';
+import { HttpError, issuesFromZod } from '../../shared/errors.ts';
+import { leadIdFor } from '../../shared/ids.ts';
+import { parseJsonLossless } from '../../shared/json.ts';
+import type { IntakeMessage } from '../../shared/lead.ts';
+import { secretsEqual } from './facebook.ts';
+import { cleanValue } from './web-form.ts';
+
+// int64 in Google's proto: parsed losslessly, kept as strings.
+const Int64 = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String);
+
+/** Google Ads lead form webhook body (WebhookLead). Unknown fields are ignored, as Google asks. */
+export const GoogleWebhook = z.object({
+  lead_id: z.string().min(1).max(500),
+  user_column_data: z
+    .array(
+      z.object({
+        column_id: z.string().max(200).optional(),
+        column_name: z.string().max(500).optional(),
+        string_value: z.string().max(5000).optional(),
+      }),
+    )
+    .max(200)
+    .default([]),
+  api_version: z.string().optional(),
+  form_id: Int64.optional(),
+  campaign_id: Int64.optional(),
+  adgroup_id: Int64.optional(),
+  creative_id: Int64.optional(),
+  asset_group_id: Int64.optional(),
+  gcl_id: z.string().max(500).optional(),
+  google_key: z.string().max(500).default(''),
+  is_test: z.boolean().default(false),
+  lead_submit_time: z.string().optional(),
+});
+export type GoogleWebhook = z.infer<typeof GoogleWebhook>;
+
+/** Google's column ids for the standard questions; anything else is kept as an answer. */
+const COLUMNS: Record<string, ContactField> = {
+  FULL_NAME: 'name',
+  FIRST_NAME: 'firstName',
+  LAST_NAME: 'lastName',
+  EMAIL: 'email',
+  WORK_EMAIL: 'email',
+  PHONE_NUMBER: 'phone',
+  WORK_PHONE: 'phone',
+  POSTAL_CODE: 'postalCode',
+  CITY: 'city',
+  REGION: 'region',
+  COUNTRY: 'country',
+  COMPANY_NAME: 'company',
+  JOB_TITLE: 'jobTitle',
+};
+
+export function parseGoogleWebhook(text: string): GoogleWebhook {
+  let json: unknown;
+  try {
+    json = parseJsonLossless(text);
+  } catch (error) {
+    throw new HttpError(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}.`);
+  }
+  const result = GoogleWebhook.safeParse(json);
+  if (!result.success)
+    throw new HttpError(
+      400,
+      'invalid_webhook',
+      'This is not a Google Ads lead form webhook.',
+      issuesFromZod(result.error),
+    );
+  return result.data;
+}
+
+/** The key is a shared secret in the body (Google signs nothing): per form if configured, else the default. */
+export function checkGoogleKey(webhook: GoogleWebhook, google: GoogleConfig): void {
+  const expected = (webhook.form_id && google.forms[webhook.form_id]?.key) || google.key;
+  if (!secretsEqual(webhook.google_key, expected)) {
+    throw new HttpError(
+      403,
+      'invalid_google_key',
+      'The google_key does not match the key configured for this form.',
+    );
+  }
+}
+
+/** The raw body without its shared secret, for keeping. */
+export function redactGoogleKey(raw: string): string {
+  return raw.replace(/("google_key"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[redacted]"');
+}
+
+export function googleIntakeMessage(
+  webhook: GoogleWebhook,
+  google: GoogleConfig,
+  receivedAt: string,
+  raw: string,
+): IntakeMessage {
+  const contact: Record<string, string> = {};
+  const answers: Record<string, string> = {};
+  for (const column of webhook.user_column_data) {
+    const value = cleanValue(column.string_value ?? '', true);
+    if (value === '') continue;
+    const field = column.column_id ? COLUMNS[column.column_id] : undefined;
+    // EMAIL wins over WORK_EMAIL and PHONE_NUMBER over WORK_PHONE: the first one seen is kept.
+    if (field !== undefined) {
+      if (contact[field] === undefined) contact[field] = cleanValue(value, false);
+      else answers[column.column_name ?? column.column_id ?? field] = value;
+    } else {
+      answers[cleanValue(column.column_name ?? column.column_id ?? 'answer', false)] = value;
+    }
+  }
+  const test = webhook.is_test && google.testLeads === 'flag';
+  return {
+    v: 1,
+    leadId: leadIdFor('google', webhook.lead_id),
+    source: 'google',
+    formId: webhook.form_id ?? 'unknown',
+    externalId: webhook.lead_id,
+    receivedAt,
+    contact,
+    answers,
+    attribution: {
+      utm: {},
+      ...(webhook.campaign_id ? { campaignId: webhook.campaign_id } : {}),
+      ...(webhook.adgroup_id ? { adsetId: webhook.adgroup_id } : {}),
+      ...(webhook.creative_id ? { creativeId: webhook.creative_id } : {}),
+      ...(webhook.form_id ? { platformFormId: webhook.form_id } : {}),
+      ...(webhook.gcl_id ? { gclId: webhook.gcl_id } : {}),
+    },
+    request: {},
+    locale: google.locale,
+    ...(google.defaultCountry ? { defaultCountry: google.defaultCountry } : {}),
+    test,
+    raw: redactGoogleKey(raw),
+  };
+}

@@ -1,0 +1,112 @@
+import type { Config } from './config.ts';
+
+/** A config value of the form `ssm:/path` is a reference to an SSM SecureString, resolved at cold start. */
+const REFERENCE = /^ssm:(\/[A-Za-z0-9_.\-/]+)$/;
+
+export type SecretName =
+  | 'facebook.appSecret'
+  | 'facebook.verifyToken'
+  | 'facebook.pageAccessToken'
+  | 'google.key';
+
+type Slot = {
+  name: SecretName | `google.forms.${string}.key`;
+  ssmPath: string;
+  get(): string;
+  set(value: string): void;
+};
+
+/** Every secret in the config, with the SSM parameter it lives in when deployed. */
+function secretSlots(config: Config, prefix: string): Slot[] {
+  const slots: Slot[] = [];
+  const { facebook, google } = config.sources;
+  if (facebook) {
+    slots.push(
+      {
+        name: 'facebook.appSecret',
+        ssmPath: `${prefix}/facebook/app-secret`,
+        get: () => facebook.appSecret,
+        set: (v) => (facebook.appSecret = v),
+      },
+      {
+        name: 'facebook.verifyToken',
+        ssmPath: `${prefix}/facebook/verify-token`,
+        get: () => facebook.verifyToken,
+        set: (v) => (facebook.verifyToken = v),
+      },
+      {
+        name: 'facebook.pageAccessToken',
+        ssmPath: `${prefix}/facebook/page-access-token`,
+        get: () => facebook.pageAccessToken,
+        set: (v) => (facebook.pageAccessToken = v),
+      },
+    );
+  }
+  if (google) {
+    slots.push({
+      name: 'google.key',
+      ssmPath: `${prefix}/google/key`,
+      get: () => google.key,
+      set: (v) => (google.key = v),
+    });
+    for (const [formId, form] of Object.entries(google.forms)) {
+      slots.push({
+        name: `google.forms.${formId}.key`,
+        ssmPath: `${prefix}/google/forms/${formId}/key`,
+        get: () => form.key,
+        set: (v) => (form.key = v),
+      });
+    }
+  }
+  return slots;
+}
+
+/**
+ * The config as deployed: every secret replaced by a reference to its SSM parameter, so no secret is ever in a
+ * bundle or a template. Values that already are references are kept.
+ */
+export function withSecretReferences(config: Config, prefix = '/leadpipe'): Config {
+  const copy = structuredClone(config);
+  for (const slot of secretSlots(copy, prefix)) {
+    if (!REFERENCE.test(slot.get())) slot.set(`ssm:${slot.ssmPath}`);
+  }
+  return copy;
+}
+
+/** The SSM parameters a function reads, for its IAM policy. */
+export function secretParameterPaths(
+  config: Config,
+  names: readonly string[],
+  prefix = '/leadpipe',
+): string[] {
+  return secretSlots(withSecretReferences(config, prefix), prefix)
+    .filter((s) => names.some((n) => s.name === n || (n === 'google.key' && s.name.startsWith('google.'))))
+    .map((s) => REFERENCE.exec(s.get())?.[1] ?? s.ssmPath);
+}
+
+/**
+ * Resolves the secret references a function needs (`google.key` also covers per-form Google keys), with one
+ * batched fetch. Other references stay unresolved; literal values (local runs) are left as they are.
+ */
+export async function resolveSecrets(
+  config: Config,
+  names: readonly SecretName[],
+  fetchParameters: (paths: string[]) => Promise<Record<string, string>>,
+): Promise<Config> {
+  const resolved = structuredClone(config);
+  const wanted = secretSlots(resolved, '').filter(
+    (s) =>
+      names.some((n) => s.name === n || (n === 'google.key' && s.name.startsWith('google.'))) &&
+      REFERENCE.test(s.get()),
+  );
+  if (wanted.length === 0) return resolved;
+  const paths = wanted.map((s) => REFERENCE.exec(s.get())?.[1] ?? '');
+  const values = await fetchParameters(paths);
+  wanted.forEach((slot, i) => {
+    const value = values[paths[i] ?? ''];
+    if (value === undefined || value === '')
+      throw new Error(`secret ${slot.name} is missing: create the SSM parameter ${paths[i]}`);
+    slot.set(value);
+  });
+  return resolved;
+}
