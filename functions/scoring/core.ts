@@ -65,6 +65,7 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
     answers: intake.answers,
     attribution: intake.attribution,
     locale: intake.locale,
+    ...(intake.consent ? { consent: intake.consent } : {}),
     status: 'new' as const,
     test: intake.test,
   };

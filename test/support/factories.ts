@@ -18,6 +18,15 @@ sources:
       redirect: https://www.example.com/thanks
       defaultCountry: AE
       locale: ar
+  facebook:
+    appSecret: test-app-secret-0123
+    verifyToken: test-verify-token
+    pageAccessToken: test-page-token
+    defaultCountry: SA
+    forms: ['172036835026334']
+  google:
+    key: local-google-key
+    defaultCountry: AE
 scoring:
   rules:
     - { id: has-phone, when: { field: phone.valid, op: equals, value: true }, points: 20 }

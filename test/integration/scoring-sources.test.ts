@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metaIntakeMessage, parseMetaWebhook } from '../../functions/ingest/sources/facebook.ts';
+import { googleIntakeMessage, parseGoogleWebhook } from '../../functions/ingest/sources/google.ts';
+import { acceptFormSubmission } from '../../functions/ingest/sources/web-form.ts';
+import { createScoringHandler } from '../../functions/scoring/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoFailureLog, DynamoLeadRepository, keys } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { GraphApiClient } from '../../functions/shared/graph-api.ts';
+import type { IntakeMessage } from '../../functions/shared/lead.ts';
+import { freshResources, takeAll, type TestAws } from '../support/aws.ts';
+import { context, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import { scriptedGraphServer, type ScriptedResponse } from '../support/graph-server.ts';
+
+const config = testConfig();
+const facebook = config.sources.facebook;
+const google = config.sources.google;
+if (!facebook || !google) throw new Error('test config lacks webhook sources');
+const graphLead = JSON.parse(readFileSync('test/fixtures/facebook/graph-lead-persian.json', 'utf8'));
+
+let aws: TestAws;
+let leads: DynamoLeadRepository;
+let script: (call: number, path: string) => ScriptedResponse = () => ({ status: 200, body: graphLead });
+let graph: Awaited<ReturnType<typeof scriptedGraphServer>>;
+let scoring: ReturnType<typeof createScoringHandler>;
+
+beforeAll(async () => {
+  aws = await freshResources('sources');
+  const db = documentClient(aws.dynamodb);
+  leads = new DynamoLeadRepository(db, aws.resources.tableName);
+  graph = await scriptedGraphServer((req, call) => script(call, req.url ?? ''));
+  scoring = createScoringHandler({
+    config,
+    leads,
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    metaLeads: new GraphApiClient({
+      baseUrl: graph.url,
+      version: 'v23.0',
+      accessToken: facebook.pageAccessToken,
+      appSecret: facebook.appSecret,
+      backoffMs: 10,
+    }),
+    failures: new DynamoFailureLog(db, aws.resources.tableName),
+    now: () => new Date('2026-03-19T16:00:10.000Z'),
+    logger: silentLogger(),
+  });
+});
+
+afterAll(async () => {
+  await graph.close();
+});
+
+function metaIntake(leadgenId: string): IntakeMessage {
+  const body = readFileSync('test/fixtures/facebook/webhook-single.json', 'utf8').replaceAll('233370042045345', leadgenId);
+  const [change] = parseMetaWebhook(body);
+  if (!change) throw new Error('no change');
+  return metaIntakeMessage(change, facebook, '2026-03-19T16:00:05.000Z');
+}
+
+async function item(key: { pk: string; sk: string }) {
+  const { Item } = await documentClient(aws.dynamodb).send(new GetCommand({ TableName: aws.resources.tableName, Key: key }));
+  return Item;
+}
+
+describe('Meta leads in scoring', () => {
+  it('fetches the answers from the Graph API with the page token in a header and appsecret_proof', async () => {
+    script = () => ({ status: 200, body: graphLead });
+    const intake = metaIntake('700000000000001');
+    const result = await scoring(sqsEvent([intake]), context());
+    expect(result.batchItemFailures).toEqual([]);
+    const request = graph.requests.at(-1);
+    expect(request?.path).toBe('/v23.0/700000000000001');
+    expect(request?.authorization).toBe(`Bearer ${facebook.pageAccessToken}`);
+    expect(request?.query.get('appsecret_proof')).toMatch(/^[0-9a-f]{64}$/);
+    expect(request?.query.has('access_token')).toBe(false);
+    const lead = await leads.get(intake.leadId);
+    expect(lead).toMatchObject({
+      source: 'facebook',
+      externalId: '700000000000001',
+      contact: { name: 'رضا احمدی' },
+      keys: { email: 'reza.ahmadi@example.com' },
+      attribution: { campaignName: 'RE-Tehran-Q1', pageId: '138124712925158' },
+      consent: { given: true },
+    });
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 1)).toHaveLength(1);
+  });
+
+  it('keeps the webhook payload and the Graph response, with a TTL, for replays', async () => {
+    const intake = metaIntake('700000000000002');
+    await scoring(sqsEvent([intake]), context());
+    const raw = await item(keys.raw(intake.leadId));
+    expect(raw).toMatchObject({ source: 'facebook', expiresAt: Math.floor(Date.parse('2026-03-19T16:00:10Z') / 1000) + 30 * 86400 });
+    expect(JSON.parse(raw?.graph).field_data).toHaveLength(6);
+    expect(raw?.payload).toContain('700000000000002');
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+
+  it('does not call Meta again, or route again, for a lead it already has', async () => {
+    const intake = metaIntake('700000000000003');
+    await scoring(sqsEvent([intake]), context());
+    const calls = graph.requests.length;
+    const again = await scoring(sqsEvent([intake, intake], 2), context());
+    expect(again.batchItemFailures).toEqual([]);
+    expect(graph.requests.length).toBe(calls);
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 3, 1500)).toHaveLength(1);
+  });
+
+  it('retries a Graph API outage within the call and succeeds', async () => {
+    const before = graph.requests.length;
+    script = ((start) => (call: number) =>
+      call - start < 2 ? { status: 503, body: { error: { code: 2, message: 'Service temporarily unavailable' } } } : { status: 200, body: graphLead })(before + 1);
+    const intake = metaIntake('700000000000004');
+    const result = await scoring(sqsEvent([intake]), context());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(graph.requests.length - before).toBe(3);
+    expect(await leads.exists(intake.leadId)).toBe(true);
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+
+  it('records a permanent Graph error with what ops must fix, and fails the message so it reaches the DLQ', async () => {
+    script = () => ({ status: 400, body: { error: { code: 190, type: 'OAuthException', message: 'Error validating access token: Session has expired' } } });
+    const intake = metaIntake('700000000000005');
+    const event = sqsEvent([intake]);
+    const result = await scoring(event, context());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(await leads.exists(intake.leadId)).toBe(false);
+    const failure = await item(keys.failure('facebook', '700000000000005'));
+    expect(failure).toMatchObject({
+      leadId: intake.leadId,
+      code: 'graph-190',
+      attempts: 1,
+      hint: expect.stringContaining('facebook.pageAccessToken'),
+    });
+    await scoring(sqsEvent([intake], 2), context());
+    expect((await item(keys.failure('facebook', '700000000000005')))?.attempts).toBe(2);
+  });
+
+  it('uses the lead the reconcile job already read, without calling Meta', async () => {
+    const before = graph.requests.length;
+    const intake = { ...metaIntake('700000000000006') };
+    intake.meta = { ...(intake.meta ?? { leadgenId: '', pageId: '', formId: '' }), lead: { ...graphLead, id: '700000000000006' } };
+    await scoring(sqsEvent([intake]), context());
+    expect(graph.requests.length).toBe(before);
+    expect((await leads.get(intake.leadId))?.contact.name).toBe('رضا احمدی');
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+});
+
+describe('Google leads in scoring', () => {
+  it('stores a Google test lead flagged as test, and routes nothing', async () => {
+    const text = readFileSync('test/fixtures/google/test-lead.json', 'utf8');
+    const intake = googleIntakeMessage(parseGoogleWebhook(text), google, '2026-03-19T16:00:05.000Z', text);
+    await scoring(sqsEvent([intake]), context());
+    expect(await leads.get(intake.leadId)).toMatchObject({ test: true, source: 'google', status: 'new' });
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 1, 1500)).toHaveLength(0);
+  });
+
+  it('keeps one lead for a lead_id delivered twice', async () => {
+    const text = readFileSync('test/fixtures/google/lead-arabic.json', 'utf8');
+    const intake = googleIntakeMessage(parseGoogleWebhook(text), google, '2026-03-19T16:00:05.000Z', text);
+    await scoring(sqsEvent([intake]), context());
+    const first = await leads.get(intake.leadId);
+    await scoring(sqsEvent([{ ...intake, receivedAt: '2026-03-19T16:09:00.000Z' }]), context());
+    expect(await leads.get(intake.leadId)).toEqual(first);
+    await takeAll(aws.sqs, aws.resources.routing.url, 2);
+  });
+});
+
+describe('web form retries in scoring', () => {
+  const form = config.sources.forms.demo;
+  if (!form) throw new Error('no demo form');
+  const submit = (leadId: string, body: string) => {
+    const outcome = acceptFormSubmission({
+      formId: 'demo',
+      form,
+      leadId,
+      receivedAt: '2026-03-19T16:00:00.000Z',
+      contentType: 'application/json',
+      body,
+    });
+    if (outcome.kind !== 'accepted') throw new Error('not accepted');
+    return outcome.message;
+  };
+
+  it('stores one lead when the same body is posted twice within the window', async () => {
+    const body = JSON.stringify({ name: 'Hana', email: 'hana.double.click@example.com' });
+    const first = submit('11111111-1111-4111-8111-111111111111', body);
+    const second = submit('22222222-2222-4222-8222-222222222222', body);
+    await scoring(sqsEvent([first]), context());
+    await scoring(sqsEvent([second]), context());
+    expect(await leads.exists(first.leadId)).toBe(true);
+    expect(await leads.exists(second.leadId)).toBe(false);
+    // A redelivery of the first message is still the first lead, not a duplicate of itself.
+    const again = await scoring(sqsEvent([first], 2), context());
+    expect(again.batchItemFailures).toEqual([]);
+    await takeAll(aws.sqs, aws.resources.routing.url, 2);
+  });
+});
