@@ -3,6 +3,7 @@ import { ConfigError } from '../functions/shared/config.ts';
 import { loadConfigFile } from './config-file.ts';
 import { checkJava } from './emulators.ts';
 import { startPipeline } from './pipeline.ts';
+import { removeRuntime, writeRuntime } from './runtime.ts';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -48,8 +49,10 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 const pipeline = await startPipeline({
   config,
   port: env.PORT,
+  ...(env.GRAPH_API_BASE_URL ? { graphApiBaseUrl: env.GRAPH_API_BASE_URL } : {}),
   onError: (error) => console.error('leadpipe:', error),
 });
+writeRuntime(pipeline, env.LEADPIPE_CONFIG);
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
@@ -58,6 +61,7 @@ async function shutdown(code: number): Promise<void> {
   const force = setTimeout(() => process.exit(code), 8000);
   force.unref();
   try {
+    removeRuntime();
     await pipeline.stop();
   } finally {
     process.exit(code);

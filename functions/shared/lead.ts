@@ -93,7 +93,7 @@ export type GraphLead = z.infer<typeof GraphLead>;
 /** What a Meta webhook says about one lead: ids only; the answers are fetched in scoring. */
 export const MetaNotice = z.object({
   leadgenId: z.string(),
-  pageId: z.string(),
+  pageId: z.string().optional(),
   formId: z.string(),
   adId: z.string().optional(),
   adgroupId: z.string().optional(),

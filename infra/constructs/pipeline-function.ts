@@ -8,7 +8,7 @@ import { BUNDLE, configDefine } from '../bundling.ts';
 
 export type PipelineFunctionProps = {
   /** Folder under functions/ whose lambda.ts is the entry point. */
-  name: 'ingest' | 'scoring' | 'routing' | 'nurture';
+  name: 'ingest' | 'scoring' | 'routing' | 'nurture' | 'reconcile';
   config: Config;
   timeout: Duration;
   memorySize?: number;

@@ -1,12 +1,17 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, type HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
+import { type SecretName, secretParameterPaths } from '../../functions/shared/secrets.ts';
+import { SECRETS_PREFIX } from '../bundling.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { CONSUMER_TIMEOUT, type DataStack } from './data-stack.ts';
 
@@ -20,6 +25,21 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { data, config } = props;
 
+    /** Read access to exactly the SSM parameters holding the secrets a function resolves at cold start. */
+    const grantSecrets = (fn: IFunction, names: SecretName[]) => {
+      const paths = secretParameterPaths(config, names, SECRETS_PREFIX);
+      if (paths.length === 0) return;
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:GetParameters'],
+          resources: paths.map(
+            (p) => `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${p}`,
+          ),
+        }),
+      );
+    };
+
     const ingest = new PipelineFunction(this, 'Ingest', {
       name: 'ingest',
       config,
@@ -27,6 +47,7 @@ export class PipelineStack extends Stack {
       environment: { INTAKE_QUEUE_URL: data.intakeQueue.queueUrl },
     }).fn;
     data.intakeQueue.grantSendMessages(ingest);
+    grantSecrets(ingest, ['facebook.appSecret', 'facebook.verifyToken', 'google.key']);
 
     const scoring = new PipelineFunction(this, 'Scoring', {
       name: 'scoring',
@@ -34,8 +55,9 @@ export class PipelineStack extends Stack {
       timeout: CONSUMER_TIMEOUT,
       environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
     }).fn;
-    data.table.grant(scoring, 'dynamodb:PutItem');
+    data.table.grant(scoring, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     data.routingQueue.grantSendMessages(scoring);
+    grantSecrets(scoring, ['facebook.pageAccessToken', 'facebook.appSecret']);
     scoring.addEventSource(
       new SqsEventSource(data.intakeQueue, {
         batchSize: 10,
@@ -93,6 +115,24 @@ export class PipelineStack extends Stack {
         filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('LEAD') } } } })],
       }),
     );
+
+    if (config.sources.facebook) {
+      const reconcile = new PipelineFunction(this, 'Reconcile', {
+        name: 'reconcile',
+        config,
+        timeout: Duration.minutes(5),
+        environment: { TABLE_NAME: data.table.tableName, INTAKE_QUEUE_URL: data.intakeQueue.queueUrl },
+      }).fn;
+      data.table.grant(reconcile, 'dynamodb:GetItem');
+      data.intakeQueue.grantSendMessages(reconcile);
+      grantSecrets(reconcile, ['facebook.pageAccessToken', 'facebook.appSecret']);
+      // Meta webhooks get lost: sweep the configured lead forms for leads that never arrived.
+      new Rule(this, 'ReconcileSchedule', {
+        description: 'leadpipe: read Meta lead forms for leads whose webhook was lost',
+        schedule: Schedule.rate(Duration.minutes(15)),
+        targets: [new LambdaFunction(reconcile, { event: RuleTargetInput.fromObject({}), retryAttempts: 2 })],
+      });
+    }
 
     this.api = new HttpApi(this, 'Api', { description: 'leadpipe: lead capture webhooks and forms' });
     const integration = new HttpLambdaIntegration('IngestIntegration', ingest);

@@ -58,12 +58,19 @@ describe('the data stack', () => {
 });
 
 describe('the pipeline stack', () => {
-  it('runs the four functions on Node.js 22 on arm64', () => {
+  it('runs the five functions on Node.js 22 on arm64', () => {
     pipeline.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
-      4,
+      5,
     );
+  });
+
+  it('sweeps the Meta lead forms for lost webhooks every 15 minutes', () => {
+    pipeline.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+    });
   });
 
   it('feeds scoring and routing from their queues with partial batch responses', () => {
@@ -94,7 +101,7 @@ describe('the pipeline stack', () => {
     }
   });
 
-  it('lets the ingest function send to the intake queue and nothing else', () => {
+  it('lets the ingest function send to the intake queue and read its own secrets, and nothing else', () => {
     const policies = pipeline.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ingest') }] },
     });
@@ -103,12 +110,21 @@ describe('the pipeline stack', () => {
       'sqs:SendMessage',
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
+      'ssm:GetParameters',
     ]);
+    const ssm = statements.find((s) => s.Action === 'ssm:GetParameters');
+    const resources = JSON.stringify(ssm.Resource);
+    for (const name of ['facebook/app-secret', 'facebook/verify-token', 'google/key'])
+      expect(resources).toContain(`parameter/leadpipe/${name}`);
+    expect(resources).not.toContain('page-access-token');
   });
 
-  it('bakes no webhook secret into the template', () => {
+  it('bakes no webhook secret into the template or the bundles, only SSM parameter names', () => {
     const template = JSON.stringify(pipeline.toJSON());
     expect(template).not.toContain('local-facebook-app-secret');
     expect(template).not.toContain('local-google-key');
+    const deployed = deployableConfig(parseConfig(readFileSync('leadpipe.config.yaml', 'utf8')));
+    expect(deployed.sources.facebook?.appSecret).toBe('ssm:/leadpipe/facebook/app-secret');
+    expect(deployed.sources.google?.key).toBe('ssm:/leadpipe/google/key');
   });
 });

@@ -6,18 +6,25 @@ import { googleIntakeMessage, parseGoogleWebhook } from '../../functions/ingest/
 import { acceptFormSubmission } from '../../functions/ingest/sources/web-form.ts';
 import { createScoringHandler } from '../../functions/scoring/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
-import { DynamoFailureLog, DynamoLeadRepository, keys } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import {
+  DynamoFailureLog,
+  DynamoLeadRepository,
+  keys,
+} from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { GraphApiClient } from '../../functions/shared/graph-api.ts';
 import type { IntakeMessage } from '../../functions/shared/lead.ts';
-import { freshResources, takeAll, type TestAws } from '../support/aws.ts';
+import { freshResources, type TestAws, takeAll } from '../support/aws.ts';
 import { context, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
-import { scriptedGraphServer, type ScriptedResponse } from '../support/graph-server.ts';
+import { type ScriptedResponse, scriptedGraphServer } from '../support/graph-server.ts';
 
 const config = testConfig();
-const facebook = config.sources.facebook;
-const google = config.sources.google;
-if (!facebook || !google) throw new Error('test config lacks webhook sources');
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`test config lacks ${what}`);
+  return value;
+}
+const facebook = required(config.sources.facebook, 'facebook');
+const google = required(config.sources.google, 'google');
 const graphLead = JSON.parse(readFileSync('test/fixtures/facebook/graph-lead-persian.json', 'utf8'));
 
 let aws: TestAws;
@@ -53,14 +60,19 @@ afterAll(async () => {
 });
 
 function metaIntake(leadgenId: string): IntakeMessage {
-  const body = readFileSync('test/fixtures/facebook/webhook-single.json', 'utf8').replaceAll('233370042045345', leadgenId);
+  const body = readFileSync('test/fixtures/facebook/webhook-single.json', 'utf8').replaceAll(
+    '233370042045345',
+    leadgenId,
+  );
   const [change] = parseMetaWebhook(body);
   if (!change) throw new Error('no change');
   return metaIntakeMessage(change, facebook, '2026-03-19T16:00:05.000Z');
 }
 
 async function item(key: { pk: string; sk: string }) {
-  const { Item } = await documentClient(aws.dynamodb).send(new GetCommand({ TableName: aws.resources.tableName, Key: key }));
+  const { Item } = await documentClient(aws.dynamodb).send(
+    new GetCommand({ TableName: aws.resources.tableName, Key: key }),
+  );
   return Item;
 }
 
@@ -91,7 +103,10 @@ describe('Meta leads in scoring', () => {
     const intake = metaIntake('700000000000002');
     await scoring(sqsEvent([intake]), context());
     const raw = await item(keys.raw(intake.leadId));
-    expect(raw).toMatchObject({ source: 'facebook', expiresAt: Math.floor(Date.parse('2026-03-19T16:00:10Z') / 1000) + 30 * 86400 });
+    expect(raw).toMatchObject({
+      source: 'facebook',
+      expiresAt: Math.floor(Date.parse('2026-03-19T16:00:10Z') / 1000) + 30 * 86400,
+    });
     expect(JSON.parse(raw?.graph).field_data).toHaveLength(6);
     expect(raw?.payload).toContain('700000000000002');
     await takeAll(aws.sqs, aws.resources.routing.url, 1);
@@ -109,8 +124,12 @@ describe('Meta leads in scoring', () => {
 
   it('retries a Graph API outage within the call and succeeds', async () => {
     const before = graph.requests.length;
-    script = ((start) => (call: number) =>
-      call - start < 2 ? { status: 503, body: { error: { code: 2, message: 'Service temporarily unavailable' } } } : { status: 200, body: graphLead })(before + 1);
+    script = (
+      (start) => (call: number) =>
+        call - start < 2
+          ? { status: 503, body: { error: { code: 2, message: 'Service temporarily unavailable' } } }
+          : { status: 200, body: graphLead }
+    )(before + 1);
     const intake = metaIntake('700000000000004');
     const result = await scoring(sqsEvent([intake]), context());
     expect(result.batchItemFailures).toEqual([]);
@@ -120,7 +139,16 @@ describe('Meta leads in scoring', () => {
   });
 
   it('records a permanent Graph error with what ops must fix, and fails the message so it reaches the DLQ', async () => {
-    script = () => ({ status: 400, body: { error: { code: 190, type: 'OAuthException', message: 'Error validating access token: Session has expired' } } });
+    script = () => ({
+      status: 400,
+      body: {
+        error: {
+          code: 190,
+          type: 'OAuthException',
+          message: 'Error validating access token: Session has expired',
+        },
+      },
+    });
     const intake = metaIntake('700000000000005');
     const event = sqsEvent([intake]);
     const result = await scoring(event, context());
@@ -140,7 +168,10 @@ describe('Meta leads in scoring', () => {
   it('uses the lead the reconcile job already read, without calling Meta', async () => {
     const before = graph.requests.length;
     const intake = { ...metaIntake('700000000000006') };
-    intake.meta = { ...(intake.meta ?? { leadgenId: '', pageId: '', formId: '' }), lead: { ...graphLead, id: '700000000000006' } };
+    intake.meta = {
+      ...(intake.meta ?? { leadgenId: '', pageId: '', formId: '' }),
+      lead: { ...graphLead, id: '700000000000006' },
+    };
     await scoring(sqsEvent([intake]), context());
     expect(graph.requests.length).toBe(before);
     expect((await leads.get(intake.leadId))?.contact.name).toBe('رضا احمدی');

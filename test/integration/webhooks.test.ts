@@ -4,7 +4,7 @@ import { createIngestHandler } from '../../functions/ingest/handler.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
-import { freshResources, queueDepth, takeAll, type TestAws } from '../support/aws.ts';
+import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
 import { metaSignature } from '../support/signing.ts';
 
@@ -57,18 +57,30 @@ describe('GET /v1/webhooks/facebook', () => {
     const response = await ingest(
       {
         ...httpEvent({ method: 'GET', path: '/v1/webhooks/facebook', routeKey: 'GET /v1/webhooks/facebook' }),
-        queryStringParameters: { 'hub.mode': 'subscribe', 'hub.verify_token': 'test-verify-token', 'hub.challenge': '1158201444' },
+        queryStringParameters: {
+          'hub.mode': 'subscribe',
+          'hub.verify_token': 'test-verify-token',
+          'hub.challenge': '1158201444',
+        },
       },
       context(),
     );
-    expect(response).toMatchObject({ statusCode: 200, body: '1158201444', headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    expect(response).toMatchObject({
+      statusCode: 200,
+      body: '1158201444',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   });
 
   it('answers 403 to a wrong verify token', async () => {
     const response = await ingest(
       {
         ...httpEvent({ method: 'GET', path: '/v1/webhooks/facebook', routeKey: 'GET /v1/webhooks/facebook' }),
-        queryStringParameters: { 'hub.mode': 'subscribe', 'hub.verify_token': 'wrong-token', 'hub.challenge': '1' },
+        queryStringParameters: {
+          'hub.mode': 'subscribe',
+          'hub.verify_token': 'wrong-token',
+          'hub.challenge': '1',
+        },
       },
       context(),
     );
@@ -79,24 +91,38 @@ describe('GET /v1/webhooks/facebook', () => {
 describe('POST /v1/webhooks/facebook', () => {
   it('queues one intake message per lead of a batched, signed webhook before answering 200', async () => {
     const body = readFileSync('test/fixtures/facebook/webhook-batched-numeric.json', 'utf8');
-    const response = await ingest(facebookPost(body, { 'x-hub-signature-256': metaSignature(body, appSecret) }), context());
+    const response = await ingest(
+      facebookPost(body, { 'x-hub-signature-256': metaSignature(body, appSecret) }),
+      context(),
+    );
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body ?? '')).toEqual({ received: 3 });
     const messages = await intakeMessages(3);
-    expect(messages.map((m) => m.externalId).sort()).toEqual(['55459717045641545', '55459717045641547', '912345678901234567']);
+    expect(messages.map((m) => m.externalId).sort()).toEqual([
+      '55459717045641545',
+      '55459717045641547',
+      '912345678901234567',
+    ]);
     expect(messages.every((m) => m.leadId === leadIdFor('facebook', m.externalId ?? ''))).toBe(true);
   });
 
   it('verifies the raw bytes when API Gateway hands the body over base64-encoded', async () => {
     const body = readFileSync('test/fixtures/facebook/webhook-single.json', 'utf8');
-    const response = await ingest(facebookPost(body, { 'x-hub-signature-256': metaSignature(body, appSecret) }, true), context());
+    const response = await ingest(
+      facebookPost(body, { 'x-hub-signature-256': metaSignature(body, appSecret) }, true),
+      context(),
+    );
     expect(response.statusCode).toBe(200);
     expect(await intakeMessages(1)).toHaveLength(1);
   });
 
   it.each([
     ['without a signature', {}, 'missing_signature'],
-    ['with a forged signature', { 'x-hub-signature-256': metaSignature('{}', appSecret) }, 'invalid_signature'],
+    [
+      'with a forged signature',
+      { 'x-hub-signature-256': metaSignature('{}', appSecret) },
+      'invalid_signature',
+    ],
   ])('answers 401 %s and queues nothing', async (_, headers, code) => {
     const body = readFileSync('test/fixtures/facebook/webhook-single.json', 'utf8');
     const response = await ingest(facebookPost(body, headers), context());
@@ -107,7 +133,10 @@ describe('POST /v1/webhooks/facebook', () => {
 
   it('answers 400 to a signed body that is not a Meta payload, and queues nothing', async () => {
     const body = '{"object":"page","entry":[{"id":"1","changes":[{"field":"leadgen","value":{}}]}]}';
-    const response = await ingest(facebookPost(body, { 'x-hub-signature-256': metaSignature(body, appSecret) }), context());
+    const response = await ingest(
+      facebookPost(body, { 'x-hub-signature-256': metaSignature(body, appSecret) }),
+      context(),
+    );
     expect(response.statusCode).toBe(400);
     expect(await queueDepth(aws.sqs, aws.resources.intake.url)).toBe(0);
   });
@@ -115,10 +144,17 @@ describe('POST /v1/webhooks/facebook', () => {
 
 describe('POST /v1/webhooks/google', () => {
   it('queues the lead and answers 200', async () => {
-    const response = await ingest(googlePost(readFileSync('test/fixtures/google/lead-arabic.json', 'utf8')), context());
+    const response = await ingest(
+      googlePost(readFileSync('test/fixtures/google/lead-arabic.json', 'utf8')),
+      context(),
+    );
     expect(response.statusCode).toBe(200);
     const [message] = await intakeMessages(1);
-    expect(message).toMatchObject({ source: 'google', externalId: 'Cj0KCQjw-lead-7f3a9c', contact: { name: 'خالد العتيبي' } });
+    expect(message).toMatchObject({
+      source: 'google',
+      externalId: 'Cj0KCQjw-lead-7f3a9c',
+      contact: { name: 'خالد العتيبي' },
+    });
   });
 
   it('answers 200 again for a duplicate lead_id, with the same lead id (scoring keeps one)', async () => {
@@ -130,7 +166,10 @@ describe('POST /v1/webhooks/google', () => {
   });
 
   it('answers 403 to a wrong google_key and queues nothing', async () => {
-    const body = readFileSync('test/fixtures/google/lead-arabic.json', 'utf8').replace('local-google-key', 'guessed-key');
+    const body = readFileSync('test/fixtures/google/lead-arabic.json', 'utf8').replace(
+      'local-google-key',
+      'guessed-key',
+    );
     const response = await ingest(googlePost(body), context());
     expect(response.statusCode).toBe(403);
     expect(JSON.parse(response.body ?? '').error.code).toBe('invalid_google_key');

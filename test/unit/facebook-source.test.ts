@@ -29,7 +29,11 @@ function rejection(run: () => unknown): HttpError {
 }
 
 describe('the Meta subscription handshake', () => {
-  const query = { 'hub.mode': 'subscribe', 'hub.verify_token': facebook.verifyToken, 'hub.challenge': '1158201444' };
+  const query = {
+    'hub.mode': 'subscribe',
+    'hub.verify_token': facebook.verifyToken,
+    'hub.challenge': '1158201444',
+  };
 
   it('echoes the challenge when the verify token matches', () => {
     expect(answerChallenge(query, facebook.verifyToken)).toBe('1158201444');
@@ -48,7 +52,9 @@ describe('the Meta webhook signature', () => {
   const body = Buffer.from(fixture('webhook-single.json'));
 
   it('accepts the HMAC-SHA256 of the exact raw bytes', () => {
-    expect(() => verifySignature(body, metaSignature(body, facebook.appSecret), facebook.appSecret)).not.toThrow();
+    expect(() =>
+      verifySignature(body, metaSignature(body, facebook.appSecret), facebook.appSecret),
+    ).not.toThrow();
   });
 
   it('refuses a missing header with 401 missing_signature', () => {
@@ -72,7 +78,9 @@ describe('the Meta webhook signature', () => {
   it('refuses a body changed after signing', () => {
     const signature = metaSignature(body, facebook.appSecret);
     const tampered = Buffer.from(body.toString().replace('233370042045345', '233370042045346'));
-    expect(rejection(() => verifySignature(tampered, signature, facebook.appSecret)).code).toBe('invalid_signature');
+    expect(rejection(() => verifySignature(tampered, signature, facebook.appSecret)).code).toBe(
+      'invalid_signature',
+    );
   });
 
   it('checks the bytes as sent: Meta signs escaped unicode, which re-serialising would change', () => {
@@ -81,15 +89,25 @@ describe('the Meta webhook signature', () => {
     expect(() => verifySignature(escaped, signature, facebook.appSecret)).not.toThrow();
     const reserialised = Buffer.from(JSON.stringify(JSON.parse(escaped.toString())));
     expect(reserialised.toString()).toContain('سارا');
-    expect(rejection(() => verifySignature(reserialised, signature, facebook.appSecret)).code).toBe('invalid_signature');
+    expect(rejection(() => verifySignature(reserialised, signature, facebook.appSecret)).code).toBe(
+      'invalid_signature',
+    );
   });
 });
 
 describe('Meta webhook payloads', () => {
   it('keeps ids beyond 2^53 exact, as strings', () => {
     const leads = parseMetaWebhook(fixture('webhook-batched-numeric.json'));
-    expect(leads.map((l) => l.leadgenId)).toEqual(['55459717045641545', '55459717045641547', '912345678901234567']);
-    expect(leads[1]).toMatchObject({ adId: '23849853425890183', adgroupId: '23849853425900183', pageId: '138124712925158' });
+    expect(leads.map((l) => l.leadgenId)).toEqual([
+      '55459717045641545',
+      '55459717045641547',
+      '912345678901234567',
+    ]);
+    expect(leads[1]).toMatchObject({
+      adId: '23849853425890183',
+      adgroupId: '23849853425900183',
+      pageId: '138124712925158',
+    });
   });
 
   it('yields one lead per leadgen_id across all entries and changes, ignoring other fields', () => {
@@ -111,17 +129,27 @@ describe('Meta webhook payloads', () => {
     const again = metaIntakeMessage(change, facebook, '2026-03-19T16:05:00.000Z');
     expect(first.leadId).toBe(again.leadId);
     expect(first.leadId).toBe(leadIdFor('facebook', '233370042045345'));
-    expect(first).toMatchObject({ source: 'facebook', externalId: '233370042045345', contact: {}, meta: { formId: '172036835026334' } });
+    expect(first).toMatchObject({
+      source: 'facebook',
+      externalId: '233370042045345',
+      contact: {},
+      meta: { formId: '172036835026334' },
+    });
     expect(JSON.parse(first.raw ?? '')).toMatchObject({ object: 'page', entry: [{ id: '138124712925158' }] });
   });
 
   it('answers 400 for a body that is not JSON or not a Meta payload, naming the problem', () => {
     expect(rejection(() => parseMetaWebhook('{"object":')).code).toBe('malformed_json');
     const missing = rejection(() =>
-      parseMetaWebhook('{"object":"page","entry":[{"id":"1","changes":[{"field":"leadgen","value":{"page_id":"1"}}]}]}'),
+      parseMetaWebhook(
+        '{"object":"page","entry":[{"id":"1","changes":[{"field":"leadgen","value":{"page_id":"1"}}]}]}',
+      ),
     );
     expect(missing.code).toBe('invalid_webhook');
-    expect(missing.issues?.map((i) => i.path)).toEqual(['entry[0].changes[0].value.leadgen_id', 'entry[0].changes[0].value.form_id']);
+    expect(missing.issues?.map((i) => i.path)).toEqual([
+      'entry[0].changes[0].value.leadgen_id',
+      'entry[0].changes[0].value.form_id',
+    ]);
   });
 });
 
@@ -133,8 +161,16 @@ describe('Meta leads read from the Graph API', () => {
 
   it('maps standard questions to the contact and keeps custom ones as answers', () => {
     const filled = applyGraphLead(intake, graph);
-    expect(filled.contact).toEqual({ name: 'رضا احمدی', email: 'Reza.Ahmadi@Example.com', phone: '۰۹۱۲ ۱۲۳ ۴۵۶۷', city: 'تهران' });
-    expect(filled.answers).toEqual({ 'what_is_your_budget?': '500m_1b', preferred_districts: 'Niavaran, Zafaraniyeh' });
+    expect(filled.contact).toEqual({
+      name: 'رضا احمدی',
+      email: 'Reza.Ahmadi@Example.com',
+      phone: '۰۹۱۲ ۱۲۳ ۴۵۶۷',
+      city: 'تهران',
+    });
+    expect(filled.answers).toEqual({
+      'what_is_your_budget?': '500m_1b',
+      preferred_districts: 'Niavaran, Zafaraniyeh',
+    });
   });
 
   it('takes campaign and ad attribution, and consent evidence from the disclaimer', () => {
@@ -146,7 +182,11 @@ describe('Meta leads read from the Graph API', () => {
       adName: 'Tehran apartments - video',
       organic: false,
     });
-    expect(filled.consent).toEqual({ given: true, textVersion: 'meta-form-172036835026334', at: '2026-03-19T16:00:00.000Z' });
+    expect(filled.consent).toEqual({
+      given: true,
+      textVersion: 'meta-form-172036835026334',
+      at: '2026-03-19T16:00:00.000Z',
+    });
   });
 });
 

@@ -28,8 +28,16 @@ describe('Google Ads lead form webhooks', () => {
   it("maps Google's column ids to the contact and keeps other questions as answers, under their names", () => {
     const text = fixture('lead-arabic.json');
     const message = googleIntakeMessage(parseGoogleWebhook(text), google, '2026-03-19T16:00:01.000Z', text);
-    expect(message.contact).toEqual({ name: 'خالد العتيبي', email: 'khalid@company.sa', phone: '٠٥٥ ١٢٣ ٤٥٦٧', city: 'جدة' });
-    expect(message.answers).toEqual({ 'ما الخدمة التي تهمك؟': 'الاستشارات', 'Question 1': 'أكثر من 50 موظفا' });
+    expect(message.contact).toEqual({
+      name: 'خالد العتيبي',
+      email: 'khalid@company.sa',
+      phone: '٠٥٥ ١٢٣ ٤٥٦٧',
+      city: 'جدة',
+    });
+    expect(message.answers).toEqual({
+      'ما الخدمة التي تهمك؟': 'الاستشارات',
+      'Question 1': 'أكثر من 50 موظفا',
+    });
     expect(message).toMatchObject({
       leadId: leadIdFor('google', 'Cj0KCQjw-lead-7f3a9c'),
       source: 'google',
@@ -49,7 +57,9 @@ describe('Google Ads lead form webhooks', () => {
     const text = fixture('test-lead.json');
     const webhook = parseGoogleWebhook(text);
     expect(googleIntakeMessage(webhook, google, '2026-03-19T16:00:01.000Z', text).test).toBe(true);
-    expect(googleIntakeMessage(webhook, { ...google, testLeads: 'route' }, '2026-03-19T16:00:01.000Z', text).test).toBe(false);
+    expect(
+      googleIntakeMessage(webhook, { ...google, testLeads: 'route' }, '2026-03-19T16:00:01.000Z', text).test,
+    ).toBe(false);
   });
 
   it('never keeps the key in the stored raw payload', () => {
