@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +9,17 @@ import { eventually } from '../support/aws.ts';
 
 type Runner = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
+const runtimeFile = join(mkdtempSync(join(tmpdir(), 'leadpipe-e2e-')), 'runtime.json');
+
 function startRunner(env: Record<string, string>): Runner {
   const child = spawn(process.execPath, ['local/bootstrap.mjs'], {
-    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      LEADPIPE_RUNTIME_FILE: runtimeFile,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -84,6 +93,100 @@ describe('npm start', () => {
     expect(mail.to[0]).toMatch(/@sales\.leadpipe\.local$/);
     expect(mail.text).toContain('Fatima Al-Sayed');
     expect(Date.parse(mail.sentAt)).toBeGreaterThan(0);
+  });
+
+  async function mailFor(leadIdOrText: (m: OutboxMail) => boolean): Promise<OutboxMail> {
+    return eventually('the assignment email', async () => {
+      const outbox = (await (await fetch(`${url}/_local/outbox`)).json()) as OutboxMail[];
+      return outbox.find(leadIdOrText);
+    });
+  }
+
+  it("takes a signed Meta webhook to the rep's inbox, with the answers read from the Graph API", async () => {
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: '138124712925158',
+          time: 1773931200,
+          changes: [
+            {
+              field: 'leadgen',
+              value: {
+                leadgen_id: '4242424242424243',
+                page_id: '138124712925158',
+                form_id: '100000000000001',
+                created_time: 1773931199,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const signature = `sha256=${createHmac('sha256', 'local-facebook-app-secret').update(body).digest('hex')}`;
+    const response = await fetch(`${url}/v1/webhooks/facebook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const mail = await mailFor(
+      (m) => m.text.includes('Facebook') || m.text.includes('فيسبوك') || m.text.includes('فیسبوک'),
+    );
+    expect(mail.text).toMatch(/Reza Ahmadi|نورة القحطاني|Omar Haddad|مریم رضایی/);
+  });
+
+  it('finds a Meta lead whose webhook was lost with npm run backfill', async () => {
+    const runtime = JSON.parse(readFileSync(runtimeFile, 'utf8')) as { graphApiUrl: string };
+    await fetch(`${runtime.graphApiUrl}/_fake/leads`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: '5151515151515151',
+        created_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+        form_id: '100000000000001',
+        field_data: [
+          { name: 'full_name', values: ['Lost Webhook Person'] },
+          { name: 'email', values: ['lost.webhook@example.com'] },
+        ],
+      }),
+    });
+    const output = execFileSync(
+      'npx',
+      [
+        'tsx',
+        'scripts/backfill.ts',
+        '--source',
+        'facebook',
+        '--form',
+        '100000000000001',
+        '--since',
+        '2026-01-01T00:00:00Z',
+      ],
+      { env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile }, encoding: 'utf8' },
+    );
+    expect(output).toMatch(/1 missing here and queued/);
+    const mail = await mailFor((m) => m.text.includes('Lost Webhook Person'));
+    expect(mail.to[0]).toMatch(/@sales\.leadpipe\.local$/);
+  });
+
+  it('accepts a Google Ads lead form webhook with the right key', async () => {
+    const response = await fetch(`${url}/v1/webhooks/google`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        lead_id: 'e2e-google-1',
+        form_id: 349080077126,
+        campaign_id: 23729418209,
+        google_key: 'local-google-key',
+        is_test: false,
+        user_column_data: [
+          { column_id: 'FULL_NAME', string_value: 'Google Person E2E' },
+          { column_id: 'EMAIL', string_value: 'google.e2e@example.com' },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    await mailFor((m) => m.text.includes('Google Person E2E'));
   });
 
   it('accepts an urlencoded post the same way', async () => {
