@@ -1,16 +1,23 @@
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { z } from 'zod';
+import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import { parseConfig } from '../functions/shared/config.ts';
+import { createLogger } from '../functions/shared/logger.ts';
 import { BUNDLE, configDefine, deployableConfig } from '../infra/bundling.ts';
 import { createGateway } from '../local/gateway.ts';
+import { lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
+import { RequestCounter } from '../local/request-counter.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -176,7 +183,10 @@ async function measurePipeline() {
     const steadyStarted = await postSteadily(formUrl, steadyCount, 10, 2_000_000);
     const steadyMailed = await waitForMail(pipeline, steadyStarted, 60_000);
 
+    const webhookBatches = await measureWebhookBatches();
+
     return {
+      webhookBatches,
       leads: args.leads,
       concurrency: args.concurrency,
       accepted: posted - run.failures,
@@ -195,6 +205,99 @@ async function measurePipeline() {
   } finally {
     await pipeline.stop();
   }
+}
+
+/**
+ * Meta batches up to 1,000 leads per webhook: the ingest cost per lead must not grow with the batch. The
+ * handler runs in this process against fauxqs (its SQS requests counted), and once more with a sender that
+ * keeps nothing, to see the handler's own CPU time apart from the queue emulator's.
+ */
+async function measureWebhookBatches() {
+  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const appSecret = config.sources.facebook?.appSecret ?? '';
+  const sqs = new SQSClient({});
+  const counter = new RequestCounter();
+  counter.attach(sqs, 'function');
+  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'leadpipe-bench-webhooks' }));
+  const logger = createLogger('bench');
+  const real = createIngestHandler({
+    config,
+    intakeQueue: new SqsSender(sqs, QueueUrl),
+    newId: () => 'x',
+    now: () => new Date(),
+    logger,
+  });
+  let kept = 0;
+  const nullSender = {
+    send: async () => void kept++,
+    sendAll: async (m: readonly unknown[]) => void (kept += m.length),
+  };
+  const cpuOnly = createIngestHandler({
+    config,
+    intakeQueue: nullSender,
+    newId: () => 'x',
+    now: () => new Date(),
+    logger,
+  });
+  const total = 1000;
+  const rows = [];
+  let next = 7_000_000_000_000_000;
+  for (const size of [1, 10, 100, 1000]) {
+    const events = Array.from({ length: total / size }, () => {
+      const body = JSON.stringify({
+        object: 'page',
+        entry: [
+          {
+            id: '138124712925158',
+            time: 1773931200,
+            changes: Array.from({ length: size }, () => ({
+              field: 'leadgen',
+              value: {
+                leadgen_id: String(next++),
+                page_id: '138124712925158',
+                form_id: '100000000000001',
+                created_time: 1773931199,
+              },
+            })),
+          },
+        ],
+      });
+      const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+      return {
+        version: '2.0',
+        routeKey: 'POST /v1/webhooks/facebook',
+        rawPath: '/v1/webhooks/facebook',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+        requestContext: {
+          http: { method: 'POST', path: '/v1/webhooks/facebook', sourceIp: '127.0.0.1', userAgent: 'bench' },
+        },
+        body,
+        isBase64Encoded: false,
+      } as unknown as APIGatewayProxyEventV2;
+    });
+    for (const event of events.slice(0, 3)) await cpuOnly(event, lambdaContext('ingest', 30_000));
+    const cpuStart = process.cpuUsage();
+    const t0 = performance.now();
+    for (const event of events) await cpuOnly(event, lambdaContext('ingest', 30_000));
+    const cpu = process.cpuUsage(cpuStart);
+    const handlerMs = performance.now() - t0;
+    counter.reset();
+    const t1 = performance.now();
+    for (const event of events) await real(event, lambdaContext('ingest', 30_000));
+    const withQueueMs = performance.now() - t1;
+    const sqsRequests = counter.snapshot().reduce((sum, r) => sum + r.count, 0);
+    rows.push({
+      leadsPerWebhook: size,
+      handlerCpuMicrosPerLead: round((cpu.user + cpu.system) / total),
+      handlerWallMicrosPerLead: round((handlerMs * 1000) / total),
+      withQueueWallMicrosPerLead: round((withQueueMs * 1000) / total),
+      sqsRequestsPerLead: round(sqsRequests / total, 3),
+    });
+  }
+  await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+  sqs.destroy();
+  return rows;
 }
 
 async function waitForMail(
@@ -294,6 +397,15 @@ function markdown(
     '|---|---|',
     `| burst of ${p.leads} drained (scoring → routing → email), leads/s | ${p.pipelineLeadsPerSecond} (${p.burstEmailsSent} emails in ${p.burstDrainSeconds} s) |`,
     `| steady 10 leads/s: form → assignment email p50 / p90 / p99 (ms) | ${p.steadyFormToEmailLatencyMs.p50} / ${p.steadyFormToEmailLatencyMs.p90} / ${p.steadyFormToEmailLatencyMs.p99} (${p.steadyEmailsSent} of ${p.steadyLeads} emails) |`,
+    '',
+    '## Meta webhooks: ingest cost per lead as batches grow (1,000 leads each)',
+    '',
+    '| leads per webhook | handler CPU per lead (µs) | handler wall per lead (µs) | with SQS (fauxqs) wall per lead (µs) | SQS requests per lead |',
+    '|---|---|---|---|---|',
+    ...p.webhookBatches.map(
+      (b) =>
+        `| ${b.leadsPerWebhook} | ${b.handlerCpuMicrosPerLead} | ${b.handlerWallMicrosPerLead} | ${b.withQueueWallMicrosPerLead} | ${b.sqsRequestsPerLead} |`,
+    ),
     '',
     '## AWS requests per lead',
     '',
