@@ -82,6 +82,7 @@ export function createIngestHandler(deps: IngestDeps) {
         body: body.toString('utf8'),
         ip: event.requestContext.http.sourceIp,
         userAgent: event.requestContext.http.userAgent,
+        ...(event.headers.referer ? { referer: event.headers.referer } : {}),
         ...(idempotencyKey ? { idempotencyKey } : {}),
       });
       if (outcome.kind === 'honeypot') {

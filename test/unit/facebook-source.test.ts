@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   answerChallenge,
@@ -206,5 +207,30 @@ describe('Graph API errors', () => {
 
   it('tells ops how to fix an expired token', () => {
     expect(classifyGraphError(400, { error: { code: 190 } }).hint).toContain('facebook.pageAccessToken');
+  });
+});
+
+describe('the Meta and Google parsers under arbitrary input', () => {
+  it('answer only 4xx HttpErrors, never crash, for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        try {
+          parseMetaWebhook(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HttpError);
+          expect((error as HttpError).status).toBe(400);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keep any leadgen_id, however large, exact to the digit', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 2n ** 64n }), (id) => {
+        const body = `{"object":"page","entry":[{"id":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${id},"page_id":1,"form_id":2}}]}]}`;
+        expect(parseMetaWebhook(body)[0]?.leadgenId).toBe(id.toString());
+      }),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   checkGoogleKey,
@@ -95,5 +96,29 @@ describe('Google Ads lead form webhooks', () => {
     } catch (error) {
       expect(error).toMatchObject({ status: 400, code: 'invalid_webhook', issues: [{ path: 'lead_id' }] });
     }
+  });
+});
+
+describe('the Google parser under arbitrary input', () => {
+  it('answers only 400 HttpErrors for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        try {
+          parseGoogleWebhook(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HttpError);
+          expect((error as HttpError).status).toBe(400);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps any int64 id exact', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (id) => {
+        expect(parseGoogleWebhook(`{"lead_id":"x","campaign_id":${id}}`).campaign_id).toBe(id.toString());
+      }),
+    );
   });
 });

@@ -90,6 +90,39 @@ describe('web form submissions', () => {
     expect(outcome.message.locale).toBe('ar');
   });
 
+  it('takes the page URL from the Referer header when the form does not post one', () => {
+    const outcome = submit('demo', JSON.stringify({ email: 'a@example.com' }), 'application/json', {
+      referer: 'https://www.example.com/ar/offer?utm_source=x',
+    });
+    if (outcome.kind !== 'accepted') throw new Error('not accepted');
+    expect(outcome.message.attribution.pageUrl).toBe('https://www.example.com/ar/offer?utm_source=x');
+  });
+
+  it('records consent evidence: what was agreed to, when, and from where', () => {
+    const outcome = submit(
+      'demo',
+      'email=a%40example.com&consent=on&consent_text_version=privacy-2026-01',
+      'application/x-www-form-urlencoded',
+    );
+    if (outcome.kind !== 'accepted') throw new Error('not accepted');
+    expect(outcome.message.consent).toEqual({
+      given: true,
+      textVersion: 'privacy-2026-01',
+      at: '2026-03-19T16:00:00.000Z',
+      ip: '203.0.113.9',
+    });
+    expect(outcome.message.answers).toEqual({});
+  });
+
+  it('keeps a short-window duplicate key only when there is no Idempotency-Key', () => {
+    const body = JSON.stringify({ email: 'a@example.com' });
+    const plain = submit('demo', body);
+    const keyed = submit('demo', body, 'application/json', { idempotencyKey: 'k-2' });
+    if (plain.kind !== 'accepted' || keyed.kind !== 'accepted') throw new Error('not accepted');
+    expect(plain.message.dedupeKey).toMatch(/^[\w-]{43}$/);
+    expect(keyed.message.dedupeKey).toBeUndefined();
+  });
+
   it('drops a submission whose honeypot is filled, without saying so', () => {
     const outcome = submit(
       'demo',

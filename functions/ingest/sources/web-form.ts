@@ -16,6 +16,8 @@ export type FormSubmission = {
   body: string;
   ip?: string;
   userAgent?: string;
+  /** The HTTP Referer of a browser post: the page the form was on, unless the form says otherwise. */
+  referer?: string;
   idempotencyKey?: string;
 };
 
@@ -223,7 +225,7 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
 
   const consentField = fields.consent;
   const consentVersion = fields.consent_text_version ?? fields.consent_version;
-  const pageUrl = fields.page_url ?? fields.pageUrl;
+  const pageUrl = fields.page_url ?? fields.pageUrl ?? input.referer;
   const referrer = fields.referrer ?? fields.referer;
   const message: IntakeMessage = {
     v: 1,
