@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import type { Config } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
-import { type GraphLead, IntakeMessage, type RoutingMessage } from '../shared/lead.ts';
-import type { FailureLog, LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
-import { buildLead } from './core.ts';
+import { type GraphLead, IntakeMessage, type Lead, type RoutingMessage } from '../shared/lead.ts';
+import type { FailureLog, KeyKind, LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
+import { buildLead, type DedupeKey, dedupeKeys, mergeTouch, reopensAsNewLead } from './core.ts';
 import { applyGraphLead } from './facebook-lead.ts';
 
 export type ScoringDeps = {
@@ -57,6 +57,47 @@ export function createScoringHandler(deps: ScoringDeps) {
     }
   }
 
+  /**
+   * The person has a lead already: record this contact as a touch on it (the owner stays; nobody is assigned
+   * again), or, for a closed lead when configured, open a new lead that prefers the old owner.
+   */
+  async function handleReturningPerson(
+    lead: Lead,
+    holders: { key: KeyKind; leadId: string }[],
+    keys: DedupeKey[],
+    window: { nowEpoch: number; expiresAt: number },
+    now: Date,
+  ): Promise<void> {
+    // The email's holder first: a shared family phone is weaker evidence than a personal address.
+    const holderId = (holders.find((h) => h.key === 'email') ?? holders[0])?.leadId ?? '';
+    const matchedOn = holders.filter((h) => h.leadId === holderId).map((h) => h.key);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const existing = await deps.leads.get(holderId);
+      if (existing === undefined) throw new Error(`lead ${holderId} holds a key but is not stored`);
+      if (reopensAsNewLead(existing, config)) {
+        const reopened = { ...lead, ...(existing.ownerId ? { previousOwnerId: existing.ownerId } : {}) };
+        await deps.leads.createWithKeys(reopened, keys, window, { takeOver: true });
+        logger.info('closed lead reopened as a new lead', { leadId: lead.id, previousLeadId: existing.id });
+        await deps.routingQueue.send({ v: 1, leadId: lead.id });
+        return;
+      }
+      const merged = mergeTouch(existing, lead, matchedOn, config, now);
+      if (merged === existing) return;
+      if ((await deps.leads.recordTouch(merged, existing.version)) === 'recorded') {
+        await deps.leads.refreshKeys(existing.id, dedupeKeys(merged), window);
+        logger.info('returning person recorded as a touch', {
+          leadId: existing.id,
+          touchId: lead.id,
+          matchedOn,
+          touches: merged.touches.length,
+          score: merged.score.total,
+        });
+        return;
+      }
+    }
+    throw new Error(`lead ${holderId} kept changing while a touch was recorded; will retry`);
+  }
+
   return createSqsBatchHandler(logger, async (record) => {
     let intake = parseMessage(IntakeMessage, record);
     const now = deps.now();
@@ -99,13 +140,19 @@ export function createScoringHandler(deps: ScoringDeps) {
         nowEpoch + RAW_TTL_SECONDS,
       );
     }
-    const created = await deps.leads.create(lead);
+    const keys = dedupeKeys(lead);
+    const window = { nowEpoch, expiresAt: nowEpoch + config.duplicates.windowDays * 86_400 };
+    const outcome = await deps.leads.createWithKeys(lead, keys, window);
+    if (outcome.kind === 'duplicate') {
+      await handleReturningPerson(lead, outcome.holders, keys, window, now);
+      return;
+    }
     logger.info('lead scored', {
       leadId: lead.id,
       source: lead.source,
       score: lead.score.total,
       segments: lead.segments,
-      redelivered: created === 'exists',
+      redelivered: outcome.kind === 'exists',
       test: lead.test,
     });
     if (lead.test) return;

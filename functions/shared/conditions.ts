@@ -10,9 +10,13 @@ export const LEAD_FIELDS = [
   'name',
   'email',
   'email.domain',
+  'email.free',
+  'email.role',
   'phone',
   'phone.valid',
   'phone.country',
+  'phone.type',
+  'phone.mobile',
   'company',
   'jobTitle',
   'city',
@@ -29,6 +33,8 @@ export const LEAD_FIELDS = [
   'campaign.id',
   'ad.id',
   'organic',
+  'touches',
+  'hoursSinceLastTouch',
   'test',
 ] as const;
 
@@ -40,7 +46,7 @@ export const LeadFieldPath = z
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-export const ConditionSchema = z.discriminatedUnion('op', [
+const LeafCondition = z.discriminatedUnion('op', [
   z.strictObject({ field: LeadFieldPath, op: z.literal('exists') }),
   z.strictObject({ field: LeadFieldPath, op: z.literal('missing') }),
   z.strictObject({ field: LeadFieldPath, op: z.literal('equals'), value: Scalar }),
@@ -69,7 +75,19 @@ export const ConditionSchema = z.discriminatedUnion('op', [
     })
     .refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both' }),
 ]);
-export type Condition = z.infer<typeof ConditionSchema>;
+type LeafCondition = z.infer<typeof LeafCondition>;
+
+/** A condition: one test of one field, or `all` / `any` / `not` of conditions. */
+export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ any: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ not: ConditionSchema }),
+    LeafCondition,
+  ]),
+);
 
 export type FactValue = string | number | boolean | undefined;
 export type LeadFacts = Readonly<Record<string, FactValue>>;
@@ -91,6 +109,9 @@ function asNumber(fact: FactValue): number | undefined {
 
 /** True when the lead facts satisfy the condition. Missing facts satisfy only `missing`. */
 export function evaluateCondition(condition: Condition, facts: LeadFacts): boolean {
+  if ('all' in condition) return condition.all.every((c) => evaluateCondition(c, facts));
+  if ('any' in condition) return condition.any.some((c) => evaluateCondition(c, facts));
+  if ('not' in condition) return !evaluateCondition(condition.not, facts);
   const fact = facts[condition.field];
   const present = fact !== undefined && fact !== '' && fact !== false;
   switch (condition.op) {

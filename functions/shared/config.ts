@@ -119,8 +119,26 @@ export const PoolConfig = z.strictObject({
 });
 export type PoolConfig = z.infer<typeof PoolConfig>;
 
+export const Grade = z.strictObject({ grade: z.string().min(1).max(10), min: z.number() });
+
 export const Config = z
   .strictObject({
+    normalisation: z
+      .strictObject({
+        /** Tried last for numbers written without a country code. */
+        homeCountry: CountryCode.optional(),
+        /** Campaign id, campaign name or utm_campaign → the country its national phone numbers belong to. */
+        campaignCountries: z.record(z.string().min(1), CountryCode).default({}),
+      })
+      .default({ campaignCountries: {} }),
+    duplicates: z
+      .strictObject({
+        /** A returning person (same valid phone or email) within this many days becomes a touch on their lead. */
+        windowDays: z.number().int().min(1).max(3650).default(365),
+        /** A person whose lead is won or lost comes back as a new lead instead of a touch. */
+        reopenClosed: z.boolean().default(false),
+      })
+      .default({ windowDays: 365, reopenClosed: false }),
     sources: z.strictObject({
       forms: z.record(Slug, FormConfig).default({}),
       facebook: FacebookConfig.optional(),
@@ -130,8 +148,12 @@ export const Config = z
       .strictObject({
         rules: z.array(ScoringRule).default([]),
         segments: z.array(SegmentRule).default([]),
+        /** The highest `min` a score reaches names its grade. */
+        grades: z.array(Grade).default([]),
+        /** Marketing- and sales-qualified from these totals. */
+        thresholds: z.strictObject({ mql: z.number(), sql: z.number() }).optional(),
       })
-      .default({ rules: [], segments: [] }),
+      .default({ rules: [], segments: [], grades: [] }),
     routing: z.strictObject({
       reps: z.array(RepConfig).min(1),
       pools: z.array(PoolConfig).min(1),
@@ -215,6 +237,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
+/** For a problem inside a scoring rule or segment, the rule's id, so the message names the rule too. */
+function ruleName(raw: unknown, path: readonly PropertyKey[]): string {
+  const [section, list, index] = path;
+  if (section !== 'scoring' || (list !== 'rules' && list !== 'segments') || typeof index !== 'number')
+    return '';
+  const rules = (raw as { scoring?: Record<string, unknown> } | null)?.scoring?.[list];
+  const id = Array.isArray(rules) ? (rules[index] as { id?: unknown } | undefined)?.id : undefined;
+  return typeof id === 'string' ? ` (rule "${id}")` : '';
+}
+
 /** Parses and validates configuration text (YAML or JSON); errors name every bad key. */
 export function parseConfig(text: string, source = 'configuration'): Config {
   let raw: unknown;
@@ -227,7 +259,9 @@ export function parseConfig(text: string, source = 'configuration'): Config {
   if (!result.success) {
     throw new ConfigError(
       source,
-      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+      result.error.issues.map(
+        (issue) => `${formatPath(issue.path)}${ruleName(raw, issue.path)}: ${issue.message}`,
+      ),
     );
   }
   return result.data;

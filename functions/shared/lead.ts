@@ -140,6 +140,8 @@ export const ScoreBreakdown = z.array(z.object({ ruleId: z.string(), points: z.n
 export const Score = z.object({
   total: z.number(),
   breakdown: ScoreBreakdown,
+  grade: z.string().optional(),
+  qualification: z.enum(['none', 'mql', 'sql']).default('none'),
 });
 export type Score = z.infer<typeof Score>;
 
@@ -160,7 +162,23 @@ export type Assignment = z.infer<typeof Assignment>;
 export const LeadKeys = z.object({
   email: z.string().optional(),
   phone: z.string().optional(),
+  /** Folded name, to confirm a match by hand; never merges by itself. */
+  name: z.string().optional(),
 });
+
+/** A later contact from a person who already has a lead: kept on that lead instead of a second lead. */
+export const Touch = z.object({
+  /** The lead id the contact would have had: makes recording a touch idempotent. */
+  id: z.string(),
+  at: z.iso.datetime(),
+  source: LeadSource,
+  formId: z.string(),
+  externalId: z.string().optional(),
+  matchedOn: z.array(z.enum(['email', 'phone'])),
+  attribution: Attribution,
+  answers: z.record(z.string(), z.string()),
+});
+export type Touch = z.infer<typeof Touch>;
 
 export const Lead = z.object({
   id: z.string(),
@@ -173,6 +191,10 @@ export const Lead = z.object({
   /** E.164 phone when the number is valid; the typed value stays in `contact.phone`. */
   phoneE164: z.string().optional(),
   phoneCountry: z.string().optional(),
+  phoneType: z.string().optional(),
+  emailDomain: z.string().optional(),
+  emailFree: z.boolean().optional(),
+  emailRole: z.boolean().optional(),
   keys: LeadKeys,
   answers: z.record(z.string(), z.string()),
   attribution: Attribution,
@@ -183,6 +205,12 @@ export const Lead = z.object({
   status: LeadStatus,
   ownerId: z.string().optional(),
   assignment: Assignment.optional(),
+  /** The owner of this person's earlier, closed lead: routing prefers them while they are active. */
+  previousOwnerId: z.string().optional(),
+  touches: z.array(Touch).default([]),
+  lastTouchAt: z.iso.datetime().optional(),
+  /** Bumped on every merge, for optimistic locking. */
+  version: z.number().int().default(1),
   test: z.boolean(),
 });
 export type Lead = z.infer<typeof Lead>;

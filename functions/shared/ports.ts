@@ -8,11 +8,37 @@ export interface MessageSender<T> {
 }
 
 export type CreateResult = 'created' | 'exists';
+
+export type KeyKind = 'email' | 'phone';
+export type CreateOutcome =
+  | { kind: 'created' }
+  /** This lead id is stored already (a redelivery). */
+  | { kind: 'exists' }
+  /** Another lead holds one of the person's keys: this is a returning person. */
+  | { kind: 'duplicate'; holders: { key: KeyKind; leadId: string }[] };
 export type AssignResult = 'assigned' | 'already-assigned';
 
 export interface LeadRepository {
   /** Stores a new lead unless a lead with this id exists (redelivery): a conditional put. */
   create(lead: Lead): Promise<CreateResult>;
+  /**
+   * Stores a new lead and claims its identity keys (valid phone, email) in one transaction, so two copies of
+   * one person arriving at once end as one lead. `takeOver` claims keys held by another lead (a reopened one).
+   */
+  createWithKeys(
+    lead: Lead,
+    keys: readonly { kind: KeyKind; value: string }[],
+    window: { nowEpoch: number; expiresAt: number },
+    options?: { takeOver?: boolean },
+  ): Promise<CreateOutcome>;
+  /** Saves a merged returning-person lead if nobody changed it since `expectedVersion`; owner fields untouched. */
+  recordTouch(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'>;
+  /** Points free (or own, or expired) identity keys at this lead for another window. Best effort. */
+  refreshKeys(
+    leadId: string,
+    keys: readonly { kind: KeyKind; value: string }[],
+    window: { nowEpoch: number; expiresAt: number },
+  ): Promise<void>;
   /** Strongly consistent read. */
   get(id: string): Promise<Lead | undefined>;
   exists(id: string): Promise<boolean>;

@@ -21,7 +21,15 @@ import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { RoutingMessage } from '../../functions/shared/lead.ts';
 import { toLambdaRecord } from '../../local/stream-event-source.ts';
 import { freshResources, mailsForLead, type TestAws, takeAll } from '../support/aws.ts';
-import { context, intakeMessage, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import {
+  context,
+  intakeMessage,
+  lead,
+  silentLogger,
+  sqsEvent,
+  testConfig,
+  uniqueContact,
+} from '../support/factories.ts';
 
 const config = testConfig();
 let aws: TestAws;
@@ -85,7 +93,7 @@ describe('scoring', () => {
   });
 
   it('treats a redelivered message as the same lead, and still hands it to routing', async () => {
-    const intake = intakeMessage();
+    const intake = intakeMessage({ contact: uniqueContact() });
     await scoring(sqsEvent([intake]), context());
     const first = await leads.get(intake.leadId);
     const again = await scoring(sqsEvent([intake], 2), context());
@@ -95,7 +103,7 @@ describe('scoring', () => {
   });
 
   it('fails only the malformed record of a batch, so the rest go on and it alone reaches the DLQ', async () => {
-    const good = intakeMessage();
+    const good = intakeMessage({ contact: uniqueContact() });
     const event = sqsEvent([{ v: 1, leadId: 'x' }, good, 'not json']);
     const result = await scoring(event, context());
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
@@ -107,7 +115,7 @@ describe('scoring', () => {
   });
 
   it('stores a test lead but never routes it', async () => {
-    const intake = intakeMessage({ test: true });
+    const intake = intakeMessage({ test: true, contact: uniqueContact() });
     await scoring(sqsEvent([intake]), context());
     expect((await leads.get(intake.leadId))?.test).toBe(true);
     expect(await takeAll(aws.sqs, aws.resources.routing.url, 1, 1500)).toHaveLength(0);

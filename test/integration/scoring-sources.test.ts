@@ -29,7 +29,26 @@ const graphLead = JSON.parse(readFileSync('test/fixtures/facebook/graph-lead-per
 
 let aws: TestAws;
 let leads: DynamoLeadRepository;
-let script: (call: number, path: string) => ScriptedResponse = () => ({ status: 200, body: graphLead });
+/** The fixture lead, as a different person for each leadgen id (so de-duplication keeps them apart). */
+function graphLeadFor(path: string) {
+  const id = /\/(\d+)(\?|$)/.exec(path)?.[1] ?? '0';
+  if (id === '700000000000001') return graphLead;
+  return {
+    ...graphLead,
+    id,
+    field_data: graphLead.field_data.map((f: { name: string; values: string[] }) =>
+      f.name === 'email'
+        ? { ...f, values: [`lead.${id}@example.com`] }
+        : f.name === 'phone_number'
+          ? { ...f, values: [`+98912${id.slice(-7)}`] }
+          : f,
+    ),
+  };
+}
+let script: (call: number, path: string) => ScriptedResponse = (_, path) => ({
+  status: 200,
+  body: graphLeadFor(path),
+});
 let graph: Awaited<ReturnType<typeof scriptedGraphServer>>;
 let scoring: ReturnType<typeof createScoringHandler>;
 
@@ -78,7 +97,6 @@ async function item(key: { pk: string; sk: string }) {
 
 describe('Meta leads in scoring', () => {
   it('fetches the answers from the Graph API with the page token in a header and appsecret_proof', async () => {
-    script = () => ({ status: 200, body: graphLead });
     const intake = metaIntake('700000000000001');
     const result = await scoring(sqsEvent([intake]), context());
     expect(result.batchItemFailures).toEqual([]);
@@ -124,12 +142,11 @@ describe('Meta leads in scoring', () => {
 
   it('retries a Graph API outage within the call and succeeds', async () => {
     const before = graph.requests.length;
-    script = (
-      (start) => (call: number) =>
-        call - start < 2
-          ? { status: 503, body: { error: { code: 2, message: 'Service temporarily unavailable' } } }
-          : { status: 200, body: graphLead }
-    )(before + 1);
+    const start = before + 1;
+    script = (call, path) =>
+      call - start < 2
+        ? { status: 503, body: { error: { code: 2, message: 'Service temporarily unavailable' } } }
+        : { status: 200, body: graphLeadFor(path) };
     const intake = metaIntake('700000000000004');
     const result = await scoring(sqsEvent([intake]), context());
     expect(result.batchItemFailures).toEqual([]);
@@ -170,11 +187,11 @@ describe('Meta leads in scoring', () => {
     const intake = { ...metaIntake('700000000000006') };
     intake.meta = {
       ...(intake.meta ?? { leadgenId: '', pageId: '', formId: '' }),
-      lead: { ...graphLead, id: '700000000000006' },
+      lead: graphLeadFor('/v23.0/700000000000006'),
     };
     await scoring(sqsEvent([intake]), context());
     expect(graph.requests.length).toBe(before);
-    expect((await leads.get(intake.leadId))?.contact.name).toBe('رضا احمدی');
+    expect((await leads.get(intake.leadId))?.keys.email).toBe('lead.700000000000006@example.com');
     await takeAll(aws.sqs, aws.resources.routing.url, 1);
   });
 });

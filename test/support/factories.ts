@@ -27,13 +27,22 @@ sources:
   google:
     key: local-google-key
     defaultCountry: AE
+normalisation:
+  homeCountry: AE
+  campaignCountries: { tehran-q1: IR }
 scoring:
   rules:
     - { id: has-phone, when: { field: phone.valid, op: equals, value: true }, points: 20 }
     - { id: has-email, when: { field: email, op: exists }, points: 10 }
     - { id: big-budget, when: { field: answers.budget, op: between, min: 10000 }, points: 25 }
+    - { id: returning, when: { field: touches, op: between, min: 1 }, points: 15 }
   segments:
     - { id: gulf, when: { field: phone.country, op: in, values: [SA, AE] } }
+  grades:
+    - { grade: A, min: 60 }
+    - { grade: B, min: 40 }
+    - { grade: C, min: 0 }
+  thresholds: { mql: 40, sql: 60 }
 routing:
   defaultPool: default
   pools:
@@ -58,6 +67,18 @@ export function silentLogger(): Logger {
 
 export function context(name = 'test'): Context {
   return lambdaContext(name, 30_000);
+}
+
+let people = 0;
+
+/** A person nobody else in the run is: distinct email and phone, so de-duplication leaves them alone. */
+export function uniqueContact(name = 'Test Person'): IntakeMessage['contact'] {
+  people++;
+  return {
+    name: `${name} ${people}`,
+    email: `person.${people}.${randomUUID().slice(0, 8)}@example.com`,
+    phone: `+9665${String(40000000 + people)}`,
+  };
 }
 
 export function intakeMessage(overrides: Partial<IntakeMessage> = {}): IntakeMessage {
@@ -93,6 +114,7 @@ export function lead(overrides: Partial<Lead> = {}): Lead {
     attribution: { utm: {} },
     locale: 'en',
     score: {
+      qualification: 'none',
       total: 30,
       breakdown: [
         { ruleId: 'has-phone', points: 20 },
@@ -101,6 +123,8 @@ export function lead(overrides: Partial<Lead> = {}): Lead {
     },
     segments: ['gulf'],
     status: 'new',
+    touches: [],
+    version: 1,
     test: false,
     ...overrides,
   };

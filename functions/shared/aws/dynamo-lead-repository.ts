@@ -1,11 +1,24 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Assignment, Lead } from '../lead.ts';
 import type {
   AssignResult,
+  CreateOutcome,
   CreateResult,
   FailureLog,
   FailureRecord,
+  KeyKind,
   LeadRepository,
   PoolCounter,
 } from '../ports.ts';
@@ -15,6 +28,7 @@ export const keys = {
   lead: (id: string) => ({ pk: `LEAD#${id}`, sk: 'LEAD' }),
   raw: (id: string) => ({ pk: `LEAD#${id}`, sk: 'RAW' }),
   dedupe: (key: string) => ({ pk: `DEDUPE#${key}`, sk: 'DEDUPE' }),
+  identity: (kind: KeyKind, value: string) => ({ pk: `KEY#${kind}#${value}`, sk: 'KEY' }),
   failure: (source: string, externalId: string) => ({ pk: `FAILURE#${source}#${externalId}`, sk: 'FAILURE' }),
   poolCounter: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'COUNTER' }),
 };
@@ -39,6 +53,141 @@ export class DynamoLeadRepository implements LeadRepository {
       if (error instanceof ConditionalCheckFailedException) return 'exists';
       throw error;
     }
+  }
+
+  async createWithKeys(
+    lead: Lead,
+    identityKeys: readonly { kind: KeyKind; value: string }[],
+    window: { nowEpoch: number; expiresAt: number },
+    options: { takeOver?: boolean } = {},
+  ): Promise<CreateOutcome> {
+    if (identityKeys.length === 0) return { kind: await this.create(lead) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...keys.lead(lead.id), type: 'lead', ...lead },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...identityKeys.map((key) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...keys.identity(key.kind, key.value),
+                    type: 'key',
+                    leadId: lead.id,
+                    expiresAt: window.expiresAt,
+                  },
+                  ...(options.takeOver
+                    ? {}
+                    : {
+                        // A key is free when nobody holds it, its holder's window has passed, or it is ours (a retry).
+                        ConditionExpression:
+                          'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
+                        ExpressionAttributeValues: { ':now': window.nowEpoch, ':leadId': lead.id },
+                        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+                      }),
+                },
+              })),
+            ],
+          }),
+        );
+        return { kind: 'created' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'exists' };
+        const holders = reasons.slice(1).flatMap((reason, i) => {
+          const key = identityKeys[i];
+          if (reason.Code !== 'ConditionalCheckFailed' || key === undefined || reason.Item === undefined)
+            return [];
+          const holder = unmarshall(reason.Item as Record<string, AttributeValue>).leadId;
+          return typeof holder === 'string' ? [{ key: key.kind, leadId: holder }] : [];
+        });
+        if (holders.length > 0) return { kind: 'duplicate', holders };
+        // Another transaction touched the same items at the same moment: try again.
+        if (attempt >= 5 || !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
+      }
+    }
+  }
+
+  async recordTouch(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'> {
+    // Only what a merge changes: the owner, assignment and status belong to routing and status events.
+    const fields = [
+      'contact',
+      'keys',
+      'answers',
+      'touches',
+      'lastTouchAt',
+      'score',
+      'segments',
+      'version',
+      'phoneE164',
+      'phoneCountry',
+      'phoneType',
+      'emailDomain',
+      'emailFree',
+      'emailRole',
+      'consent',
+    ] as const;
+    const present = fields.filter((f) => merged[f] !== undefined);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.lead(merged.id),
+          UpdateExpression: `SET ${present.map((f) => `#${f} = :${f}`).join(', ')}`,
+          ConditionExpression:
+            expectedVersion === 1
+              ? '#version = :expected OR attribute_not_exists(#version)'
+              : '#version = :expected',
+          ExpressionAttributeNames: Object.fromEntries(present.map((f) => [`#${f}`, f])),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(present.map((f) => [`:${f}`, merged[f]])),
+            ':expected': expectedVersion,
+          },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
+  }
+
+  async refreshKeys(
+    leadId: string,
+    identityKeys: readonly { kind: KeyKind; value: string }[],
+    window: { nowEpoch: number; expiresAt: number },
+  ): Promise<void> {
+    await Promise.all(
+      identityKeys.map(async (key) => {
+        try {
+          await this.db.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...keys.identity(key.kind, key.value),
+                type: 'key',
+                leadId,
+                expiresAt: window.expiresAt,
+              },
+              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
+              ExpressionAttributeValues: { ':now': window.nowEpoch, ':leadId': leadId },
+            }),
+          );
+        } catch (error) {
+          // Held by another lead: that person's lead keeps it.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
+    );
   }
 
   async get(id: string): Promise<Lead | undefined> {

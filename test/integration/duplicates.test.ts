@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createScoringHandler } from '../../functions/scoring/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import {
+  DynamoFailureLog,
+  DynamoLeadRepository,
+  keys,
+} from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import type { Config } from '../../functions/shared/config.ts';
+import type { IntakeMessage } from '../../functions/shared/lead.ts';
+import { freshResources, type TestAws, takeAll } from '../support/aws.ts';
+import { context, intakeMessage, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+
+let aws: TestAws;
+let leads: DynamoLeadRepository;
+const NOW = new Date('2026-03-19T16:00:10.000Z');
+
+function scoringWith(config: Config) {
+  const db = documentClient(aws.dynamodb);
+  return createScoringHandler({
+    config,
+    leads,
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    failures: new DynamoFailureLog(db, aws.resources.tableName),
+    now: () => NOW,
+    logger: silentLogger(),
+  });
+}
+
+beforeAll(async () => {
+  aws = await freshResources('dupes');
+  leads = new DynamoLeadRepository(documentClient(aws.dynamodb), aws.resources.tableName);
+});
+
+function person(i: number, overrides: Partial<IntakeMessage> = {}): IntakeMessage {
+  return intakeMessage({
+    leadId: randomUUID(),
+    contact: { name: `Person ${i}`, email: `person.${i}@example.com`, phone: `+9665${String(10000000 + i)}` },
+    ...overrides,
+  });
+}
+
+describe('duplicates on DynamoDB Local', () => {
+  it('turn two copies of one person arriving at the same moment from two sources into one lead', async () => {
+    const scoring = scoringWith(testConfig());
+    const people = Array.from({ length: 20 }, (_, i) => i);
+    const copies = people.flatMap((i) => [
+      person(i, { source: 'web-form' }),
+      person(i, { source: 'google', contact: { name: `شخص ${i}`, phone: `05${String(10000000 + i)}` } }),
+    ]);
+    // Each copy in its own invocation, all at once, as two Lambda instances would.
+    const results = await Promise.all(copies.map((copy) => scoring(sqsEvent([copy]), context())));
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+
+    const stored = await Promise.all(copies.map((c) => leads.get(c.leadId)));
+    const created = stored.filter((l) => l !== undefined);
+    expect(created).toHaveLength(20);
+    for (const lead of created) {
+      expect(lead.touches).toHaveLength(1);
+      expect(lead.touches[0]?.source).not.toBe(lead.source);
+    }
+    // One routing message per person, none for the touches.
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 21, 3000)).toHaveLength(20);
+  });
+
+  it('keep a returning person with their owner: the touch is recorded, nobody is assigned again', async () => {
+    const scoring = scoringWith(testConfig());
+    const first = person(100);
+    await scoring(sqsEvent([first]), context());
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+    await leads.assign(first.leadId, {
+      repId: 'layla',
+      poolId: 'default',
+      counter: 1,
+      reason: 'test',
+      at: NOW.toISOString(),
+    });
+
+    const again = person(100, { source: 'google', answers: { budget: '50000' } });
+    await scoring(sqsEvent([again]), context());
+    const lead = await leads.get(first.leadId);
+    expect(lead).toMatchObject({
+      ownerId: 'layla',
+      status: 'assigned',
+      answers: { budget: '50000' },
+      version: 2,
+    });
+    expect(lead?.touches.map((t) => t.id)).toEqual([again.leadId]);
+    expect(lead?.score.breakdown.map((b) => b.ruleId)).toContain('returning');
+    expect(await leads.exists(again.leadId)).toBe(false);
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 1, 1500)).toHaveLength(0);
+
+    // The same touch redelivered changes nothing.
+    await scoring(sqsEvent([again], 2), context());
+    expect((await leads.get(first.leadId))?.version).toBe(2);
+  });
+
+  it('reopen a won or lost person as a new lead that prefers the old owner, when configured', async () => {
+    const base = testConfig();
+    const scoring = scoringWith({ ...base, duplicates: { ...base.duplicates, reopenClosed: true } });
+    const first = person(200);
+    await scoring(sqsEvent([first]), context());
+    await leads.assign(first.leadId, {
+      repId: 'omid',
+      poolId: 'default',
+      counter: 2,
+      reason: 'test',
+      at: NOW.toISOString(),
+    });
+    await documentClient(aws.dynamodb).send(
+      new PutCommand({
+        TableName: aws.resources.tableName,
+        Item: {
+          ...keys.lead(first.leadId),
+          type: 'lead',
+          ...(await leads.get(first.leadId)),
+          status: 'lost',
+        },
+      }),
+    );
+    const back = person(200);
+    await scoring(sqsEvent([back]), context());
+    expect(await leads.get(back.leadId)).toMatchObject({
+      status: 'new',
+      previousOwnerId: 'omid',
+      touches: [],
+    });
+    expect((await leads.get(first.leadId))?.touches).toEqual([]);
+    await takeAll(aws.sqs, aws.resources.routing.url, 2);
+  });
+
+  it('let a key expire after the window: the person is new again', async () => {
+    const scoring = scoringWith(testConfig());
+    const old = person(300);
+    const db = documentClient(aws.dynamodb);
+    await db.send(
+      new PutCommand({
+        TableName: aws.resources.tableName,
+        Item: {
+          ...keys.identity('email', 'person.300@example.com'),
+          type: 'key',
+          leadId: 'long-gone',
+          expiresAt: 1,
+        },
+      }),
+    );
+    await scoring(sqsEvent([old]), context());
+    expect(await leads.exists(old.leadId)).toBe(true);
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+
+  it('never merge two people who share a role address such as info@', async () => {
+    const scoring = scoringWith(testConfig());
+    const a = intakeMessage({ contact: { name: 'Ahmad', email: 'info@company.sa' } });
+    const b = intakeMessage({ contact: { name: 'Bahar', email: 'info@company.sa' } });
+    await scoring(sqsEvent([a]), context());
+    await scoring(sqsEvent([b]), context());
+    expect(await leads.exists(a.leadId)).toBe(true);
+    expect(await leads.exists(b.leadId)).toBe(true);
+    await takeAll(aws.sqs, aws.resources.routing.url, 2);
+  });
+});
