@@ -10,8 +10,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { buildLead } from '../functions/scoring/core.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
+import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config.ts';
+import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { BUNDLE, configDefine, deployableConfig } from '../infra/bundling.ts';
 import { createGateway } from '../local/gateway.ts';
@@ -57,10 +60,11 @@ function round(n: number, digits = 1): number {
   return Math.round(n * f) / f;
 }
 
+/** Each lead a different person (distinct email and phone), written the way each market writes numbers. */
 const people = [
-  { name: 'Sara Al-Harbi', email: 'sara', phone: '+966 50 123 4567' },
-  { name: 'امید کریمی', email: 'omid', phone: '+98 912 345 6789' },
-  { name: 'ليلى حداد', email: 'layla', phone: '00971 50 123 4567' },
+  { name: 'Sara Al-Harbi', email: 'sara', phone: (n: number) => `+966 5${String(n).padStart(8, '0')}` },
+  { name: 'امید کریمی', email: 'omid', phone: (n: number) => `+98 912 ${String(n).padStart(7, '0')}` },
+  { name: 'ليلى حداد', email: 'layla', phone: (n: number) => `00971 50 ${String(n).padStart(7, '0')}` },
 ];
 
 function leadBody(i: number): string {
@@ -68,24 +72,33 @@ function leadBody(i: number): string {
   return JSON.stringify({
     name: person?.name,
     email: `${person?.email}.${i}@example.com`,
-    phone: person?.phone,
+    phone: person?.phone(i % 10_000_000),
     company: i % 2 === 0 ? 'Acme' : undefined,
     utm_medium: i % 3 === 0 ? 'cpc' : undefined,
   });
 }
 
-async function postOne(url: string, i: number): Promise<{ status: number; leadId?: string }> {
+/** Lead i again, from another form fill: same person, a new message (so not a double-submit). */
+function returningBody(i: number): string {
+  return JSON.stringify({ ...JSON.parse(leadBody(i)), message: 'Calling back about the offer' });
+}
+
+async function postOne(
+  url: string,
+  i: number,
+  makeBody = leadBody,
+): Promise<{ status: number; leadId?: string }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: leadBody(i),
+    body: makeBody(i),
   });
-  const body = (await response.json()) as { leadId?: string };
-  return { status: response.status, ...(body.leadId ? { leadId: body.leadId } : {}) };
+  const answer = (await response.json()) as { leadId?: string };
+  return { status: response.status, ...(answer.leadId ? { leadId: answer.leadId } : {}) };
 }
 
 /** Posts `count` leads with `concurrency` in flight; returns per-request latency and start times. */
-async function postLeads(url: string, count: number, concurrency: number, offset = 0) {
+async function postLeads(url: string, count: number, concurrency: number, offset = 0, body = leadBody) {
   const latencies: number[] = [];
   const startedAt = new Map<string, number>();
   let next = 0;
@@ -96,7 +109,7 @@ async function postLeads(url: string, count: number, concurrency: number, offset
       const i = next++;
       const t0 = performance.now();
       const wall = Date.now();
-      const { status, leadId } = await postOne(url, offset + i);
+      const { status, leadId } = await postOne(url, offset + i, body);
       latencies.push(performance.now() - t0);
       if (status !== 202 || leadId === undefined) failures++;
       else startedAt.set(leadId, wall);
@@ -183,6 +196,17 @@ async function measurePipeline() {
     const steadyStarted = await postSteadily(formUrl, steadyCount, 10, 2_000_000);
     const steadyMailed = await waitForMail(pipeline, steadyStarted, 60_000);
 
+    // 4. Returning people: the first 100 of the burst post again (same emails), and become touches.
+    for (let i = 0; i < 50 && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
+    pipeline.requests.reset();
+    const returning = Math.min(100, args.leads);
+    await postLeads(formUrl, returning, 4, 0, returningBody);
+    for (let i = 0; i < 100 && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
+    const returningRequests = pipeline.requests
+      .snapshot()
+      .filter((r) => r.role === 'function' && r.service === 'DynamoDB')
+      .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
+
     const webhookBatches = await measureWebhookBatches();
 
     return {
@@ -200,6 +224,7 @@ async function measurePipeline() {
       steadyLeads: steadyCount,
       steadyEmailsSent: steadyMailed.size,
       steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
+      returningRequests,
       requests,
     };
   } finally {
@@ -316,6 +341,66 @@ async function waitForMail(
   return mailed;
 }
 
+/**
+ * Scoring's own CPU per lead (normalise, score, segment) with 10 and with 200 rules, over the same leads: the
+ * cost of a large rule set, with nothing else in the measurement.
+ */
+function measureScoringCpu() {
+  const base = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const conditions: Condition[] = [
+    { field: 'phone.valid', op: 'equals', value: true },
+    { field: 'email.domain', op: 'in', values: ['example.com', 'company.sa', 'acme.ae'] },
+    { field: 'name', op: 'matches', pattern: '^(sara|omid|layla)' },
+    { field: 'answers.budget', op: 'between', min: 1000, max: 50000 },
+    { all: [{ field: 'email', op: 'exists' }, { not: { field: 'email.free', op: 'equals', value: true } }] },
+    {
+      any: [
+        { field: 'utm.medium', op: 'equals', value: 'cpc' },
+        { field: 'utm.source', op: 'in', values: ['google', 'meta'] },
+      ],
+    },
+  ];
+  const configWith = (n: number) => ({
+    ...base,
+    scoring: {
+      ...base.scoring,
+      rules: Array.from({ length: n }, (_, i) => ({
+        id: `rule-${i}`,
+        when: conditions[i % conditions.length] as Condition,
+        points: (i % 7) + 1,
+      })),
+    },
+  });
+  const intakes = Array.from({ length: 2000 }, (_, i) =>
+    IntakeMessage.parse({
+      v: 1,
+      leadId: `lead-${i}`,
+      source: 'web-form',
+      formId: 'demo',
+      receivedAt: '2026-03-19T16:00:00.000Z',
+      contact: JSON.parse(leadBody(i)),
+      answers: { budget: String((i * 97) % 60000) },
+      attribution: { utm: { medium: i % 2 ? 'cpc' : 'email', source: 'google' } },
+      locale: 'en',
+      defaultCountry: 'SA',
+    }),
+  );
+  const now = new Date();
+  const cpuPerLead = (rules: number) => {
+    const config = configWith(rules);
+    const start = process.cpuUsage();
+    for (const intake of intakes) buildLead(intake, config, now);
+    const cpu = process.cpuUsage(start);
+    return (cpu.user + cpu.system) / intakes.length;
+  };
+  // Warm both up, then take the better of three alternating runs each (the machine is shared).
+  cpuPerLead(10);
+  cpuPerLead(200);
+  const runs = { 10: [] as number[], 200: [] as number[] };
+  for (let i = 0; i < 3; i++) for (const n of [10, 200] as const) runs[n].push(cpuPerLead(n));
+  return ([10, 200] as const).map((rules) => ({ rules, cpuMicrosPerLead: round(Math.min(...runs[rules])) }));
+}
+
 /** Bundles each function as CDK does and times a cold import (module init) in a fresh Node process. */
 async function measureBundles() {
   const config = deployableConfig(parseConfig(readFileSync('leadpipe.config.yaml', 'utf8')));
@@ -374,7 +459,10 @@ async function measureBundles() {
 }
 
 function markdown(
-  result: Record<string, unknown> & { pipeline: Awaited<ReturnType<typeof measurePipeline>> },
+  result: Record<string, unknown> & {
+    pipeline: Awaited<ReturnType<typeof measurePipeline>>;
+    scoringCpu: ReturnType<typeof measureScoringCpu>;
+  },
   bundles: Awaited<ReturnType<typeof measureBundles>>,
 ): string {
   const p = result.pipeline;
@@ -404,11 +492,23 @@ function markdown(
         `| ${b.leadsPerWebhook} | ${b.handlerCpuMicrosPerLead} | ${b.handlerWallMicrosPerLead} | ${b.withQueueWallMicrosPerLead} | ${b.sqsRequestsPerLead} |`,
     ),
     '',
+    '## Scoring CPU per lead (normalise, score, segment; 2,000 leads)',
+    '',
+    '| rules | CPU per lead (µs) |',
+    '|---|---|',
+    ...result.scoringCpu.map((r) => `| ${r.rules} | ${r.cpuMicrosPerLead} |`),
+    '',
     '## AWS requests per lead',
     '',
     '| made by | service | operation | per lead |',
     '|---|---|---|---|',
     ...p.requests.map((r) => `| ${r.role} | ${r.service} | ${r.operation} | ${r.perLead} |`),
+    '',
+    '## DynamoDB requests per returning person (a touch on their lead, no new lead, no email)',
+    '',
+    '| operation | per returning lead |',
+    '|---|---|',
+    ...p.returningRequests.map((r) => `| ${r.operation} | ${r.perLead} |`),
     '',
     '"event-source" requests are the ones Lambda makes for its event source mappings (SQS polling is billed; DynamoDB Streams reads by Lambda are free).',
     '',
@@ -425,12 +525,14 @@ function markdown(
 const commit =
   spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
 const bundles = args['skip-bundles'] ? [] : await measureBundles();
+const scoringCpu = measureScoringCpu();
 const pipelineResult = await measurePipeline();
 const result = {
   date: new Date().toISOString(),
   commit,
   machine: `${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
   pipeline: pipelineResult,
+  scoringCpu,
   bundles,
 };
 mkdirSync('bench/results', { recursive: true });

@@ -205,3 +205,11 @@ export function mergeTouch(
     now,
   );
 }
+
+/** The lead scored again with the current rules (`npm run rescore`); undefined when nothing would change. */
+export function rescore(lead: Lead, config: Config, now: Date): Lead | undefined {
+  const { score: _score, segments: _segments, ...rest } = lead;
+  const again = scored(rest, config, now);
+  const same = JSON.stringify([again.score, again.segments]) === JSON.stringify([lead.score, lead.segments]);
+  return same ? undefined : { ...again, version: lead.version + 1 };
+}

@@ -83,7 +83,7 @@ export function createScoringHandler(deps: ScoringDeps) {
       }
       const merged = mergeTouch(existing, lead, matchedOn, config, now);
       if (merged === existing) return;
-      if ((await deps.leads.recordTouch(merged, existing.version)) === 'recorded') {
+      if ((await deps.leads.saveMerged(merged, existing.version)) === 'recorded') {
         await deps.leads.refreshKeys(existing.id, dedupeKeys(merged), window);
         logger.info('returning person recorded as a touch', {
           leadId: existing.id,

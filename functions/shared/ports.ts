@@ -31,8 +31,11 @@ export interface LeadRepository {
     window: { nowEpoch: number; expiresAt: number },
     options?: { takeOver?: boolean },
   ): Promise<CreateOutcome>;
-  /** Saves a merged returning-person lead if nobody changed it since `expectedVersion`; owner fields untouched. */
-  recordTouch(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'>;
+  /**
+   * Saves what scoring owns of a lead (contact, keys, answers, touches, score, segments) if nobody changed it
+   * since `expectedVersion`: a merged touch, or a re-score. Owner, assignment and status are untouched.
+   */
+  saveMerged(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'>;
   /** Points free (or own, or expired) identity keys at this lead for another window. Best effort. */
   refreshKeys(
     leadId: string,

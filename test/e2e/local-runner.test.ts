@@ -189,6 +189,15 @@ describe('npm start', () => {
     await mailFor((m) => m.text.includes('Google Person E2E'));
   });
 
+  it('re-scores stored leads only when asked, with npm run rescore', () => {
+    const run = (args: string[]) =>
+      execFileSync('npx', ['tsx', 'scripts/rescore.ts', ...args], {
+        env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
+        encoding: 'utf8',
+      });
+    expect(run(['--dry-run'])).toMatch(/^\d+ leads scored again: would change 0\n$/);
+  });
+
   it('accepts an urlencoded post the same way', async () => {
     const response = await fetch(`${url}/v1/forms/demo/leads`, {
       method: 'POST',

@@ -35,7 +35,7 @@ describe('configuration', () => {
   it('rejects an unknown field in a scoring condition instead of scoring it as zero', () => {
     const bad = demo.replace('field: company, op: exists', 'field: compnay, op: exists');
     const [problem] = problemsOf(bad);
-    expect(problem).toMatch(/^scoring\.rules\[2\]\.when\.field \(rule "has-company"\): unknown field/);
+    expect(problem).toMatch(/^scoring\.rules\[4\]\.when\.field \(rule "has-company"\): unknown field/);
   });
 
   it('rejects keys it does not know, naming them', () => {

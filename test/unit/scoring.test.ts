@@ -5,6 +5,7 @@ import {
   mergeTouch,
   phoneCountries,
   reopensAsNewLead,
+  rescore,
   scoreFacts,
 } from '../../functions/scoring/core.ts';
 import { parseConfig } from '../../functions/shared/config.ts';
@@ -166,5 +167,21 @@ describe('a returning person', () => {
     const reopening = { ...config, duplicates: { ...config.duplicates, reopenClosed: true } };
     expect(reopensAsNewLead({ ...existing, status: 'lost' }, reopening)).toBe(true);
     expect(reopensAsNewLead({ ...existing, status: 'assigned' }, reopening)).toBe(false);
+  });
+});
+
+describe('re-scoring', () => {
+  it('changes nothing when the rules did not change', () => {
+    const stored = buildLead(intakeMessage(), config, now);
+    expect(rescore(stored, config, now)).toBeUndefined();
+  });
+
+  it('applies new rules to a stored lead, bumping its version', () => {
+    const stored = buildLead(intakeMessage(), config, now);
+    const stricter = {
+      ...config,
+      scoring: { ...config.scoring, rules: config.scoring.rules.filter((r) => r.id !== 'has-email') },
+    };
+    expect(rescore(stored, stricter, now)).toMatchObject({ score: { total: 20 }, version: 2 });
   });
 });

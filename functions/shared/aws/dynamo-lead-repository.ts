@@ -117,7 +117,7 @@ export class DynamoLeadRepository implements LeadRepository {
     }
   }
 
-  async recordTouch(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'> {
+  async saveMerged(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'> {
     // Only what a merge changes: the owner, assignment and status belong to routing and status events.
     const fields = [
       'contact',

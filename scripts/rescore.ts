@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { rescore } from '../functions/scoring/core.ts';
+import { documentClient } from '../functions/shared/aws/clients.ts';
+import { DynamoLeadRepository } from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { Lead } from '../functions/shared/lead.ts';
+import { loadConfigFile } from '../local/config-file.ts';
+import { connectToRunner } from '../local/runtime.ts';
+
+// `npm run rescore [-- --dry-run]`: scores every stored lead again with the current rules. Changing the
+// config re-scores nothing by itself. Against AWS: `-- --table NAME --config FILE` with AWS credentials.
+const Args = z.object({
+  'dry-run': z.boolean().default(false),
+  table: z.string().min(3).optional(),
+  config: z.string().min(1).optional(),
+});
+
+try {
+  const { values } = parseArgs({
+    options: { 'dry-run': { type: 'boolean' }, table: { type: 'string' }, config: { type: 'string' } },
+  });
+  const args = Args.parse(values);
+  const runtime = args.table ? undefined : connectToRunner();
+  const tableName = args.table ?? runtime?.tableName ?? '';
+  const config = loadConfigFile(args.config ?? runtime?.configPath ?? 'leadpipe.config.yaml', process.env);
+  const db = documentClient();
+  const leads = new DynamoLeadRepository(db, tableName);
+  const now = new Date();
+  let scanned = 0;
+  let changed = 0;
+  let conflicts = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: '#sk = :lead',
+        ExpressionAttributeNames: { '#sk': 'sk' },
+        ExpressionAttributeValues: { ':lead': 'LEAD' },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      scanned++;
+      const lead = Lead.parse(item);
+      const updated = rescore(lead, config, now);
+      if (updated === undefined) continue;
+      changed++;
+      if (!args['dry-run'] && (await leads.saveMerged(updated, lead.version)) === 'conflict') conflicts++;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const verb = args['dry-run'] ? 'would change' : 'changed';
+  console.log(
+    `${scanned} leads scored again: ${verb} ${changed}${conflicts ? `, ${conflicts} skipped (changed meanwhile; run again)` : ''}`,
+  );
+  db.destroy();
+} catch (error) {
+  console.error(
+    `rescore: ${error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (error as Error).message}`,
+  );
+  process.exit(1);
+}
