@@ -16,6 +16,7 @@ import {
   DynamoLeadRepository,
   DynamoPoolCounter,
 } from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
 import { SesMailer } from '../functions/shared/aws/ses-mailer.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../functions/shared/config.ts';
@@ -158,9 +159,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     now,
     logger: createLogger('scoring'),
   });
+  const reps = new DynamoRepRepository(db, resources.tableName);
+  await reps.seed(config.routing.reps, new Date());
   const routing = createRoutingHandler({
     config,
     leads,
+    reps,
+    routingQueue: new SqsSender(sqs, resources.routing.url),
     counters: new DynamoPoolCounter(db, resources.tableName),
     now,
     logger: createLogger('routing'),
@@ -168,6 +173,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const nurture = createNurtureHandler({
     config,
     mailer,
+    reps,
     idempotency: new DynamoDBPersistenceLayer({
       tableName: resources.idempotencyTableName,
       awsSdkV3Client: dynamodb,

@@ -8,13 +8,15 @@ import { createStreamBatchHandler, InvalidMessageError } from '../shared/batch.t
 import type { Config } from '../shared/config.ts';
 import { formatAddress } from '../shared/html.ts';
 import { Lead } from '../shared/lead.ts';
-import type { Mailer } from '../shared/ports.ts';
+import type { Mailer, RepDirectory } from '../shared/ports.ts';
 import { type AssignmentNotice, assignmentNotice } from './core.ts';
 import { renderAssignmentEmail } from './templates/assignment.ts';
 
 export type NurtureDeps = {
   config: Config;
   mailer: Mailer;
+  /** Reps as stored (ops may have added one, or changed a language, since the config was written). */
+  reps: Pick<RepDirectory, 'get'>;
   /** Remembers which notices were sent, so a redelivered stream record mails nobody twice. */
   idempotency: BasePersistenceLayer;
   logger: Logger;
@@ -46,7 +48,8 @@ export function createNurtureHandler(deps: NurtureDeps) {
 
   const sendAssignmentEmail = makeIdempotent(
     async (notice: AssignmentNotice, lead: Lead) => {
-      const rep = config.routing.reps.find((r) => r.id === notice.repId);
+      const rep =
+        (await deps.reps.get(notice.repId)) ?? config.routing.reps.find((r) => r.id === notice.repId);
       if (rep === undefined)
         throw new InvalidMessageError(`lead ${lead.id} is owned by unknown rep ${notice.repId}`);
       const mail = renderAssignmentEmail({

@@ -1,6 +1,97 @@
 import type { Config, PoolConfig, RepConfig } from '../shared/config.ts';
 import type { Assignment, Lead } from '../shared/lead.ts';
 
+/** A rep as routing sees them: the configured profile with the state kept in DynamoDB. */
+export type RepState = RepConfig & {
+  /** Open leads assigned to the rep (counted when the rep has a maxOpen capacity). */
+  openLeads: number;
+  /** Leads assigned on the rep's local `today` (counted when the rep has a perDay capacity). */
+  assignedToday: number;
+  pausedReason?: string;
+  /** Pools ops added the rep to, beyond those the config names. */
+  pools?: string[];
+};
+
+export type Unavailability = 'paused' | 'out-of-office' | 'outside-hours' | 'at-capacity';
+
+export type LocalClock = { date: string; isoWeekday: number; minutes: number };
+
+/** The rep's local date, ISO weekday and minute of the day at `now`, in their time zone. */
+export function localClock(now: Date, timeZone: string): LocalClock {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    isoWeekday: weekdays.indexOf(parts.weekday ?? 'Mon') + 1,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+/** The region's weekend from CLDR (SA, EG: Fri–Sat; IR: Fri; AE: Sat–Sun), 1 = Monday … 7 = Sunday. */
+export function weekendOf(region: string | undefined): number[] {
+  if (region === undefined) return [6, 7];
+  const locale = new Intl.Locale(`und-${region}`) as Intl.Locale & {
+    getWeekInfo?: () => { weekend: number[] };
+    weekInfo?: { weekend: number[] };
+  };
+  // Node 20 has the `weekInfo` getter; newer runtimes have `getWeekInfo()`.
+  return locale.getWeekInfo?.().weekend ?? locale.weekInfo?.weekend ?? [6, 7];
+}
+
+function toMinutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** True when `now` falls in the rep's working hours: a working day, not a holiday, between start and end. */
+export function withinWorkingHours(
+  rep: Pick<RepConfig, 'workingHours' | 'timezone' | 'region'>,
+  now: Date,
+  holidays: Config['calendar']['holidays'],
+): boolean {
+  const hours = rep.workingHours;
+  if (hours === undefined) return true;
+  const clock = localClock(now, rep.timezone);
+  const days = hours.days ?? [1, 2, 3, 4, 5, 6, 7].filter((d) => !weekendOf(rep.region).includes(d));
+  if (!days.includes(clock.isoWeekday)) return false;
+  if (rep.region && holidays[rep.region]?.includes(clock.date)) return false;
+  const start = toMinutes(hours.start);
+  const end = toMinutes(hours.end);
+  // A shift may run past midnight (22:00–06:00).
+  return start <= end
+    ? clock.minutes >= start && clock.minutes < end
+    : clock.minutes >= start || clock.minutes < end;
+}
+
+/** Why a rep cannot take a lead now, or undefined when they can. */
+export function unavailability(
+  rep: RepState,
+  now: Date,
+  options: { requireWorkingHours: boolean; holidays: Config['calendar']['holidays'] },
+): Unavailability | undefined {
+  if (!rep.active) return 'paused';
+  const today = localClock(now, rep.timezone).date;
+  if (rep.outOfOffice.some((o) => o.from <= today && today <= o.to)) return 'out-of-office';
+  if (options.requireWorkingHours && !withinWorkingHours(rep, now, options.holidays)) return 'outside-hours';
+  const { capacity } = rep;
+  if (capacity?.maxOpen !== undefined && rep.openLeads >= capacity.maxOpen) return 'at-capacity';
+  if (capacity?.perDay !== undefined && rep.assignedToday >= capacity.perDay) return 'at-capacity';
+  return undefined;
+}
+
 /** The first pool that serves one of the lead's segments, else the default pool. */
 export function choosePool(lead: Pick<Lead, 'segments'>, routing: Config['routing']): PoolConfig {
   const bySegment = routing.pools.find((pool) => pool.segments.some((s) => lead.segments.includes(s)));
@@ -31,34 +122,79 @@ export function rotationCycle(reps: readonly Pick<RepConfig, 'id' | 'weight'>[])
   return cycle;
 }
 
-/** The rep for the n-th lead of a pool (n from the pool's atomic counter, starting at 1). */
-export function pickRep(pool: PoolConfig, reps: readonly RepConfig[], counter: number): RepConfig {
-  const members = pool.reps
-    .map((id) => reps.find((r) => r.id === id))
-    .filter((r): r is RepConfig => r !== undefined);
-  const cycle = rotationCycle(members);
-  const repId = cycle[(counter - 1) % cycle.length];
-  const rep = members.find((r) => r.id === repId);
-  if (rep === undefined) throw new Error(`pool ${pool.id} has no reps`);
-  return rep;
+export type Skipped = { repId: string; why: Unavailability };
+
+export type PoolPick = { rep: RepState; skipped: Skipped[] } | { rep: undefined; skipped: Skipped[] };
+
+/**
+ * The rep for rotation slot `slot` of a pool. The cycle is built over the reps who can take a lead now, so a
+ * rep who is away is left out of the rotation rather than passing their turn to a neighbour (which would give
+ * that neighbour a double share): among the available reps the shares stay exact.
+ */
+export function pickFromPool(
+  pool: PoolConfig,
+  reps: ReadonlyMap<string, RepState>,
+  slot: number,
+  now: Date,
+  holidays: Config['calendar']['holidays'],
+  exclude: ReadonlyMap<string, Unavailability> = new Map(),
+): PoolPick {
+  const skipped: Skipped[] = [];
+  const available: RepState[] = [];
+  for (const id of pool.reps) {
+    const rep = reps.get(id);
+    if (rep === undefined) continue;
+    const why =
+      exclude.get(id) ??
+      unavailability(rep, now, { requireWorkingHours: pool.requireWorkingHours, holidays });
+    if (why) skipped.push({ repId: id, why });
+    else available.push(rep);
+  }
+  if (available.length === 0) return { rep: undefined, skipped };
+  const cycle = rotationCycle(available);
+  const repId = cycle[(slot - 1) % cycle.length];
+  return { rep: available.find((r) => r.id === repId) ?? (available[0] as RepState), skipped };
 }
 
-export function planAssignment(
-  lead: Pick<Lead, 'segments'>,
-  routing: Config['routing'],
+/** The chain of pools a lead may go to: the pool, then its fallbacks (each at most once). */
+export function fallbackChain(
   pool: PoolConfig,
-  counter: number,
+  routing: Config['routing'],
+): { pools: PoolConfig[]; owner?: string } {
+  const pools: PoolConfig[] = [];
+  let current: PoolConfig | undefined = pool;
+  while (current && !pools.some((p) => p.id === current?.id)) {
+    pools.push(current);
+    const fallback: PoolConfig['fallback'] = current.fallback;
+    if (fallback && 'owner' in fallback) return { pools, owner: fallback.owner };
+    current = fallback ? routing.pools.find((p) => p.id === fallback.pool) : undefined;
+  }
+  return { pools };
+}
+
+export function describeSkipped(skipped: readonly Skipped[]): string {
+  return skipped.length === 0 ? '' : `; skipped ${skipped.map((s) => `${s.repId} (${s.why})`).join(', ')}`;
+}
+
+export function assignmentFor(
+  rep: Pick<RepState, 'id'>,
+  how: { poolId: string; counter: number; rule: string; skipped: readonly Skipped[] },
   now: Date,
 ): Assignment {
-  const rep = pickRep(pool, routing.reps, counter);
-  const bySegment = pool.segments.find((s) => lead.segments.includes(s));
   return {
     repId: rep.id,
-    poolId: pool.id,
-    counter,
-    reason: bySegment
-      ? `pool ${pool.id} serves segment ${bySegment}; rotation slot ${counter}`
-      : `default pool ${pool.id}; rotation slot ${counter}`,
+    poolId: how.poolId,
+    counter: how.counter,
+    rule: how.rule,
+    skipped: [...how.skipped],
+    reason: `${how.rule}; pool ${how.poolId}${how.counter > 0 ? `, rotation slot ${how.counter}` : ''}${describeSkipped(how.skipped)}`,
     at: now.toISOString(),
   };
+}
+
+/** The rule that sent a lead to a pool, in words. */
+export function poolRule(lead: Pick<Lead, 'segments'>, pool: PoolConfig, routing: Config['routing']): string {
+  const segment = pool.segments.find((s) => lead.segments.includes(s));
+  if (segment) return `segment ${segment}`;
+  return pool.id === routing.defaultPool ? 'default pool' : `fallback to pool ${pool.id}`;
 }

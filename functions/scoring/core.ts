@@ -122,6 +122,7 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
       ...(intake.consent ? { consent: intake.consent } : {}),
       status: 'new',
       touches: [],
+      history: [],
       version: 1,
       test: intake.test,
     },

@@ -36,17 +36,20 @@ export function parseMessage<T extends z.ZodType>(schema: T, record: SQSRecord):
  * An SQS consumer with partial batch responses: each record succeeds or fails on its own, and only the
  * failed ones come back (then, after maxReceiveCount, land in the DLQ).
  */
-export function createSqsBatchHandler(
+export function createSqsBatchHandler<P = undefined>(
   logger: Logger,
-  handleRecord: (record: SQSRecord, context: Context) => Promise<void>,
+  handleRecord: (record: SQSRecord, context: Context, prepared: P) => Promise<void>,
+  /** Work done once per batch before its records (reads, counter blocks); if it throws, the batch is retried. */
+  prepare?: (records: SQSRecord[], context: Context) => Promise<P>,
 ) {
   const processor = new BatchProcessor(EventType.SQS);
   async function handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    const prepared = (prepare ? await prepare(event.Records, context) : undefined) as P;
     return processPartialResponse(
       event,
       async (record: SQSRecord) => {
         try {
-          await handleRecord(record, context);
+          await handleRecord(record, context, prepared);
         } catch (error) {
           logger.error('record failed', {
             messageId: record.messageId,

@@ -101,13 +101,46 @@ export const SegmentRule = z.strictObject({
 });
 export type SegmentRule = z.infer<typeof SegmentRule>;
 
+const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00 or 17:30');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-03-20');
+const TimeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'an IANA time zone such as Asia/Riyadh' },
+);
+
+export const WorkingHours = z.strictObject({
+  start: Time,
+  end: Time,
+  /** ISO weekdays (1 = Monday … 7 = Sunday); by default, every day but the region's weekend. */
+  days: z.array(z.number().int().min(1).max(7)).optional(),
+});
+export type WorkingHours = z.infer<typeof WorkingHours>;
+
 export const RepConfig = z.strictObject({
   id: Slug,
   name: z.string().min(1),
   email: z.email(),
   locale: Locale.default('en'),
-  timezone: z.string().default('UTC'),
+  timezone: TimeZone.default('UTC'),
+  /** Country whose weekend and holidays the rep keeps (SA, EG: Fri–Sat; IR: Fri; AE: Sat–Sun). */
+  region: CountryCode.optional(),
   weight: z.number().int().min(1).max(100).default(1),
+  active: z.boolean().default(true),
+  workingHours: WorkingHours.optional(),
+  outOfOffice: z.array(z.strictObject({ from: Day, to: Day })).default([]),
+  capacity: z
+    .strictObject({
+      maxOpen: z.number().int().min(1).optional(),
+      perDay: z.number().int().min(1).optional(),
+    })
+    .optional(),
 });
 export type RepConfig = z.infer<typeof RepConfig>;
 
@@ -116,6 +149,10 @@ export const PoolConfig = z.strictObject({
   /** The pool takes leads in any of these segments; a pool with none takes only what no other pool takes. */
   segments: z.array(Slug).default([]),
   reps: z.array(Slug).min(1),
+  /** Only reps inside their working hours get leads (otherwise hours do not matter). */
+  requireWorkingHours: z.boolean().default(false),
+  /** When nobody in the pool can take a lead: another pool, or a named owner. Without one, the lead waits. */
+  fallback: z.union([z.strictObject({ pool: Slug }), z.strictObject({ owner: Slug })]).optional(),
 });
 export type PoolConfig = z.infer<typeof PoolConfig>;
 
@@ -158,7 +195,15 @@ export const Config = z
       reps: z.array(RepConfig).min(1),
       pools: z.array(PoolConfig).min(1),
       defaultPool: Slug,
+      /** A lead nobody can take is tried again this often (SQS delay, at most 15 minutes). */
+      retryUnassignedSeconds: z.number().int().min(1).max(900).default(900),
     }),
+    calendar: z
+      .strictObject({
+        /** Public holidays by country: no working hours on these local dates. */
+        holidays: z.record(CountryCode, z.array(Day)).default({}),
+      })
+      .default({ holidays: {} }),
     mail: z.strictObject({
       from: z.email(),
       fromName: z
@@ -197,6 +242,21 @@ export const Config = z
             message: `unknown rep "${repId}"; define it under routing.reps`,
           });
       });
+    });
+    config.routing.pools.forEach((pool, i) => {
+      const fallback = pool.fallback;
+      if (fallback && 'pool' in fallback && !pools.has(fallback.pool))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'pools', i, 'fallback', 'pool'],
+          message: `unknown pool "${fallback.pool}"`,
+        });
+      if (fallback && 'owner' in fallback && !reps.has(fallback.owner))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'pools', i, 'fallback', 'owner'],
+          message: `unknown rep "${fallback.owner}"`,
+        });
     });
     if (!pools.has(config.routing.defaultPool))
       ctx.addIssue({

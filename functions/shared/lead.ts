@@ -145,15 +145,21 @@ export const Score = z.object({
 });
 export type Score = z.infer<typeof Score>;
 
-export const LeadStatus = z.enum(['new', 'assigned', 'contacted', 'qualified', 'won', 'lost']);
+export const LeadStatus = z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']);
 export type LeadStatus = z.infer<typeof LeadStatus>;
 
 /** Why a lead went to its owner, so "why did Sara get this lead?" always has an answer. */
 export const Assignment = z.object({
   repId: z.string(),
   poolId: z.string(),
+  /** The pool's rotation slot (0 when no rotation was used: sticky owner, fallback owner, a manual move). */
   counter: z.number().int(),
+  /** What decided it: `segment gulf`, `default pool`, `sticky owner`, `fallback owner`, `manual`. */
+  rule: z.string().default('rotation'),
+  skipped: z.array(z.object({ repId: z.string(), why: z.string() })).default([]),
   reason: z.string(),
+  /** Who moved the lead by hand. */
+  by: z.string().optional(),
   at: z.iso.datetime(),
 });
 export type Assignment = z.infer<typeof Assignment>;
@@ -205,6 +211,12 @@ export const Lead = z.object({
   status: LeadStatus,
   ownerId: z.string().optional(),
   assignment: Assignment.optional(),
+  /** Earlier assignments of this lead, oldest first (manual moves, escalations). */
+  history: z.array(Assignment).default([]),
+  /** Since when nobody could take the lead (it waits and is tried again). */
+  unassignedSince: z.iso.datetime().optional(),
+  /** The pool whose waiting list holds the lead while it is unassigned. */
+  waitingPool: z.string().optional(),
   /** The owner of this person's earlier, closed lead: routing prefers them while they are active. */
   previousOwnerId: z.string().optional(),
   touches: z.array(Touch).default([]),

@@ -1,13 +1,43 @@
-import type { GraphLead, Lead } from './lead.ts';
+import type { RepConfig } from './config.ts';
+import type { Assignment, GraphLead, Lead } from './lead.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
 export interface MessageSender<T> {
-  send(message: T): Promise<void>;
+  /** `delaySeconds` (at most 900) hides the message that long: how a waiting lead is tried again later. */
+  send(message: T, options?: { delaySeconds?: number }): Promise<void>;
   /** Sends many; resolves only once every one is stored, else rejects (the caller answers 5xx, the sender retries). */
   sendAll(messages: readonly T[]): Promise<void>;
 }
 
 export type CreateResult = 'created' | 'exists';
+
+/** A rep as stored: the profile (seeded from the config, then managed by ops) and their open-lead count. */
+export type RepRecord = RepConfig & {
+  openLeads: number;
+  /** Pools ops added the rep to, beyond those the config names. */
+  pools?: string[];
+  pausedReason?: string;
+  updatedAt?: string;
+  updatedBy?: string;
+};
+export type RepPatch = Partial<Omit<RepConfig, 'id'>> & {
+  pausedReason?: string | undefined;
+  pools?: string[];
+};
+
+export interface RepDirectory {
+  /** Adds the configured reps that are not stored yet; changes nothing that ops changed since. */
+  seed(reps: readonly RepConfig[], now: Date): Promise<number>;
+  add(rep: RepConfig, by: string, now: Date): Promise<boolean>;
+  /** Every rep, and the leads each got per local day (`<repId>#<date>` → count). */
+  roster(): Promise<{ reps: RepRecord[]; days: Map<string, number> }>;
+  get(id: string): Promise<RepRecord | undefined>;
+  update(id: string, patch: RepPatch, by: string, now: Date): Promise<RepRecord | undefined>;
+  adjustOpenLeads(id: string, delta: number): Promise<void>;
+}
+
+/** Capacity a rep must still have at the moment of assignment (checked in the same transaction). */
+export type CapacityGuard = { repId: string; maxOpen?: number; perDay?: { date: string; limit: number } };
 
 export type KeyKind = 'email' | 'phone';
 export type CreateOutcome =
@@ -16,7 +46,7 @@ export type CreateOutcome =
   | { kind: 'exists' }
   /** Another lead holds one of the person's keys: this is a returning person. */
   | { kind: 'duplicate'; holders: { key: KeyKind; leadId: string }[] };
-export type AssignResult = 'assigned' | 'already-assigned';
+export type AssignResult = 'assigned' | 'already-assigned' | 'rep-unavailable';
 
 export interface LeadRepository {
   /** Stores a new lead unless a lead with this id exists (redelivery): a conditional put. */
@@ -56,8 +86,22 @@ export interface LeadRepository {
    * Idempotent for the same lead (a redelivery claims its own key again).
    */
   claimDedupeKey(key: string, leadId: string, nowEpoch: number, expiresAt: number): Promise<boolean>;
-  /** Sets the owner only if the lead has none: a conditional update, so a lead is never assigned twice. */
-  assign(id: string, assignment: NonNullable<Lead['assignment']>): Promise<AssignResult>;
+  /**
+   * Sets the owner only if the lead has none: a conditional update, so a lead is never assigned twice. With a
+   * capacity guard, the rep's counters move in the same transaction and a full rep refuses (`rep-unavailable`).
+   */
+  assign(id: string, assignment: Assignment, guard?: CapacityGuard): Promise<AssignResult>;
+  /** Nobody can take the lead now: it waits (status `unassigned`) in the pool's waiting list. */
+  markUnassigned(id: string, poolId: string, now: Date): Promise<void>;
+  /** Leads waiting in a pool, oldest first. */
+  waiting(poolId: string): Promise<string[]>;
+  /** A manual move: the new assignment replaces the current one, which goes to the history. */
+  reassign(
+    id: string,
+    assignment: Assignment,
+    current: Pick<Lead, 'ownerId' | 'assignment'>,
+  ): Promise<'moved' | 'conflict'>;
+  leaveWaiting(id: string, poolId: string): Promise<void>;
 }
 
 /** Meta's lead store (the Graph API). Errors are GraphApiError: `permanent` ones need a person. */
@@ -82,8 +126,11 @@ export interface FailureLog {
 }
 
 export interface PoolCounter {
-  /** Atomically increments the pool's rotation counter and returns the new value (1, 2, 3…). */
-  next(poolId: string): Promise<number>;
+  /**
+   * Atomically reserves `count` rotation slots of the pool and returns the last one: the block is
+   * [last − count + 1, last]. One write serves a whole batch, which lifts the one-item ceiling tenfold.
+   */
+  next(poolId: string, count?: number): Promise<number>;
 }
 
 export type OutgoingMail = {

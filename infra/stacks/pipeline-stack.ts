@@ -70,9 +70,19 @@ export class PipelineStack extends Stack {
       name: 'routing',
       config,
       timeout: CONSUMER_TIMEOUT,
-      environment: { TABLE_NAME: data.table.tableName },
+      environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
     }).fn;
-    data.table.grant(routing, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    data.table.grant(
+      routing,
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'dynamodb:ConditionCheckItem',
+    );
+    // A lead nobody can take goes back on the routing queue with a delay.
+    data.routingQueue.grantSendMessages(routing);
     routing.addEventSource(
       new SqsEventSource(data.routingQueue, {
         batchSize: 10,
@@ -85,8 +95,12 @@ export class PipelineStack extends Stack {
       name: 'nurture',
       config,
       timeout: CONSUMER_TIMEOUT,
-      environment: { IDEMPOTENCY_TABLE_NAME: data.idempotencyTable.tableName },
+      environment: {
+        IDEMPOTENCY_TABLE_NAME: data.idempotencyTable.tableName,
+        TABLE_NAME: data.table.tableName,
+      },
     }).fn;
+    data.table.grant(nurture, 'dynamodb:GetItem');
     data.idempotencyTable.grant(
       nurture,
       'dynamodb:GetItem',

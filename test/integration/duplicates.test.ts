@@ -12,7 +12,14 @@ import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import type { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, type TestAws, takeAll } from '../support/aws.ts';
-import { context, intakeMessage, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import {
+  assignment,
+  context,
+  intakeMessage,
+  silentLogger,
+  sqsEvent,
+  testConfig,
+} from '../support/factories.ts';
 
 let aws: TestAws;
 let leads: DynamoLeadRepository;
@@ -71,13 +78,7 @@ describe('duplicates on DynamoDB Local', () => {
     const first = person(100);
     await scoring(sqsEvent([first]), context());
     await takeAll(aws.sqs, aws.resources.routing.url, 1);
-    await leads.assign(first.leadId, {
-      repId: 'layla',
-      poolId: 'default',
-      counter: 1,
-      reason: 'test',
-      at: NOW.toISOString(),
-    });
+    await leads.assign(first.leadId, assignment({ repId: 'layla', counter: 1, at: NOW.toISOString() }));
 
     const again = person(100, { source: 'google', answers: { budget: '50000' } });
     await scoring(sqsEvent([again]), context());
@@ -103,13 +104,7 @@ describe('duplicates on DynamoDB Local', () => {
     const scoring = scoringWith({ ...base, duplicates: { ...base.duplicates, reopenClosed: true } });
     const first = person(200);
     await scoring(sqsEvent([first]), context());
-    await leads.assign(first.leadId, {
-      repId: 'omid',
-      poolId: 'default',
-      counter: 2,
-      reason: 'test',
-      at: NOW.toISOString(),
-    });
+    await leads.assign(first.leadId, assignment({ repId: 'omid', counter: 2, at: NOW.toISOString() }));
     await documentClient(aws.dynamodb).send(
       new PutCommand({
         TableName: aws.resources.tableName,

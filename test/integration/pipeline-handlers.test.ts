@@ -16,6 +16,7 @@ import {
   DynamoLeadRepository,
   DynamoPoolCounter,
 } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { SesMailer } from '../../functions/shared/aws/ses-mailer.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { RoutingMessage } from '../../functions/shared/lead.ts';
@@ -51,9 +52,13 @@ beforeAll(async () => {
     now,
     logger: silentLogger(),
   });
+  const reps = new DynamoRepRepository(db, aws.resources.tableName);
+  await reps.seed(config.routing.reps, new Date());
   routing = createRoutingHandler({
     config,
     leads,
+    reps,
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
     counters: new DynamoPoolCounter(db, aws.resources.tableName),
     now,
     logger: silentLogger(),
@@ -61,6 +66,7 @@ beforeAll(async () => {
   nurture = createNurtureHandler({
     config,
     mailer: new SesMailer(aws.ses),
+    reps,
     idempotency: new DynamoDBPersistenceLayer({
       tableName: aws.resources.idempotencyTableName,
       awsSdkV3Client: aws.dynamodb,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { type Config, parseConfig } from '../../functions/shared/config.ts';
-import type { IntakeMessage, Lead } from '../../functions/shared/lead.ts';
+import type { Assignment, IntakeMessage, Lead } from '../../functions/shared/lead.ts';
 import { lambdaContext } from '../../local/lambda-context.ts';
 
 const BASE_CONFIG = `
@@ -124,8 +124,22 @@ export function lead(overrides: Partial<Lead> = {}): Lead {
     segments: ['gulf'],
     status: 'new',
     touches: [],
+    history: [],
     version: 1,
     test: false,
+    ...overrides,
+  };
+}
+
+export function assignment(overrides: Partial<Assignment> = {}): Assignment {
+  return {
+    repId: 'sara',
+    poolId: 'default',
+    counter: 1,
+    rule: 'default pool',
+    skipped: [],
+    reason: 'default pool; pool default, rotation slot 1',
+    at: '2026-03-19T16:00:02.000Z',
     ...overrides,
   };
 }

@@ -10,6 +10,8 @@ const rep = (id: string) => {
   return found;
 };
 const assignment = {
+  rule: 'segment gulf',
+  skipped: [],
   repId: 'sara',
   poolId: 'gulf',
   counter: 1,

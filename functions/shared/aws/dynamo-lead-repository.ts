@@ -4,9 +4,11 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +16,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Assignment, Lead } from '../lead.ts';
 import type {
   AssignResult,
+  CapacityGuard,
   CreateOutcome,
   CreateResult,
   FailureLog,
@@ -22,6 +25,7 @@ import type {
   LeadRepository,
   PoolCounter,
 } from '../ports.ts';
+import { repKeys } from './dynamo-rep-repository.ts';
 
 /** Single-table keys. Every item carries `pk`, `sk` and `type`. */
 export const keys = {
@@ -29,6 +33,7 @@ export const keys = {
   raw: (id: string) => ({ pk: `LEAD#${id}`, sk: 'RAW' }),
   dedupe: (key: string) => ({ pk: `DEDUPE#${key}`, sk: 'DEDUPE' }),
   identity: (kind: KeyKind, value: string) => ({ pk: `KEY#${kind}#${value}`, sk: 'KEY' }),
+  waiting: (poolId: string, leadId: string) => ({ pk: `WAITING#${poolId}`, sk: `LEAD#${leadId}` }),
   failure: (source: string, externalId: string) => ({ pk: `FAILURE#${source}#${externalId}`, sk: 'FAILURE' }),
   poolCounter: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'COUNTER' }),
 };
@@ -240,25 +245,163 @@ export class DynamoLeadRepository implements LeadRepository {
     }
   }
 
-  async assign(id: string, assignment: Assignment): Promise<AssignResult> {
+  async assign(id: string, assignment: Assignment, guard?: CapacityGuard): Promise<AssignResult> {
+    const lead = {
+      TableName: this.tableName,
+      Key: keys.lead(id),
+      UpdateExpression:
+        'SET ownerId = :rep, #status = :assigned, assignment = :assignment REMOVE unassignedSince, waitingPool',
+      // The one rule that makes assignment exactly-once: a lead that has an owner is never assigned again.
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':rep': assignment.repId,
+        ':assigned': 'assigned',
+        ':assignment': assignment,
+      },
+    };
+    if (guard === undefined || (guard.maxOpen === undefined && guard.perDay === undefined)) {
+      try {
+        await this.db.send(new UpdateCommand(lead));
+        return 'assigned';
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'already-assigned';
+        throw error;
+      }
+    }
+    const capacity = [
+      ...(guard.maxOpen !== undefined
+        ? [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: repKeys.rep(guard.repId),
+                UpdateExpression: 'ADD openLeads :one',
+                ConditionExpression: 'attribute_not_exists(openLeads) OR openLeads < :max',
+                ExpressionAttributeValues: { ':one': 1, ':max': guard.maxOpen },
+              },
+            },
+          ]
+        : []),
+      ...(guard.perDay !== undefined
+        ? [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: repKeys.day(guard.repId, guard.perDay.date),
+                UpdateExpression: 'ADD #count :one SET #type = :type, expiresAt = :expires',
+                ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+                ExpressionAttributeNames: { '#count': 'count', '#type': 'type' },
+                ExpressionAttributeValues: {
+                  ':one': 1,
+                  ':limit': guard.perDay.limit,
+                  ':type': 'rep-day',
+                  ':expires': Math.floor(Date.parse(`${guard.perDay.date}T00:00:00Z`) / 1000) + 8 * 86_400,
+                },
+              },
+            },
+          ]
+        : []),
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: lead }, ...capacity] }));
+        return 'assigned';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'already-assigned';
+        if (reasons.slice(1).some((r) => r.Code === 'ConditionalCheckFailed')) return 'rep-unavailable';
+        if (attempt >= 8 || !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  async markUnassigned(id: string, poolId: string, now: Date): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.lead(id),
-          UpdateExpression: 'SET ownerId = :rep, #status = :assigned, assignment = :assignment',
+          UpdateExpression:
+            'SET #status = :unassigned, waitingPool = :pool, unassignedSince = if_not_exists(unassignedSince, :now)',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':rep': assignment.repId,
-            ':assigned': 'assigned',
-            ':assignment': assignment,
+            ':unassigned': 'unassigned',
+            ':pool': poolId,
+            ':now': now.toISOString(),
           },
         }),
       );
-      return 'assigned';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'already-assigned';
+      // Someone took it meanwhile: nothing waits.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.waiting(poolId, id), type: 'waiting', leadId: id, since: now.toISOString() },
+      }),
+    );
+  }
+
+  async waiting(poolId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.waiting(poolId, '').pk },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.leadId)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  /** Drops a lead from a waiting list once it has an owner (a stale entry only costs a no-op retry). */
+  async leaveWaiting(id: string, poolId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.waiting(poolId, id) }));
+  }
+
+  async reassign(
+    id: string,
+    assignment: Assignment,
+    current: Pick<Lead, 'ownerId' | 'assignment'>,
+  ): Promise<'moved' | 'conflict'> {
+    const expectedOwner = current.ownerId;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.lead(id),
+          UpdateExpression:
+            'SET ownerId = :rep, assignment = :assignment, history = list_append(if_not_exists(history, :empty), :previous), #status = if_not_exists(#status, :assigned) REMOVE unassignedSince, waitingPool',
+          ConditionExpression:
+            expectedOwner === undefined
+              ? 'attribute_exists(pk) AND attribute_not_exists(ownerId)'
+              : 'ownerId = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':rep': assignment.repId,
+            ':assignment': assignment,
+            ':empty': [],
+            ':assigned': 'assigned',
+            ':previous': current.assignment ? [current.assignment] : [],
+            ...(expectedOwner === undefined ? {} : { ':expected': expectedOwner }),
+          },
+        }),
+      );
+      return 'moved';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
       throw error;
     }
   }
@@ -298,14 +441,14 @@ export class DynamoPoolCounter implements PoolCounter {
     private readonly tableName: string,
   ) {}
 
-  async next(poolId: string): Promise<number> {
+  async next(poolId: string, count = 1): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.poolCounter(poolId),
-        UpdateExpression: 'ADD #value :one SET #type = :type',
+        UpdateExpression: 'ADD #value :count SET #type = :type',
         ExpressionAttributeNames: { '#value': 'value', '#type': 'type' },
-        ExpressionAttributeValues: { ':one': 1, ':type': 'pool-counter' },
+        ExpressionAttributeValues: { ':count': count, ':type': 'pool-counter' },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

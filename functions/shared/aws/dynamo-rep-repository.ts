@@ -1,0 +1,139 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { RepConfig } from '../config.ts';
+import type { RepDirectory, RepPatch, RepRecord } from '../ports.ts';
+
+/** All reps live in one partition: a roster is small, and one Query reads it with today's counters. */
+export const repKeys = {
+  rep: (id: string) => ({ pk: 'REPS', sk: `REP#${id}` }),
+  day: (id: string, date: string) => ({ pk: 'REPS', sk: `DAY#${id}#${date}` }),
+};
+
+// A stored item carries keys and bookkeeping besides the profile: parsed leniently (unknown keys dropped).
+export const RepItem = z.object({
+  ...RepConfig.shape,
+  openLeads: z.number().int().default(0),
+  pools: z.array(z.string()).optional(),
+  pausedReason: z.string().optional(),
+  updatedAt: z.string().optional(),
+  updatedBy: z.string().optional(),
+});
+
+export class DynamoRepRepository implements RepDirectory {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async seed(reps: readonly RepConfig[], now: Date): Promise<number> {
+    const created = await Promise.all(reps.map((rep) => this.add(rep, 'config', now)));
+    return created.filter(Boolean).length;
+  }
+
+  async add(rep: RepConfig, by: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...repKeys.rep(rep.id),
+            type: 'rep',
+            ...rep,
+            openLeads: 0,
+            updatedAt: now.toISOString(),
+            updatedBy: by,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Every rep, with the count of leads each got on the given local dates (for per-day capacity). */
+  async roster(): Promise<{ reps: RepRecord[]; days: Map<string, number> }> {
+    const reps: RepRecord[] = [];
+    const days = new Map<string, number>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'REPS' },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        if (sk.startsWith('REP#')) reps.push(RepItem.parse(item));
+        else if (sk.startsWith('DAY#')) days.set(sk.slice(4), Number(item.count ?? 0));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { reps, days };
+  }
+
+  async get(id: string): Promise<RepRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: repKeys.rep(id), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : RepItem.parse(Item);
+  }
+
+  async update(id: string, patch: RepPatch, by: string, now: Date): Promise<RepRecord | undefined> {
+    const fields = Object.entries(patch).filter(([, v]) => v !== undefined);
+    const removals = Object.entries(patch)
+      .filter(([, v]) => v === undefined)
+      .map(([k]) => k);
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#updatedBy': 'updatedBy' };
+    const values: Record<string, unknown> = { ':updatedAt': now.toISOString(), ':updatedBy': by };
+    for (const [k, v] of fields) {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+    }
+    for (const k of removals) names[`#${k}`] = k;
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: repKeys.rep(id),
+          UpdateExpression: `SET ${[...fields.map(([k]) => `#${k} = :${k}`), '#updatedAt = :updatedAt', '#updatedBy = :updatedBy'].join(', ')}${
+            removals.length > 0 ? ` REMOVE ${removals.map((k) => `#${k}`).join(', ')}` : ''
+          }`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return RepItem.parse(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async adjustOpenLeads(id: string, delta: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: repKeys.rep(id),
+        UpdateExpression: 'ADD openLeads :delta',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':delta': delta },
+      }),
+    );
+  }
+}

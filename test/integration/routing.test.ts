@@ -1,0 +1,195 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRoutingHandler } from '../../functions/routing/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import {
+  DynamoLeadRepository,
+  DynamoPoolCounter,
+} from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import type { Config } from '../../functions/shared/config.ts';
+import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
+import { context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+
+const NOW = new Date('2026-03-18T08:00:00Z');
+
+async function setup(label: string, configure: (config: Config) => Config = (c) => c) {
+  const aws: TestAws = await freshResources(label);
+  const db = documentClient(aws.dynamodb);
+  const config = configure(testConfig());
+  const leads = new DynamoLeadRepository(db, aws.resources.tableName);
+  const reps = new DynamoRepRepository(db, aws.resources.tableName);
+  await reps.seed(config.routing.reps, NOW);
+  const routing = createRoutingHandler({
+    config,
+    leads,
+    reps,
+    counters: new DynamoPoolCounter(db, aws.resources.tableName),
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    now: () => NOW,
+    logger: silentLogger(),
+  });
+  return { aws, leads, reps, routing, config };
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+function batchesOf<T>(items: T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  return batches;
+}
+
+describe('routing on DynamoDB Local', () => {
+  let t: Awaited<ReturnType<typeof setup>>;
+  beforeAll(async () => {
+    t = await setup('routing');
+  });
+
+  it('assigns 1,000 leads exactly once under concurrency with duplicate deliveries mixed in', async () => {
+    const batch = Array.from({ length: 1000 }, () => lead({ segments: [] }));
+    for (const chunk of batchesOf(batch, 50)) await Promise.all(chunk.map((l) => t.leads.create(l)));
+    // A third of the leads are delivered twice, all shuffled, in batches of 10, 8 invocations at a time.
+    const deliveries = shuffled([...batch, ...batch.slice(0, 333)].map((l) => ({ v: 1, leadId: l.id })));
+    for (const group of batchesOf(batchesOf(deliveries, 10), 8)) {
+      const results = await Promise.all(group.map((b) => t.routing(sqsEvent(b), context())));
+      expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    }
+    const assigned = await Promise.all(batch.map((l) => t.leads.get(l.id)));
+    expect(assigned.every((l) => l?.status === 'assigned' && l.ownerId !== undefined)).toBe(true);
+    // One owner per lead, one slot per assignment: a slot taken by a losing duplicate is skipped, never reused.
+    const slots = assigned.map((l) => l?.assignment?.counter);
+    expect(new Set(slots).size).toBe(batch.length);
+    const perRep = new Map<string, number>();
+    for (const l of assigned) perRep.set(l?.ownerId ?? '', (perRep.get(l?.ownerId ?? '') ?? 0) + 1);
+    expect([...perRep.keys()].sort()).toEqual(['layla', 'omid', 'sara']);
+    const values = [...perRep.values()];
+    // Only the slots wasted on duplicates (at most 333) can unbalance the three shares.
+    expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(333);
+  }, 120_000);
+
+  it('records why the rep got the lead: pool, rule, slot, skipped reps', async () => {
+    await t.reps.update('omid', { active: false, pausedReason: 'on leave' }, 'test', NOW);
+    const stored = lead({ segments: [] });
+    await t.leads.create(stored);
+    for (let i = 0; i < 3; i++) {
+      const extra = lead({ segments: [] });
+      await t.leads.create(extra);
+      await t.routing(sqsEvent([{ v: 1, leadId: extra.id }]), context());
+    }
+    await t.routing(sqsEvent([{ v: 1, leadId: stored.id }]), context());
+    const assignment = (await t.leads.get(stored.id))?.assignment;
+    expect(assignment).toMatchObject({
+      poolId: 'default',
+      rule: 'default pool',
+      skipped: [{ repId: 'omid', why: 'paused' }],
+    });
+    expect(assignment?.reason).toMatch(
+      /^default pool; pool default, rotation slot \d+; skipped omid \(paused\)$/,
+    );
+    expect(['sara', 'layla']).toContain(assignment?.repId);
+    await t.reps.update('omid', { active: true, pausedReason: undefined }, 'test', NOW);
+  });
+});
+
+describe('capacity, waiting and fallbacks', () => {
+  it('never gives a rep more open leads than their capacity, even under concurrency', async () => {
+    const t = await setup('capacity', (c) => ({
+      ...c,
+      routing: {
+        ...c.routing,
+        reps: c.routing.reps.map((r) => (r.id === 'sara' ? { ...r, capacity: { maxOpen: 5 } } : r)),
+      },
+    }));
+    const batch = Array.from({ length: 60 }, () => lead({ segments: [] }));
+    await Promise.all(batch.map((l) => t.leads.create(l)));
+    await Promise.all(
+      batchesOf(batch, 10).map((b) => t.routing(sqsEvent(b.map((l) => ({ v: 1, leadId: l.id }))), context())),
+    );
+    const owners = (await Promise.all(batch.map((l) => t.leads.get(l.id)))).map((l) => l?.ownerId);
+    expect(owners.filter((o) => o === 'sara')).toHaveLength(5);
+    expect(owners.every((o) => o !== undefined)).toBe(true);
+    expect((await t.reps.get('sara'))?.openLeads).toBe(5);
+  });
+
+  it('keeps a lead nobody can take waiting, retries it through the queue, and assigns it when someone is back', async () => {
+    const t = await setup('waiting', (c) => ({ ...c, routing: { ...c.routing, retryUnassignedSeconds: 1 } }));
+    for (const id of ['sara', 'omid', 'layla']) await t.reps.update(id, { active: false }, 'test', NOW);
+    const stored = lead({ segments: [] });
+    await t.leads.create(stored);
+    await t.routing(sqsEvent([{ v: 1, leadId: stored.id }]), context());
+    const waiting = await t.leads.get(stored.id);
+    expect(waiting).toMatchObject({
+      status: 'unassigned',
+      waitingPool: 'default',
+      unassignedSince: NOW.toISOString(),
+    });
+    expect(waiting?.ownerId).toBeUndefined();
+    expect(await t.leads.waiting('default')).toEqual([stored.id]);
+    // The retry is on the queue (delayed), not dropped.
+    const [retry] = await takeAll(t.aws.sqs, t.aws.resources.routing.url, 1, 5000);
+    expect(JSON.parse(retry?.Body ?? '')).toEqual({ v: 1, leadId: stored.id });
+
+    await t.reps.update('layla', { active: true }, 'test', NOW);
+    await t.routing(sqsEvent([{ v: 1, leadId: stored.id }]), context());
+    expect(await t.leads.get(stored.id)).toMatchObject({ status: 'assigned', ownerId: 'layla' });
+    expect(await t.leads.waiting('default')).toEqual([]);
+    expect(await queueDepth(t.aws.sqs, t.aws.resources.routing.url)).toBe(0);
+  });
+
+  it('sends a lead to the fallback pool, then to the fallback owner, when nobody in its pool can take it', async () => {
+    const t = await setup('fallback', (c) => ({
+      ...c,
+      routing: {
+        ...c.routing,
+        pools: c.routing.pools.map((p) =>
+          p.id === 'gulf' ? { ...p, fallback: { pool: 'default' } } : { ...p, fallback: { owner: 'omid' } },
+        ),
+      },
+    }));
+    await t.reps.update('sara', { active: false }, 'test', NOW);
+    await t.reps.update('layla', { active: false }, 'test', NOW);
+    const gulf = lead({ segments: ['gulf'] });
+    await t.leads.create(gulf);
+    await t.routing(sqsEvent([{ v: 1, leadId: gulf.id }]), context());
+    expect((await t.leads.get(gulf.id))?.assignment).toMatchObject({
+      repId: 'omid',
+      poolId: 'default',
+      rule: 'fallback from pool gulf',
+    });
+
+    await t.reps.update('omid', { active: false }, 'test', NOW);
+    const other = lead({ segments: [] });
+    await t.leads.create(other);
+    await t.routing(sqsEvent([{ v: 1, leadId: other.id }]), context());
+    expect((await t.leads.get(other.id))?.assignment).toMatchObject({
+      repId: 'omid',
+      rule: 'fallback owner',
+    });
+  });
+
+  it("gives a returning person's new lead to their previous owner while that owner is active", async () => {
+    const t = await setup('sticky');
+    const back = lead({ segments: [], previousOwnerId: 'omid' });
+    await t.leads.create(back);
+    await t.routing(sqsEvent([{ v: 1, leadId: back.id }]), context());
+    expect((await t.leads.get(back.id))?.assignment).toMatchObject({
+      repId: 'omid',
+      rule: 'sticky owner',
+      counter: 0,
+    });
+
+    await t.reps.update('omid', { active: false }, 'test', NOW);
+    const again = lead({ segments: [], previousOwnerId: 'omid' });
+    await t.leads.create(again);
+    await t.routing(sqsEvent([{ v: 1, leadId: again.id }]), context());
+    expect((await t.leads.get(again.id))?.assignment?.repId).not.toBe('omid');
+  });
+});
