@@ -8,6 +8,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { v7 as uuidv7 } from 'uuid';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { createNurtureHandler } from '../functions/nurture/handler.ts';
+import { createOpsHandler } from '../functions/ops/handler.ts';
 import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { createScoringHandler } from '../functions/scoring/handler.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
@@ -209,7 +210,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   for (const source of sources) source.start();
   stream.start();
 
-  const handlers = { ingest } as const;
+  const ops = createOpsHandler({
+    config,
+    leads,
+    reps,
+    routingQueue: new SqsSender(sqs, resources.routing.url),
+    now,
+    logger: createLogger('ops'),
+  });
+
+  const handlers = { ingest, ops } as const;
   const routes: GatewayRoute[] = HTTP_ROUTES.map((r) => ({
     method: r.method,
     path: r.path,

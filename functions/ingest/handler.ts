@@ -4,18 +4,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Config } from '../shared/config.ts';
 import { HttpError } from '../shared/errors.ts';
+import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.ts';
 import { leadIdFor } from '../shared/ids.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
 import type { MessageSender } from '../shared/ports.ts';
-import {
-  acceptedResponse,
-  corsHeaders,
-  errorResponse,
-  type HttpResponse,
-  isOriginAllowed,
-  jsonResponse,
-  preflightResponse,
-} from './core.ts';
+import { acceptedResponse, corsHeaders, isOriginAllowed, preflightResponse } from './core.ts';
 import { answerChallenge, metaIntakeMessage, parseMetaWebhook, verifySignature } from './sources/facebook.ts';
 import { checkGoogleKey, googleIntakeMessage, parseGoogleWebhook } from './sources/google.ts';
 import { acceptFormSubmission } from './sources/web-form.ts';

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, type HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -148,10 +149,38 @@ export class PipelineStack extends Stack {
       });
     }
 
-    this.api = new HttpApi(this, 'Api', { description: 'leadpipe: lead capture webhooks and forms' });
-    const integration = new HttpLambdaIntegration('IngestIntegration', ingest);
+    const ops = new PipelineFunction(this, 'Ops', {
+      name: 'ops',
+      config,
+      timeout: Duration.seconds(10),
+      environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
+    }).fn;
+    data.table.grant(
+      ops,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    );
+    data.routingQueue.grantSendMessages(ops);
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'leadpipe: lead capture webhooks and forms, ops API',
+    });
+    const integrations = {
+      ingest: new HttpLambdaIntegration('IngestIntegration', ingest),
+      ops: new HttpLambdaIntegration('OpsIntegration', ops),
+    };
+    // Ops routes take IAM-signed requests only (SigV4); webhooks and forms authenticate in the function.
+    const iam = new HttpIamAuthorizer();
     for (const route of HTTP_ROUTES) {
-      this.api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration });
+      this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as HttpMethod],
+        integration: integrations[route.fn],
+        ...(route.auth === 'iam' ? { authorizer: iam } : {}),
+      });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }

@@ -198,6 +198,36 @@ describe('npm start', () => {
     expect(run(['--dry-run'])).toMatch(/^\d+ leads scored again: would change 0\n$/);
   });
 
+  it('pauses and lists reps with npm run reps, and moves a lead with npm run assign: the new owner is mailed', async () => {
+    const cli = (script: string, args: string[]) =>
+      execFileSync('npx', ['tsx', `scripts/${script}.ts`, ...args], {
+        env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
+        encoding: 'utf8',
+      });
+    expect(cli('reps', ['pause', 'omid', '--reason', 'on leave', '--by', 'e2e'])).toMatch(
+      /^paused omid +paused \(on leave\)/,
+    );
+    expect(cli('reps', ['list'])).toMatch(/omid +paused \(on leave\)/);
+
+    const response = await fetch(`${url}/v1/forms/demo/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Moved Person', email: 'moved.person@example.com' }),
+    });
+    const { leadId } = (await response.json()) as { leadId: string };
+    const first = await mailFor((m) => m.headers['X-Leadpipe-Lead'] === leadId);
+    expect(first.to[0]).not.toBe('omid@sales.leadpipe.local');
+
+    expect(cli('reps', ['resume', 'omid'])).toMatch(/^resumed omid +active/);
+    expect(
+      cli('assign', ['--lead', leadId, '--rep', 'omid', '--reason', 'speaks Persian', '--by', 'Mina']),
+    ).toMatch(/now belongs to omid: moved by Mina from \w+: speaks Persian/);
+    const second = await mailFor(
+      (m) => m.headers['X-Leadpipe-Lead'] === leadId && m.to[0] === 'omid@sales.leadpipe.local',
+    );
+    expect(second.subject).toContain('سرنخ جدید');
+  });
+
   it('accepts an urlencoded post the same way', async () => {
     const response = await fetch(`${url}/v1/forms/demo/leads`, {
       method: 'POST',

@@ -58,12 +58,21 @@ describe('the data stack', () => {
 });
 
 describe('the pipeline stack', () => {
-  it('runs the five functions on Node.js 22 on arm64', () => {
+  it('runs the six functions on Node.js 22 on arm64', () => {
     pipeline.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
-      5,
+      6,
     );
+  });
+
+  it('takes only IAM-signed requests on the ops routes, and leaves webhooks and forms to the function', () => {
+    for (const route of HTTP_ROUTES) {
+      pipeline.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey(route),
+        AuthorizationType: route.auth === 'iam' ? 'AWS_IAM' : 'NONE',
+      });
+    }
   });
 
   it('sweeps the Meta lead forms for lost webhooks every 15 minutes', () => {

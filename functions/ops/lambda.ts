@@ -1,0 +1,21 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
+import { SqsSender } from '../shared/aws/sqs-sender.ts';
+import { bundledConfig } from '../shared/bundled-config.ts';
+import { parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createOpsHandler } from './handler.ts';
+
+const env = parseEnv(TableEnv.extend(RoutingQueueEnv.shape));
+const db = documentClient();
+
+export const handler = createOpsHandler({
+  config: bundledConfig(),
+  leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+  reps: new DynamoRepRepository(db, env.TABLE_NAME),
+  routingQueue: new SqsSender(new SQSClient({}), env.ROUTING_QUEUE_URL),
+  now: () => new Date(),
+  logger: createLogger('ops'),
+});
