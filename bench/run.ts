@@ -5,12 +5,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { buildLead } from '../functions/scoring/core.ts';
+import { documentClient } from '../functions/shared/aws/clients.ts';
+import {
+  DynamoLeadRepository,
+  DynamoPoolCounter,
+  keys,
+} from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config.ts';
@@ -21,6 +31,7 @@ import { createGateway } from '../local/gateway.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
+import { ensureResources } from '../local/resources.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -29,12 +40,14 @@ const Args = z.object({
   leads: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   concurrency: z.coerce.number().int().min(1).max(256).default(16),
   'skip-bundles': z.boolean().default(false),
+  'routing-leads': z.coerce.number().int().min(100).max(100_000).default(10_000),
 });
 const { values } = parseArgs({
   options: {
     leads: { type: 'string' },
     concurrency: { type: 'string' },
     'skip-bundles': { type: 'boolean' },
+    'routing-leads': { type: 'string' },
   },
 });
 const args = Args.parse(values);
@@ -208,9 +221,14 @@ async function measurePipeline() {
       .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
 
     const webhookBatches = await measureWebhookBatches();
+    const routingRuns = [
+      await measureRouting(args['routing-leads'], 10),
+      await measureRouting(Math.min(2000, args['routing-leads']), 1),
+    ];
 
     return {
       webhookBatches,
+      routingRuns,
       leads: args.leads,
       concurrency: args.concurrency,
       accepted: posted - run.failures,
@@ -320,6 +338,123 @@ async function measureWebhookBatches() {
   await sqs.send(new PurgeQueueCommand({ QueueUrl }));
   sqs.destroy();
   return rows;
+}
+
+/**
+ * The routing function alone on DynamoDB Local: `count` stored leads routed in SQS-sized batches, 4 invocations
+ * at a time, over the demo pool. Batches of 10 reserve one block of rotation slots per pool; batches of 1 are
+ * the baseline with one counter write per lead.
+ */
+async function measureRouting(count: number, batchSize: number) {
+  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const dynamodb = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  const resources = await ensureResources(dynamodb, sqs, `bench-routing-${batchSize}-${Date.now()}`);
+  const db = documentClient(dynamodb);
+  const leads = new DynamoLeadRepository(db, resources.tableName);
+  const reps = new DynamoRepRepository(db, resources.tableName);
+  await reps.seed(config.routing.reps, new Date());
+  const ids = Array.from({ length: count }, (_, i) => `bench-lead-${i}`);
+  const template = buildLead(
+    IntakeMessage.parse({
+      v: 1,
+      leadId: 'x',
+      source: 'web-form',
+      formId: 'demo',
+      receivedAt: new Date().toISOString(),
+      contact: { email: 'a@example.com' },
+      locale: 'en',
+    }),
+    config,
+    new Date(),
+  );
+  for (let i = 0; i < ids.length; i += 25) {
+    await db.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [resources.tableName]: ids.slice(i, i + 25).map((id) => ({
+            PutRequest: { Item: { ...keys.lead(id), type: 'lead', ...template, id, segments: [] } },
+          })),
+        },
+      }),
+    );
+  }
+  const counter = new RequestCounter();
+  counter.attach(dynamodb, 'function');
+  const routing = createRoutingHandler({
+    config,
+    leads,
+    reps,
+    counters: new DynamoPoolCounter(db, resources.tableName),
+    routingQueue: new SqsSender(sqs, resources.routing.url),
+    now: () => new Date(),
+    logger: createLogger('bench'),
+  });
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++] ?? [];
+        const event = {
+          Records: batch.map((leadId, i) => ({
+            messageId: `${leadId}-${i}`,
+            receiptHandle: leadId,
+            body: JSON.stringify({ v: 1, leadId }),
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: '0',
+              SenderId: 'bench',
+              ApproximateFirstReceiveTimestamp: '0',
+            },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: resources.routing.arn,
+            awsRegion: 'us-east-1',
+          })),
+        };
+        await routing(event, lambdaContext('routing', 30_000));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const requests = counter
+    .snapshot()
+    .filter((r) => !(r.operation === 'Query' && r.count === 0))
+    .map((r) => ({ operation: r.operation, perAssignment: round(r.count / count, 3) }));
+  const owners = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += 100) {
+    const { Responses = {} } = await db.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [resources.tableName]: {
+            Keys: ids.slice(i, i + 100).map((id) => keys.lead(id)),
+            ProjectionExpression: 'ownerId',
+          },
+        },
+      }),
+    );
+    for (const item of Responses[resources.tableName] ?? [])
+      owners.set(String(item.ownerId), (owners.get(String(item.ownerId)) ?? 0) + 1);
+  }
+  const assigned = [...owners.entries()]
+    .filter(([owner]) => owner !== 'undefined')
+    .reduce((sum, [, n]) => sum + n, 0);
+  const shares = [...owners.values()];
+  dynamodb.destroy();
+  sqs.destroy();
+  return {
+    batchSize,
+    leads: count,
+    assigned,
+    assignmentsPerSecond: round(assigned / seconds),
+    fairness: Math.max(...shares) - Math.min(...shares),
+    perRep: Object.fromEntries(owners),
+    requests,
+  };
 }
 
 async function waitForMail(
@@ -490,6 +625,15 @@ function markdown(
     ...p.webhookBatches.map(
       (b) =>
         `| ${b.leadsPerWebhook} | ${b.handlerCpuMicrosPerLead} | ${b.handlerWallMicrosPerLead} | ${b.withQueueWallMicrosPerLead} | ${b.sqsRequestsPerLead} |`,
+    ),
+    '',
+    '## Routing on DynamoDB Local (4 invocations at a time, demo pool of 3 equal reps)',
+    '',
+    '| leads | batch size | assignments/s | fairness (max − min per rep) | DynamoDB requests per assignment |',
+    '|---|---|---|---|---|',
+    ...p.routingRuns.map(
+      (r) =>
+        `| ${r.leads} | ${r.batchSize} | ${r.assignmentsPerSecond} | ${r.fairness} (${Object.values(r.perRep).join(' / ')}) | ${r.requests.map((q) => `${q.operation} ${q.perAssignment}`).join(', ')} |`,
     ),
     '',
     '## Scoring CPU per lead (normalise, score, segment; 2,000 leads)',
