@@ -12,6 +12,7 @@ import { createOpsHandler } from '../functions/ops/handler.ts';
 import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { createScoringHandler } from '../functions/scoring/handler.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../functions/shared/aws/dynamo-kpi-store.ts';
 import {
   DynamoFailureLog,
   DynamoLeadRepository,
@@ -161,6 +162,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     logger: createLogger('scoring'),
   });
   const reps = new DynamoRepRepository(db, resources.tableName);
+  const kpis = new DynamoKpiStore(db, resources.tableName);
   await reps.seed(config.routing.reps, new Date());
   const routing = createRoutingHandler({
     config,
@@ -175,6 +177,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     config,
     mailer,
     reps,
+    kpis,
     idempotency: new DynamoDBPersistenceLayer({
       tableName: resources.idempotencyTableName,
       awsSdkV3Client: dynamodb,
@@ -214,6 +217,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     config,
     leads,
     reps,
+    kpis,
     routingQueue: new SqsSender(sqs, resources.routing.url),
     now,
     logger: createLogger('ops'),

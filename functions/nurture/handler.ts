@@ -7,8 +7,9 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { createStreamBatchHandler, InvalidMessageError } from '../shared/batch.ts';
 import type { Config } from '../shared/config.ts';
 import { formatAddress } from '../shared/html.ts';
+import { kpiEvents } from '../shared/kpi.ts';
 import { Lead } from '../shared/lead.ts';
-import type { Mailer, RepDirectory } from '../shared/ports.ts';
+import type { KpiStore, Mailer, RepDirectory } from '../shared/ports.ts';
 import { type AssignmentNotice, assignmentNotice } from './core.ts';
 import { renderAssignmentEmail } from './templates/assignment.ts';
 
@@ -17,6 +18,7 @@ export type NurtureDeps = {
   mailer: Mailer;
   /** Reps as stored (ops may have added one, or changed a language, since the config was written). */
   reps: Pick<RepDirectory, 'get'>;
+  kpis: KpiStore;
   /** Remembers which notices were sent, so a redelivered stream record mails nobody twice. */
   idempotency: BasePersistenceLayer;
   logger: Logger;
@@ -71,6 +73,24 @@ export function createNurtureHandler(deps: NurtureDeps) {
     { persistenceStore: deps.idempotency, config: idempotencyConfig, keyPrefix: 'nurture-assignment-email' },
   );
 
+  /** Speed-to-lead and funnel aggregates, each event counted exactly once however often the record comes. */
+  async function recordKpis(before: Lead | undefined, after: Lead): Promise<void> {
+    const owner = after.ownerId
+      ? ((await deps.reps.get(after.ownerId)) ?? config.routing.reps.find((r) => r.id === after.ownerId))
+      : undefined;
+    for (const event of kpiEvents(before, after, config, owner)) {
+      const result = await deps.kpis.record(
+        after.id,
+        event.key,
+        event.table,
+        event.day,
+        event.dims,
+        event.adds,
+      );
+      if (result === 'recorded') logger.info('kpi recorded', { leadId: after.id, event: event.key });
+    }
+  }
+
   // Each notice is idempotent (keyed by its assignment) and independent of the others, so a batch runs in
   // parallel: one slow send does not hold up every rep behind it.
   return createStreamBatchHandler(
@@ -80,6 +100,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
       const after = leadFromImage(record.dynamodb?.NewImage, eventId);
       if (after === undefined) return;
       const before = leadFromImage(record.dynamodb?.OldImage, eventId);
+      await recordKpis(before, after);
       const notice = assignmentNotice(before, after);
       if (notice === undefined) return;
       idempotencyConfig.registerLambdaContext(context);

@@ -2,6 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { SesMailer } from '../shared/aws/ses-mailer.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
@@ -16,6 +17,7 @@ export const handler = createNurtureHandler({
   config: bundledConfig(),
   mailer: new SesMailer(new SESv2Client({}), env.SES_CONFIGURATION_SET),
   reps: new DynamoRepRepository(documentClient(dynamodb), env.TABLE_NAME),
+  kpis: new DynamoKpiStore(documentClient(dynamodb), env.TABLE_NAME),
   idempotency: new DynamoDBPersistenceLayer({
     tableName: env.IDEMPOTENCY_TABLE_NAME,
     awsSdkV3Client: dynamodb,

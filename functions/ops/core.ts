@@ -65,3 +65,43 @@ export function manualAssignment(lead: Lead, input: z.infer<typeof ReassignInput
     at: now.toISOString(),
   };
 }
+
+const Day = z.iso.date({ error: 'a date such as 2026-03-19' });
+
+export const KpiQuery = z
+  .strictObject({
+    from: Day.optional(),
+    to: Day.optional(),
+    groupBy: z.enum(['all', 'day', 'rep', 'source', 'campaign', 'segment']).default('all'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+
+/** A query string checked like a body: 400 with the parameters to fix. */
+export function parseQuery<T extends z.ZodType>(
+  schema: T,
+  query: Record<string, string | undefined> | undefined,
+): z.infer<T> {
+  const result = schema.safeParse(query ?? {});
+  if (!result.success)
+    throw new HttpError(
+      400,
+      'validation_failed',
+      'The query has parameters that need fixing.',
+      issuesFromZod(result.error),
+    );
+  return result.data;
+}
+
+/** The days a KPI query covers: the last 30 days (UTC) unless it names them. */
+export function kpiRange(
+  query: { from?: string | undefined; to?: string | undefined },
+  now: Date,
+): { from: string; to: string } {
+  const to = query.to ?? now.toISOString().slice(0, 10);
+  const from =
+    query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  return { from, to };
+}

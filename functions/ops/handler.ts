@@ -5,22 +5,28 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Config } from '../shared/config.ts';
 import { HttpError } from '../shared/errors.ts';
 import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.ts';
+import { summariseFunnel, summariseResponseTimes } from '../shared/kpi.ts';
 import type { RoutingMessage } from '../shared/lead.ts';
-import type { LeadRepository, MessageSender, RepDirectory, RepRecord } from '../shared/ports.ts';
+import type { KpiStore, LeadRepository, MessageSender, RepDirectory, RepRecord } from '../shared/ports.ts';
 import {
+  KpiQuery,
+  kpiRange,
   manualAssignment,
   NewRepInput,
   PauseInput,
   parseBody,
+  parseQuery,
   ReassignInput,
   RepPatchInput,
   ResumeInput,
 } from './core.ts';
+import { applyStatusEvent, StatusEvent } from './status.ts';
 
 export type OpsDeps = {
   config: Config;
   leads: LeadRepository;
   reps: RepDirectory;
+  kpis: KpiStore;
   routingQueue: MessageSender<RoutingMessage>;
   now: () => Date;
   logger: Logger;
@@ -88,6 +94,43 @@ export function createOpsHandler(deps: OpsDeps) {
         if (lead.waitingPool) await deps.leads.leaveWaiting(lead.id, lead.waitingPool);
         logger.info('lead moved by hand', { leadId, from: lead.ownerId, to: rep.id });
         return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });
+      }
+      case 'POST /v1/leads/{leadId}/events': {
+        const statusEvent = parseBody(StatusEvent, event.body);
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const lead = await deps.leads.get(leadId);
+          if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
+          const update = applyStatusEvent(lead, statusEvent, now);
+          if (update === undefined) return jsonResponse(200, { lead, changed: false });
+          if ((await deps.leads.recordStatus(lead.id, update, lead.status)) === 'conflict') continue;
+          // A closed lead frees a place in its owner's capacity.
+          if ((update.status === 'won' || update.status === 'lost') && lead.ownerId) {
+            const owner = await deps.reps.get(lead.ownerId);
+            if (owner?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(owner.id, -1);
+          }
+          logger.info('lead status changed', { leadId, from: lead.status, to: update.status });
+          return jsonResponse(200, { lead: await deps.leads.get(lead.id), changed: true });
+        }
+        throw new HttpError(409, 'status_changed', 'The lead changed meanwhile; read it again and retry.');
+      }
+      case 'GET /v1/kpi/response-time':
+      case 'GET /v1/kpi/funnel': {
+        const query = parseQuery(KpiQuery, event.queryStringParameters);
+        const { from, to } = kpiRange(query, now);
+        const table = event.routeKey === 'GET /v1/kpi/funnel' ? 'funnel' : 'rt';
+        const dimType = query.groupBy === 'day' ? 'all' : query.groupBy;
+        const rows = (await deps.kpis.query(table, dimType, from, to)).map((r) => ({
+          group: query.groupBy === 'day' ? r.day : r.value,
+          adds: r.adds,
+        }));
+        const groups = table === 'rt' ? summariseResponseTimes(rows) : summariseFunnel(rows);
+        return jsonResponse(200, {
+          from,
+          to,
+          groupBy: query.groupBy,
+          ...(table === 'rt' ? { slaMinutes: config.sla.firstContactMinutes } : {}),
+          groups,
+        });
       }
       case 'GET /v1/reps': {
         const { reps } = await deps.reps.roster();

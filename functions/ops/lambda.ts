@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
@@ -15,6 +16,7 @@ export const handler = createOpsHandler({
   config: bundledConfig(),
   leads: new DynamoLeadRepository(db, env.TABLE_NAME),
   reps: new DynamoRepRepository(db, env.TABLE_NAME),
+  kpis: new DynamoKpiStore(db, env.TABLE_NAME),
   routingQueue: new SqsSender(new SQSClient({}), env.ROUTING_QUEUE_URL),
   now: () => new Date(),
   logger: createLogger('ops'),

@@ -1,5 +1,8 @@
+import { localClock, withinWorkingHours } from '../shared/calendar.ts';
 import type { Config, PoolConfig, RepConfig } from '../shared/config.ts';
 import type { Assignment, Lead } from '../shared/lead.ts';
+
+export { localClock, weekendOf, withinWorkingHours } from '../shared/calendar.ts';
 
 /** A rep as routing sees them: the configured profile with the state kept in DynamoDB. */
 export type RepState = RepConfig & {
@@ -13,68 +16,6 @@ export type RepState = RepConfig & {
 };
 
 export type Unavailability = 'paused' | 'out-of-office' | 'outside-hours' | 'at-capacity';
-
-export type LocalClock = { date: string; isoWeekday: number; minutes: number };
-
-/** The rep's local date, ISO weekday and minute of the day at `now`, in their time zone. */
-export function localClock(now: Date, timeZone: string): LocalClock {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    isoWeekday: weekdays.indexOf(parts.weekday ?? 'Mon') + 1,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-  };
-}
-
-/** The region's weekend from CLDR (SA, EG: Fri–Sat; IR: Fri; AE: Sat–Sun), 1 = Monday … 7 = Sunday. */
-export function weekendOf(region: string | undefined): number[] {
-  if (region === undefined) return [6, 7];
-  const locale = new Intl.Locale(`und-${region}`) as Intl.Locale & {
-    getWeekInfo?: () => { weekend: number[] };
-    weekInfo?: { weekend: number[] };
-  };
-  // Node 20 has the `weekInfo` getter; newer runtimes have `getWeekInfo()`.
-  return locale.getWeekInfo?.().weekend ?? locale.weekInfo?.weekend ?? [6, 7];
-}
-
-function toMinutes(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-/** True when `now` falls in the rep's working hours: a working day, not a holiday, between start and end. */
-export function withinWorkingHours(
-  rep: Pick<RepConfig, 'workingHours' | 'timezone' | 'region'>,
-  now: Date,
-  holidays: Config['calendar']['holidays'],
-): boolean {
-  const hours = rep.workingHours;
-  if (hours === undefined) return true;
-  const clock = localClock(now, rep.timezone);
-  const days = hours.days ?? [1, 2, 3, 4, 5, 6, 7].filter((d) => !weekendOf(rep.region).includes(d));
-  if (!days.includes(clock.isoWeekday)) return false;
-  if (rep.region && holidays[rep.region]?.includes(clock.date)) return false;
-  const start = toMinutes(hours.start);
-  const end = toMinutes(hours.end);
-  // A shift may run past midnight (22:00–06:00).
-  return start <= end
-    ? clock.minutes >= start && clock.minutes < end
-    : clock.minutes >= start || clock.minutes < end;
-}
 
 /** Why a rep cannot take a lead now, or undefined when they can. */
 export function unavailability(

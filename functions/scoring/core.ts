@@ -123,6 +123,7 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
       status: 'new',
       touches: [],
       history: [],
+      statusHistory: [],
       version: 1,
       test: intake.test,
     },

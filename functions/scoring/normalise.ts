@@ -149,15 +149,16 @@ const DROP = /[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u202a-\u202e\
  */
 export function matchingKey(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  // Marks come off before letters are folded: ۓ decomposes to ے + hamza, and ے must then fold to ي.
   const key = raw
     .normalize('NFKC')
     .replace(DROP, '')
-    .replace(FOLD_PATTERN, (c) => FOLD[c] ?? c)
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
     .toLocaleLowerCase('und')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
+    .replace(FOLD_PATTERN, (c) => FOLD[c] ?? c)
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
     .replace(/[^\p{L}\p{N}]+/gu, '');
   return key === '' ? undefined : key;
 }

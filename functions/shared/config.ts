@@ -198,6 +198,12 @@ export const Config = z
       /** A lead nobody can take is tried again this often (SQS delay, at most 15 minutes). */
       retryUnassignedSeconds: z.number().int().min(1).max(900).default(900),
     }),
+    sla: z
+      .strictObject({
+        /** Minutes from a lead's arrival to first contact, counted in the owner's business hours. */
+        firstContactMinutes: z.number().int().min(1).max(10_080).default(15),
+      })
+      .default({ firstContactMinutes: 15 }),
     calendar: z
       .strictObject({
         /** Public holidays by country: no working hours on these local dates. */

@@ -148,6 +148,16 @@ export type Score = z.infer<typeof Score>;
 export const LeadStatus = z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']);
 export type LeadStatus = z.infer<typeof LeadStatus>;
 
+/** One status change: what, when, who, and for a lost lead why and to whom. */
+export const StatusChange = z.object({
+  status: z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']),
+  at: z.iso.datetime(),
+  by: z.string(),
+  reason: z.string().optional(),
+  competitor: z.string().optional(),
+});
+export type StatusChange = z.infer<typeof StatusChange>;
+
 /** Why a lead went to its owner, so "why did Sara get this lead?" always has an answer. */
 export const Assignment = z.object({
   repId: z.string(),
@@ -211,6 +221,9 @@ export const Lead = z.object({
   status: LeadStatus,
   ownerId: z.string().optional(),
   assignment: Assignment.optional(),
+  /** The first contact (contacted, qualified or won): the end of the speed-to-lead clock. */
+  firstContactAt: z.iso.datetime().optional(),
+  statusHistory: z.array(StatusChange).default([]),
   /** Earlier assignments of this lead, oldest first (manual moves, escalations). */
   history: z.array(Assignment).default([]),
   /** Since when nobody could take the lead (it waits and is tried again). */

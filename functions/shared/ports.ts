@@ -1,5 +1,5 @@
 import type { RepConfig } from './config.ts';
-import type { Assignment, GraphLead, Lead } from './lead.ts';
+import type { Assignment, GraphLead, Lead, StatusChange } from './lead.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
 export interface MessageSender<T> {
@@ -102,6 +102,12 @@ export interface LeadRepository {
     current: Pick<Lead, 'ownerId' | 'assignment'>,
   ): Promise<'moved' | 'conflict'>;
   leaveWaiting(id: string, poolId: string): Promise<void>;
+  /** Records a status change if the lead is still in `expected` status (two clicks at once count once). */
+  recordStatus(
+    id: string,
+    update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
+    expected: Lead['status'],
+  ): Promise<'recorded' | 'conflict'>;
 }
 
 /** Meta's lead store (the Graph API). Errors are GraphApiError: `permanent` ones need a person. */
@@ -145,4 +151,25 @@ export type OutgoingMail = {
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+export type KpiTable = 'rt' | 'funnel';
+
+/** Aggregates that each lead event changes exactly once (a marker written in the same transaction). */
+export interface KpiStore {
+  record(
+    leadId: string,
+    eventKey: string,
+    table: KpiTable,
+    day: string,
+    dims: readonly { type: string; value: string }[],
+    adds: Record<string, number>,
+  ): Promise<'recorded' | 'duplicate'>;
+  /** Aggregate rows of one dimension type for days from…to (inclusive): cost independent of the lead count. */
+  query(
+    table: KpiTable,
+    dimType: string,
+    from: string,
+    to: string,
+  ): Promise<{ day: string; value: string; adds: Record<string, number> }[]>;
 }

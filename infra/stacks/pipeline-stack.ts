@@ -101,7 +101,13 @@ export class PipelineStack extends Stack {
         TABLE_NAME: data.table.tableName,
       },
     }).fn;
-    data.table.grant(nurture, 'dynamodb:GetItem');
+    data.table.grant(
+      nurture,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    );
     data.idempotencyTable.grant(
       nurture,
       'dynamodb:GetItem',

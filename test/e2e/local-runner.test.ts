@@ -228,6 +228,33 @@ describe('npm start', () => {
     expect(second.subject).toContain('سرنخ جدید');
   });
 
+  it('reports speed-to-lead after a rep marks a lead contacted', async () => {
+    const response = await fetch(`${url}/v1/forms/demo/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Called Back', email: 'called.back@example.com' }),
+    });
+    const { leadId } = (await response.json()) as { leadId: string };
+    const mail = await mailFor((m) => m.headers['X-Leadpipe-Lead'] === leadId);
+    const contacted = await fetch(`${url}/v1/leads/${leadId}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'contacted', by: mail.to[0] }),
+    });
+    expect(contacted.status).toBe(200);
+    const report = await eventually('the KPI', async () => {
+      const output = execFileSync('npx', ['tsx', 'scripts/report.ts', '--by', 'source'], {
+        env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
+        encoding: 'utf8',
+      });
+      return /web-form +[1-9]/.test(output) ? output : undefined;
+    });
+    expect(report).toMatch(
+      /Speed to lead, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} \(SLA 15 business minutes\)/,
+    );
+    expect(report).toMatch(/Funnel/);
+  });
+
   it('accepts an urlencoded post the same way', async () => {
     const response = await fetch(`${url}/v1/forms/demo/leads`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOpsHandler } from '../../functions/ops/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
@@ -23,6 +24,7 @@ beforeAll(async () => {
     config,
     leads,
     reps,
+    kpis: new DynamoKpiStore(db, aws.resources.tableName),
     routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
     now: () => NOW,
     logger: silentLogger(),

@@ -11,6 +11,7 @@ import { createNurtureHandler } from '../../functions/nurture/handler.ts';
 import { createRoutingHandler } from '../../functions/routing/handler.ts';
 import { createScoringHandler } from '../../functions/scoring/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
 import {
   DynamoFailureLog,
   DynamoLeadRepository,
@@ -67,6 +68,7 @@ beforeAll(async () => {
     config,
     mailer: new SesMailer(aws.ses),
     reps,
+    kpis: new DynamoKpiStore(db, aws.resources.tableName),
     idempotency: new DynamoDBPersistenceLayer({
       tableName: aws.resources.idempotencyTableName,
       awsSdkV3Client: aws.dynamodb,

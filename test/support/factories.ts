@@ -125,6 +125,7 @@ export function lead(overrides: Partial<Lead> = {}): Lead {
     status: 'new',
     touches: [],
     history: [],
+    statusHistory: [],
     version: 1,
     test: false,
     ...overrides,

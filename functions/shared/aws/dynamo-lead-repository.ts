@@ -13,7 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Assignment, Lead } from '../lead.ts';
+import { type Assignment, Lead, type StatusChange } from '../lead.ts';
 import type {
   AssignResult,
   CapacityGuard,
@@ -364,6 +364,37 @@ export class DynamoLeadRepository implements LeadRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return ids;
+  }
+
+  async recordStatus(
+    id: string,
+    update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
+    expected: Lead['status'],
+  ): Promise<'recorded' | 'conflict'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.lead(id),
+          UpdateExpression: `SET #status = :status, statusHistory = list_append(if_not_exists(statusHistory, :empty), :change)${
+            update.firstContactAt ? ', firstContactAt = if_not_exists(firstContactAt, :first)' : ''
+          }`,
+          ConditionExpression: '#status = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': update.status,
+            ':empty': [],
+            ':change': [update.change],
+            ':expected': expected,
+            ...(update.firstContactAt ? { ':first': update.firstContactAt } : {}),
+          },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
   }
 
   /** Drops a lead from a waiting list once it has an owner (a stale entry only costs a no-op retry). */

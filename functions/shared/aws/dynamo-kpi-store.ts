@@ -1,0 +1,102 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { KpiStore, KpiTable } from '../ports.ts';
+
+export const kpiKeys = {
+  aggregate: (table: KpiTable, dimType: string, day: string, value: string) => ({
+    pk: `KPI#${table}#${dimType}`,
+    sk: `${day}#${value}`,
+  }),
+  marker: (leadId: string, eventKey: string) => ({ pk: `KPIMARK#${leadId}`, sk: eventKey }),
+};
+
+const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'day', 'value']);
+
+export class DynamoKpiStore implements KpiStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(
+    leadId: string,
+    eventKey: string,
+    table: KpiTable,
+    day: string,
+    dims: readonly { type: string; value: string }[],
+    adds: Record<string, number>,
+  ): Promise<'recorded' | 'duplicate'> {
+    const names = Object.fromEntries(Object.keys(adds).map((k, i) => [`#a${i}`, k]));
+    const values = Object.fromEntries(Object.values(adds).map((v, i) => [`:a${i}`, v]));
+    const update = `ADD ${Object.keys(adds)
+      .map((_, i) => `#a${i} :a${i}`)
+      .join(', ')} SET #type = :type, #day = :day, #value = :value`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                // The marker makes the whole change exactly-once: a redelivered record fails here and adds nothing.
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...kpiKeys.marker(leadId, eventKey), type: 'kpi-marker', at: day },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...dims.map((dim) => ({
+                Update: {
+                  TableName: this.tableName,
+                  Key: kpiKeys.aggregate(table, dim.type, day, dim.value),
+                  UpdateExpression: update,
+                  ExpressionAttributeNames: { ...names, '#type': 'type', '#day': 'day', '#value': 'value' },
+                  ExpressionAttributeValues: {
+                    ...values,
+                    ':type': `kpi-${table}`,
+                    ':day': day,
+                    ':value': dim.value,
+                  },
+                },
+              })),
+            ],
+          }),
+        );
+        return 'recorded';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        // Aggregates are hot items: concurrent events on the same day collide; try again shortly.
+        if (attempt >= 10 || !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 25));
+      }
+    }
+  }
+
+  async query(table: KpiTable, dimType: string, from: string, to: string) {
+    const rows: { day: string; value: string; adds: Record<string, number> }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `KPI#${table}#${dimType}`,
+            ':from': `${from}#`,
+            ':to': `${to}#\uffff`,
+          },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const adds = Object.fromEntries(
+          Object.entries(item).filter(([k, v]) => !BOOKKEEPING.has(k) && typeof v === 'number'),
+        ) as Record<string, number>;
+        rows.push({ day: String(item.day), value: String(item.value), adds });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return rows;
+  }
+}

@@ -1,0 +1,180 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNurtureHandler } from '../../functions/nurture/handler.ts';
+import { createOpsHandler } from '../../functions/ops/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
+import { SesMailer } from '../../functions/shared/aws/ses-mailer.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { toLambdaRecord } from '../../local/stream-event-source.ts';
+import { freshResources, type TestAws } from '../support/aws.ts';
+import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
+
+const config = testConfig();
+let aws: TestAws;
+let leads: DynamoLeadRepository;
+let nurture: ReturnType<typeof createNurtureHandler>;
+let ops: ReturnType<typeof createOpsHandler>;
+let clock = new Date('2026-03-19T16:00:00.000Z');
+
+beforeAll(async () => {
+  aws = await freshResources('kpi');
+  const db = documentClient(aws.dynamodb);
+  leads = new DynamoLeadRepository(db, aws.resources.tableName);
+  const reps = new DynamoRepRepository(db, aws.resources.tableName);
+  await reps.seed(config.routing.reps, clock);
+  const kpis = new DynamoKpiStore(db, aws.resources.tableName);
+  nurture = createNurtureHandler({
+    config,
+    mailer: new SesMailer(aws.ses),
+    reps,
+    kpis,
+    idempotency: new DynamoDBPersistenceLayer({
+      tableName: aws.resources.idempotencyTableName,
+      awsSdkV3Client: aws.dynamodb,
+    }),
+    logger: silentLogger(),
+  });
+  ops = createOpsHandler({
+    config,
+    leads,
+    reps,
+    kpis,
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    now: () => clock,
+    logger: silentLogger(),
+  });
+});
+
+async function allStreamRecords(): Promise<DynamoDBRecord[]> {
+  const { streamArn } = aws.resources;
+  const { StreamDescription } = await aws.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: DynamoDBRecord[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator: iterator } = await aws.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    for (let page = 0; iterator && page < 100; page++) {
+      const { Records = [], NextShardIterator } = await aws.streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator }),
+      );
+      records.push(
+        ...Records.filter((r) => r.dynamodb?.Keys?.sk?.S === 'LEAD').map((r) => toLambdaRecord(r, streamArn)),
+      );
+      if (Records.length === 0) break;
+      iterator = NextShardIterator;
+    }
+  }
+  return records;
+}
+
+async function event(leadId: string, body: unknown) {
+  return ops(
+    httpEvent({
+      method: 'POST',
+      path: `/v1/leads/${leadId}/events`,
+      routeKey: 'POST /v1/leads/{leadId}/events',
+      pathParameters: { leadId },
+      body: JSON.stringify(body),
+    }),
+    context('ops'),
+  );
+}
+
+async function kpi(path: 'response-time' | 'funnel', groupBy: string) {
+  const response = await ops(
+    {
+      ...httpEvent({ method: 'GET', path: `/v1/kpi/${path}`, routeKey: `GET /v1/kpi/${path}` }),
+      queryStringParameters: { from: '2026-03-19', to: '2026-03-19', groupBy },
+    },
+    context('ops'),
+  );
+  return JSON.parse(response.body ?? '{}');
+}
+
+describe('the speed-to-lead KPI', () => {
+  it('counts each first contact and funnel step exactly once, however often the stream delivers it', async () => {
+    const people = [
+      { repId: 'sara', minutes: 4 },
+      { repId: 'sara', minutes: 40 },
+      { repId: 'layla', minutes: 9 },
+    ];
+    for (const p of people) {
+      const stored = lead({
+        receivedAt: '2026-03-19T16:00:00.000Z',
+        createdAt: '2026-03-19T16:00:01.000Z',
+        segments: ['gulf'],
+      });
+      await leads.create(stored);
+      await leads.assign(stored.id, assignment({ repId: p.repId }));
+      clock = new Date(Date.parse('2026-03-19T16:00:00.000Z') + p.minutes * 60_000);
+      expect((await event(stored.id, { type: 'contacted', by: p.repId })).statusCode).toBe(200);
+      expect((await event(stored.id, { type: 'contacted', by: p.repId })).body).toContain('"changed":false');
+    }
+    const test = lead({
+      test: true,
+      receivedAt: '2026-03-19T16:00:00.000Z',
+      createdAt: '2026-03-19T16:00:01.000Z',
+    });
+    await leads.create(test);
+
+    const records = await allStreamRecords();
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const result = await nurture({ Records: records }, context('nurture'));
+      expect(result.batchItemFailures).toEqual([]);
+    }
+
+    const byRep = await kpi('response-time', 'rep');
+    expect(byRep.slaMinutes).toBe(15);
+    expect(byRep.groups).toEqual([
+      expect.objectContaining({ group: 'layla', contacted: 1, p50Minutes: 10, slaMetPercent: 100 }),
+      expect.objectContaining({
+        group: 'sara',
+        contacted: 2,
+        p50Minutes: 5,
+        p90Minutes: 45,
+        slaMetPercent: 50,
+        bandsMinutes: expect.objectContaining({ '0-5': 1, '15-60': 1 }),
+      }),
+    ]);
+    const all = await kpi('response-time', 'all');
+    expect(all.groups[0]).toMatchObject({ group: 'all', contacted: 3, averageMinutes: 17.7 });
+    const funnel = await kpi('funnel', 'source');
+    expect(funnel.groups).toEqual([
+      expect.objectContaining({ group: 'web-form', new: 3, contacted: 3, contactedPercent: 100 }),
+    ]);
+  });
+
+  it('answers 400 for a bad query and 409 for a step backwards', async () => {
+    const bad = await ops(
+      {
+        ...httpEvent({ method: 'GET', path: '/v1/kpi/funnel', routeKey: 'GET /v1/kpi/funnel' }),
+        queryStringParameters: { groupBy: 'planet', from: '2026-13-01' },
+      },
+      context('ops'),
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(
+      JSON.parse(bad.body ?? '')
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['from', 'groupBy']);
+    const won = lead({ status: 'won' });
+    await leads.create(won);
+    const back = await event(won.id, { type: 'contacted', by: 'x' });
+    expect(back.statusCode).toBe(409);
+    expect(JSON.parse(back.body ?? '').error.code).toBe('status_not_allowed');
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { applyStatusEvent, StatusEvent } from '../../functions/ops/status.ts';
+import { businessMinutesBetween } from '../../functions/shared/calendar.ts';
+import { HttpError } from '../../functions/shared/errors.ts';
+import {
+  funnelSteps,
+  kpiEvents,
+  type ResponseRow,
+  summariseResponseTimes,
+} from '../../functions/shared/kpi.ts';
+import { assignment, lead, testConfig } from '../support/factories.ts';
+
+const config = testConfig();
+const hours = { start: '09:00', end: '18:00' };
+
+describe('business minutes (the SLA clock)', () => {
+  it('starts a Thursday-evening Riyadh lead on Sunday morning (the Saudi weekend is Fri–Sat)', () => {
+    const riyadh = { timezone: 'Asia/Riyadh', region: 'SA', workingHours: hours };
+    // Thursday 19:00 → Sunday 09:30 Riyadh time.
+    expect(
+      businessMinutesBetween(new Date('2026-03-19T16:00:00Z'), new Date('2026-03-22T06:30:00Z'), riyadh, {}),
+    ).toBe(30);
+  });
+
+  it('counts Friday in Dubai, where the weekend is Saturday–Sunday', () => {
+    const dubai = { timezone: 'Asia/Dubai', region: 'AE', workingHours: hours };
+    // Thursday 20:00 → Friday 09:30 Dubai time.
+    expect(
+      businessMinutesBetween(new Date('2026-03-19T16:00:00Z'), new Date('2026-03-20T05:30:00Z'), dubai, {}),
+    ).toBe(30);
+  });
+
+  it('skips configured holidays (Nowruz in Tehran)', () => {
+    const tehran = { timezone: 'Asia/Tehran', region: 'IR', workingHours: hours };
+    const from = new Date('2026-03-19T15:30:00Z'); // Thursday 19:00
+    const to = new Date('2026-03-25T06:00:00Z'); // Wednesday 09:30
+    expect(
+      businessMinutesBetween(from, to, tehran, {
+        IR: ['2026-03-21', '2026-03-22', '2026-03-23', '2026-03-24'],
+      }),
+    ).toBe(30);
+    expect(businessMinutesBetween(from, to, tehran, {})).toBe(4 * 540 + 30);
+  });
+
+  it('is wall-clock time for a rep without working hours', () => {
+    expect(
+      businessMinutesBetween(
+        new Date('2026-03-19T16:00:00Z'),
+        new Date('2026-03-19T16:07:30Z'),
+        { timezone: 'UTC' },
+        {},
+      ),
+    ).toBe(7.5);
+  });
+});
+
+describe('status events', () => {
+  const assigned = lead({ status: 'assigned', ownerId: 'sara', assignment: assignment() });
+  const now = new Date('2026-03-19T16:05:00Z');
+
+  it('records the first contact once, with who and when', () => {
+    const update = applyStatusEvent(assigned, StatusEvent.parse({ type: 'contacted', by: 'sara' }), now);
+    expect(update).toEqual({
+      status: 'contacted',
+      change: { status: 'contacted', at: now.toISOString(), by: 'sara' },
+      firstContactAt: now.toISOString(),
+    });
+    const contacted = { ...assigned, status: 'contacted' as const, firstContactAt: now.toISOString() };
+    expect(
+      applyStatusEvent(contacted, StatusEvent.parse({ type: 'qualified', by: 'sara' }), now)?.firstContactAt,
+    ).toBeUndefined();
+  });
+
+  it('changes nothing when the lead is in that status already', () => {
+    expect(
+      applyStatusEvent(
+        { ...assigned, status: 'contacted' },
+        StatusEvent.parse({ type: 'contacted', by: 'sara' }),
+        now,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('refuses steps backwards and any step from won or lost', () => {
+    const step = (status: 'qualified' | 'won', type: 'contacted' | 'lost') => () =>
+      applyStatusEvent(
+        { ...assigned, status },
+        StatusEvent.parse({ type, by: 'x', reason: 'no budget' }),
+        now,
+      );
+    expect(step('qualified', 'contacted')).toThrow(HttpError);
+    expect(step('won', 'lost')).toThrow(/A won lead cannot become lost/);
+  });
+
+  it('needs a reason for a lost lead, and keeps the competitor', () => {
+    expect(StatusEvent.safeParse({ type: 'lost', by: 'sara' }).success).toBe(false);
+    const update = applyStatusEvent(
+      assigned,
+      StatusEvent.parse({ type: 'lost', by: 'sara', reason: 'price', competitor: 'Acme CRM' }),
+      now,
+    );
+    expect(update?.change).toMatchObject({ reason: 'price', competitor: 'Acme CRM' });
+    expect(update?.firstContactAt).toBeUndefined();
+  });
+});
+
+describe('KPI events', () => {
+  const owned = lead({
+    status: 'assigned',
+    ownerId: 'layla',
+    assignment: assignment({ repId: 'layla' }),
+    receivedAt: '2026-03-19T16:00:00.000Z',
+    segments: ['gulf'],
+    attribution: { utm: { campaign: 'ramadan' } },
+  });
+  const layla = config.routing.reps.find((r) => r.id === 'layla');
+
+  it('adds a response time at the first contact, per day × all, rep, source, campaign and segment', () => {
+    const contacted = {
+      ...owned,
+      status: 'contacted' as const,
+      firstContactAt: '2026-03-19T16:12:00.000Z',
+      statusHistory: [{ status: 'contacted' as const, at: '2026-03-19T16:12:00.000Z', by: 'layla' }],
+    };
+    const events = kpiEvents(owned, contacted, config, layla);
+    expect(events[0]).toEqual({
+      key: 'first-contact',
+      table: 'rt',
+      day: '2026-03-19',
+      dims: [
+        { type: 'all', value: 'all' },
+        { type: 'source', value: 'web-form' },
+        { type: 'campaign', value: 'ramadan' },
+        { type: 'rep', value: 'layla' },
+        { type: 'segment', value: 'gulf' },
+      ],
+      adds: { count: 1, sumMinutes: 12, sumBusinessMinutes: 12, met: 1, h6: 1 },
+    });
+    expect(events.slice(1).map((e) => e.key)).toEqual(['status#contacted']);
+  });
+
+  it('counts a funnel step once per lead, including the steps a jump passes', () => {
+    expect(funnelSteps(undefined, { ...owned, status: 'new' })).toEqual(['new']);
+    expect(funnelSteps(owned, { ...owned, status: 'unassigned' })).toEqual([]);
+    expect(funnelSteps(owned, { ...owned, status: 'qualified' })).toEqual(['contacted', 'qualified']);
+    const contacted = {
+      ...owned,
+      status: 'contacted' as const,
+      statusHistory: [{ status: 'contacted' as const, at: '2026-03-19T16:12:00.000Z', by: 'x' }],
+    };
+    expect(funnelSteps(contacted, { ...contacted, status: 'won' })).toEqual(['qualified', 'won']);
+    expect(funnelSteps(contacted, { ...contacted, status: 'lost' })).toEqual(['lost']);
+  });
+
+  it('counts nothing for a test lead', () => {
+    expect(kpiEvents(undefined, { ...owned, status: 'new', test: true }, config, layla)).toEqual([]);
+  });
+
+  it('summarises aggregates into p50, p90, bands and SLA met', () => {
+    const rows: ResponseRow[] = [
+      {
+        group: 'layla',
+        adds: { count: 3, sumMinutes: 30, sumBusinessMinutes: 30, met: 2, breached: 1, h3: 2, h8: 1 },
+      },
+      { group: 'layla', adds: { count: 1, sumMinutes: 2000, sumBusinessMinutes: 600, breached: 1, h20: 1 } },
+    ];
+    expect(summariseResponseTimes(rows)).toEqual([
+      {
+        group: 'layla',
+        contacted: 4,
+        p50Minutes: 5,
+        p90Minutes: 2880,
+        averageMinutes: 507.5,
+        averageBusinessMinutes: 157.5,
+        slaMetPercent: 50,
+        bandsMinutes: { '0-5': 2, '5-15': 0, '15-60': 1, '60-240': 0, '240-1440': 0, '>1440': 1 },
+      },
+    ]);
+  });
+});
