@@ -126,7 +126,7 @@ export function createGateway(
   localRoutes: LocalRoute[],
   onError: (e: unknown) => void,
 ): Server {
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const method = req.method ?? 'GET';
@@ -166,4 +166,8 @@ export function createGateway(
       if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });
     }
   });
+  // Like a load balancer: idle keep-alive connections live longer than clients usually keep them.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }

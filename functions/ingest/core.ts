@@ -1,26 +1,6 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FormConfig } from '../shared/config.ts';
-import type { HttpError } from '../shared/errors.ts';
+import { type HttpResponse, jsonResponse } from '../shared/http.ts';
 import type { FormOutcome } from './sources/web-form.ts';
-
-export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
-  statusCode: number;
-  headers: Record<string, string>;
-};
-
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
-
-export function jsonResponse(
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): HttpResponse {
-  return { statusCode, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) };
-}
-
-export function errorResponse(error: HttpError, headers: Record<string, string> = {}): HttpResponse {
-  return jsonResponse(error.status, error.toBody(), { ...error.headers, ...headers });
-}
 
 /** A browser may post only from the form's allowed origins; a request without Origin is not a browser's. */
 export function isOriginAllowed(origin: string | undefined, form: FormConfig): boolean {

@@ -9,6 +9,7 @@ import type { Config } from '../shared/config.ts';
 import { formatAddress } from '../shared/html.ts';
 import { kpiEvents } from '../shared/kpi.ts';
 import { Lead } from '../shared/lead.ts';
+import { ACTIONS, actionUrl } from '../shared/links.ts';
 import type { KpiStore, Mailer, RepDirectory } from '../shared/ports.ts';
 import { type AssignmentNotice, assignmentNotice } from './core.ts';
 import { renderAssignmentEmail } from './templates/assignment.ts';
@@ -54,10 +55,21 @@ export function createNurtureHandler(deps: NurtureDeps) {
         (await deps.reps.get(notice.repId)) ?? config.routing.reps.find((r) => r.id === notice.repId);
       if (rep === undefined)
         throw new InvalidMessageError(`lead ${lead.id} is owned by unknown rep ${notice.repId}`);
+      const expiresAt =
+        Math.floor(Date.parse(lead.assignment?.at ?? lead.receivedAt) / 1000) +
+        config.mail.actionLinkDays * 86_400;
       const mail = renderAssignmentEmail({
         lead,
         rep,
         leadUrl: `${config.mail.publicBaseUrl.replace(/\/$/, '')}/v1/leads/${encodeURIComponent(lead.id)}`,
+        actions: ACTIONS.map((action) => ({
+          action,
+          url: actionUrl(
+            config.mail.publicBaseUrl,
+            { leadId: lead.id, action, repId: rep.id, expiresAt },
+            config.mail.linkSigningKey,
+          ),
+        })),
       });
       const { messageId } = await deps.mailer.send({
         to: rep.email,

@@ -5,16 +5,18 @@ import { documentClient } from '../shared/aws/clients.ts';
 import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { SesMailer } from '../shared/aws/ses-mailer.ts';
+import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { IdempotencyEnv, MailEnv, parseEnv, TableEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
+import { resolveSecrets } from '../shared/secrets.ts';
 import { createNurtureHandler } from './handler.ts';
 
 const env = parseEnv(IdempotencyEnv.extend(MailEnv.shape).extend(TableEnv.shape));
 const dynamodb = new DynamoDBClient({});
 
 export const handler = createNurtureHandler({
-  config: bundledConfig(),
+  config: await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters),
   mailer: new SesMailer(new SESv2Client({}), env.SES_CONFIGURATION_SET),
   reps: new DynamoRepRepository(documentClient(dynamodb), env.TABLE_NAME),
   kpis: new DynamoKpiStore(documentClient(dynamodb), env.TABLE_NAME),

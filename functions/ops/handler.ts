@@ -4,9 +4,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Config } from '../shared/config.ts';
 import { HttpError } from '../shared/errors.ts';
-import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.ts';
+import { errorResponse, type HttpResponse, htmlResponse, jsonResponse } from '../shared/http.ts';
 import { summariseFunnel, summariseResponseTimes } from '../shared/kpi.ts';
-import type { RoutingMessage } from '../shared/lead.ts';
+import type { Lead, RoutingMessage } from '../shared/lead.ts';
+import { ACTIONS, type Action, verifyAction } from '../shared/links.ts';
 import type { KpiStore, LeadRepository, MessageSender, RepDirectory, RepRecord } from '../shared/ports.ts';
 import {
   KpiQuery,
@@ -20,6 +21,7 @@ import {
   RepPatchInput,
   ResumeInput,
 } from './core.ts';
+import { confirmPage, resultPage } from './pages.ts';
 import { applyStatusEvent, StatusEvent } from './status.ts';
 
 export type OpsDeps = {
@@ -66,6 +68,71 @@ export function createOpsHandler(deps: OpsDeps) {
     return jsonResponse(200, { rep: updated, waitingLeadsRequeued: woken });
   }
 
+  /** Applies a status event, once: a repeated or concurrent click changes nothing more. */
+  async function changeStatus(
+    leadId: string,
+    statusEvent: StatusEvent,
+    now: Date,
+  ): Promise<{ lead: Lead; changed: boolean }> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const lead = await deps.leads.get(leadId);
+      if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
+      const update = applyStatusEvent(lead, statusEvent, now);
+      if (update === undefined) return { lead, changed: false };
+      if ((await deps.leads.recordStatus(lead.id, update, lead.status)) === 'conflict') continue;
+      // A closed lead frees a place in its owner's capacity.
+      if ((update.status === 'won' || update.status === 'lost') && lead.ownerId) {
+        const owner = await deps.reps.get(lead.ownerId);
+        if (owner?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(owner.id, -1);
+      }
+      logger.info('lead status changed', { leadId, from: lead.status, to: update.status });
+      return { lead: (await deps.leads.get(lead.id)) ?? lead, changed: true };
+    }
+    throw new HttpError(409, 'status_changed', 'The lead changed meanwhile; read it again and retry.');
+  }
+
+  /**
+   * A signed link from a rep's email. GET only shows a confirm page (mail scanners follow links); the POST from
+   * that page acts, as the rep the link was made for.
+   */
+  async function actionLink(event: APIGatewayProxyEventV2, leadId: string, now: Date): Promise<HttpResponse> {
+    const action = event.pathParameters?.action ?? '';
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new HttpError(404, 'unknown_action', `There is no action "${action}".`);
+    const form = new URLSearchParams(event.requestContext.http.method === 'POST' ? (event.body ?? '') : '');
+    const token = form.get('token') ?? event.queryStringParameters?.token ?? '';
+    const verified = verifyAction(
+      token,
+      config.mail.linkSigningKey,
+      { leadId, action },
+      Math.floor(now.getTime() / 1000),
+    );
+    const typed = action as Action;
+    if (!verified.ok) {
+      logger.warn('action link refused', { leadId, action, why: verified.why });
+      return htmlResponse(verified.why === 'expired' ? 410 : 403, resultPage('en', verified.why, typed));
+    }
+    const rep = await deps.reps.get(verified.grant.repId);
+    const locale = rep?.locale ?? 'en';
+    if (event.requestContext.http.method === 'GET')
+      return htmlResponse(200, confirmPage(locale, typed, token));
+    const statusEvent = StatusEvent.safeParse({
+      type: typed,
+      by: verified.grant.repId,
+      ...(form.get('reason') ? { reason: form.get('reason') } : {}),
+      ...(form.get('competitor') ? { competitor: form.get('competitor') } : {}),
+    });
+    if (!statusEvent.success) return htmlResponse(400, confirmPage(locale, typed, token));
+    try {
+      const { changed } = await changeStatus(leadId, statusEvent.data, now);
+      return htmlResponse(200, resultPage(locale, changed ? 'done' : 'already', typed));
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 409)
+        return htmlResponse(409, resultPage(locale, 'refused', typed));
+      throw error;
+    }
+  }
+
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
     const { leadId = '', repId = '' } = event.pathParameters ?? {};
@@ -96,23 +163,12 @@ export function createOpsHandler(deps: OpsDeps) {
         return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });
       }
       case 'POST /v1/leads/{leadId}/events': {
-        const statusEvent = parseBody(StatusEvent, event.body);
-        for (let attempt = 1; attempt <= 3; attempt++) {
-          const lead = await deps.leads.get(leadId);
-          if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
-          const update = applyStatusEvent(lead, statusEvent, now);
-          if (update === undefined) return jsonResponse(200, { lead, changed: false });
-          if ((await deps.leads.recordStatus(lead.id, update, lead.status)) === 'conflict') continue;
-          // A closed lead frees a place in its owner's capacity.
-          if ((update.status === 'won' || update.status === 'lost') && lead.ownerId) {
-            const owner = await deps.reps.get(lead.ownerId);
-            if (owner?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(owner.id, -1);
-          }
-          logger.info('lead status changed', { leadId, from: lead.status, to: update.status });
-          return jsonResponse(200, { lead: await deps.leads.get(lead.id), changed: true });
-        }
-        throw new HttpError(409, 'status_changed', 'The lead changed meanwhile; read it again and retry.');
+        const { lead, changed } = await changeStatus(leadId, parseBody(StatusEvent, event.body), now);
+        return jsonResponse(200, { lead, changed });
       }
+      case 'GET /v1/leads/{leadId}/actions/{action}':
+      case 'POST /v1/leads/{leadId}/actions/{action}':
+        return actionLink(event, leadId, now);
       case 'GET /v1/kpi/response-time':
       case 'GET /v1/kpi/funnel': {
         const query = parseQuery(KpiQuery, event.queryStringParameters);

@@ -4,16 +4,18 @@ import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
+import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
+import { resolveSecrets } from '../shared/secrets.ts';
 import { createOpsHandler } from './handler.ts';
 
 const env = parseEnv(TableEnv.extend(RoutingQueueEnv.shape));
 const db = documentClient();
 
 export const handler = createOpsHandler({
-  config: bundledConfig(),
+  config: await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters),
   leads: new DynamoLeadRepository(db, env.TABLE_NAME),
   reps: new DynamoRepRepository(db, env.TABLE_NAME),
   kpis: new DynamoKpiStore(db, env.TABLE_NAME),

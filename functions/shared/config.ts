@@ -218,6 +218,10 @@ export const Config = z
         .default('leadpipe'),
       /** Base URL of the HTTP API, used for links in emails. */
       publicBaseUrl: z.url(),
+      /** Signs the action links in reps' emails (a secret: SSM in AWS). */
+      linkSigningKey: z.string().min(16),
+      /** How long an action link in an email works. */
+      actionLinkDays: z.number().int().min(1).max(90).default(14),
     }),
   })
   .superRefine((config, ctx) => {
@@ -326,7 +330,11 @@ export function parseConfig(text: string, source = 'configuration'): Config {
     throw new ConfigError(
       source,
       result.error.issues.map(
-        (issue) => `${formatPath(issue.path)}${ruleName(raw, issue.path)}: ${issue.message}`,
+        (issue) =>
+          `${formatPath(issue.path)}${ruleName(raw, issue.path)}: ${
+            // zod says "expected string, received undefined" for a key that is not there at all.
+            /received undefined$/.test(issue.message) ? 'required, but missing' : issue.message
+          }`,
       ),
     );
   }

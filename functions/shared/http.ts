@@ -19,3 +19,18 @@ export function jsonResponse(
 export function errorResponse(error: HttpError, headers: Record<string, string> = {}): HttpResponse {
   return jsonResponse(error.status, error.toBody(), { ...error.headers, ...headers });
 }
+
+/** An HTML page (action-link confirmations): never cached, never indexed, no referrer that could leak a token. */
+export function htmlResponse(statusCode: number, html: string): HttpResponse {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-robots-tag': 'noindex',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    },
+    body: html,
+  };
+}

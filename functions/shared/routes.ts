@@ -11,6 +11,9 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/leads/{leadId}', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/assign', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/events', fn: 'ops', auth: 'iam' },
+  // Action links from reps' emails: the signed token in the link is the authentication.
+  { method: 'GET', path: '/v1/leads/{leadId}/actions/{action}', fn: 'ops', auth: 'none' },
+  { method: 'POST', path: '/v1/leads/{leadId}/actions/{action}', fn: 'ops', auth: 'none' },
   { method: 'GET', path: '/v1/kpi/response-time', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/kpi/funnel', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/reps', fn: 'ops', auth: 'iam' },

@@ -7,7 +7,8 @@ export type SecretName =
   | 'facebook.appSecret'
   | 'facebook.verifyToken'
   | 'facebook.pageAccessToken'
-  | 'google.key';
+  | 'google.key'
+  | 'mail.linkSigningKey';
 
 type Slot = {
   name: SecretName | `google.forms.${string}.key`;
@@ -18,7 +19,14 @@ type Slot = {
 
 /** Every secret in the config, with the SSM parameter it lives in when deployed. */
 function secretSlots(config: Config, prefix: string): Slot[] {
-  const slots: Slot[] = [];
+  const slots: Slot[] = [
+    {
+      name: 'mail.linkSigningKey',
+      ssmPath: `${prefix}/mail/link-signing-key`,
+      get: () => config.mail.linkSigningKey,
+      set: (v) => (config.mail.linkSigningKey = v),
+    },
+  ];
   const { facebook, google } = config.sources;
   if (facebook) {
     slots.push(

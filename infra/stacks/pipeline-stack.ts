@@ -101,6 +101,7 @@ export class PipelineStack extends Stack {
         TABLE_NAME: data.table.tableName,
       },
     }).fn;
+    grantSecrets(nurture, ['mail.linkSigningKey']);
     data.table.grant(
       nurture,
       'dynamodb:GetItem',
@@ -170,6 +171,7 @@ export class PipelineStack extends Stack {
       'dynamodb:Query',
     );
     data.routingQueue.grantSendMessages(ops);
+    grantSecrets(ops, ['mail.linkSigningKey']);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'leadpipe: lead capture webhooks and forms, ops API',

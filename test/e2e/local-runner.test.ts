@@ -1,13 +1,23 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxMail } from '../../local/pipeline.ts';
 import { eventually } from '../support/aws.ts';
 
 type Runner = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+/** Runs a CLI without blocking this process, so its HTTP connections stay healthy meanwhile. */
+async function runCli(script: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('npx', ['tsx', `scripts/${script}.ts`, ...args], {
+    env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
+    encoding: 'utf8',
+  });
+  return stdout;
+}
 
 const runtimeFile = join(mkdtempSync(join(tmpdir(), 'leadpipe-e2e-')), 'runtime.json');
 
@@ -150,20 +160,14 @@ describe('npm start', () => {
         ],
       }),
     });
-    const output = execFileSync(
-      'npx',
-      [
-        'tsx',
-        'scripts/backfill.ts',
-        '--source',
-        'facebook',
-        '--form',
-        '100000000000001',
-        '--since',
-        '2026-01-01T00:00:00Z',
-      ],
-      { env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile }, encoding: 'utf8' },
-    );
+    const output = await runCli('backfill', [
+      '--source',
+      'facebook',
+      '--form',
+      '100000000000001',
+      '--since',
+      '2026-01-01T00:00:00Z',
+    ]);
     expect(output).toMatch(/1 missing here and queued/);
     const mail = await mailFor((m) => m.text.includes('Lost Webhook Person'));
     expect(mail.to[0]).toMatch(/@sales\.leadpipe\.local$/);
@@ -189,25 +193,16 @@ describe('npm start', () => {
     await mailFor((m) => m.text.includes('Google Person E2E'));
   });
 
-  it('re-scores stored leads only when asked, with npm run rescore', () => {
-    const run = (args: string[]) =>
-      execFileSync('npx', ['tsx', 'scripts/rescore.ts', ...args], {
-        env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
-        encoding: 'utf8',
-      });
-    expect(run(['--dry-run'])).toMatch(/^\d+ leads scored again: would change 0\n$/);
+  it('re-scores stored leads only when asked, with npm run rescore', async () => {
+    expect(await runCli('rescore', ['--dry-run'])).toMatch(/^\d+ leads scored again: would change 0\n$/);
   });
 
   it('pauses and lists reps with npm run reps, and moves a lead with npm run assign: the new owner is mailed', async () => {
-    const cli = (script: string, args: string[]) =>
-      execFileSync('npx', ['tsx', `scripts/${script}.ts`, ...args], {
-        env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
-        encoding: 'utf8',
-      });
-    expect(cli('reps', ['pause', 'omid', '--reason', 'on leave', '--by', 'e2e'])).toMatch(
+    const cli = runCli;
+    expect(await cli('reps', ['pause', 'omid', '--reason', 'on leave', '--by', 'e2e'])).toMatch(
       /^paused omid +paused \(on leave\)/,
     );
-    expect(cli('reps', ['list'])).toMatch(/omid +paused \(on leave\)/);
+    expect(await cli('reps', ['list'])).toMatch(/omid +paused \(on leave\)/);
 
     const response = await fetch(`${url}/v1/forms/demo/leads`, {
       method: 'POST',
@@ -218,9 +213,9 @@ describe('npm start', () => {
     const first = await mailFor((m) => m.headers['X-Leadpipe-Lead'] === leadId);
     expect(first.to[0]).not.toBe('omid@sales.leadpipe.local');
 
-    expect(cli('reps', ['resume', 'omid'])).toMatch(/^resumed omid +active/);
+    expect(await cli('reps', ['resume', 'omid'])).toMatch(/^resumed omid +active/);
     expect(
-      cli('assign', ['--lead', leadId, '--rep', 'omid', '--reason', 'speaks Persian', '--by', 'Mina']),
+      await cli('assign', ['--lead', leadId, '--rep', 'omid', '--reason', 'speaks Persian', '--by', 'Mina']),
     ).toMatch(/now belongs to omid: moved by Mina from \w+: speaks Persian/);
     const second = await mailFor(
       (m) => m.headers['X-Leadpipe-Lead'] === leadId && m.to[0] === 'omid@sales.leadpipe.local',
@@ -243,10 +238,7 @@ describe('npm start', () => {
     });
     expect(contacted.status).toBe(200);
     const report = await eventually('the KPI', async () => {
-      const output = execFileSync('npx', ['tsx', 'scripts/report.ts', '--by', 'source'], {
-        env: { ...process.env, LEADPIPE_RUNTIME_FILE: runtimeFile },
-        encoding: 'utf8',
-      });
+      const output = await runCli('report', ['--by', 'source']);
       return /web-form +[1-9]/.test(output) ? output : undefined;
     });
     expect(report).toMatch(
@@ -298,7 +290,7 @@ describe('npm start refuses to run half-configured', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
-      'sources: {}\nrouting:\n  defaultPool: x\n  pools: [{ id: x, reps: [ghost] }]\n  reps: [{ id: a, name: A, email: a@example.com }]\nmail: { from: a@example.com, publicBaseUrl: http://x.example }\n',
+      'sources: {}\nrouting:\n  defaultPool: x\n  pools: [{ id: x, reps: [ghost] }]\n  reps: [{ id: a, name: A, email: a@example.com }]\nmail: { from: a@example.com, publicBaseUrl: http://x.example, linkSigningKey: local-link-signing-key-123 }\n',
     );
     const runner = startRunner({ LEADPIPE_CONFIG: file });
     expect(await runner.exited).toBe(1);

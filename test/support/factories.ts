@@ -55,6 +55,7 @@ routing:
 mail:
   from: leads@leadpipe.example
   publicBaseUrl: https://leads.example.com
+  linkSigningKey: test-link-signing-key-0123456789
 `;
 
 export function testConfig(): Config {

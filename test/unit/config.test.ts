@@ -60,3 +60,10 @@ describe('configuration', () => {
     expect(problemsOf(bad).some((p) => p.startsWith('mail.from:'))).toBe(true);
   });
 });
+
+describe('configuration errors for missing keys', () => {
+  it('say the key is required', () => {
+    const bad = demo.replace(/\n {2}linkSigningKey:.*\n/, '\n');
+    expect(problemsOf(bad)).toEqual(['mail.linkSigningKey: required, but missing']);
+  });
+});

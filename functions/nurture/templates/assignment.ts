@@ -1,6 +1,7 @@
 import type { RepConfig } from '../../shared/config.ts';
 import { escapeHtml, headerSafe } from '../../shared/html.ts';
 import { displayName, type Lead, type Locale } from '../../shared/lead.ts';
+import type { Action } from '../../shared/links.ts';
 
 type Strings = {
   subject: (name: string, score: number) => string;
@@ -20,6 +21,8 @@ type Strings = {
   open: string;
   unnamed: string;
   sources: Record<Lead['source'], string>;
+  actionsIntro: string;
+  actions: Record<Action, string>;
 };
 
 const STRINGS: Record<Locale, Strings> = {
@@ -41,6 +44,8 @@ const STRINGS: Record<Locale, Strings> = {
     open: 'Open the lead',
     unnamed: 'Unnamed lead',
     sources: { 'web-form': 'Web form', facebook: 'Facebook Lead Ads', google: 'Google Ads lead form' },
+    actionsIntro: 'Tell us how it went (one click, then confirm):',
+    actions: { contacted: 'I contacted them', qualified: 'Qualified', won: 'Won', lost: 'Lost' },
   },
   ar: {
     subject: (name, score) => `عميل محتمل جديد: ${name} (التقييم ${score})`,
@@ -60,6 +65,8 @@ const STRINGS: Record<Locale, Strings> = {
     open: 'فتح العميل',
     unnamed: 'عميل بلا اسم',
     sources: { 'web-form': 'نموذج الموقع', facebook: 'إعلانات فيسبوك', google: 'نموذج إعلانات Google' },
+    actionsIntro: 'أخبرنا بما حدث (نقرة ثم تأكيد):',
+    actions: { contacted: 'تواصلت معه', qualified: 'مؤهل', won: 'تمت الصفقة', lost: 'خسرناه' },
   },
   fa: {
     subject: (name, score) => `سرنخ جدید: ${name} (امتیاز ${score})`,
@@ -79,6 +86,8 @@ const STRINGS: Record<Locale, Strings> = {
     open: 'باز کردن سرنخ',
     unnamed: 'سرنخ بی‌نام',
     sources: { 'web-form': 'فرم وب‌سایت', facebook: 'تبلیغات سرنخ فیسبوک', google: 'فرم سرنخ Google Ads' },
+    actionsIntro: 'نتیجه را به ما بگویید (یک کلیک، سپس تأیید):',
+    actions: { contacted: 'تماس گرفتم', qualified: 'واجد شرایط', won: 'قرارداد بسته شد', lost: 'از دست رفت' },
   },
 };
 
@@ -110,8 +119,15 @@ function formatNumber(n: number, locale: Locale): string {
 
 export type RenderedMail = { subject: string; html: string; text: string };
 
-export function renderAssignmentEmail(input: { lead: Lead; rep: RepConfig; leadUrl: string }): RenderedMail {
+export function renderAssignmentEmail(input: {
+  lead: Lead;
+  rep: RepConfig;
+  leadUrl: string;
+  /** Signed, expiring links; a click shows a confirm page (mail scanners must not act). */
+  actions?: readonly { action: Action; url: string }[];
+}): RenderedMail {
   const { lead, rep, leadUrl } = input;
+  const actions = input.actions ?? [];
   const locale = rep.locale;
   const t = STRINGS[locale];
   const rtl = RTL[locale];
@@ -182,6 +198,16 @@ export function renderAssignmentEmail(input: { lead: Lead; rep: RepConfig; leadU
 <p style="margin:0 0 16px">${escapeHtml(t.intro)}</p>
 <table role="presentation" dir="${dir}" style="width:100%;border-collapse:collapse;direction:${dir}">${tableRows}</table>
 ${answers.length > 0 ? `<h2 style="font-size:16px;margin:20px 0 8px">${escapeHtml(t.answers)}</h2><table role="presentation" dir="${dir}" style="width:100%;border-collapse:collapse;direction:${dir}">${answerRows}</table>` : ''}
+ ${
+   actions.length > 0
+     ? `<p style="margin:20px 0 8px">${escapeHtml(t.actionsIntro)}</p><p style="margin:0 0 16px">${actions
+         .map(
+           (a) =>
+             `<a href="${escapeHtml(a.url)}" style="display:inline-block;margin:0 0 8px;padding:8px 12px;border:1px solid #2563eb;border-radius:6px;color:#2563eb;text-decoration:none">${escapeHtml(t.actions[a.action])}</a>`,
+         )
+         .join(' ')}</p>`
+     : ''
+ }
 <p style="margin:20px 0"><a href="${escapeHtml(leadUrl)}" style="background:#2563eb;color:#ffffff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(t.open)}</a></p>
 </td></tr></table>
 </body>
@@ -197,6 +223,9 @@ ${answers.length > 0 ? `<h2 style="font-size:16px;margin:20px 0 8px">${escapeHtm
     ...rows.map(([label, , plain]) => `${mark}${label}: ${plain}`),
     ...(answers.length > 0
       ? ['', `${mark}${t.answers}:`, ...answers.map(([q, a]) => `${mark}- ${q}: ${a}`)]
+      : []),
+    ...(actions.length > 0
+      ? ['', `${mark}${t.actionsIntro}`, ...actions.map((a) => `${mark}- ${t.actions[a.action]}: ${a.url}`)]
       : []),
     '',
     `${mark}${t.open}: ${leadUrl}`,

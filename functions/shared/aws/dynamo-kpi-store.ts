@@ -1,6 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KpiStore, KpiTable } from '../ports.ts';
+import { transact } from './conditional.ts';
 
 export const kpiKeys = {
   aggregate: (table: KpiTable, dimType: string, day: string, value: string) => ({
@@ -31,46 +31,36 @@ export class DynamoKpiStore implements KpiStore {
     const update = `ADD ${Object.keys(adds)
       .map((_, i) => `#a${i} :a${i}`)
       .join(', ')} SET #type = :type, #day = :day, #value = :value`;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                // The marker makes the whole change exactly-once: a redelivered record fails here and adds nothing.
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...kpiKeys.marker(leadId, eventKey), type: 'kpi-marker', at: day },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              ...dims.map((dim) => ({
-                Update: {
-                  TableName: this.tableName,
-                  Key: kpiKeys.aggregate(table, dim.type, day, dim.value),
-                  UpdateExpression: update,
-                  ExpressionAttributeNames: { ...names, '#type': 'type', '#day': 'day', '#value': 'value' },
-                  ExpressionAttributeValues: {
-                    ...values,
-                    ':type': `kpi-${table}`,
-                    ':day': day,
-                    ':value': dim.value,
-                  },
-                },
-              })),
-            ],
-          }),
-        );
-        return 'recorded';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-        // Aggregates are hot items: concurrent events on the same day collide; try again shortly.
-        if (attempt >= 10 || !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
-        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 25));
-      }
-    }
+    // Aggregates are hot items: concurrent events of one day collide, and `transact` retries those conflicts.
+    const result = await transact(
+      this.db,
+      [
+        {
+          // The marker makes the whole change exactly-once: a redelivered record fails here and adds nothing.
+          Put: {
+            TableName: this.tableName,
+            Item: { ...kpiKeys.marker(leadId, eventKey), type: 'kpi-marker', at: day },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...dims.map((dim) => ({
+          Update: {
+            TableName: this.tableName,
+            Key: kpiKeys.aggregate(table, dim.type, day, dim.value),
+            UpdateExpression: update,
+            ExpressionAttributeNames: { ...names, '#type': 'type', '#day': 'day', '#value': 'value' },
+            ExpressionAttributeValues: {
+              ...values,
+              ':type': `kpi-${table}`,
+              ':day': day,
+              ':value': dim.value,
+            },
+          },
+        })),
+      ],
+      12,
+    );
+    return result.ok ? 'recorded' : 'duplicate';
   }
 
   async query(table: KpiTable, dimType: string, from: string, to: string) {

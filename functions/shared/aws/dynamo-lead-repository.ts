@@ -1,15 +1,10 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -25,6 +20,7 @@ import type {
   LeadRepository,
   PoolCounter,
 } from '../ports.ts';
+import { transact, writeIf } from './conditional.ts';
 import { repKeys } from './dynamo-rep-repository.ts';
 
 /** Single-table keys. Every item carries `pk`, `sk` and `type`. */
@@ -45,19 +41,16 @@ export class DynamoLeadRepository implements LeadRepository {
   ) {}
 
   async create(lead: Lead): Promise<CreateResult> {
-    try {
-      await this.db.send(
+    const written = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.lead(lead.id), type: 'lead', ...lead },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return 'created';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'exists';
-      throw error;
-    }
+      ),
+    );
+    return written ? 'created' : 'exists';
   }
 
   async createWithKeys(
@@ -67,59 +60,45 @@ export class DynamoLeadRepository implements LeadRepository {
     options: { takeOver?: boolean } = {},
   ): Promise<CreateOutcome> {
     if (identityKeys.length === 0) return { kind: await this.create(lead) };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...keys.lead(lead.id), type: 'lead', ...lead },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              ...identityKeys.map((key) => ({
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...keys.identity(key.kind, key.value),
-                    type: 'key',
-                    leadId: lead.id,
-                    expiresAt: window.expiresAt,
-                  },
-                  ...(options.takeOver
-                    ? {}
-                    : {
-                        // A key is free when nobody holds it, its holder's window has passed, or it is ours (a retry).
-                        ConditionExpression:
-                          'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
-                        ExpressionAttributeValues: { ':now': window.nowEpoch, ':leadId': lead.id },
-                        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-                      }),
-                },
-              })),
-            ],
-          }),
-        );
-        return { kind: 'created' };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'exists' };
-        const holders = reasons.slice(1).flatMap((reason, i) => {
-          const key = identityKeys[i];
-          if (reason.Code !== 'ConditionalCheckFailed' || key === undefined || reason.Item === undefined)
-            return [];
-          const holder = unmarshall(reason.Item as Record<string, AttributeValue>).leadId;
-          return typeof holder === 'string' ? [{ key: key.kind, leadId: holder }] : [];
-        });
-        if (holders.length > 0) return { kind: 'duplicate', holders };
-        // Another transaction touched the same items at the same moment: try again.
-        if (attempt >= 5 || !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
-        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
-      }
-    }
+    const result = await transact(this.db, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.lead(lead.id), type: 'lead', ...lead },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...identityKeys.map((key) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.identity(key.kind, key.value),
+            type: 'key',
+            leadId: lead.id,
+            expiresAt: window.expiresAt,
+          },
+          ...(options.takeOver
+            ? {}
+            : {
+                // A key is free when nobody holds it, its holder's window has passed, or it is ours (a retry).
+                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
+                ExpressionAttributeValues: { ':now': window.nowEpoch, ':leadId': lead.id },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              }),
+        },
+      })),
+    ]);
+    if (result.ok) return { kind: 'created' };
+    if (result.reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'exists' };
+    // The holders come back with the failed conditions themselves (ALL_OLD): no extra read.
+    const holders = result.reasons.slice(1).flatMap((reason, i) => {
+      const key = identityKeys[i];
+      if (reason.Code !== 'ConditionalCheckFailed' || key === undefined || reason.Item === undefined)
+        return [];
+      const holder = unmarshall(reason.Item as Record<string, AttributeValue>).leadId;
+      return typeof holder === 'string' ? [{ key: key.kind, leadId: holder }] : [];
+    });
+    return { kind: 'duplicate', holders };
   }
 
   async saveMerged(merged: Lead, expectedVersion: number): Promise<'recorded' | 'conflict'> {
@@ -142,8 +121,8 @@ export class DynamoLeadRepository implements LeadRepository {
       'consent',
     ] as const;
     const present = fields.filter((f) => merged[f] !== undefined);
-    try {
-      await this.db.send(
+    const written = await writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.lead(merged.id),
@@ -158,12 +137,9 @@ export class DynamoLeadRepository implements LeadRepository {
             ':expected': expectedVersion,
           },
         }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
-    }
+      ),
+    );
+    return written ? 'recorded' : 'conflict';
   }
 
   async refreshKeys(
@@ -172,9 +148,10 @@ export class DynamoLeadRepository implements LeadRepository {
     window: { nowEpoch: number; expiresAt: number },
   ): Promise<void> {
     await Promise.all(
-      identityKeys.map(async (key) => {
-        try {
-          await this.db.send(
+      // A key another lead holds stays with that person's lead (the write's condition fails, and that is fine).
+      identityKeys.map((key) =>
+        writeIf(() =>
+          this.db.send(
             new PutCommand({
               TableName: this.tableName,
               Item: {
@@ -186,12 +163,9 @@ export class DynamoLeadRepository implements LeadRepository {
               ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
               ExpressionAttributeValues: { ':now': window.nowEpoch, ':leadId': leadId },
             }),
-          );
-        } catch (error) {
-          // Held by another lead: that person's lead keeps it.
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      }),
+          ),
+        ),
+      ),
     );
   }
 
@@ -228,8 +202,8 @@ export class DynamoLeadRepository implements LeadRepository {
   }
 
   async claimDedupeKey(key: string, leadId: string, nowEpoch: number, expiresAt: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.dedupe(key), type: 'dedupe', leadId, expiresAt },
@@ -237,12 +211,9 @@ export class DynamoLeadRepository implements LeadRepository {
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR leadId = :leadId',
           ExpressionAttributeValues: { ':now': nowEpoch, ':leadId': leadId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written;
   }
 
   async assign(id: string, assignment: Assignment, guard?: CapacityGuard): Promise<AssignResult> {
@@ -261,13 +232,7 @@ export class DynamoLeadRepository implements LeadRepository {
       },
     };
     if (guard === undefined || (guard.maxOpen === undefined && guard.perDay === undefined)) {
-      try {
-        await this.db.send(new UpdateCommand(lead));
-        return 'assigned';
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'already-assigned';
-        throw error;
-      }
+      return (await writeIf(() => this.db.send(new UpdateCommand(lead)))) ? 'assigned' : 'already-assigned';
     }
     const capacity = [
       ...(guard.maxOpen !== undefined
@@ -303,24 +268,14 @@ export class DynamoLeadRepository implements LeadRepository {
           ]
         : []),
     ];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: lead }, ...capacity] }));
-        return 'assigned';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'already-assigned';
-        if (reasons.slice(1).some((r) => r.Code === 'ConditionalCheckFailed')) return 'rep-unavailable';
-        if (attempt >= 8 || !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
-        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
-      }
-    }
+    const result = await transact(this.db, [{ Update: lead }, ...capacity]);
+    if (result.ok) return 'assigned';
+    return result.reasons[0]?.Code === 'ConditionalCheckFailed' ? 'already-assigned' : 'rep-unavailable';
   }
 
   async markUnassigned(id: string, poolId: string, now: Date): Promise<void> {
-    try {
-      await this.db.send(
+    const waits = await writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.lead(id),
@@ -334,12 +289,10 @@ export class DynamoLeadRepository implements LeadRepository {
             ':now': now.toISOString(),
           },
         }),
-      );
-    } catch (error) {
-      // Someone took it meanwhile: nothing waits.
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+      ),
+    );
+    // Someone took it meanwhile: nothing waits.
+    if (!waits) return;
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -371,8 +324,8 @@ export class DynamoLeadRepository implements LeadRepository {
     update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
     expected: Lead['status'],
   ): Promise<'recorded' | 'conflict'> {
-    try {
-      await this.db.send(
+    const written = await writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.lead(id),
@@ -389,12 +342,9 @@ export class DynamoLeadRepository implements LeadRepository {
             ...(update.firstContactAt ? { ':first': update.firstContactAt } : {}),
           },
         }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
-    }
+      ),
+    );
+    return written ? 'recorded' : 'conflict';
   }
 
   /** Drops a lead from a waiting list once it has an owner (a stale entry only costs a no-op retry). */
@@ -408,8 +358,8 @@ export class DynamoLeadRepository implements LeadRepository {
     current: Pick<Lead, 'ownerId' | 'assignment'>,
   ): Promise<'moved' | 'conflict'> {
     const expectedOwner = current.ownerId;
-    try {
-      await this.db.send(
+    const written = await writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.lead(id),
@@ -429,12 +379,9 @@ export class DynamoLeadRepository implements LeadRepository {
             ...(expectedOwner === undefined ? {} : { ':expected': expectedOwner }),
           },
         }),
-      );
-      return 'moved';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
-    }
+      ),
+    );
+    return written ? 'moved' : 'conflict';
   }
 }
 

@@ -9,6 +9,7 @@ import {
 import { z } from 'zod';
 import { RepConfig } from '../config.ts';
 import type { RepDirectory, RepPatch, RepRecord } from '../ports.ts';
+import { writeIf } from './conditional.ts';
 
 /** All reps live in one partition: a roster is small, and one Query reads it with today's counters. */
 export const repKeys = {
@@ -38,8 +39,8 @@ export class DynamoRepRepository implements RepDirectory {
   }
 
   async add(rep: RepConfig, by: string, now: Date): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -52,12 +53,8 @@ export class DynamoRepRepository implements RepDirectory {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Every rep, with the count of leads each got on the given local dates (for per-day capacity). */

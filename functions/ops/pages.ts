@@ -1,0 +1,117 @@
+import { escapeHtml } from '../shared/html.ts';
+import type { Locale } from '../shared/lead.ts';
+import type { Action } from '../shared/links.ts';
+
+type PageStrings = {
+  confirm: Record<Action, string>;
+  button: string;
+  reason: string;
+  competitor: string;
+  done: Record<Action, string>;
+  already: string;
+  expired: string;
+  invalid: string;
+  refused: string;
+};
+
+const STRINGS: Record<Locale, PageStrings> = {
+  en: {
+    confirm: {
+      contacted: 'Confirm that you contacted this lead.',
+      qualified: 'Confirm that this lead is qualified.',
+      won: 'Confirm that this lead is won.',
+      lost: 'Mark this lead as lost. Why?',
+    },
+    button: 'Confirm',
+    reason: 'Reason',
+    competitor: 'Competitor (if any)',
+    done: {
+      contacted: 'Recorded: contacted.',
+      qualified: 'Recorded: qualified.',
+      won: 'Recorded: won. Well done!',
+      lost: 'Recorded: lost.',
+    },
+    already: 'Nothing to change: the lead has this status already.',
+    expired: 'This link has expired. Open the lead to update it.',
+    invalid: 'This link is not valid.',
+    refused: 'This change is not possible for the lead any more.',
+  },
+  ar: {
+    confirm: {
+      contacted: 'أكّد أنك تواصلت مع هذا العميل.',
+      qualified: 'أكّد أن هذا العميل مؤهل.',
+      won: 'أكّد إتمام الصفقة مع هذا العميل.',
+      lost: 'سجّل هذا العميل كخسارة. ما السبب؟',
+    },
+    button: 'تأكيد',
+    reason: 'السبب',
+    competitor: 'المنافس (إن وجد)',
+    done: {
+      contacted: 'تم التسجيل: تم التواصل.',
+      qualified: 'تم التسجيل: مؤهل.',
+      won: 'تم التسجيل: تمت الصفقة. أحسنت!',
+      lost: 'تم التسجيل: خسارة.',
+    },
+    already: 'لا شيء لتغييره: للعميل هذه الحالة بالفعل.',
+    expired: 'انتهت صلاحية هذا الرابط. افتح العميل لتحديثه.',
+    invalid: 'هذا الرابط غير صالح.',
+    refused: 'لم يعد هذا التغيير ممكنًا لهذا العميل.',
+  },
+  fa: {
+    confirm: {
+      contacted: 'تأیید کنید که با این سرنخ تماس گرفتید.',
+      qualified: 'تأیید کنید که این سرنخ واجد شرایط است.',
+      won: 'تأیید کنید که قرارداد با این سرنخ بسته شد.',
+      lost: 'این سرنخ را از دست رفته ثبت کنید. چرا؟',
+    },
+    button: 'تأیید',
+    reason: 'دلیل',
+    competitor: 'رقیب (اگر هست)',
+    done: {
+      contacted: 'ثبت شد: تماس گرفته شد.',
+      qualified: 'ثبت شد: واجد شرایط.',
+      won: 'ثبت شد: قرارداد بسته شد. آفرین!',
+      lost: 'ثبت شد: از دست رفت.',
+    },
+    already: 'چیزی برای تغییر نیست: سرنخ همین وضعیت را دارد.',
+    expired: 'این پیوند منقضی شده است. سرنخ را باز کنید تا به‌روز کنید.',
+    invalid: 'این پیوند معتبر نیست.',
+    refused: 'این تغییر دیگر برای این سرنخ ممکن نیست.',
+  },
+};
+
+function page(locale: Locale, body: string): string {
+  const dir = locale === 'en' ? 'ltr' : 'rtl';
+  return `<!doctype html>
+<html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<meta name="robots" content="noindex"><title>leadpipe</title></head>
+<body dir="${dir}" style="font-family:system-ui,Tahoma,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;direction:${dir}">${body}</body></html>`;
+}
+
+/**
+ * The page a link in an email opens: it only asks. Mail scanners follow links with GET, so nothing changes until
+ * the rep presses the button (a POST).
+ */
+export function confirmPage(locale: Locale, action: Action, token: string): string {
+  const t = STRINGS[locale];
+  const extra =
+    action === 'lost'
+      ? `<p><label>${escapeHtml(t.reason)}<br><textarea name="reason" required maxlength="500" rows="3" style="width:100%"></textarea></label></p>
+<p><label>${escapeHtml(t.competitor)}<br><input name="competitor" maxlength="200" style="width:100%"></label></p>`
+      : '';
+  return page(
+    locale,
+    `<form method="post"><p>${escapeHtml(t.confirm[action])}</p>${extra}<input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit" style="padding:.5rem 1rem">${escapeHtml(t.button)}</button></form>`,
+  );
+}
+
+export function resultPage(
+  locale: Locale,
+  outcome: 'done' | 'already' | 'expired' | 'invalid' | 'refused',
+  action: Action,
+): string {
+  const t = STRINGS[locale];
+  const text = outcome === 'done' ? t.done[action] : t[outcome];
+  return page(locale, `<p>${escapeHtml(text)}</p>`);
+}

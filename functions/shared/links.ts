@@ -1,0 +1,49 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const ACTIONS = ['contacted', 'qualified', 'won', 'lost'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const Payload = z.object({ l: z.string(), a: z.enum(ACTIONS), r: z.string(), e: z.number().int() });
+export type ActionGrant = { leadId: string; action: Action; repId: string; expiresAt: number };
+
+function mac(payload: string, key: string): Buffer {
+  return createHmac('sha256', key).update(payload).digest();
+}
+
+/** A token for one action on one lead by one rep, until `expiresAt` (epoch seconds): HMAC-SHA256 signed. */
+export function signAction(grant: ActionGrant, key: string): string {
+  const payload = Buffer.from(
+    JSON.stringify({ l: grant.leadId, a: grant.action, r: grant.repId, e: grant.expiresAt }),
+  ).toString('base64url');
+  return `${payload}.${mac(payload, key).toString('base64url')}`;
+}
+
+export type Verified = { ok: true; grant: ActionGrant } | { ok: false; why: 'invalid' | 'expired' };
+
+/** Checks a token in constant time; a token for another lead or action is invalid, an old one expired. */
+export function verifyAction(
+  token: string,
+  key: string,
+  expected: { leadId: string; action: string },
+  nowEpoch: number,
+): Verified {
+  const [payload, signature] = token.split('.');
+  if (!payload || !signature) return { ok: false, why: 'invalid' };
+  const given = Buffer.from(signature, 'base64url');
+  const wanted = mac(payload, key);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { ok: false, why: 'invalid' };
+  let parsed: z.infer<typeof Payload>;
+  try {
+    parsed = Payload.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  } catch {
+    return { ok: false, why: 'invalid' };
+  }
+  if (parsed.l !== expected.leadId || parsed.a !== expected.action) return { ok: false, why: 'invalid' };
+  if (parsed.e < nowEpoch) return { ok: false, why: 'expired' };
+  return { ok: true, grant: { leadId: parsed.l, action: parsed.a, repId: parsed.r, expiresAt: parsed.e } };
+}
+
+export function actionUrl(baseUrl: string, grant: ActionGrant, key: string): string {
+  return `${baseUrl.replace(/\/$/, '')}/v1/leads/${encodeURIComponent(grant.leadId)}/actions/${grant.action}?token=${signAction(grant, key)}`;
+}

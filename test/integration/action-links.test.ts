@@ -1,0 +1,123 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createOpsHandler } from '../../functions/ops/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { signAction } from '../../functions/shared/links.ts';
+import { freshResources, type TestAws } from '../support/aws.ts';
+import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
+
+const config = testConfig();
+const NOW = new Date('2026-03-19T16:10:00.000Z');
+let aws: TestAws;
+let leads: DynamoLeadRepository;
+let ops: ReturnType<typeof createOpsHandler>;
+
+beforeAll(async () => {
+  aws = await freshResources('links');
+  const db = documentClient(aws.dynamodb);
+  leads = new DynamoLeadRepository(db, aws.resources.tableName);
+  const reps = new DynamoRepRepository(db, aws.resources.tableName);
+  await reps.seed(config.routing.reps, NOW);
+  ops = createOpsHandler({
+    config,
+    leads,
+    reps,
+    kpis: new DynamoKpiStore(db, aws.resources.tableName),
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    now: () => NOW,
+    logger: silentLogger(),
+  });
+});
+
+async function assigned() {
+  const stored = lead();
+  await leads.create(stored);
+  await leads.assign(stored.id, assignment({ repId: 'omid' }));
+  return stored.id;
+}
+
+function click(
+  method: 'GET' | 'POST',
+  leadId: string,
+  action: string,
+  token: string,
+  form: Record<string, string> = {},
+) {
+  const path = `/v1/leads/${leadId}/actions/${action}`;
+  return ops(
+    {
+      ...httpEvent({
+        method,
+        path,
+        routeKey: `${method} /v1/leads/{leadId}/actions/{action}`,
+        pathParameters: { leadId, action },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        ...(method === 'POST' ? { body: new URLSearchParams({ token, ...form }).toString() } : {}),
+      }),
+      ...(method === 'GET' ? { queryStringParameters: { token } } : {}),
+    },
+    context('ops'),
+  );
+}
+
+const tokenFor = (
+  leadId: string,
+  action: 'contacted' | 'lost',
+  expiresAt = Math.floor(NOW.getTime() / 1000) + 3600,
+) => signAction({ leadId, action, repId: 'omid', expiresAt }, config.mail.linkSigningKey);
+
+describe('action links from the assignment email', () => {
+  it('show a confirm page on GET and change nothing, so mail scanners cannot act', async () => {
+    const id = await assigned();
+    const response = await click('GET', id, 'contacted', tokenFor(id, 'contacted'));
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
+    expect(response.body).toContain('<html lang="fa" dir="rtl">');
+    expect((await leads.get(id))?.status).toBe('assigned');
+  });
+
+  it('record the status on POST, as the rep the link was made for, once', async () => {
+    const id = await assigned();
+    const token = tokenFor(id, 'contacted');
+    expect((await click('POST', id, 'contacted', token)).statusCode).toBe(200);
+    expect(await leads.get(id)).toMatchObject({
+      status: 'contacted',
+      firstContactAt: NOW.toISOString(),
+      statusHistory: [{ status: 'contacted', by: 'omid', at: NOW.toISOString() }],
+    });
+    const again = await click('POST', id, 'contacted', token);
+    expect(again.body).toContain('چیزی برای تغییر نیست');
+    expect((await leads.get(id))?.statusHistory).toHaveLength(1);
+  });
+
+  it('ask again for a reason before a lead is lost, and keep the competitor', async () => {
+    const id = await assigned();
+    const token = tokenFor(id, 'lost');
+    expect((await click('POST', id, 'lost', token)).statusCode).toBe(400);
+    expect(
+      (await click('POST', id, 'lost', token, { reason: 'chose a competitor', competitor: 'Acme CRM' }))
+        .statusCode,
+    ).toBe(200);
+    expect((await leads.get(id))?.statusHistory.at(-1)).toMatchObject({
+      status: 'lost',
+      reason: 'chose a competitor',
+      competitor: 'Acme CRM',
+    });
+  });
+
+  it('refuse a forged, misdirected or expired link', async () => {
+    const id = await assigned();
+    expect((await click('POST', id, 'contacted', 'forged.token')).statusCode).toBe(403);
+    expect((await click('POST', id, 'lost', tokenFor(id, 'contacted'))).statusCode).toBe(403);
+    expect((await click('GET', id, 'contacted', tokenFor(id, 'contacted', 1))).statusCode).toBe(410);
+    expect((await click('GET', id, 'dance', tokenFor(id, 'contacted'))).statusCode).toBe(404);
+    expect((await leads.get(id))?.status).toBe('assigned');
+  });
+});
