@@ -10,7 +10,7 @@ import { formatAddress } from '../shared/html.ts';
 import { kpiEvents } from '../shared/kpi.ts';
 import { Lead } from '../shared/lead.ts';
 import { ACTIONS, actionUrl } from '../shared/links.ts';
-import type { KpiStore, Mailer, RepDirectory } from '../shared/ports.ts';
+import type { KpiStore, Mailer, RepDirectory, RepRecord } from '../shared/ports.ts';
 import { type AssignmentNotice, assignmentNotice } from './core.ts';
 import { renderAssignmentEmail } from './templates/assignment.ts';
 
@@ -44,6 +44,17 @@ export function leadFromImage(image: Record<string, unknown> | undefined, eventI
 
 export function createNurtureHandler(deps: NurtureDeps) {
   const { config, logger } = deps;
+  // Reps change rarely and every record needs its owner: one read per rep per half minute, not per record.
+  const repCache = new Map<string, { at: number; rep: Promise<RepRecord | undefined> }>();
+  function repById(id: string): Promise<RepRecord | undefined> {
+    const cached = repCache.get(id);
+    if (cached && Date.now() - cached.at < 30_000) return cached.rep;
+    const rep = deps.reps.get(id);
+    repCache.set(id, { at: Date.now(), rep });
+    rep.catch(() => repCache.delete(id));
+    return rep;
+  }
+
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
     expiresAfterSeconds: 30 * 24 * 3600,
@@ -51,8 +62,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
 
   const sendAssignmentEmail = makeIdempotent(
     async (notice: AssignmentNotice, lead: Lead) => {
-      const rep =
-        (await deps.reps.get(notice.repId)) ?? config.routing.reps.find((r) => r.id === notice.repId);
+      const rep = (await repById(notice.repId)) ?? config.routing.reps.find((r) => r.id === notice.repId);
       if (rep === undefined)
         throw new InvalidMessageError(`lead ${lead.id} is owned by unknown rep ${notice.repId}`);
       const expiresAt =
@@ -88,7 +98,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
   /** Speed-to-lead and funnel aggregates, each event counted exactly once however often the record comes. */
   async function recordKpis(before: Lead | undefined, after: Lead): Promise<void> {
     const owner = after.ownerId
-      ? ((await deps.reps.get(after.ownerId)) ?? config.routing.reps.find((r) => r.id === after.ownerId))
+      ? ((await repById(after.ownerId)) ?? config.routing.reps.find((r) => r.id === after.ownerId))
       : undefined;
     for (const event of kpiEvents(before, after, config, owner)) {
       const result = await deps.kpis.record(

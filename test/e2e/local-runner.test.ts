@@ -70,6 +70,12 @@ describe('npm start', () => {
       async () => /leadpipe ready (http:\/\/127\.0\.0\.1:\d+)/.exec(runner.output())?.[1],
       60_000,
     );
+    // The mail viewer line follows the ready line; the two may arrive in separate chunks.
+    await eventually(
+      'the mail viewer line',
+      async () => (/^mail viewer /m.test(runner.output()) ? true : undefined),
+      5_000,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -295,5 +301,21 @@ describe('npm start refuses to run half-configured', () => {
     const runner = startRunner({ LEADPIPE_CONFIG: file });
     expect(await runner.exited).toBe(1);
     expect(runner.output()).toContain('routing.pools[0].reps[0]: unknown rep "ghost"');
+  });
+});
+
+describe('npm run preview-email', () => {
+  it('renders a template with hostile and right-to-left sample text, escaped, to files to open', async () => {
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['tsx', 'scripts/preview-email.ts', 'assignment', 'ar'],
+      { encoding: 'utf8' },
+    );
+    expect(stdout).toMatch(/^subject: \u200f/);
+    const html = readFileSync('.leadpipe/preview/assignment.ar.html', 'utf8');
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+    expect(readFileSync('.leadpipe/preview/assignment.ar.txt', 'utf8')).not.toMatch(/^Bcc:/m);
   });
 });

@@ -220,7 +220,8 @@ ${answers.length > 0 ? `<h2 style="font-size:16px;margin:20px 0 8px">${escapeHtm
     `${mark}${t.greeting(rep.name)}`,
     `${mark}${t.intro}`,
     '',
-    ...rows.map(([label, , plain]) => `${mark}${label}: ${plain}`),
+    // One-line fields stay on one line in the text part too, whatever reached the template.
+    ...rows.map(([label, , plain]) => `${mark}${label}: ${headerSafe(plain)}`),
     ...(answers.length > 0
       ? ['', `${mark}${t.answers}:`, ...answers.map(([q, a]) => `${mark}- ${q}: ${a}`)]
       : []),

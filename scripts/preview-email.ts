@@ -1,0 +1,101 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { renderAssignmentEmail } from '../functions/nurture/templates/assignment.ts';
+import { Locale } from '../functions/shared/lead.ts';
+import { ACTIONS, actionUrl } from '../functions/shared/links.ts';
+import { loadConfigFile } from '../local/config-file.ts';
+
+// npm run preview-email -- assignment ar: renders a template with a sample lead full of hostile and RTL text
+// (HTML, CR/LF, Arabic, Persian, Latin inside RTL) to .leadpipe/preview/, to open in a browser.
+const Args = z.tuple([z.enum(['assignment'], { error: 'templates: assignment' }), Locale.default('en')]);
+
+try {
+  const [template, locale] = Args.parse(process.argv.slice(2, 4));
+  const config = loadConfigFile(process.env.LEADPIPE_CONFIG ?? 'leadpipe.config.yaml');
+  const rep = {
+    ...(config.routing.reps[0] ?? {
+      id: 'rep',
+      name: 'Rep',
+      email: 'rep@example.com',
+      timezone: 'UTC',
+      weight: 1,
+      active: true,
+      outOfOffice: [],
+    }),
+    locale,
+  };
+  const now = new Date();
+  const rendered = renderAssignmentEmail({
+    rep,
+    leadUrl: `${config.mail.publicBaseUrl}/v1/leads/preview`,
+    actions: ACTIONS.map((action) => ({
+      action,
+      url: actionUrl(
+        config.mail.publicBaseUrl,
+        { leadId: 'preview', action, repId: rep.id, expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
+        config.mail.linkSigningKey,
+      ),
+    })),
+    lead: {
+      id: 'preview',
+      source: 'facebook',
+      formId: '172036835026334',
+      receivedAt: now.toISOString(),
+      createdAt: now.toISOString(),
+      contact: {
+        name: 'سارة <b>الحربي</b>\r\nBcc: x@example.com',
+        email: 'sara.alharbi@example.sa',
+        phone: '+966 50 123 4567',
+        company: 'شركة "الأفق" & Co',
+      },
+      phoneE164: '+966501234567',
+      keys: {},
+      answers: {
+        'ما الميزانية؟': '50,000 ريال',
+        'بودجه شما؟': '۵۰۰ میلیون تومان',
+        notes: '<script>alert(1)</script>\nline two',
+      },
+      attribution: { utm: {}, campaignName: 'RE-Tehran-Q1' },
+      locale,
+      score: {
+        total: 55,
+        breakdown: [
+          { ruleId: 'has-phone', points: 20 },
+          { ruleId: 'company-email', points: 10 },
+          { ruleId: 'paid-campaign', points: 25 },
+        ],
+        qualification: 'mql',
+        grade: 'B',
+      },
+      segments: ['gulf'],
+      status: 'assigned',
+      ownerId: rep.id,
+      assignment: {
+        repId: rep.id,
+        poolId: 'default',
+        counter: 7,
+        rule: 'segment gulf',
+        skipped: [{ repId: 'omid', why: 'paused' }],
+        reason: 'segment gulf; pool default, rotation slot 7; skipped omid (paused)',
+        at: now.toISOString(),
+      },
+      touches: [],
+      history: [],
+      statusHistory: [],
+      version: 1,
+      test: false,
+    },
+  });
+  const dir = join('.leadpipe', 'preview');
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `${template}.${locale}`);
+  writeFileSync(`${base}.html`, rendered.html);
+  writeFileSync(`${base}.txt`, `Subject: ${rendered.subject}\n\n${rendered.text}\n`);
+  console.log(`subject: ${rendered.subject}\nhtml:    ${base}.html\ntext:    ${base}.txt`);
+} catch (error) {
+  console.error(
+    `preview-email: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+  );
+  process.exit(1);
+}
