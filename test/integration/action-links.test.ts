@@ -1,13 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createOpsHandler } from '../../functions/ops/handler.ts';
-import { documentClient } from '../../functions/shared/aws/clients.ts';
-import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
-import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
-import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import type { createOpsHandler } from '../../functions/ops/handler.ts';
+import type { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { signAction } from '../../functions/shared/links.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
-import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
+import { assignment, context, httpEvent, lead, testConfig } from '../support/factories.ts';
+import { opsOn } from '../support/handlers.ts';
 
 const config = testConfig();
 const NOW = new Date('2026-03-19T16:10:00.000Z');
@@ -17,19 +14,7 @@ let ops: ReturnType<typeof createOpsHandler>;
 
 beforeAll(async () => {
   aws = await freshResources('links');
-  const db = documentClient(aws.dynamodb);
-  leads = new DynamoLeadRepository(db, aws.resources.tableName);
-  const reps = new DynamoRepRepository(db, aws.resources.tableName);
-  await reps.seed(config.routing.reps, NOW);
-  ops = createOpsHandler({
-    config,
-    leads,
-    reps,
-    kpis: new DynamoKpiStore(db, aws.resources.tableName),
-    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
-    now: () => NOW,
-    logger: silentLogger(),
-  });
+  ({ ops, leads } = await opsOn(aws, config, () => NOW));
 });
 
 async function assigned() {

@@ -13,21 +13,12 @@ import { classifyGraphError } from '../../functions/shared/graph-api.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { GraphLead } from '../../functions/shared/lead.ts';
 import { testConfig } from '../support/factories.ts';
+import { rejection } from '../support/handlers.ts';
 import { metaSignature } from '../support/signing.ts';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/facebook/${name}`, 'utf8');
 const facebook = testConfig().sources.facebook;
 if (!facebook) throw new Error('test config has no facebook source');
-
-function rejection(run: () => unknown): HttpError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
-}
 
 describe('the Meta subscription handshake', () => {
   const query = {

@@ -8,6 +8,7 @@ import {
 } from '../../functions/ingest/sources/web-form.ts';
 import { HttpError } from '../../functions/shared/errors.ts';
 import { testConfig } from '../support/factories.ts';
+import { rejection } from '../support/handlers.ts';
 
 const config = testConfig();
 const fixture = (name: string) => readFileSync(`test/fixtures/web-form/${name}`, 'utf8');
@@ -31,16 +32,6 @@ function submit(
     userAgent: 'Mozilla/5.0',
     ...extra,
   });
-}
-
-function rejection(run: () => unknown): HttpError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
 }
 
 describe('web form submissions', () => {

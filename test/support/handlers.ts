@@ -1,0 +1,40 @@
+import { createOpsHandler } from '../../functions/ops/handler.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import type { Config } from '../../functions/shared/config.ts';
+import { HttpError } from '../../functions/shared/errors.ts';
+import type { TestAws } from './aws.ts';
+import { silentLogger } from './factories.ts';
+
+/** The ops function on a test's own resources, with the config's reps seeded, and the repositories it uses. */
+export async function opsOn(aws: TestAws, config: Config, now: () => Date) {
+  const db = documentClient(aws.dynamodb);
+  const leads = new DynamoLeadRepository(db, aws.resources.tableName);
+  const reps = new DynamoRepRepository(db, aws.resources.tableName);
+  const kpis = new DynamoKpiStore(db, aws.resources.tableName);
+  await reps.seed(config.routing.reps, now());
+  const ops = createOpsHandler({
+    config,
+    leads,
+    reps,
+    kpis,
+    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    now,
+    logger: silentLogger(),
+  });
+  return { ops, leads, reps, kpis };
+}
+
+/** The HttpError a call throws (failing the test when it throws nothing, or something else). */
+export function rejection(run: () => unknown): HttpError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error('expected an HttpError');
+}
