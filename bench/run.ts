@@ -667,7 +667,7 @@ function markdown(
     '',
     '## Bundles (esbuild, minified ESM, SDK included) and cold import time',
     '',
-    'Module init is a fresh Node process importing the bundle: code loading plus what each function does at cold start against the local emulators (routing seeds the roster; ingest and scoring read their secrets, which in AWS adds one SSM GetParameters call).',
+    'Module init is a fresh Node process importing the bundle: code loading plus what each function does at cold start against the local emulators (ingest, scoring, nurture and ops read their secrets, which in AWS adds one SSM GetParameters call).',
     '',
     '| function | bundle (KiB) | module init p50 (ms) |',
     '|---|---|---|',

@@ -161,9 +161,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     now,
     logger: createLogger('scoring'),
   });
-  const reps = new DynamoRepRepository(db, resources.tableName);
+  const reps = new DynamoRepRepository(db, resources.tableName, config.routing.reps);
   const kpis = new DynamoKpiStore(db, resources.tableName);
-  await reps.seed(config.routing.reps, new Date());
   const routing = createRoutingHandler({
     config,
     leads,

@@ -29,6 +29,14 @@ function rawBody(event: APIGatewayProxyEventV2): Buffer {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
+/** A webhook's raw bytes, refused with 413 past the size no real webhook reaches. */
+function webhookBody(event: APIGatewayProxyEventV2): Buffer {
+  const body = rawBody(event);
+  if (body.byteLength > MAX_WEBHOOK_BYTES)
+    throw new HttpError(413, 'body_too_large', `A webhook body may be at most ${MAX_WEBHOOK_BYTES} bytes.`);
+  return body;
+}
+
 function notConfigured(source: string): HttpError {
   return new HttpError(
     404,
@@ -112,9 +120,7 @@ export function createIngestHandler(deps: IngestDeps) {
   async function handleFacebookWebhook(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const facebook = config.sources.facebook;
     if (facebook === undefined) throw notConfigured('facebook');
-    const body = rawBody(event);
-    if (body.byteLength > MAX_WEBHOOK_BYTES)
-      throw new HttpError(413, 'body_too_large', `A webhook body may be at most ${MAX_WEBHOOK_BYTES} bytes.`);
+    const body = webhookBody(event);
     // Authenticity first: nothing about a forged request is parsed, logged or queued.
     verifySignature(body, event.headers['x-hub-signature-256'], facebook.appSecret);
     const receivedAt = deps.now().toISOString();
@@ -132,9 +138,7 @@ export function createIngestHandler(deps: IngestDeps) {
   async function handleGoogleWebhook(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const google = config.sources.google;
     if (google === undefined) throw notConfigured('google');
-    const body = rawBody(event);
-    if (body.byteLength > MAX_WEBHOOK_BYTES)
-      throw new HttpError(413, 'body_too_large', `A webhook body may be at most ${MAX_WEBHOOK_BYTES} bytes.`);
+    const body = webhookBody(event);
     const text = body.toString('utf8');
     const webhook = parseGoogleWebhook(text);
     checkGoogleKey(webhook, google);

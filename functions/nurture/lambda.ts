@@ -15,10 +15,12 @@ import { createNurtureHandler } from './handler.ts';
 const env = parseEnv(IdempotencyEnv.extend(MailEnv.shape).extend(TableEnv.shape));
 const dynamodb = new DynamoDBClient({});
 
+const config = await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters);
+
 export const handler = createNurtureHandler({
-  config: await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters),
+  config,
   mailer: new SesMailer(new SESv2Client({}), env.SES_CONFIGURATION_SET),
-  reps: new DynamoRepRepository(documentClient(dynamodb), env.TABLE_NAME),
+  reps: new DynamoRepRepository(documentClient(dynamodb), env.TABLE_NAME, config.routing.reps),
   kpis: new DynamoKpiStore(documentClient(dynamodb), env.TABLE_NAME),
   idempotency: new DynamoDBPersistenceLayer({
     tableName: env.IDEMPOTENCY_TABLE_NAME,

@@ -14,10 +14,12 @@ import { createOpsHandler } from './handler.ts';
 const env = parseEnv(TableEnv.extend(RoutingQueueEnv.shape));
 const db = documentClient();
 
+const config = await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters);
+
 export const handler = createOpsHandler({
-  config: await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters),
+  config,
   leads: new DynamoLeadRepository(db, env.TABLE_NAME),
-  reps: new DynamoRepRepository(db, env.TABLE_NAME),
+  reps: new DynamoRepRepository(db, env.TABLE_NAME, config.routing.reps),
   kpis: new DynamoKpiStore(db, env.TABLE_NAME),
   routingQueue: new SqsSender(new SQSClient({}), env.ROUTING_QUEUE_URL),
   now: () => new Date(),

@@ -11,9 +11,7 @@ import { createRoutingHandler } from './handler.ts';
 const env = parseEnv(TableEnv.extend(RoutingQueueEnv.shape));
 const config = bundledConfig();
 const db = documentClient();
-const reps = new DynamoRepRepository(db, env.TABLE_NAME);
-// Reps in the config that are not stored yet are added; what ops changed since (a pause, a new weight) stays.
-await reps.seed(config.routing.reps, new Date());
+const reps = new DynamoRepRepository(db, env.TABLE_NAME, config.routing.reps);
 
 export const handler = createRoutingHandler({
   config,

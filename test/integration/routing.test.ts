@@ -193,3 +193,34 @@ describe('capacity, waiting and fallbacks', () => {
     expect((await t.leads.get(again.id))?.assignment?.repId).not.toBe('omid');
   });
 });
+
+describe('the stored roster', () => {
+  it('stores configured reps on first read, with no seeding at cold start, and never overwrites what ops changed', async () => {
+    const aws = await freshResources('roster');
+    const config = testConfig();
+    const reps = new DynamoRepRepository(
+      documentClient(aws.dynamodb),
+      aws.resources.tableName,
+      config.routing.reps,
+    );
+    expect((await reps.roster()).reps.map((r) => r.id).sort()).toEqual(['layla', 'omid', 'sara']);
+    await reps.update('omid', { active: false, pausedReason: 'on leave' }, 'ops', NOW);
+    const again = new DynamoRepRepository(
+      documentClient(aws.dynamodb),
+      aws.resources.tableName,
+      config.routing.reps,
+    );
+    expect((await again.roster()).reps.find((r) => r.id === 'omid')).toMatchObject({
+      active: false,
+      pausedReason: 'on leave',
+    });
+    const fresh = await freshResources('roster-get');
+    const byId = new DynamoRepRepository(
+      documentClient(fresh.dynamodb),
+      fresh.resources.tableName,
+      config.routing.reps,
+    );
+    expect((await byId.get('layla'))?.email).toBe('layla@sales.example');
+    expect(await byId.get('nobody')).toBeUndefined();
+  });
+});

@@ -27,10 +27,16 @@ export const RepItem = z.object({
   updatedBy: z.string().optional(),
 });
 
+/**
+ * Reps in DynamoDB. The configured roster is the default: a configured rep not stored yet is stored the first
+ * time the roster or that rep is read (a conditional put), so no function seeds anything at cold start, and
+ * whatever ops changed since (a pause, a weight) is never overwritten.
+ */
 export class DynamoRepRepository implements RepDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly defaults: readonly RepConfig[] = [],
   ) {}
 
   async seed(reps: readonly RepConfig[], now: Date): Promise<number> {
@@ -79,6 +85,11 @@ export class DynamoRepRepository implements RepDirectory {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    const missing = this.defaults.filter((d) => !reps.some((r) => r.id === d.id));
+    if (missing.length > 0) {
+      await this.seed(missing, new Date());
+      reps.push(...missing.map((rep) => RepItem.parse({ ...rep, openLeads: 0 })));
+    }
     return { reps, days };
   }
 
@@ -86,7 +97,11 @@ export class DynamoRepRepository implements RepDirectory {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: repKeys.rep(id), ConsistentRead: true }),
     );
-    return Item === undefined ? undefined : RepItem.parse(Item);
+    if (Item !== undefined) return RepItem.parse(Item);
+    const configured = this.defaults.find((d) => d.id === id);
+    if (configured === undefined) return undefined;
+    await this.add(configured, 'config', new Date());
+    return RepItem.parse({ ...configured, openLeads: 0 });
   }
 
   async update(id: string, patch: RepPatch, by: string, now: Date): Promise<RepRecord | undefined> {
