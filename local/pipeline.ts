@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -5,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSEvent } from 'aws-lambda';
 import { v7 as uuidv7 } from 'uuid';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { createNurtureHandler } from '../functions/nurture/handler.ts';
@@ -19,6 +21,8 @@ import {
   DynamoPoolCounter,
 } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
+import { DynamoSuppressionList } from '../functions/shared/aws/dynamo-suppression-list.ts';
+import { DynamoTimerStore } from '../functions/shared/aws/dynamo-timer-store.ts';
 import { SesMailer } from '../functions/shared/aws/ses-mailer.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../functions/shared/config.ts';
@@ -26,13 +30,17 @@ import { GraphApiClient } from '../functions/shared/graph-api.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
 import { HTTP_ROUTES } from '../functions/shared/routes.ts';
+import type { TimerMessage } from '../functions/shared/timers.ts';
+import { createSweeperHandler } from '../functions/sweeper/handler.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import { createGateway, type GatewayRoute } from './gateway.ts';
+import { invokeWithTimeout } from './lambda-context.ts';
 import { RequestCounter } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 import { StreamEventSource } from './stream-event-source.ts';
+import { Sweeps } from './sweeps.ts';
 
 export type OutboxMail = {
   messageId: string;
@@ -55,6 +63,8 @@ export type PipelineOptions = {
   prefix?: string;
   /** Meta's Graph API; by default a fake one on loopback. */
   graphApiBaseUrl?: string;
+  /** How often the timer sweep runs (EventBridge runs it every 5 minutes in AWS). */
+  sweepIntervalMs?: number;
   onError?: (error: unknown) => void;
 };
 
@@ -85,15 +95,72 @@ export type SesStoreEmail = {
   at: number;
 };
 
-/** Remembers when each message was handed to SES (to the millisecond), for the outbox and the benchmark. */
+/** SES's mailbox simulator: mail to these addresses bounces or draws a complaint, in AWS and here. */
+const SIMULATOR: Record<string, 'Bounce' | 'Complaint'> = {
+  'bounce@simulator.amazonses.com': 'Bounce',
+  'complaint@simulator.amazonses.com': 'Complaint',
+};
+
+/**
+ * Remembers when each message was handed to SES (to the millisecond), for the outbox and the benchmark, and
+ * plays SES's mailbox simulator: its bounce and complaint addresses produce the event SES would publish to the
+ * configuration set's SNS topic.
+ */
 class RecordingMailer implements Mailer {
   readonly sent = new Map<string, number>();
-  constructor(private readonly inner: Mailer) {}
+  constructor(
+    private readonly inner: Mailer,
+    private readonly publish: (feedback: Record<string, unknown>) => void,
+  ) {}
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const result = await this.inner.send(mail);
     this.sent.set(result.messageId, Date.now());
+    const simulated = SIMULATOR[mail.to.toLowerCase()];
+    if (simulated === 'Bounce')
+      this.publish({
+        eventType: 'Bounce',
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: 'General',
+          bouncedRecipients: [{ emailAddress: mail.to }],
+        },
+        mail: { messageId: result.messageId },
+      });
+    if (simulated === 'Complaint')
+      this.publish({
+        eventType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: mail.to }], complaintFeedbackType: 'abuse' },
+        mail: { messageId: result.messageId },
+      });
     return result;
   }
+}
+
+/** An SNS notification as Lambda receives it from the configuration set's topic. */
+function snsEvent(message: Record<string, unknown>): SNSEvent {
+  const id = randomUUID();
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn:aws:sns:us-east-1:000000000000:leadpipe-ses-feedback:local',
+        Sns: {
+          Type: 'Notification',
+          MessageId: id,
+          TopicArn: 'arn:aws:sns:us-east-1:000000000000:leadpipe-ses-feedback',
+          Subject: 'Amazon SES Email Event Notification',
+          Message: JSON.stringify(message),
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
 }
 
 /**
@@ -126,7 +193,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const resources = await ensureResources(dynamodb, sqs, options.prefix);
   const db = documentClient(dynamodb);
   const leads = new DynamoLeadRepository(db, resources.tableName);
-  const mailer = new RecordingMailer(new SesMailer(ses));
+  // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
+  const pendingFeedback = new Set<Promise<unknown>>();
+  const mailer = new RecordingMailer(new SesMailer(ses), (feedback) => {
+    const delivery = new Promise((resolve) => setTimeout(resolve, 50))
+      .then(() => invokeWithTimeout(nurture.feedback, snsEvent(feedback), 'nurture', 30_000))
+      .catch(onError)
+      .finally(() => pendingFeedback.delete(delivery));
+    pendingFeedback.add(delivery);
+  });
   const now = () => new Date();
   const facebook = config.sources.facebook;
   const fakeGraph: FakeGraphApi | undefined =
@@ -172,16 +247,35 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     now,
     logger: createLogger('routing'),
   });
+  const timerStore = new DynamoTimerStore(db, resources.tableName);
+  const timerQueue = new SqsSender<TimerMessage>(sqs, resources.timers.url);
+  const suppressions = new DynamoSuppressionList(db, resources.tableName);
   const nurture = createNurtureHandler({
     config,
     mailer,
     reps,
+    leads,
     kpis,
+    timers: { store: timerStore, queue: timerQueue },
+    suppressions,
+    routingQueue: new SqsSender(sqs, resources.routing.url),
     idempotency: new DynamoDBPersistenceLayer({
       tableName: resources.idempotencyTableName,
       awsSdkV3Client: dynamodb,
     }),
+    now,
     logger: createLogger('nurture'),
+  });
+  // The sweep's own clients, counted apart: its cost is per sweep, not per lead.
+  const sweeperDynamo = new DynamoDBClient({});
+  const sweeperSqs = new SQSClient({});
+  requests.attach(sweeperDynamo, 'sweeper');
+  requests.attach(sweeperSqs, 'sweeper');
+  const sweeper = createSweeperHandler({
+    store: new DynamoTimerStore(documentClient(sweeperDynamo), resources.tableName),
+    queue: new SqsSender<TimerMessage>(sweeperSqs, resources.timers.url),
+    now,
+    logger: createLogger('sweeper'),
   });
 
   const sources = [
@@ -199,18 +293,27 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       handler: routing,
       onError,
     }),
+    new SqsEventSource({
+      sqs: esmSqs,
+      queue: resources.timers,
+      functionName: 'nurture',
+      handler: nurture.timers,
+      onError,
+    }),
   ];
   const stream = new StreamEventSource({
     streams: esmStreams,
     sqs: esmSqs,
     streamArn: resources.streamArn,
     functionName: 'nurture',
-    handler: nurture,
+    handler: nurture.stream,
     failureQueue: resources.nurtureFailures,
     onError,
   });
   for (const source of sources) source.start();
   stream.start();
+  const sweeps = new Sweeps(sweeper, options.sweepIntervalMs ?? 1000, onError);
+  sweeps.start();
 
   const ops = createOpsHandler({
     config,
@@ -218,6 +321,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     reps,
     kpis,
     routingQueue: new SqsSender(sqs, resources.routing.url),
+    suppressions,
     now,
     logger: createLogger('ops'),
   });
@@ -266,7 +370,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   const port = (gateway.address() as AddressInfo).port;
 
-  async function queueDepth(url: string): Promise<number> {
+  async function queueDepth(url: string, countDelayed = true): Promise<number> {
     const { Attributes = {} } = await runnerSqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
@@ -280,7 +384,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     return (
       Number(Attributes.ApproximateNumberOfMessages ?? 0) +
       Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+      (countDelayed ? Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0) : 0)
     );
   }
 
@@ -293,24 +397,32 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     requests,
     outbox,
     async isIdle() {
-      if (sources.some((s) => s.busy) || stream.busy) return false;
-      const depths = await Promise.all([queueDepth(resources.intake.url), queueDepth(resources.routing.url)]);
+      if (sources.some((s) => s.busy) || stream.busy || sweeps.busy || pendingFeedback.size > 0) return false;
+      const depths = await Promise.all([
+        queueDepth(resources.intake.url),
+        queueDepth(resources.routing.url),
+        // Timers waiting for their due time are not work in progress.
+        queueDepth(resources.timers.url, false),
+      ]);
       return depths.every((d) => d === 0);
     },
     async pauseConsumers() {
-      await Promise.all([...sources.map((s) => s.stop()), stream.stop()]);
+      await Promise.all([...sources.map((s) => s.stop()), stream.stop(), sweeps.stop()]);
     },
     resumeConsumers() {
       for (const source of sources) source.start();
       stream.start();
+      sweeps.start();
     },
     async stop() {
       await new Promise<void>((resolve) => {
         gateway.close(() => resolve());
         gateway.closeAllConnections();
       });
-      await Promise.all([...sources.map((s) => s.stop()), stream.stop()]);
-      for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams, runnerSqs]) client.destroy();
+      await Promise.all([...sources.map((s) => s.stop()), stream.stop(), sweeps.stop()]);
+      await Promise.all([...pendingFeedback]);
+      for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams, runnerSqs, sweeperDynamo, sweeperSqs])
+        client.destroy();
       await fakeGraph?.stop();
       if (ownEmulators) await emulators.stop();
     },

@@ -1,7 +1,10 @@
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 
-/** Who made an AWS request: the pipeline's functions, or the Lambda event sources that feed them. */
-export type RequestRole = 'function' | 'event-source';
+/**
+ * Who made an AWS request: the pipeline's functions, the Lambda event sources that feed them, or the timer
+ * sweep (a cost per sweep, not per lead).
+ */
+export type RequestRole = 'function' | 'event-source' | 'sweeper';
 
 /**
  * Counts AWS requests by service and operation with SDK middleware. It sits in the deserialize step, inside

@@ -6,6 +6,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DUE_INDEX } from '../functions/shared/aws/dynamo-timer-store.ts';
 
 export type QueueRef = { url: string; arn: string; name: string };
 
@@ -19,6 +20,9 @@ export type Resources = {
   routingDlq: QueueRef;
   /** Stream records that kept failing go here (the stream event source's on-failure destination). */
   nurtureFailures: QueueRef;
+  /** Due timers, each hidden until its due time (DelaySeconds). */
+  timers: QueueRef;
+  timersDlq: QueueRef;
 };
 
 /** Local queue timing: short, so retries and redrive are visible within seconds. */
@@ -77,10 +81,23 @@ export async function ensureResources(
     AttributeDefinitions: [
       { AttributeName: 'pk', AttributeType: 'S' },
       { AttributeName: 'sk', AttributeType: 'S' },
+      { AttributeName: 'duePk', AttributeType: 'S' },
+      { AttributeName: 'dueSk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    // The timers' due index: sparse (only timers not yet enqueued carry duePk).
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: DUE_INDEX,
+        KeySchema: [
+          { AttributeName: 'duePk', KeyType: 'HASH' },
+          { AttributeName: 'dueSk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   });
@@ -112,11 +129,13 @@ export async function ensureResources(
   const streamArn = Table?.LatestStreamArn;
   if (streamArn === undefined) throw new Error(`table ${tableName} has no stream`);
 
-  const [[intake, intakeDlq], [routing, routingDlq], nurtureFailures] = await Promise.all([
-    createQueueWithDlq(sqs, `${prefix}-intake`),
-    createQueueWithDlq(sqs, `${prefix}-routing`),
-    createQueue(sqs, `${prefix}-nurture-failures`, { MessageRetentionPeriod: String(14 * 24 * 3600) }),
-  ]);
+  const [[intake, intakeDlq], [routing, routingDlq], [timers, timersDlq], nurtureFailures] =
+    await Promise.all([
+      createQueueWithDlq(sqs, `${prefix}-intake`),
+      createQueueWithDlq(sqs, `${prefix}-routing`),
+      createQueueWithDlq(sqs, `${prefix}-timers`),
+      createQueue(sqs, `${prefix}-nurture-failures`, { MessageRetentionPeriod: String(14 * 24 * 3600) }),
+    ]);
   return {
     tableName,
     streamArn,
@@ -126,6 +145,8 @@ export async function ensureResources(
     routing,
     routingDlq,
     nurtureFailures,
+    timers,
+    timersDlq,
   };
 }
 

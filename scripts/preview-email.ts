@@ -81,6 +81,7 @@ try {
         at: now.toISOString(),
       },
       touches: [],
+      followUps: [],
       history: [],
       statusHistory: [],
       version: 1,

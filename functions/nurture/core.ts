@@ -1,4 +1,7 @@
+import { z } from 'zod';
+import type { Config, NurtureSequence } from '../shared/config.ts';
 import type { Lead } from '../shared/lead.ts';
+import type { Timer } from '../shared/timers.ts';
 
 export type AssignmentNotice = {
   /** Stable per assignment, so a redelivered stream record sends nothing twice. */
@@ -18,4 +21,141 @@ export function assignmentNotice(before: Lead | undefined, after: Lead): Assignm
     leadId: after.id,
     repId: after.ownerId,
   };
+}
+
+/** The first-contact clock of the lead's current assignment: a reminder and, when configured, an escalation. */
+export function slaTimers(lead: Lead): Timer[] {
+  const assignment = lead.assignment;
+  if (assignment?.sla === undefined || lead.firstContactAt !== undefined) return [];
+  const base = { leadId: lead.id, repId: assignment.repId, assignmentAt: assignment.at };
+  return [
+    {
+      ...base,
+      id: `sla-reminder#${lead.id}#${assignment.at}`,
+      kind: 'sla-reminder',
+      dueAt: assignment.sla.dueAt,
+    },
+    ...(assignment.sla.escalateAt
+      ? [
+          {
+            ...base,
+            id: `sla-escalation#${lead.id}#${assignment.at}`,
+            kind: 'sla-escalation' as const,
+            dueAt: assignment.sla.escalateAt,
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Why an SLA timer has nothing left to do, or undefined when it must act: contact (or any later status) stops
+ * the clock, and a new owner has a clock of their own.
+ */
+export function slaTimerMoot(lead: Lead, timer: Timer): string | undefined {
+  if (lead.firstContactAt !== undefined || lead.status !== 'assigned') return `lead is ${lead.status}`;
+  if (lead.ownerId !== timer.repId || lead.assignment?.at !== timer.assignmentAt)
+    return 'lead has a new owner';
+  return undefined;
+}
+
+/** The address marketing mail goes to: the normalised one when valid, else none. */
+export function marketingAddress(lead: Lead): string | undefined {
+  return lead.keys.email ?? undefined;
+}
+
+export type Enrolment =
+  | { enrolled: true; sequence: NurtureSequence; timer: Timer }
+  | { enrolled: false; why: string };
+
+/**
+ * The sequence a new lead gets: the first whose segments and languages match and whose lawful basis the lead
+ * meets (consent captured at ingest, when the sequence needs it). Test leads and leads without a valid email
+ * get none.
+ */
+export function enrolment(lead: Lead, config: Config): Enrolment {
+  if (lead.test) return { enrolled: false, why: 'test lead' };
+  if (marketingAddress(lead) === undefined) return { enrolled: false, why: 'no valid email address' };
+  const candidates = config.nurture.sequences.filter(
+    (s) =>
+      (s.segments.length === 0 || s.segments.some((segment) => lead.segments.includes(segment))) &&
+      s.locales.includes(lead.locale),
+  );
+  if (candidates.length === 0) return { enrolled: false, why: 'no sequence for its segments and language' };
+  const sequence = candidates.find(
+    (s) => s.lawfulBasis === 'legitimate-interest' || lead.consent?.given === true,
+  );
+  if (sequence === undefined) return { enrolled: false, why: 'no consent to marketing email' };
+  return { enrolled: true, sequence, timer: stepTimer(lead.id, sequence, 0, Date.parse(lead.receivedAt)) };
+}
+
+function stepTimer(leadId: string, sequence: NurtureSequence, step: number, fromMs: number): Timer {
+  const afterMinutes = sequence.steps[step]?.afterMinutes ?? 0;
+  return {
+    id: `nurture#${leadId}#${sequence.id}#${step}`,
+    kind: 'nurture-step',
+    leadId,
+    dueAt: new Date(fromMs + afterMinutes * 60_000).toISOString(),
+    sequenceId: sequence.id,
+    step,
+  };
+}
+
+/** The timer of the step after this one, counted from when this one was due (so a late sweep does not drift). */
+export function nextStepTimer(timer: Timer, sequence: NurtureSequence): Timer | undefined {
+  const next = (timer.step ?? 0) + 1;
+  if (next >= sequence.steps.length) return undefined;
+  return stepTimer(timer.leadId, sequence, next, Date.parse(timer.dueAt));
+}
+
+const CLOSED: readonly Lead['status'][] = ['won', 'lost'];
+
+/** Why a sequence stops for this lead now, or undefined when the next email may go. */
+export function nurtureStop(lead: Lead, sequence: NurtureSequence): string | undefined {
+  if (CLOSED.includes(lead.status)) return `lead is ${lead.status}`;
+  if (sequence.stopWhen === 'contacted' && lead.firstContactAt !== undefined) return 'lead was contacted';
+  return undefined;
+}
+
+/**
+ * SES event publishing (a configuration set's SNS destination): bounces and complaints. Only a permanent bounce
+ * suppresses; a transient one (mailbox full) may deliver next time.
+ */
+export const SesFeedback = z.object({
+  eventType: z.string().optional(),
+  notificationType: z.string().optional(),
+  bounce: z
+    .object({
+      bounceType: z.string(),
+      bounceSubType: z.string().optional(),
+      bouncedRecipients: z.array(z.object({ emailAddress: z.string() })),
+    })
+    .optional(),
+  complaint: z
+    .object({
+      complainedRecipients: z.array(z.object({ emailAddress: z.string() })),
+      complaintFeedbackType: z.string().optional(),
+    })
+    .optional(),
+  mail: z.object({ messageId: z.string() }).optional(),
+});
+export type SesFeedback = z.infer<typeof SesFeedback>;
+
+export function feedbackSuppressions(
+  feedback: SesFeedback,
+): { address: string; reason: 'bounce' | 'complaint'; detail: string }[] {
+  const type = feedback.eventType ?? feedback.notificationType;
+  if (type === 'Bounce' && feedback.bounce?.bounceType === 'Permanent')
+    return feedback.bounce.bouncedRecipients.map((r) => ({
+      address: r.emailAddress,
+      reason: 'bounce' as const,
+      detail: `${feedback.bounce?.bounceType}/${feedback.bounce?.bounceSubType ?? 'General'}`,
+    }));
+  if (type === 'Complaint' && feedback.complaint)
+    return feedback.complaint.complainedRecipients.map((r) => ({
+      address: r.emailAddress,
+      reason: 'complaint' as const,
+      detail: feedback.complaint?.complaintFeedbackType ?? 'abuse',
+    }));
+  return [];
 }

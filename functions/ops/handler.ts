@@ -7,8 +7,16 @@ import { HttpError } from '../shared/errors.ts';
 import { errorResponse, type HttpResponse, htmlResponse, jsonResponse } from '../shared/http.ts';
 import { summariseFunnel, summariseResponseTimes } from '../shared/kpi.ts';
 import type { Lead, RoutingMessage } from '../shared/lead.ts';
-import { ACTIONS, type Action, verifyAction } from '../shared/links.ts';
-import type { KpiStore, LeadRepository, MessageSender, RepDirectory, RepRecord } from '../shared/ports.ts';
+import { ACTIONS, type Action, verifyAction, verifyUnsubscribe } from '../shared/links.ts';
+import type {
+  KpiStore,
+  LeadRepository,
+  MessageSender,
+  RepDirectory,
+  RepRecord,
+  SuppressionList,
+} from '../shared/ports.ts';
+import { withSla } from '../shared/sla.ts';
 import {
   KpiQuery,
   kpiRange,
@@ -21,7 +29,7 @@ import {
   RepPatchInput,
   ResumeInput,
 } from './core.ts';
-import { confirmPage, resultPage } from './pages.ts';
+import { confirmPage, resultPage, unsubscribeConfirmPage, unsubscribeResultPage } from './pages.ts';
 import { applyStatusEvent, StatusEvent } from './status.ts';
 
 export type OpsDeps = {
@@ -30,6 +38,7 @@ export type OpsDeps = {
   reps: RepDirectory;
   kpis: KpiStore;
   routingQueue: MessageSender<RoutingMessage>;
+  suppressions: SuppressionList;
   now: () => Date;
   logger: Logger;
 };
@@ -133,6 +142,36 @@ export function createOpsHandler(deps: OpsDeps) {
     }
   }
 
+  /**
+   * The unsubscribe link of a marketing email. GET asks (scanners follow links); POST unsubscribes at once:
+   * both the confirm page's button and a mail client's RFC 8058 one-click (`List-Unsubscribe=One-Click`).
+   */
+  async function unsubscribe(event: APIGatewayProxyEventV2, now: Date): Promise<HttpResponse> {
+    const post = event.requestContext.http.method === 'POST';
+    const body = post ? (event.body ?? '') : '';
+    const form = new URLSearchParams(
+      post && event.isBase64Encoded ? Buffer.from(body, 'base64').toString() : body,
+    );
+    const leadId = form.get('lead') ?? event.queryStringParameters?.lead ?? '';
+    const token = form.get('token') ?? event.queryStringParameters?.token ?? '';
+    if (leadId === '' || !verifyUnsubscribe(leadId, token, config.mail.linkSigningKey)) {
+      logger.warn('unsubscribe link refused', { leadId });
+      return htmlResponse(403, unsubscribeResultPage('en', 'invalid'));
+    }
+    const lead = await deps.leads.get(leadId);
+    const locale = lead?.locale ?? 'en';
+    if (!post) return htmlResponse(200, unsubscribeConfirmPage(locale, leadId, token));
+    const address = lead?.keys.email;
+    if (address !== undefined)
+      await deps.suppressions.suppress(address, {
+        reason: 'unsubscribe',
+        at: now.toISOString(),
+        detail: leadId,
+      });
+    logger.info('lead unsubscribed', { leadId, oneClick: form.get('List-Unsubscribe') === 'One-Click' });
+    return htmlResponse(200, unsubscribeResultPage(locale, 'done'));
+  }
+
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
     const { leadId = '', repId = '' } = event.pathParameters ?? {};
@@ -148,7 +187,8 @@ export function createOpsHandler(deps: OpsDeps) {
         if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
         const rep = await repOr404(input.repId);
         if (lead.ownerId === rep.id) return jsonResponse(200, { lead, moved: false });
-        const assignment = manualAssignment(lead, input, now);
+        // A manual move starts a new first-contact clock for the new owner.
+        const assignment = withSla(manualAssignment(lead, input, now), config, lead, rep);
         if ((await deps.leads.reassign(lead.id, assignment, lead)) === 'conflict')
           throw new HttpError(
             409,
@@ -169,6 +209,9 @@ export function createOpsHandler(deps: OpsDeps) {
       case 'GET /v1/leads/{leadId}/actions/{action}':
       case 'POST /v1/leads/{leadId}/actions/{action}':
         return actionLink(event, leadId, now);
+      case 'GET /v1/unsubscribe':
+      case 'POST /v1/unsubscribe':
+        return unsubscribe(event, now);
       case 'GET /v1/kpi/response-time':
       case 'GET /v1/kpi/funnel': {
         const query = parseQuery(KpiQuery, event.queryStringParameters);

@@ -3,6 +3,7 @@ import { documentClient } from '../shared/aws/clients.ts';
 import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
+import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
@@ -22,6 +23,7 @@ export const handler = createOpsHandler({
   reps: new DynamoRepRepository(db, env.TABLE_NAME, config.routing.reps),
   kpis: new DynamoKpiStore(db, env.TABLE_NAME),
   routingQueue: new SqsSender(new SQSClient({}), env.ROUTING_QUEUE_URL),
+  suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
   now: () => new Date(),
   logger: createLogger('ops'),
 });

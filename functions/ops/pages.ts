@@ -115,3 +115,38 @@ export function resultPage(
   const text = outcome === 'done' ? t.done[action] : t[outcome];
   return page(locale, `<p>${escapeHtml(text)}</p>`);
 }
+
+const UNSUBSCRIBE: Record<Locale, { ask: string; button: string; done: string; invalid: string }> = {
+  en: {
+    ask: 'Stop all marketing email from us to this address?',
+    button: 'Unsubscribe',
+    done: 'You are unsubscribed. You will not get marketing email from us again.',
+    invalid: 'This unsubscribe link is not valid.',
+  },
+  ar: {
+    ask: 'هل تريد إيقاف جميع رسائلنا التسويقية إلى هذا العنوان؟',
+    button: 'إلغاء الاشتراك',
+    done: 'تم إلغاء اشتراكك. لن تصلك منا رسائل تسويقية بعد الآن.',
+    invalid: 'رابط إلغاء الاشتراك هذا غير صالح.',
+  },
+  fa: {
+    ask: 'همه‌ی ایمیل‌های تبلیغاتی ما به این نشانی متوقف شود؟',
+    button: 'لغو اشتراک',
+    done: 'اشتراک شما لغو شد. دیگر ایمیل تبلیغاتی از ما دریافت نمی‌کنید.',
+    invalid: 'این پیوند لغو اشتراک معتبر نیست.',
+  },
+};
+
+/** The unsubscribe link's page: a GET only asks (scanners follow links); the button POSTs. */
+export function unsubscribeConfirmPage(locale: Locale, leadId: string, token: string): string {
+  const t = UNSUBSCRIBE[locale];
+  return page(
+    locale,
+    `<form method="post"><p>${escapeHtml(t.ask)}</p><input type="hidden" name="lead" value="${escapeHtml(leadId)}"><input type="hidden" name="token" value="${escapeHtml(token)}">
+<button type="submit" style="padding:.5rem 1rem">${escapeHtml(t.button)}</button></form>`,
+  );
+}
+
+export function unsubscribeResultPage(locale: Locale, outcome: 'done' | 'invalid'): string {
+  return page(locale, `<p>${escapeHtml(UNSUBSCRIBE[locale][outcome])}</p>`);
+}

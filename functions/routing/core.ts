@@ -15,7 +15,7 @@ export type RepState = RepConfig & {
   pools?: string[];
 };
 
-export type Unavailability = 'paused' | 'out-of-office' | 'outside-hours' | 'at-capacity';
+export type Unavailability = 'paused' | 'out-of-office' | 'outside-hours' | 'at-capacity' | 'missed-sla';
 
 /** Why a rep cannot take a lead now, or undefined when they can. */
 export function unavailability(

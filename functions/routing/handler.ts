@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import type { Config, PoolConfig } from '../shared/config.ts';
-import { type Lead, RoutingMessage } from '../shared/lead.ts';
+import { type Assignment, type Lead, RoutingMessage } from '../shared/lead.ts';
 import type {
   CapacityGuard,
   LeadRepository,
@@ -10,6 +10,7 @@ import type {
   PoolCounter,
   RepDirectory,
 } from '../shared/ports.ts';
+import { withSla } from '../shared/sla.ts';
 import {
   assignmentFor,
   choosePool,
@@ -42,9 +43,11 @@ type BatchPlan = {
   now: Date;
 };
 
+/** The lead a new-lead message names (escalations are handled one by one, outside the batch plan). */
 function leadIdOf(record: SQSRecord): string | undefined {
   try {
-    return RoutingMessage.parse(JSON.parse(record.body)).leadId;
+    const message = RoutingMessage.parse(JSON.parse(record.body));
+    return message.escalate ? undefined : message.leadId;
   } catch {
     return undefined;
   }
@@ -141,6 +144,68 @@ export function createRoutingHandler(deps: RoutingDeps) {
     rep.assignedToday += 1;
   }
 
+  /** Every assignment starts the first-contact clock of its pool or segment, in the rep's business hours. */
+  function clocked(assignment: Assignment, lead: Lead, rep: RepState | undefined): Assignment {
+    return withSla(assignment, config, lead, rep);
+  }
+
+  /**
+   * An SLA escalation: the owner missed the first-contact deadline, so the lead goes to the next available rep
+   * in its pool. Only if it is still theirs and still uncontacted: a redelivered escalation moves nothing twice.
+   */
+  async function escalate(leadId: string, from: NonNullable<RoutingMessage['escalate']>): Promise<void> {
+    const lead = await deps.leads.get(leadId);
+    if (
+      lead === undefined ||
+      lead.ownerId !== from.fromRepId ||
+      lead.assignment?.at !== from.assignmentAt ||
+      lead.firstContactAt !== undefined ||
+      lead.status !== 'assigned'
+    )
+      return;
+    const now = deps.now();
+    const { reps, days } = await deps.reps.roster();
+    const roster = new Map<string, RepState>(
+      reps.map((rep) => [
+        rep.id,
+        { ...rep, assignedToday: days.get(`${rep.id}#${localClock(now, rep.timezone).date}`) ?? 0 },
+      ]),
+    );
+    const configured =
+      routing.pools.find((p) => p.id === lead.assignment?.poolId) ?? choosePool(lead, routing);
+    const pool = poolWithMembers(configured, roster);
+    const slot = await deps.counters.next(pool.id);
+    const pick = pickFromPool(pool, roster, slot, now, holidays, new Map([[from.fromRepId, 'missed-sla']]));
+    if (pick.rep === undefined) {
+      logger.warn('no other rep can take the escalated lead; it stays with its owner', {
+        leadId,
+        poolId: pool.id,
+        skipped: pick.skipped.map((s) => `${s.repId}:${s.why}`),
+      });
+      return;
+    }
+    const assignment = clocked(
+      assignmentFor(
+        pick.rep,
+        { poolId: pool.id, counter: slot, rule: 'escalation', skipped: pick.skipped },
+        now,
+      ),
+      lead,
+      pick.rep,
+    );
+    if ((await deps.leads.reassign(lead.id, assignment, lead)) === 'conflict') return;
+    // Capacity follows the lead: the old owner gets a place back, the new one uses one.
+    const previous = roster.get(from.fromRepId);
+    if (previous?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(previous.id, -1);
+    if (pick.rep.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(pick.rep.id, 1);
+    logger.info('lead escalated to another rep', {
+      leadId,
+      from: from.fromRepId,
+      to: pick.rep.id,
+      poolId: pool.id,
+    });
+  }
+
   async function route(lead: Lead, plan: BatchPlan): Promise<void> {
     const { roster, now } = plan;
     const done = async (repId: string, poolId: string, rule: string, counter: number) => {
@@ -150,10 +215,10 @@ export function createRoutingHandler(deps: RoutingDeps) {
 
     const sticky = stickyOwner(lead, roster, now, config);
     if (sticky) {
-      const assignment = assignmentFor(
+      const assignment = clocked(
+        assignmentFor(sticky, { poolId: 'sticky', counter: 0, rule: 'sticky owner', skipped: [] }, now),
+        lead,
         sticky,
-        { poolId: 'sticky', counter: 0, rule: 'sticky owner', skipped: [] },
-        now,
       );
       const result = await deps.leads.assign(lead.id, assignment, guardFor(sticky, now));
       if (result === 'already-assigned') return;
@@ -178,10 +243,14 @@ export function createRoutingHandler(deps: RoutingDeps) {
           break;
         }
         const rule = index === 0 ? poolRule(lead, pool, routing) : `fallback from pool ${firstPool.id}`;
-        const assignment = assignmentFor(
+        const assignment = clocked(
+          assignmentFor(
+            pick.rep,
+            { poolId: pool.id, counter: slot, rule, skipped: [...skipped, ...pick.skipped] },
+            now,
+          ),
+          lead,
           pick.rep,
-          { poolId: pool.id, counter: slot, rule, skipped: [...skipped, ...pick.skipped] },
-          now,
         );
         const result = await deps.leads.assign(lead.id, assignment, guardFor(pick.rep, now));
         if (result === 'already-assigned') return;
@@ -196,11 +265,15 @@ export function createRoutingHandler(deps: RoutingDeps) {
     }
 
     if (chain.owner) {
-      const owner = roster.get(chain.owner) ?? { id: chain.owner };
-      const assignment = assignmentFor(
-        owner,
-        { poolId: chain.pools.at(-1)?.id ?? firstPool.id, counter: 0, rule: 'fallback owner', skipped },
-        now,
+      const known = roster.get(chain.owner);
+      const assignment = clocked(
+        assignmentFor(
+          known ?? { id: chain.owner },
+          { poolId: chain.pools.at(-1)?.id ?? firstPool.id, counter: 0, rule: 'fallback owner', skipped },
+          now,
+        ),
+        lead,
+        known,
       );
       const result = await deps.leads.assign(lead.id, assignment);
       if (result === 'assigned') return done(chain.owner, firstPool.id, 'fallback owner', 0);
@@ -221,7 +294,8 @@ export function createRoutingHandler(deps: RoutingDeps) {
   return createSqsBatchHandler<BatchPlan>(
     logger,
     async (record, _context, plan) => {
-      const { leadId } = parseMessage(RoutingMessage, record);
+      const { leadId, escalate: escalation } = parseMessage(RoutingMessage, record);
+      if (escalation) return escalate(leadId, escalation);
       const lead = plan.leads.get(leadId);
       if (lead === undefined) throw new Error(`lead ${leadId} is not stored yet`);
       if (lead.ownerId !== undefined || lead.test) return;

@@ -122,6 +122,7 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
       ...(intake.consent ? { consent: intake.consent } : {}),
       status: 'new',
       touches: [],
+      followUps: [],
       history: [],
       statusHistory: [],
       version: 1,

@@ -120,3 +120,38 @@ export function businessMinutesBetween(
   }
   return total / 60_000;
 }
+
+/**
+ * The instant `minutes` of the rep's working time after `from`: a deadline that does not run at night, at
+ * the weekend or on a holiday. Without working hours it is wall-clock time.
+ */
+export function addBusinessMinutes(
+  from: Date,
+  minutes: number,
+  rep: Schedule,
+  holidays: Config['calendar']['holidays'],
+): Date {
+  const hours = rep.workingHours;
+  if (hours === undefined || minutes <= 0) return new Date(from.getTime() + minutes * 60_000);
+  const days = workingDays(rep);
+  const start = toMinutes(hours.start);
+  const end = toMinutes(hours.end);
+  let left = minutes * 60_000;
+  // A year of days without a working minute (every day a holiday) is a configuration mistake: fall back to wall time.
+  for (
+    let date = addDays(localClock(from, rep.timezone).date, -1), n = 0;
+    n < 400;
+    date = addDays(date, 1), n++
+  ) {
+    const weekday = ((new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
+    if (!days.includes(weekday) || (rep.region && holidays[rep.region]?.includes(date))) continue;
+    const windowStart = Math.max(localToUtc(date, start, rep.timezone), from.getTime());
+    const windowEnd =
+      start <= end ? localToUtc(date, end, rep.timezone) : localToUtc(addDays(date, 1), end, rep.timezone);
+    const available = windowEnd - windowStart;
+    if (available <= 0) continue;
+    if (available >= left) return new Date(windowStart + left);
+    left -= available;
+  }
+  return new Date(from.getTime() + minutes * 60_000);
+}

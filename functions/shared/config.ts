@@ -144,6 +144,31 @@ export const RepConfig = z.strictObject({
 });
 export type RepConfig = z.infer<typeof RepConfig>;
 
+/** Minutes may be fractional (0.1 = 6 s): local runs and tests use second-long clocks. */
+const Minutes = z.number().positive().max(525_600);
+
+export const EscalationConfig = z.strictObject({
+  /** Give the lead to the next available rep in the pool. */
+  reassign: z.boolean().default(true),
+  /** Mail the pool's manager. */
+  notifyManager: z.boolean().default(true),
+});
+
+/** A first-contact clock: a reminder at the deadline, escalation at the second one (if set). */
+export const SlaPolicy = z.strictObject({
+  firstContactMinutes: Minutes.optional(),
+  escalateAfterMinutes: Minutes.optional(),
+  escalation: EscalationConfig.optional(),
+});
+export type SlaPolicy = z.infer<typeof SlaPolicy>;
+
+export const Manager = z.strictObject({
+  name: z.string().min(1),
+  email: z.email(),
+  locale: Locale.default('en'),
+});
+export type Manager = z.infer<typeof Manager>;
+
 export const PoolConfig = z.strictObject({
   id: Slug,
   /** The pool takes leads in any of these segments; a pool with none takes only what no other pool takes. */
@@ -153,8 +178,50 @@ export const PoolConfig = z.strictObject({
   requireWorkingHours: z.boolean().default(false),
   /** When nobody in the pool can take a lead: another pool, or a named owner. Without one, the lead waits. */
   fallback: z.union([z.strictObject({ pool: Slug }), z.strictObject({ owner: Slug })]).optional(),
+  /** Who hears of escalations in this pool. */
+  manager: Manager.optional(),
+  /** The pool's own first-contact clock (a segment's clock wins over it). */
+  sla: SlaPolicy.optional(),
 });
 export type PoolConfig = z.infer<typeof PoolConfig>;
+
+/** A marketing email in one language: subject and paragraphs; `{{firstName}}`-style fields are filled in, escaped. */
+export const NurtureText = z.strictObject({
+  subject: z.string().min(1).max(200),
+  /** Paragraphs separated by blank lines. */
+  body: z.string().min(1).max(20_000),
+});
+
+export const NurtureStep = z.strictObject({
+  /** Minutes after the previous step (the first step: after the lead arrived). */
+  afterMinutes: z.number().min(0).max(525_600),
+  template: Slug,
+});
+
+export const NurtureSequence = z.strictObject({
+  id: Slug,
+  /** Leads in any of these segments; none means every lead. */
+  segments: z.array(Slug).default([]),
+  /** Languages the sequence is written in; leads in another language are not enrolled. */
+  locales: z.array(Locale).min(1).default(['en', 'ar', 'fa']),
+  /**
+   * The lawful basis for mailing: `consent` mails only leads who gave consent on the form (GDPR art. 6(1)(a),
+   * the safe default); `legitimate-interest` mails every lead who left an email address.
+   */
+  lawfulBasis: z.enum(['consent', 'legitimate-interest']).default('consent'),
+  /** `contacted`: stop once a rep made contact (or the lead closed); `closed`: only when won or lost. */
+  stopWhen: z.enum(['contacted', 'closed']).default('contacted'),
+  steps: z.array(NurtureStep).min(1).max(50),
+});
+export type NurtureSequence = z.infer<typeof NurtureSequence>;
+
+export const NurtureConfig = z.strictObject({
+  /** The first sequence a lead matches (segment, language, lawful basis) is the one it gets. */
+  sequences: z.array(NurtureSequence).default([]),
+  /** Template id → language → text. */
+  templates: z.record(Slug, z.partialRecord(Locale, NurtureText)).default({}),
+});
+export type NurtureConfig = z.infer<typeof NurtureConfig>;
 
 export const Grade = z.strictObject({ grade: z.string().min(1).max(10), min: z.number() });
 
@@ -200,10 +267,23 @@ export const Config = z
     }),
     sla: z
       .strictObject({
-        /** Minutes from a lead's arrival to first contact, counted in the owner's business hours. */
-        firstContactMinutes: z.number().int().min(1).max(10_080).default(15),
+        /** Minutes from an assignment to first contact, counted in the owner's business hours. */
+        firstContactMinutes: Minutes.default(15),
+        /** Minutes from the assignment to escalation when nobody made contact; no escalation without it. */
+        escalateAfterMinutes: Minutes.optional(),
+        escalation: EscalationConfig.default({ reassign: true, notifyManager: true }),
+        /** Count only the rep's working hours (reps without working hours count wall-clock time). */
+        businessHours: z.boolean().default(true),
+        /** Clocks per segment: the first of a lead's segments listed here wins over the pool's clock. */
+        segments: z.record(Slug, SlaPolicy).default({}),
       })
-      .default({ firstContactMinutes: 15 }),
+      .default({
+        firstContactMinutes: 15,
+        escalation: { reassign: true, notifyManager: true },
+        businessHours: true,
+        segments: {},
+      }),
+    nurture: NurtureConfig.default({ sequences: [], templates: {} }),
     calendar: z
       .strictObject({
         /** Public holidays by country: no working hours on these local dates. */
@@ -274,6 +354,34 @@ export const Config = z
         path: ['routing', 'defaultPool'],
         message: `unknown pool "${config.routing.defaultPool}"; define it under routing.pools`,
       });
+    const sequenceIds = new Set<string>();
+    config.nurture.sequences.forEach((sequence, i) => {
+      if (sequenceIds.has(sequence.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nurture', 'sequences', i, 'id'],
+          message: `duplicate sequence id "${sequence.id}"`,
+        });
+      sequenceIds.add(sequence.id);
+      sequence.steps.forEach((step, j) => {
+        const template = config.nurture.templates[step.template];
+        if (template === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nurture', 'sequences', i, 'steps', j, 'template'],
+            message: `unknown template "${step.template}"; define it under nurture.templates`,
+          });
+          return;
+        }
+        for (const locale of sequence.locales)
+          if (template[locale] === undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['nurture', 'sequences', i, 'steps', j, 'template'],
+              message: `template "${step.template}" has no "${locale}" text, but the sequence is sent in ${locale}`,
+            });
+      });
+    });
     const ruleIds = new Set<string>();
     config.scoring.rules.forEach((rule, i) => {
       if (ruleIds.has(rule.id))

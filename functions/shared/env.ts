@@ -4,6 +4,7 @@ export const TableEnv = z.object({ TABLE_NAME: z.string().min(3) });
 export const IdempotencyEnv = z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(3) });
 export const IntakeQueueEnv = z.object({ INTAKE_QUEUE_URL: z.url() });
 export const RoutingQueueEnv = z.object({ ROUTING_QUEUE_URL: z.url() });
+export const TimerQueueEnv = z.object({ TIMER_QUEUE_URL: z.url() });
 export const MailEnv = z.object({ SES_CONFIGURATION_SET: z.string().min(1).optional() });
 
 /** Reads the function's environment at cold start; a missing variable stops the function with its name. */

@@ -80,7 +80,11 @@ export function kpiEvents(
     const to = new Date(after.firstContactAt);
     const minutes = Math.max(0, (to.getTime() - from.getTime()) / 60_000);
     const business = owner ? businessMinutesBetween(from, to, owner, config.calendar.holidays) : minutes;
-    const met = business <= config.sla.firstContactMinutes;
+    // Judged against the clock of the lead's first assignment: an escalation does not reset a missed deadline.
+    const firstSla = (after.history[0] ?? after.assignment)?.sla;
+    const met = firstSla
+      ? to.getTime() <= Date.parse(firstSla.dueAt)
+      : business <= config.sla.firstContactMinutes;
     events.push({
       key: 'first-contact',
       table: 'rt',

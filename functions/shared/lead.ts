@@ -132,6 +132,8 @@ export type IntakeMessage = z.infer<typeof IntakeMessage>;
 export const RoutingMessage = z.object({
   v: z.literal(1),
   leadId: z.string().min(1),
+  /** An SLA escalation: pass the lead on from this rep's assignment, if it is still theirs and uncontacted. */
+  escalate: z.object({ fromRepId: z.string(), assignmentAt: z.iso.datetime() }).optional(),
 });
 export type RoutingMessage = z.infer<typeof RoutingMessage>;
 
@@ -171,6 +173,10 @@ export const Assignment = z.object({
   /** Who moved the lead by hand. */
   by: z.string().optional(),
   at: z.iso.datetime(),
+  /** The first-contact clock this assignment started: reminder at `dueAt`, escalation at `escalateAt`. */
+  sla: z
+    .object({ minutes: z.number(), dueAt: z.iso.datetime(), escalateAt: z.iso.datetime().optional() })
+    .optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -195,6 +201,17 @@ export const Touch = z.object({
   answers: z.record(z.string(), z.string()),
 });
 export type Touch = z.infer<typeof Touch>;
+
+/** One thing an automation did: a timer's effect, recorded once (the timer id is the key). */
+export const FollowUp = z.object({
+  id: z.string(),
+  kind: z.enum(['sla-reminder', 'sla-escalation', 'nurture-email', 'nurture-stopped']),
+  at: z.iso.datetime(),
+  repId: z.string().optional(),
+  /** For escalations: who heard (`manager`) and what happened (`reassigned`); for nurture: sequence and step. */
+  detail: z.string().optional(),
+});
+export type FollowUp = z.infer<typeof FollowUp>;
 
 export const Lead = z.object({
   id: z.string(),
@@ -233,6 +250,8 @@ export const Lead = z.object({
   /** The owner of this person's earlier, closed lead: routing prefers them while they are active. */
   previousOwnerId: z.string().optional(),
   touches: z.array(Touch).default([]),
+  /** What the automations did with the lead: reminders, escalations, nurture emails; each once. */
+  followUps: z.array(FollowUp).default([]),
   lastTouchAt: z.iso.datetime().optional(),
   /** Bumped on every merge, for optimistic locking. */
   version: z.number().int().default(1),

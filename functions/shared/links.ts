@@ -47,3 +47,18 @@ export function verifyAction(
 export function actionUrl(baseUrl: string, grant: ActionGrant, key: string): string {
   return `${baseUrl.replace(/\/$/, '')}/v1/leads/${encodeURIComponent(grant.leadId)}/actions/${grant.action}?token=${signAction(grant, key)}`;
 }
+
+/** An unsubscribe link never expires (people open old mail); it names the lead, never the address. */
+export function signUnsubscribe(leadId: string, key: string): string {
+  return mac(`unsubscribe:${leadId}`, key).toString('base64url');
+}
+
+export function verifyUnsubscribe(leadId: string, token: string, key: string): boolean {
+  const given = Buffer.from(token, 'base64url');
+  const wanted = mac(`unsubscribe:${leadId}`, key);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+export function unsubscribeUrl(baseUrl: string, leadId: string, key: string): string {
+  return `${baseUrl.replace(/\/$/, '')}/v1/unsubscribe?lead=${encodeURIComponent(leadId)}&token=${signUnsubscribe(leadId, key)}`;
+}

@@ -1,12 +1,13 @@
 import type { RepConfig } from './config.ts';
-import type { Assignment, GraphLead, Lead, StatusChange } from './lead.ts';
+import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
+import type { Timer } from './timers.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
 export interface MessageSender<T> {
   /** `delaySeconds` (at most 900) hides the message that long: how a waiting lead is tried again later. */
   send(message: T, options?: { delaySeconds?: number }): Promise<void>;
   /** Sends many; resolves only once every one is stored, else rejects (the caller answers 5xx, the sender retries). */
-  sendAll(messages: readonly T[]): Promise<void>;
+  sendAll(messages: readonly T[], options?: { delaySeconds?: (message: T) => number }): Promise<void>;
 }
 
 export type CreateResult = 'created' | 'exists';
@@ -102,6 +103,8 @@ export interface LeadRepository {
     current: Pick<Lead, 'ownerId' | 'assignment'>,
   ): Promise<'moved' | 'conflict'>;
   leaveWaiting(id: string, poolId: string): Promise<void>;
+  /** Records what an automation did, once per follow-up id: false when it was recorded before. */
+  recordFollowUp(id: string, followUp: FollowUp): Promise<boolean>;
   /** Records a status change if the lead is still in `expected` status (two clicks at once count once). */
   recordStatus(
     id: string,
@@ -137,6 +140,32 @@ export interface PoolCounter {
    * [last − count + 1, last]. One write serves a whole batch, which lifts the one-item ceiling tenfold.
    */
   next(poolId: string, count?: number): Promise<number>;
+}
+
+/** A stored timer and what has happened to it. */
+export type TimerState = { fired: boolean; indexed: boolean };
+
+export interface TimerStore {
+  /**
+   * Stores a timer once (by id). `indexed` puts it in the due index for a sweep to enqueue; otherwise the caller
+   * enqueues it now. When it exists already, says what state it is in.
+   */
+  put(timer: Timer, options: { indexed: boolean; now: Date }): Promise<'created' | TimerState>;
+  /** Timers in one due-index partition, due at or before `until`, oldest first. */
+  due(bucket: string, until: string): Promise<Timer[]>;
+  /** Takes an enqueued timer out of the due index (a sweep that repeats it only sends a duplicate). */
+  markEnqueued(id: string, now: Date): Promise<void>;
+  /** Records that the timer fired and what it did; `already` when it had fired before. */
+  markFired(id: string, now: Date, outcome: string): Promise<'fired' | 'already'>;
+}
+
+export type Suppression = { reason: 'unsubscribe' | 'bounce' | 'complaint'; at: string; detail?: string };
+
+/** Addresses never to mail again: unsubscribes, hard bounces and complaints. Keyed by the normalised address. */
+export interface SuppressionList {
+  suppress(address: string, suppression: Suppression): Promise<void>;
+  /** The suppressions among these addresses (one batch read for a whole mail). */
+  find(addresses: readonly string[]): Promise<Map<string, Suppression>>;
 }
 
 export type OutgoingMail = {

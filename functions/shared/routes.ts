@@ -14,6 +14,9 @@ export const HTTP_ROUTES = [
   // Action links from reps' emails: the signed token in the link is the authentication.
   { method: 'GET', path: '/v1/leads/{leadId}/actions/{action}', fn: 'ops', auth: 'none' },
   { method: 'POST', path: '/v1/leads/{leadId}/actions/{action}', fn: 'ops', auth: 'none' },
+  // Unsubscribe links in marketing email: signed per lead; POST is RFC 8058 one-click.
+  { method: 'GET', path: '/v1/unsubscribe', fn: 'ops', auth: 'none' },
+  { method: 'POST', path: '/v1/unsubscribe', fn: 'ops', auth: 'none' },
   { method: 'GET', path: '/v1/kpi/response-time', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/kpi/funnel', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/reps', fn: 'ops', auth: 'iam' },

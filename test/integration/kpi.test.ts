@@ -1,4 +1,3 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -6,22 +5,22 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNurtureHandler } from '../../functions/nurture/handler.ts';
 import { createOpsHandler } from '../../functions/ops/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
-import { SesMailer } from '../../functions/shared/aws/ses-mailer.ts';
+import { DynamoSuppressionList } from '../../functions/shared/aws/dynamo-suppression-list.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { toLambdaRecord } from '../../local/stream-event-source.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
+import { nurtureOn } from '../support/handlers.ts';
 
 const config = testConfig();
 let aws: TestAws;
 let leads: DynamoLeadRepository;
-let nurture: ReturnType<typeof createNurtureHandler>;
+let nurture: ReturnType<typeof nurtureOn>['nurture']['stream'];
 let ops: ReturnType<typeof createOpsHandler>;
 let clock = new Date('2026-03-19T16:00:00.000Z');
 
@@ -32,23 +31,14 @@ beforeAll(async () => {
   const reps = new DynamoRepRepository(db, aws.resources.tableName);
   await reps.seed(config.routing.reps, clock);
   const kpis = new DynamoKpiStore(db, aws.resources.tableName);
-  nurture = createNurtureHandler({
-    config,
-    mailer: new SesMailer(aws.ses),
-    reps,
-    kpis,
-    idempotency: new DynamoDBPersistenceLayer({
-      tableName: aws.resources.idempotencyTableName,
-      awsSdkV3Client: aws.dynamodb,
-    }),
-    logger: silentLogger(),
-  });
+  nurture = nurtureOn(aws, config, () => clock).nurture.stream;
   ops = createOpsHandler({
     config,
     leads,
     reps,
     kpis,
     routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
+    suppressions: new DynamoSuppressionList(db, aws.resources.tableName),
     now: () => clock,
     logger: silentLogger(),
   });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -7,18 +6,15 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNurtureHandler } from '../../functions/nurture/handler.ts';
 import { createRoutingHandler } from '../../functions/routing/handler.ts';
 import { createScoringHandler } from '../../functions/scoring/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
-import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
 import {
   DynamoFailureLog,
   DynamoLeadRepository,
   DynamoPoolCounter,
 } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
-import { SesMailer } from '../../functions/shared/aws/ses-mailer.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { RoutingMessage } from '../../functions/shared/lead.ts';
 import { toLambdaRecord } from '../../local/stream-event-source.ts';
@@ -32,13 +28,14 @@ import {
   testConfig,
   uniqueContact,
 } from '../support/factories.ts';
+import { nurtureOn } from '../support/handlers.ts';
 
 const config = testConfig();
 let aws: TestAws;
 let leads: DynamoLeadRepository;
 let scoring: ReturnType<typeof createScoringHandler>;
 let routing: ReturnType<typeof createRoutingHandler>;
-let nurture: ReturnType<typeof createNurtureHandler>;
+let nurture: ReturnType<typeof nurtureOn>['nurture']['stream'];
 
 beforeAll(async () => {
   aws = await freshResources('handlers');
@@ -64,17 +61,7 @@ beforeAll(async () => {
     now,
     logger: silentLogger(),
   });
-  nurture = createNurtureHandler({
-    config,
-    mailer: new SesMailer(aws.ses),
-    reps,
-    kpis: new DynamoKpiStore(db, aws.resources.tableName),
-    idempotency: new DynamoDBPersistenceLayer({
-      tableName: aws.resources.idempotencyTableName,
-      awsSdkV3Client: aws.dynamodb,
-    }),
-    logger: silentLogger(),
-  });
+  nurture = nurtureOn(aws, config, now).nurture.stream;
 });
 
 describe('scoring', () => {

@@ -125,6 +125,7 @@ export function lead(overrides: Partial<Lead> = {}): Lead {
     segments: ['gulf'],
     status: 'new',
     touches: [],
+    followUps: [],
     history: [],
     statusHistory: [],
     version: 1,

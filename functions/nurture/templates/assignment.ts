@@ -1,6 +1,10 @@
 import type { RepConfig } from '../../shared/config.ts';
 import { escapeHtml, headerSafe } from '../../shared/html.ts';
 import { displayName, type Lead, type Locale } from '../../shared/lead.ts';
+import { fontStack, formatWhen, isolateLtr, ltrSpan, RLM, RTL } from './layout.ts';
+
+export { formatWhen } from './layout.ts';
+
 import type { Action } from '../../shared/links.ts';
 
 type Strings = {
@@ -23,6 +27,10 @@ type Strings = {
   sources: Record<Lead['source'], string>;
   actionsIntro: string;
   actions: Record<Action, string>;
+  due: string;
+  reminderSubject: (name: string) => string;
+  reminderHeading: string;
+  reminderIntro: string;
 };
 
 const STRINGS: Record<Locale, Strings> = {
@@ -46,6 +54,11 @@ const STRINGS: Record<Locale, Strings> = {
     sources: { 'web-form': 'Web form', facebook: 'Facebook Lead Ads', google: 'Google Ads lead form' },
     actionsIntro: 'Tell us how it went (one click, then confirm):',
     actions: { contacted: 'I contacted them', qualified: 'Qualified', won: 'Won', lost: 'Lost' },
+    due: 'Contact by',
+    reminderSubject: (name) => `Reminder: ${name} is still waiting for your call`,
+    reminderHeading: 'This lead is still waiting',
+    reminderIntro:
+      'The first-contact deadline has passed and nobody has reached this lead yet. Please call now.',
   },
   ar: {
     subject: (name, score) => `عميل محتمل جديد: ${name} (التقييم ${score})`,
@@ -67,6 +80,10 @@ const STRINGS: Record<Locale, Strings> = {
     sources: { 'web-form': 'نموذج الموقع', facebook: 'إعلانات فيسبوك', google: 'نموذج إعلانات Google' },
     actionsIntro: 'أخبرنا بما حدث (نقرة ثم تأكيد):',
     actions: { contacted: 'تواصلت معه', qualified: 'مؤهل', won: 'تمت الصفقة', lost: 'خسرناه' },
+    due: 'تواصل قبل',
+    reminderSubject: (name) => `تذكير: ${name} ما زال ينتظر اتصالك`,
+    reminderHeading: 'هذا العميل ما زال ينتظر',
+    reminderIntro: 'انقضت مهلة التواصل الأول ولم يتواصل أحد مع هذا العميل بعد. يرجى الاتصال الآن.',
   },
   fa: {
     subject: (name, score) => `سرنخ جدید: ${name} (امتیاز ${score})`,
@@ -88,30 +105,13 @@ const STRINGS: Record<Locale, Strings> = {
     sources: { 'web-form': 'فرم وب‌سایت', facebook: 'تبلیغات سرنخ فیسبوک', google: 'فرم سرنخ Google Ads' },
     actionsIntro: 'نتیجه را به ما بگویید (یک کلیک، سپس تأیید):',
     actions: { contacted: 'تماس گرفتم', qualified: 'واجد شرایط', won: 'قرارداد بسته شد', lost: 'از دست رفت' },
+    due: 'مهلت تماس',
+    reminderSubject: (name) => `یادآوری: ${name} هنوز منتظر تماس شماست`,
+    reminderHeading: 'این سرنخ هنوز منتظر است',
+    reminderIntro:
+      'مهلت اولین تماس گذشته و هنوز کسی با این سرنخ تماس نگرفته است. لطفاً همین حالا تماس بگیرید.',
   },
 };
-
-const RTL: Record<Locale, boolean> = { en: false, ar: true, fa: true };
-const LRI = '\u2066';
-const PDI = '\u2069';
-const RLM = '\u200f';
-
-/** Latin fragments (emails, phones, URLs) inside RTL text keep their own order. */
-function isolateLtr(value: string): string {
-  return `${LRI}${value}${PDI}`;
-}
-
-function ltrSpan(value: string): string {
-  return `<span dir="ltr">${escapeHtml(isolateLtr(value))}</span>`;
-}
-
-/** Dates in the rep's own calendar and time zone: Solar Hijri for Persian, Gregorian otherwise. */
-export function formatWhen(iso: string, locale: Locale, timeZone: string): string {
-  const tag = locale === 'fa' ? 'fa-IR-u-ca-persian' : locale === 'ar' ? 'ar-u-ca-gregory-nu-arab' : 'en-GB';
-  return new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-    new Date(iso),
-  );
-}
 
 function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en').format(n);
@@ -125,7 +125,10 @@ export function renderAssignmentEmail(input: {
   leadUrl: string;
   /** Signed, expiring links; a click shows a confirm page (mail scanners must not act). */
   actions?: readonly { action: Action; url: string }[];
+  /** `reminder`: the first-contact deadline passed without contact. */
+  variant?: 'assignment' | 'reminder';
 }): RenderedMail {
+  const reminder = input.variant === 'reminder';
   const { lead, rep, leadUrl } = input;
   const actions = input.actions ?? [];
   const locale = rep.locale;
@@ -137,7 +140,11 @@ export function renderAssignmentEmail(input: {
   const phone = lead.phoneE164 ?? lead.contact.phone;
 
   // Subjects are plain text: start RTL ones with RLM so clients pick the right direction.
-  const subject = headerSafe(`${rtl ? RLM : ''}${t.subject(name, lead.score.total)}`);
+  const subject = headerSafe(
+    `${rtl ? RLM : ''}${reminder ? t.reminderSubject(name) : t.subject(name, lead.score.total)}`,
+  );
+  const heading = reminder ? t.reminderHeading : t.heading;
+  const intro = reminder ? t.reminderIntro : t.intro;
 
   const rows: Array<[string, string, string]> = [];
   rows.push([t.name, escapeHtml(name), name]);
@@ -157,6 +164,11 @@ export function renderAssignmentEmail(input: {
   rows.push([t.source, escapeHtml(t.sources[lead.source]), t.sources[lead.source]]);
   const received = formatWhen(lead.receivedAt, locale, rep.timezone);
   rows.push([t.received, escapeHtml(received), received]);
+  const dueAt = lead.assignment?.sla?.dueAt;
+  if (dueAt) {
+    const due = formatWhen(dueAt, locale, rep.timezone);
+    rows.push([t.due, `<strong>${escapeHtml(due)}</strong>`, due]);
+  }
   const breakdown = lead.score.breakdown
     .map((b) => `${b.ruleId} ${b.points >= 0 ? '+' : ''}${b.points}`)
     .join(', ');
@@ -183,9 +195,7 @@ export function renderAssignmentEmail(input: {
         `<tr><th ${cell} scope="row">${escapeHtml(q)}</th><td ${cell}>${escapeHtml(a).replace(/\n/g, '<br>')}</td></tr>`,
     )
     .join('');
-  const font = rtl
-    ? "Vazirmatn,'Noto Naskh Arabic','Noto Sans Arabic',Tahoma,Arial,sans-serif"
-    : "-apple-system,'Segoe UI',Roboto,Arial,sans-serif";
+  const font = fontStack(locale);
 
   const html = `<!doctype html>
 <html lang="${locale}" dir="${dir}">
@@ -193,9 +203,9 @@ export function renderAssignmentEmail(input: {
 <body dir="${dir}" style="margin:0;padding:16px;direction:${dir};text-align:${align};font-family:${font};mso-font-alt:Tahoma;color:#111827">
 <table role="presentation" dir="${dir}" style="max-width:640px;width:100%;border-collapse:collapse;direction:${dir}">
 <tr><td dir="${dir}" style="text-align:${align};direction:${dir}">
-<h1 style="font-size:20px;margin:0 0 12px">${escapeHtml(t.heading)}</h1>
+<h1 style="font-size:20px;margin:0 0 12px">${escapeHtml(heading)}</h1>
 <p style="margin:0 0 8px">${escapeHtml(t.greeting(rep.name))}</p>
-<p style="margin:0 0 16px">${escapeHtml(t.intro)}</p>
+<p style="margin:0 0 16px">${escapeHtml(intro)}</p>
 <table role="presentation" dir="${dir}" style="width:100%;border-collapse:collapse;direction:${dir}">${tableRows}</table>
 ${answers.length > 0 ? `<h2 style="font-size:16px;margin:20px 0 8px">${escapeHtml(t.answers)}</h2><table role="presentation" dir="${dir}" style="width:100%;border-collapse:collapse;direction:${dir}">${answerRows}</table>` : ''}
  ${
@@ -215,10 +225,10 @@ ${answers.length > 0 ? `<h2 style="font-size:16px;margin:20px 0 8px">${escapeHtm
 
   const mark = rtl ? RLM : '';
   const textLines = [
-    `${mark}${t.heading}`,
+    `${mark}${heading}`,
     '',
     `${mark}${t.greeting(rep.name)}`,
-    `${mark}${t.intro}`,
+    `${mark}${intro}`,
     '',
     // One-line fields stay on one line in the text part too, whatever reached the template.
     ...rows.map(([label, , plain]) => `${mark}${label}: ${headerSafe(plain)}`),

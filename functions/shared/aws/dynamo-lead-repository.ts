@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Assignment, Lead, type StatusChange } from '../lead.ts';
+import { type Assignment, type FollowUp, Lead, type StatusChange } from '../lead.ts';
 import type {
   AssignResult,
   CapacityGuard,
@@ -317,6 +317,27 @@ export class DynamoLeadRepository implements LeadRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return ids;
+  }
+
+  async recordFollowUp(id: string, followUp: FollowUp): Promise<boolean> {
+    return writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.lead(id),
+          // The id set makes the append idempotent: a timer fired twice records once.
+          UpdateExpression:
+            'SET followUps = list_append(if_not_exists(followUps, :empty), :followUp) ADD followUpIds :ids',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(followUpIds, :id)',
+          ExpressionAttributeValues: {
+            ':empty': [],
+            ':followUp': [followUp],
+            ':ids': new Set([followUp.id]),
+            ':id': followUp.id,
+          },
+        }),
+      ),
+    );
   }
 
   async recordStatus(

@@ -31,22 +31,35 @@ export class SqsSender<T> implements MessageSender<T> {
     private readonly queueUrl: string,
   ) {}
 
-  async send(message: T): Promise<void> {
+  async send(message: T, options: { delaySeconds?: number } = {}): Promise<void> {
     await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(message),
+        ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
+      }),
     );
   }
 
-  async sendAll(messages: readonly T[]): Promise<void> {
-    if (messages.length === 1 && messages[0] !== undefined) return this.send(messages[0]);
-    await Promise.all(
-      planBatches(messages.map((m) => JSON.stringify(m))).map((batch) => this.sendBatch(batch)),
-    );
+  async sendAll(
+    messages: readonly T[],
+    options: { delaySeconds?: (message: T) => number } = {},
+  ): Promise<void> {
+    const delayOf = options.delaySeconds;
+    const first = messages[0];
+    if (messages.length === 1 && first !== undefined)
+      return this.send(first, delayOf ? { delaySeconds: delayOf(first) } : {});
+    const bodies = messages.map((m) => JSON.stringify(m));
+    const delays = new Map(messages.map((m, i) => [bodies[i] ?? '', delayOf ? delayOf(m) : 0]));
+    await Promise.all(planBatches(bodies).map((batch) => this.sendBatch(batch, delays)));
   }
 
   /** A batch can partly fail; the failed entries are tried once more, then the whole call fails. */
-  private async sendBatch(bodies: string[]): Promise<void> {
-    let entries = bodies.map((body, i) => ({ Id: String(i), MessageBody: body }));
+  private async sendBatch(bodies: string[], delays: ReadonlyMap<string, number>): Promise<void> {
+    let entries = bodies.map((body, i) => {
+      const delay = delays.get(body) ?? 0;
+      return { Id: String(i), MessageBody: body, ...(delay > 0 ? { DelaySeconds: delay } : {}) };
+    });
     for (let attempt = 1; entries.length > 0; attempt++) {
       const { Failed = [] } = await this.sqs.send(
         new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),

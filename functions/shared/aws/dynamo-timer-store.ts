@@ -1,0 +1,100 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TimerState, TimerStore } from '../ports.ts';
+import { dueBucket, Timer } from '../timers.ts';
+import { writeIf } from './conditional.ts';
+
+/** The sparse global secondary index of timers not yet enqueued: partition `duePk`, sort `dueSk`. */
+export const DUE_INDEX = 'due';
+
+export const timerKeys = { timer: (id: string) => ({ pk: `TIMER#${id}`, sk: 'TIMER' }) };
+
+/** A fired timer is kept 30 days past its due time, as the record of what was done and when. */
+const KEEP_SECONDS = 30 * 86_400;
+
+export class DynamoTimerStore implements TimerStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(timer: Timer, options: { indexed: boolean; now: Date }): Promise<'created' | TimerState> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...timerKeys.timer(timer.id),
+            type: 'timer',
+            ...timer,
+            createdAt: options.now.toISOString(),
+            expiresAt: Math.floor(Date.parse(timer.dueAt) / 1000) + KEEP_SECONDS,
+            ...(options.indexed
+              ? { duePk: dueBucket(timer), dueSk: `${timer.dueAt}#${timer.id}` }
+              : { enqueuedAt: options.now.toISOString() }),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          // The stored state comes back with the refusal: no read to learn it.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = (error.Item ?? {}) as Record<string, { S?: string } | undefined>;
+      return { fired: old.firedAt !== undefined, indexed: old.duePk !== undefined };
+    }
+  }
+
+  async due(bucket: string, until: string): Promise<Timer[]> {
+    const timers: Timer[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'duePk = :bucket AND dueSk <= :until',
+          ExpressionAttributeValues: { ':bucket': bucket, ':until': `${until}#\uffff` },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = Timer.safeParse(item);
+        // An item that is not a timer cannot be in this index; skipping it keeps one bad item from stopping every timer.
+        if (parsed.success) timers.push(parsed.data);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return timers;
+  }
+
+  async markEnqueued(id: string, now: Date): Promise<void> {
+    await writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: timerKeys.timer(id),
+          UpdateExpression: 'SET enqueuedAt = :now REMOVE duePk, dueSk',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async markFired(id: string, now: Date, outcome: string): Promise<'fired' | 'already'> {
+    const written = await writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: timerKeys.timer(id),
+          UpdateExpression: 'SET firedAt = :now, outcome = :outcome REMOVE duePk, dueSk',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(firedAt)',
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':outcome': outcome },
+        }),
+      ),
+    );
+    return written ? 'fired' : 'already';
+  }
+}

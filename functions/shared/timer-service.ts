@@ -1,0 +1,53 @@
+import type { MessageSender, TimerStore } from './ports.ts';
+import { delayFor, isNear, SWEEP_HORIZON_SECONDS, type Timer, type TimerMessage } from './timers.ts';
+
+export type TimerDeps = { store: TimerStore; queue: MessageSender<TimerMessage> };
+
+/**
+ * Schedules timers, each once. A timer due within the sweep horizon is stored and sent to the queue at once
+ * with its exact delay (2 requests); a later one is stored in the due index for a sweep (1 request now, its
+ * share of a sweep later). A retry after a failed send sends again: a duplicate message fires nothing twice.
+ */
+export async function scheduleTimers(
+  deps: TimerDeps,
+  timers: readonly Timer[],
+  now: Date,
+  horizonSeconds = SWEEP_HORIZON_SECONDS,
+): Promise<void> {
+  const toSend: Timer[] = [];
+  await Promise.all(
+    timers.map(async (timer) => {
+      const near = isNear(timer, now, horizonSeconds);
+      const stored = await deps.store.put(timer, { indexed: !near, now });
+      if (near && (stored === 'created' || (!stored.fired && !stored.indexed))) toSend.push(timer);
+    }),
+  );
+  if (toSend.length > 0)
+    await deps.queue.sendAll(
+      toSend.map((timer) => ({ v: 1 as const, timer })),
+      { delaySeconds: (m) => delayFor(m.timer, now) },
+    );
+}
+
+/**
+ * One sweep: every timer in the due index that falls due within the horizon goes to the queue with the delay
+ * that makes it arrive on time, then leaves the index. Send first, unindex second: a crash in between costs a
+ * duplicate message, never a lost timer.
+ */
+export async function sweepTimers(
+  deps: TimerDeps,
+  buckets: readonly string[],
+  now: Date,
+  horizonSeconds = SWEEP_HORIZON_SECONDS,
+): Promise<{ enqueued: number; queries: number }> {
+  const until = new Date(now.getTime() + horizonSeconds * 1000).toISOString();
+  const due = (await Promise.all(buckets.map((bucket) => deps.store.due(bucket, until)))).flat();
+  if (due.length > 0) {
+    await deps.queue.sendAll(
+      due.map((timer) => ({ v: 1 as const, timer })),
+      { delaySeconds: (m) => delayFor(m.timer, now) },
+    );
+    await Promise.all(due.map((timer) => deps.store.markEnqueued(timer.id, now)));
+  }
+  return { enqueued: due.length, queries: buckets.length };
+}
