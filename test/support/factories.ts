@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { parse as parseYaml } from 'yaml';
 import { type Config, parseConfig } from '../../functions/shared/config.ts';
 import type { Assignment, IntakeMessage, Lead } from '../../functions/shared/lead.ts';
 import { lambdaContext } from '../../local/lambda-context.ts';
@@ -58,8 +59,10 @@ mail:
   linkSigningKey: test-link-signing-key-0123456789
 `;
 
-export function testConfig(): Config {
-  return parseConfig(BASE_CONFIG, 'test config');
+/** The test configuration; `patch` replaces whole top-level sections (routing, sla, nurture…). */
+export function testConfig(patch: Record<string, unknown> = {}): Config {
+  const base = parseYaml(BASE_CONFIG) as Record<string, unknown>;
+  return parseConfig(JSON.stringify({ ...base, ...patch }), 'test config');
 }
 
 export function silentLogger(): Logger {

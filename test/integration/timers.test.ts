@@ -1,0 +1,143 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scheduleTimers, sweepTimers } from '../../functions/shared/timer-service.ts';
+import { sweepBuckets, type Timer, TimerMessage } from '../../functions/shared/timers.ts';
+import { createSweeperHandler } from '../../functions/sweeper/handler.ts';
+import { freshResources, mailsForLead, queueDepth, type TestAws } from '../support/aws.ts';
+import { assignment, context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import { nurtureOn } from '../support/handlers.ts';
+
+const config = testConfig();
+let aws: TestAws;
+let env: ReturnType<typeof nurtureOn>;
+
+beforeAll(async () => {
+  aws = await freshResources('timers');
+  env = nurtureOn(aws, config, () => new Date());
+});
+
+function timer(overrides: Partial<Timer> = {}): Timer {
+  const id = `test#${Math.random().toString(36).slice(2)}`;
+  return {
+    id,
+    kind: 'nurture-step',
+    leadId: 'nobody',
+    dueAt: new Date(Date.now() + 3000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** Receives one message, waiting while it is hidden by its delay; returns it with the time it became visible. */
+async function receiveOne(timeoutMs: number): Promise<{ message: TimerMessage; at: number }> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { Messages = [] } = await aws.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: aws.resources.timers.url,
+        MaxNumberOfMessages: 1,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    const first = Messages[0];
+    if (first?.Body) return { message: TimerMessage.parse(JSON.parse(first.Body)), at: Date.now() };
+  }
+  throw new Error('no timer message arrived');
+}
+
+describe('timer service', () => {
+  it('keeps a timer beyond the horizon in the due index; a sweep sends it to arrive at its due time', async () => {
+    const t = timer({ dueAt: new Date(Date.now() + 4000).toISOString() });
+    // A horizon of one second: a timer four seconds out is "far" and waits for a sweep.
+    await scheduleTimers(env.timers, [t], new Date(), 1);
+    expect(await queueDepth(aws.sqs, aws.resources.timers.url)).toBe(0);
+
+    // A fresh sweeper (as after a restart) finds it in the table.
+    const sweeper = createSweeperHandler({
+      ...env.timers,
+      now: () => new Date(),
+      logger: silentLogger(),
+      horizonSeconds: 60,
+    });
+    const summary = await sweeper({}, context('sweeper'));
+    expect(summary.enqueued).toBe(1);
+    // Out of the index once enqueued: the next sweep sends nothing.
+    expect((await sweeper({}, context('sweeper'))).enqueued).toBe(0);
+
+    const { message, at } = await receiveOne(10_000);
+    expect(message.timer).toEqual(t);
+    // Hidden until due (SQS DelaySeconds has whole-second precision), not long after.
+    expect(at).toBeGreaterThanOrEqual(Date.parse(t.dueAt) - 1000);
+    expect(at).toBeLessThan(Date.parse(t.dueAt) + 3000);
+  }, 20_000);
+
+  it('reads a constant number of index partitions per sweep, whatever the horizon of the timers', async () => {
+    const now = new Date();
+    const near = timer({ dueAt: new Date(now.getTime() + 10 * 60_000).toISOString() });
+    const month = timer({ dueAt: new Date(now.getTime() + 30 * 86_400_000).toISOString() });
+    await scheduleTimers(env.timers, [near, month], now, 1);
+    const buckets = sweepBuckets(now, 900, 2);
+    const swept = await sweepTimers(env.timers, buckets, now, 900);
+    expect(swept.queries).toBe(buckets.length);
+    // The month-long timer stays in the index until its day comes.
+    const later = new Date(Date.parse(month.dueAt) - 60_000);
+    const monthSweep = await sweepTimers(env.timers, sweepBuckets(later, 900, 2), later, 900);
+    expect(monthSweep.enqueued).toBe(1);
+  });
+
+  it('acts once when a timer fires twice: one reminder mail, one follow-up, the timer marked fired', async () => {
+    const now = new Date();
+    const at = new Date(now.getTime() - 120_000).toISOString();
+    const stored = lead({
+      status: 'assigned',
+      ownerId: 'layla',
+      assignment: {
+        ...assignment({ repId: 'layla', at }),
+        sla: { minutes: 1, dueAt: new Date(now.getTime() - 60_000).toISOString() },
+      },
+    });
+    await env.leads.create(stored);
+    const reminder: Timer = {
+      id: `sla-reminder#${stored.id}#${at}`,
+      kind: 'sla-reminder',
+      leadId: stored.id,
+      repId: 'layla',
+      assignmentAt: at,
+      dueAt: stored.assignment?.sla?.dueAt ?? at,
+    };
+    await scheduleTimers(env.timers, [reminder], now);
+    const message = { v: 1, timer: reminder };
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const result = await env.nurture.timers(sqsEvent([message]), context('nurture'));
+      expect(result.batchItemFailures).toEqual([]);
+    }
+    const reminders = (await mailsForLead(stored.id)).filter((m) => m.subject.startsWith('Reminder'));
+    expect(reminders).toHaveLength(1);
+    const after = await env.leads.get(stored.id);
+    expect(after?.followUps).toEqual([
+      expect.objectContaining({ id: reminder.id, kind: 'sla-reminder', repId: 'layla' }),
+    ]);
+    expect(await env.timers.store.markFired(reminder.id, now, 'again')).toBe('already');
+  });
+
+  it('does nothing when the lead was contacted before the deadline', async () => {
+    const at = new Date(Date.now() - 120_000).toISOString();
+    const stored = lead({
+      status: 'contacted',
+      ownerId: 'layla',
+      firstContactAt: new Date(Date.now() - 100_000).toISOString(),
+      assignment: assignment({ repId: 'layla', at }),
+    });
+    await env.leads.create(stored);
+    const reminder: Timer = {
+      id: `sla-reminder#${stored.id}#${at}`,
+      kind: 'sla-reminder',
+      leadId: stored.id,
+      repId: 'layla',
+      assignmentAt: at,
+      dueAt: at,
+    };
+    await env.nurture.timers(sqsEvent([{ v: 1, timer: reminder }]), context('nurture'));
+    expect(await mailsForLead(stored.id)).toEqual([]);
+    expect((await env.leads.get(stored.id))?.followUps).toEqual([]);
+  });
+});
