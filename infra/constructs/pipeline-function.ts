@@ -8,7 +8,7 @@ import { BUNDLE, configDefine } from '../bundling.ts';
 
 export type PipelineFunctionProps = {
   /** Folder under functions/ whose lambda.ts is the entry point. */
-  name: 'ingest' | 'scoring' | 'routing' | 'nurture' | 'reconcile' | 'ops';
+  name: 'ingest' | 'scoring' | 'routing' | 'nurture' | 'reconcile' | 'sweeper' | 'ops';
   config: Config;
   timeout: Duration;
   memorySize?: number;

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
 
 /** Function timeouts the queues are sized for (visibility timeout = 6 × timeout, as AWS advises). */
 export const CONSUMER_TIMEOUT = Duration.seconds(30);
@@ -19,6 +20,8 @@ export class DataStack extends Stack {
   readonly routingQueue: Queue;
   readonly routingDlq: Queue;
   readonly nurtureFailures: Queue;
+  readonly timerQueue: Queue;
+  readonly timerDlq: Queue;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -31,6 +34,14 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Timers not yet enqueued, by due day and shard: sparse, since a timer leaves it once it is enqueued.
+      globalSecondaryIndexes: [
+        {
+          indexName: DUE_INDEX,
+          partitionKey: { name: 'duePk', type: AttributeType.STRING },
+          sortKey: { name: 'dueSk', type: AttributeType.STRING },
+        },
+      ],
     });
     this.idempotencyTable = new TableV2(this, 'Idempotency', {
       partitionKey: { name: 'id', type: AttributeType.STRING },
@@ -59,6 +70,7 @@ export class DataStack extends Stack {
     };
     [this.intakeQueue, this.intakeDlq] = queue('Intake');
     [this.routingQueue, this.routingDlq] = queue('Routing');
+    [this.timerQueue, this.timerDlq] = queue('Timers');
     this.nurtureFailures = new Queue(this, 'NurtureFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -8,6 +8,14 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  ConfigurationSet,
+  EmailSendingEvent,
+  EventDestination,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
@@ -92,6 +100,16 @@ export class PipelineStack extends Stack {
       }),
     );
 
+    // SES publishes bounces and complaints of every mail sent with this configuration set to the topic.
+    const feedbackTopic = new Topic(this, 'MailFeedback', { enforceSSL: true });
+    const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    configurationSet.addEventDestination('Feedback', {
+      destination: EventDestination.snsTopic(feedbackTopic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+
     const nurture = new PipelineFunction(this, 'Nurture', {
       name: 'nurture',
       config,
@@ -99,12 +117,19 @@ export class PipelineStack extends Stack {
       environment: {
         IDEMPOTENCY_TABLE_NAME: data.idempotencyTable.tableName,
         TABLE_NAME: data.table.tableName,
+        TIMER_QUEUE_URL: data.timerQueue.queueUrl,
+        ROUTING_QUEUE_URL: data.routingQueue.queueUrl,
+        SES_CONFIGURATION_SET: configurationSet.configurationSetName,
       },
     }).fn;
+    // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
+    data.timerQueue.grantSendMessages(nurture);
+    data.routingQueue.grantSendMessages(nurture);
     grantSecrets(nurture, ['mail.linkSigningKey']);
     data.table.grant(
       nurture,
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:ConditionCheckItem',
@@ -121,7 +146,10 @@ export class PipelineStack extends Stack {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['ses:SendEmail'],
-        resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/${sendingDomain}`],
+        resources: [
+          `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${sendingDomain}`,
+          `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
+        ],
       }),
     );
     nurture.addEventSource(
@@ -137,6 +165,30 @@ export class PipelineStack extends Stack {
         filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('LEAD') } } } })],
       }),
     );
+    nurture.addEventSource(
+      new SqsEventSource(data.timerQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+      }),
+    );
+    // Bounces and complaints from SES suppress the address for good.
+    feedbackTopic.addSubscription(new LambdaSubscription(nurture));
+
+    const sweeper = new PipelineFunction(this, 'Sweeper', {
+      name: 'sweeper',
+      config,
+      timeout: Duration.minutes(2),
+      environment: { TABLE_NAME: data.table.tableName, TIMER_QUEUE_URL: data.timerQueue.queueUrl },
+    }).fn;
+    data.table.grant(sweeper, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    data.timerQueue.grantSendMessages(sweeper);
+    // Every 5 minutes, timers due in the next 14 go to the queue with their exact delay (SQS allows 15).
+    new Rule(this, 'SweeperSchedule', {
+      description: 'leadpipe: move timers that fall due soon from the due index to the timer queue',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(sweeper, { event: RuleTargetInput.fromObject({}), retryAttempts: 2 })],
+    });
 
     if (config.sources.facebook) {
       const reconcile = new PipelineFunction(this, 'Reconcile', {

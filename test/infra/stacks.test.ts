@@ -44,7 +44,8 @@ describe('the data stack', () => {
 
   it('gives every consumer queue a DLQ after 5 receives and a visibility timeout of 6 × the function timeout', () => {
     const queues = data.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } });
-    expect(Object.keys(queues)).toHaveLength(2);
+    // Intake, routing and timers.
+    expect(Object.keys(queues)).toHaveLength(3);
     for (const queue of Object.values(queues)) {
       expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
       expect(queue.Properties.VisibilityTimeout).toBe(180);
@@ -52,18 +53,54 @@ describe('the data stack', () => {
   });
 
   it('encrypts every queue and refuses plain-HTTP access to it', () => {
-    data.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 5);
-    data.resourceCountIs('AWS::SQS::QueuePolicy', 5);
+    data.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 7);
+    data.resourceCountIs('AWS::SQS::QueuePolicy', 7);
+  });
+
+  it('indexes timers by due day and shard, so a sweep reads a few partitions whatever the horizon', () => {
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'duePk', KeyType: 'HASH' },
+            { AttributeName: 'dueSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+      ],
+    });
   });
 });
 
 describe('the pipeline stack', () => {
-  it('runs the six functions on Node.js 22 on arm64', () => {
+  it('runs the seven functions on Node.js 22 on arm64', () => {
     pipeline.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
-      6,
+      7,
     );
+  });
+
+  it('sweeps the timer index every 5 minutes, within the 15 minutes an SQS delay allows', () => {
+    pipeline.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Sweeper'), 'Arn'] } })],
+    });
+  });
+
+  it('sends mail through a configuration set whose bounces and complaints reach nurture', () => {
+    pipeline.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        SnsDestination: { TopicARN: Match.anyValue() },
+      }),
+    });
+    pipeline.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Nurture'), 'Arn'] },
+    });
   });
 
   it('takes only IAM-signed requests on the ops routes, and leaves webhooks and forms to the function', () => {
@@ -82,11 +119,11 @@ describe('the pipeline stack', () => {
     });
   });
 
-  it('feeds scoring and routing from their queues with partial batch responses', () => {
+  it('feeds scoring, routing and the timers from their queues with partial batch responses', () => {
     pipeline.resourcePropertiesCountIs(
       'AWS::Lambda::EventSourceMapping',
       { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], EventSourceArn: Match.anyValue() },
-      2,
+      3,
     );
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 describe('npm run synth', () => {
-  it('bundles the six functions and writes both templates, offline', () => {
+  it('bundles the seven functions and writes both templates, offline', () => {
     const out = mkdtempSync(join(tmpdir(), 'leadpipe-cdk-'));
     execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', out], {
       env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
@@ -17,10 +17,10 @@ describe('npm run synth', () => {
     const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(
       (r) => r.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     const bundles = readdirSync(out).filter(
       (d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.mjs')),
     );
-    expect(bundles).toHaveLength(6);
+    expect(bundles).toHaveLength(7);
   }, 120_000);
 });
