@@ -32,6 +32,7 @@ import { lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
 import { ensureResources } from '../local/resources.ts';
+import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -220,6 +221,11 @@ async function measurePipeline() {
       .filter((r) => r.role === 'function' && r.service === 'DynamoDB')
       .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
 
+    // 5. Timers, KPI aggregation and every email a lead causes.
+    const timers = await measureTimers(pipeline, 400);
+    const kpiCost = await measureKpiCost(pipeline, config, 500);
+    const followUps = await measureFollowUps(config, pipeline, 100);
+
     if (!args['skip-bundles']) bundles = await measureBundles(pipeline);
     const webhookBatches = await measureWebhookBatches();
     const routingRuns = [
@@ -245,6 +251,9 @@ async function measurePipeline() {
       steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
       returningRequests,
       requests,
+      timers,
+      kpiCost,
+      followUps,
     };
   } finally {
     await pipeline.stop();
@@ -662,6 +671,27 @@ function markdown(
     '| operation | per returning lead |',
     '|---|---|',
     ...p.returningRequests.map((r) => `| ${r.operation} | ${r.perLead} |`),
+    '',
+    '## Timers (400 per round, due 3–8 s after scheduling, fired by the pipeline)',
+    '',
+    '| path | fired | firing delay after due time p50 / p90 / p99 / max (ms) | requests per timer |',
+    '|---|---|---|---|',
+    ...p.timers.map(
+      (t) =>
+        `| ${t.path} | ${t.timers - t.unfired} of ${t.timers} | ${t.firingDelayMs.p50} / ${t.firingDelayMs.p90} / ${t.firingDelayMs.p99} / ${t.firingDelayMs.max} | ${t.requestsPerTimer.map((r) => `${r.role} ${r.service} ${r.operation} ${r.perTimer}`).join(', ')} |`,
+    ),
+    '',
+    'Locally the sweep runs every second (its queries are shared by every timer of a sweep; in AWS it runs every 5 minutes, so its share per timer is smaller still). SQS DelaySeconds is whole seconds, and the local event source polls with a 1 s wait: both show in the delay.',
+    '',
+    `## KPI aggregation per lead event (${p.kpiCost.events} first contacts, 8 at a time)`,
+    '',
+    `One TransactWriteItems of ${p.kpiCost.itemsPerTransaction} items (the exactly-once marker and a daily row per dimension): ${p.kpiCost.requestsPerEvent.map((r) => `${r.operation} ${r.perEvent}`).join(', ')} requests per event, ${p.kpiCost.wallMicrosPerEvent} µs per event on DynamoDB Local. A redelivered event: ${p.kpiCost.duplicateRequestsPerEvent.map((r) => `${r.operation} ${r.perEvent}`).join(', ')} request, ${p.kpiCost.duplicatesRecorded} of 50 counted again.`,
+    '',
+    `## Emails per lead (${p.followUps.leads} leads, half consenting; clocks of seconds, one SLA cycle)`,
+    '',
+    '| all | to reps (assignment, reminder, next owner) | to managers (escalation) | to leads (nurture) |',
+    '|---|---|---|---|',
+    `| ${p.followUps.emailsPerLead} | ${p.followUps.toRepsPerLead} | ${p.followUps.toManagersPerLead} | ${p.followUps.toLeadsPerLead} |`,
     '',
     '"event-source" requests are the ones Lambda makes for its event source mappings (SQS polling is billed; DynamoDB Streams reads by Lambda are free).',
     '',

@@ -41,6 +41,8 @@ export function writeRuntime(pipeline: Pipeline, configPath: string): void {
       routing: resources.routing,
       'routing-dlq': resources.routingDlq,
       'nurture-failures': resources.nurtureFailures,
+      timers: resources.timers,
+      'timers-dlq': resources.timersDlq,
     },
   };
   mkdirSync(dirname(runtimeFile()), { recursive: true });

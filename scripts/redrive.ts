@@ -6,7 +6,7 @@ import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run redrive -- --queue intake`: moves the DLQ's messages back to the queue of the running local pipeline.
 const Args = z.object({
-  queue: z.enum(['intake', 'routing'], { error: 'use --queue intake or --queue routing' }),
+  queue: z.enum(['intake', 'routing', 'timers'], { error: 'use --queue intake, routing or timers' }),
 });
 
 try {

@@ -1,0 +1,225 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoTimerStore, timerKeys } from '../functions/shared/aws/dynamo-timer-store.ts';
+import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
+import type { Config } from '../functions/shared/config.ts';
+import { kpiEvents } from '../functions/shared/kpi.ts';
+import { scheduleTimers } from '../functions/shared/timer-service.ts';
+import type { Timer, TimerMessage } from '../functions/shared/timers.ts';
+import { type Pipeline, startPipeline } from '../local/pipeline.ts';
+import { RequestCounter } from '../local/request-counter.ts';
+
+type Stats = { p50: number; p90: number; p99: number; max: number };
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1) ?? 0 };
+}
+
+async function waitIdle(pipeline: Pipeline, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !(await pipeline.isIdle())) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Timers through the running pipeline: scheduled as nurture schedules them, moved by the pipeline's own sweep
+ * and fired by its nurture consumer. One round due within the horizon (straight to the queue), one round
+ * through the due index (as a timer due in days goes). The timers name no lead, so firing costs only the
+ * timer machinery: the lead read, the fired mark.
+ */
+export async function measureTimers(pipeline: Pipeline, count: number) {
+  const dynamodb = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  pipeline.requests.attach(dynamodb, 'function');
+  pipeline.requests.attach(sqs, 'function');
+  const reader = documentClient(new DynamoDBClient({}));
+  const deps = {
+    store: new DynamoTimerStore(documentClient(dynamodb), pipeline.resources.tableName),
+    queue: new SqsSender<TimerMessage>(sqs, pipeline.resources.timers.url),
+  };
+  const rounds = [];
+  for (const path of ['direct', 'due index'] as const) {
+    await waitIdle(pipeline, 30_000);
+    pipeline.requests.reset();
+    const now = new Date();
+    const timers: Timer[] = Array.from({ length: count }, (_, i) => ({
+      id: `bench#${now.getTime()}#${path}#${i}`,
+      kind: 'nurture-step',
+      leadId: `bench-no-lead-${i}`,
+      // Due 3 to 8 seconds out, spread evenly.
+      dueAt: new Date(now.getTime() + 3000 + Math.round((i / count) * 5000)).toISOString(),
+      sequenceId: 'bench',
+      step: 0,
+    }));
+    // A horizon of 1 s makes these "far" timers: they wait in the due index for a sweep.
+    await scheduleTimers(deps, timers, now, path === 'direct' ? undefined : 1);
+    await new Promise((r) => setTimeout(r, 8500));
+    await waitIdle(pipeline, 30_000);
+    const requests = pipeline.requests.snapshot();
+    const delays: number[] = [];
+    let unfired = 0;
+    for (const timer of timers) {
+      const { Item } = await reader.send(
+        new GetCommand({ TableName: pipeline.resources.tableName, Key: timerKeys.timer(timer.id) }),
+      );
+      if (typeof Item?.firedAt !== 'string') unfired++;
+      else delays.push(Date.parse(Item.firedAt) - Date.parse(timer.dueAt));
+    }
+    rounds.push({
+      path,
+      timers: count,
+      unfired,
+      firingDelayMs: stats(delays),
+      requestsPerTimer: requests
+        .filter((r) => r.role !== 'event-source' || r.service === 'SQS')
+        .map((r) => ({ ...r, perTimer: Math.round((r.count / count) * 1000) / 1000 })),
+    });
+  }
+  dynamodb.destroy();
+  sqs.destroy();
+  return rounds;
+}
+
+/**
+ * The cost of counting one lead event into the KPI aggregates exactly once: the marker and every dimension's
+ * daily row in one transaction. A redelivered event costs the same request and changes nothing.
+ */
+export async function measureKpiCost(pipeline: Pipeline, config: Config, count: number) {
+  const counter = new RequestCounter();
+  const dynamodb = new DynamoDBClient({});
+  counter.attach(dynamodb, 'function');
+  const store = new DynamoKpiStore(documentClient(dynamodb), pipeline.resources.tableName);
+  const owner = config.routing.reps[0];
+  const events = Array.from({ length: count }, (_, i) => {
+    const lead = {
+      id: `bench-kpi-${Date.now()}-${i}`,
+      source: 'web-form' as const,
+      formId: 'demo',
+      receivedAt: '2026-03-19T16:00:00.000Z',
+      createdAt: '2026-03-19T16:00:01.000Z',
+      firstContactAt: `2026-03-19T16:${String(5 + (i % 50)).padStart(2, '0')}:00.000Z`,
+      contact: {},
+      keys: {},
+      answers: {},
+      attribution: { utm: { campaign: `c${i % 5}` } },
+      locale: 'en' as const,
+      score: { total: 10, breakdown: [], qualification: 'none' as const },
+      segments: ['gulf'],
+      status: 'contacted' as const,
+      ownerId: owner?.id,
+      statusHistory: [],
+      history: [],
+      touches: [],
+      followUps: [],
+      version: 1,
+      test: false,
+    };
+    const [event] = kpiEvents(
+      { ...lead, status: 'assigned', firstContactAt: undefined },
+      lead,
+      config,
+      owner,
+    ).filter((e) => e.key === 'first-contact');
+    if (event === undefined) throw new Error('no first-contact event');
+    return { leadId: lead.id, event };
+  });
+  const record = ({ leadId, event }: (typeof events)[number]) =>
+    store.record(leadId, event.key, event.table, event.day, event.dims, event.adds);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < events.length; i += 8) await Promise.all(events.slice(i, i + 8).map(record));
+  const wallMicros = Number(process.hrtime.bigint() - started) / 1000 / count;
+  const first = counter.snapshot();
+  counter.reset();
+  const duplicates = await Promise.all(events.slice(0, 50).map(record));
+  const again = counter.snapshot();
+  dynamodb.destroy();
+  return {
+    events: count,
+    itemsPerTransaction: 1 + (events[0]?.event.dims.length ?? 0),
+    requestsPerEvent: first.map((r) => ({
+      operation: r.operation,
+      perEvent: Math.round((r.count / count) * 100) / 100,
+    })),
+    wallMicrosPerEvent: Math.round(wallMicros),
+    duplicateRequestsPerEvent: again.map((r) => ({ operation: r.operation, perEvent: r.count / 50 })),
+    duplicatesRecorded: duplicates.filter((d) => d === 'recorded').length,
+  };
+}
+
+/**
+ * Every email a lead causes, on a pipeline whose clocks run in seconds: the assignment, the reminder, the
+ * manager's escalation, the next rep's assignment, and a two-step nurture sequence for consenting leads.
+ */
+export async function measureFollowUps(base: Config, pipeline: Pipeline, count: number) {
+  const config: Config = {
+    ...base,
+    sla: { ...base.sla, firstContactMinutes: 0.05, escalateAfterMinutes: 0.1, segments: {} },
+    routing: {
+      ...base.routing,
+      // Around the clock, so the clocks run on wall time.
+      reps: base.routing.reps.map(({ workingHours: _hours, ...rep }) => rep),
+      pools: base.routing.pools.map((p) => ({ ...p, segments: [], sla: undefined })).slice(0, 1),
+    },
+    nurture: {
+      ...base.nurture,
+      sequences: base.nurture.sequences.map((s) => ({
+        ...s,
+        stopWhen: 'closed' as const,
+        steps: s.steps.map((step, i) => ({ ...step, afterMinutes: i === 0 ? 0.02 : 0.05 })),
+      })),
+    },
+  };
+  const followUps = await startPipeline({
+    config,
+    emulators: pipeline.emulators,
+    prefix: `leadpipe-bench-followups-${Date.now().toString(36)}`,
+    sweepIntervalMs: 1000,
+    onError: () => undefined,
+  });
+  try {
+    const url = `${followUps.url}/v1/forms/demo/leads`;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: `Bench Person ${i}`,
+          email: `bench.followup.${Date.now()}.${i}@example.com`,
+          // Half consent to marketing email; the other half get none.
+          ...(i % 2 === 0 ? { consent: 'yes' } : {}),
+        }),
+      });
+      ids.push(((await response.json()) as { leadId: string }).leadId);
+    }
+    // One cycle of the clock: reminder at 3 s, escalation at 6 s (the next owner's reminder would come at
+    // 9 s); nurture steps at 1.2 s and 4.2 s.
+    await new Promise((r) => setTimeout(r, 8000));
+    const leadSet = new Set(ids);
+    const mails = (await followUps.outbox()).filter((m) => leadSet.has(m.headers['X-Leadpipe-Lead'] ?? ''));
+    const reps = new Set(config.routing.reps.map((r) => r.email));
+    const managers = new Set(config.routing.pools.flatMap((p) => (p.manager ? [p.manager.email] : [])));
+    const byKind = { toReps: 0, toManagers: 0, toLeads: 0 };
+    for (const m of mails) {
+      const to = m.to[0] ?? '';
+      if (reps.has(to)) byKind.toReps++;
+      else if (managers.has(to)) byKind.toManagers++;
+      else byKind.toLeads++;
+    }
+    const per = (n: number) => Math.round((n / count) * 100) / 100;
+    return {
+      leads: count,
+      consenting: Math.ceil(count / 2),
+      emailsPerLead: per(mails.length),
+      toRepsPerLead: per(byKind.toReps),
+      toManagersPerLead: per(byKind.toManagers),
+      toLeadsPerLead: per(byKind.toLeads),
+    };
+  } finally {
+    await followUps.stop();
+  }
+}
