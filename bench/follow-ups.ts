@@ -157,7 +157,14 @@ export async function measureKpiCost(pipeline: Pipeline, config: Config, count: 
 export async function measureFollowUps(base: Config, pipeline: Pipeline, count: number) {
   const config: Config = {
     ...base,
-    sla: { ...base.sla, firstContactMinutes: 0.05, escalateAfterMinutes: 0.1, segments: {} },
+    // One full cycle per lead: the reminder, then the manager's escalation; no reassignment, so the count ends.
+    sla: {
+      ...base.sla,
+      firstContactMinutes: 0.05,
+      escalateAfterMinutes: 0.1,
+      escalation: { reassign: false, notifyManager: true },
+      segments: {},
+    },
     routing: {
       ...base.routing,
       // Around the clock, so the clocks run on wall time.
@@ -196,11 +203,18 @@ export async function measureFollowUps(base: Config, pipeline: Pipeline, count: 
       });
       ids.push(((await response.json()) as { leadId: string }).leadId);
     }
-    // One cycle of the clock: reminder at 3 s, escalation at 6 s (the next owner's reminder would come at
-    // 9 s); nurture steps at 1.2 s and 4.2 s.
-    await new Promise((r) => setTimeout(r, 8000));
+    // Per lead: assignment, reminder (3 s), manager's escalation (6 s); per consenting lead two nurture steps
+    // (1.2 s and 4.2 s). Count until no mail has come for 5 seconds.
     const leadSet = new Set(ids);
-    const mails = (await followUps.outbox()).filter((m) => leadSet.has(m.headers['X-Leadpipe-Lead'] ?? ''));
+    const ours = async () =>
+      (await followUps.outbox()).filter((m) => leadSet.has(m.headers['X-Leadpipe-Lead'] ?? ''));
+    let mails = await ours();
+    for (let quiet = 0, i = 0; quiet < 5 && i < 120; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await ours();
+      quiet = now.length === mails.length ? quiet + 1 : 0;
+      mails = now;
+    }
     const reps = new Set(config.routing.reps.map((r) => r.email));
     const managers = new Set(config.routing.pools.flatMap((p) => (p.manager ? [p.manager.email] : [])));
     const byKind = { toReps: 0, toManagers: 0, toLeads: 0 };
