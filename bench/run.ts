@@ -557,6 +557,7 @@ async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>
     routing: 'functions/routing/lambda.ts',
     nurture: 'functions/nurture/lambda.ts',
     reconcile: 'functions/reconcile/lambda.ts',
+    sweeper: 'functions/sweeper/lambda.ts',
     ops: 'functions/ops/lambda.ts',
     'baseline: SQS client only': 'bench/baseline/minimal-ingest.ts',
   };
@@ -567,6 +568,7 @@ async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>
     IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
     INTAKE_QUEUE_URL: resources.intake.url,
     ROUTING_QUEUE_URL: resources.routing.url,
+    TIMER_QUEUE_URL: resources.timers.url,
     GRAPH_API_BASE_URL: pipeline.graphApiUrl || 'https://graph.facebook.com',
     NODE_OPTIONS: '--dns-result-order=ipv4first',
   };
@@ -599,7 +601,7 @@ async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>
       );
       const ms = Number(probe.stdout.trim().split('\n').at(-1));
       if (probe.status !== 0 || !Number.isFinite(ms))
-        throw new Error(`cold start of ${name} failed: ${probe.stderr.slice(0, 500)}`);
+        throw new Error(`cold start of ${name} failed: ${probe.stderr.slice(-800)}`);
       initMs.push(ms);
     }
     results.push({
