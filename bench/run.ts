@@ -28,11 +28,13 @@ import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { BUNDLE, configDefine } from '../infra/bundling.ts';
 import { createGateway } from '../local/gateway.ts';
-import { lambdaContext } from '../local/lambda-context.ts';
+import { invocations, lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
 import { ensureResources } from '../local/resources.ts';
+import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
+import { PRICES } from './prices.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -163,6 +165,7 @@ async function measurePipeline() {
     // alternate in rounds, so JIT warm-up and queue growth weigh on both alike.
     await pipeline.pauseConsumers();
     pipeline.requests.reset();
+    invocations.reset();
     const { createMinimalIngest } = await import('./baseline/minimal-ingest.ts');
     const sqs = new SQSClient({});
     const { QueueUrl: baselineQueue = '' } = await sqs.send(
@@ -204,6 +207,10 @@ async function measurePipeline() {
     const requests = pipeline.requests
       .snapshot()
       .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
+    // What Lambda would bill for the burst: invocations and their duration at 256 MB (not the baseline's).
+    const billed = invocations.snapshot().filter((i) => i.functionName !== 'minimal');
+    const invocationsPerLead = billed.reduce((n, i) => n + i.count, 0) / posted;
+    const gbSecondsPerLead = ((billed.reduce((n, i) => n + i.totalMs, 0) / 1000) * 0.25) / posted;
 
     // 3. Steady traffic: 10 leads a second, the latency a rep sees on an ordinary day.
     const steadyCount = Math.min(100, args.leads);
@@ -233,7 +240,26 @@ async function measurePipeline() {
       await measureRouting(Math.min(2000, args['routing-leads']), 1),
     ];
 
+    const costs = {
+      oneEmail: costPerMillionLeads({
+        requestsPerLead: requests,
+        leads: args.leads,
+        invocationsPerLead,
+        gbSecondsPerLead,
+        httpRequestsPerLead: 1,
+        emailsPerLead: 1,
+      }),
+      worstCaseEmails: followUps.emailsPerLead,
+      minimum: theoreticalMinimum(),
+      invocations: billed.map((i) => ({
+        functionName: i.functionName,
+        perLead: round(i.count / posted, 3),
+        averageMs: round(i.totalMs / i.count),
+      })),
+    };
+
     return {
+      costs,
       webhookBatches,
       routingRuns,
       leads: args.leads,
@@ -664,9 +690,27 @@ function markdown(
     '',
     '## AWS requests per lead',
     '',
-    '| made by | service | operation | per lead |',
+    '| made by | service | operation | per lead | DynamoDB write / read units per lead |',
+    '|---|---|---|---|---|',
+    ...p.requests.map(
+      (r) =>
+        `| ${r.role} | ${r.service} | ${r.operation} | ${r.perLead} | ${r.writeUnits === undefined ? '' : `${round((r.writeUnits ?? 0) / p.leads, 2)} / ${round((r.readUnits ?? 0) / p.leads, 2)}`} |`,
+    ),
+    '',
+    `## Dollars per million leads (AWS list prices, ${PRICES.region}, collected ${PRICES.collected}: bench/prices.ts)`,
+    '',
+    `From the burst above (${p.leads} leads): requests per lead as measured, DynamoDB as the capacity units DynamoDB Local reported, Lambda invocations and their duration at 256 MB on arm64.`,
+    '',
+    '| item | per lead | $ per million leads |',
+    '|---|---|---|',
+    ...p.costs.oneEmail.lines.map((l) => `| ${l.item} | ${l.perLead} | ${l.dollarsPerMillionLeads} |`),
+    '',
+    `| pipeline | $ per million leads, without email | with 1 email per lead | with the worst case of ${p.costs.worstCaseEmails} emails per lead |`,
     '|---|---|---|---|',
-    ...p.requests.map((r) => `| ${r.role} | ${r.service} | ${r.operation} | ${r.perLead} |`),
+    `| leadpipe | ${p.costs.oneEmail.withoutEmail} | ${p.costs.oneEmail.withEmail} | ${round(p.costs.oneEmail.withoutEmail + p.costs.worstCaseEmails * PRICES.sesPerThousandEmails * 1000)} |`,
+    `| theoretical minimum (1 HTTP request, 1 write of ≤ 1 KB, 1 message, 1 batched consumer) | ${p.costs.minimum.withoutEmail} | ${p.costs.minimum.withEmail} | |`,
+    '',
+    `Lambda per lead: ${p.costs.invocations.map((i) => `${i.functionName} ${i.perLead} invocations (avg ${i.averageMs} ms)`).join(', ')}. Not included: CloudWatch Logs ingestion, the idle SQS long-polling of Lambda's pollers, storage, KMS, data transfer; the timer sweep is a fixed cost of about 3,500 queries a day, whatever the traffic.`,
     '',
     '## DynamoDB requests per returning person (a touch on their lead, no new lead, no email)',
     '',
@@ -691,7 +735,7 @@ function markdown(
     '',
     `## Emails per lead (${p.followUps.leads} leads, half consenting, nobody contacted; clocks of seconds)`,
     '',
-    'The worst case for mail volume: every lead waits past both deadlines. Per lead: the assignment, a reminder, the manager\'s escalation (reassignment off here, so the count ends); a consenting lead also gets the two nurture steps.',
+    "The worst case for mail volume: every lead waits past both deadlines. Per lead: the assignment, a reminder, the manager's escalation (reassignment off here, so the count ends); a consenting lead also gets the two nurture steps.",
     '',
     '| all | to reps (assignment, reminder) | to managers (escalation) | to leads (nurture) |',
     '|---|---|---|---|',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../functions/shared/config.ts';
 import { deployableConfig } from './bundling.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -9,6 +10,23 @@ const configPath = process.env.LEADPIPE_CONFIG ?? 'leadpipe.config.yaml';
 const config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
 
 const app = new App();
+// cdk-nag's AWS Solutions checks run at every synth; an unacknowledged finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 const data = new DataStack(app, 'leadpipe-data', { env });
-new PipelineStack(app, 'leadpipe-pipeline', { env, data, config: deployableConfig(config) });
+// Deploy-time choices: `cdk deploy -c sendingIdentity=example.com -c alarmEmail=ops@example.com`.
+const context = (key: string): string | undefined => {
+  const value = app.node.tryGetContext(key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+const sendingIdentity = context('sendingIdentity');
+const alarmEmail = context('alarmEmail');
+const breachPercent = context('slaBreachAlarmPercent');
+new PipelineStack(app, 'leadpipe-pipeline', {
+  env,
+  data,
+  config: deployableConfig(config),
+  ...(sendingIdentity ? { sendingIdentity } : {}),
+  ...(alarmEmail ? { alarmEmail } : {}),
+  ...(breachPercent ? { slaBreachAlarmPercent: Number(breachPercent) } : {}),
+});

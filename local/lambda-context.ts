@@ -20,6 +20,23 @@ export function lambdaContext(functionName: string, timeoutMs: number): Context 
   };
 }
 
+/** Every local invocation, by function: how many and how long (what Lambda bills: requests and GB-seconds). */
+export const invocations = {
+  counts: new Map<string, { count: number; totalMs: number }>(),
+  record(functionName: string, ms: number): void {
+    const entry = this.counts.get(functionName) ?? { count: 0, totalMs: 0 };
+    entry.count += 1;
+    entry.totalMs += ms;
+    this.counts.set(functionName, entry);
+  },
+  snapshot(): { functionName: string; count: number; totalMs: number }[] {
+    return [...this.counts.entries()].map(([functionName, e]) => ({ functionName, ...e }));
+  },
+  reset(): void {
+    this.counts.clear();
+  },
+};
+
 /** Runs a handler like Lambda does: a timeout is a failed invocation. */
 export async function invokeWithTimeout<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
@@ -32,9 +49,11 @@ export async function invokeWithTimeout<E, R>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${functionName} timed out after ${timeoutMs} ms`)), timeoutMs);
   });
+  const started = performance.now();
   try {
     return await Promise.race([handler(event, context), timeout]);
   } finally {
     clearTimeout(timer);
+    invocations.record(functionName, performance.now() - started);
   }
 }

@@ -9,7 +9,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { v7 as uuidv7 } from 'uuid';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
-import { createNurtureHandler } from '../functions/nurture/handler.ts';
+import { createNurtureHandler, ReplayRequest } from '../functions/nurture/handler.ts';
 import { createOpsHandler } from '../functions/ops/handler.ts';
 import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { createScoringHandler } from '../functions/scoring/handler.ts';
@@ -34,7 +34,7 @@ import type { TimerMessage } from '../functions/shared/timers.ts';
 import { createSweeperHandler } from '../functions/sweeper/handler.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
-import { createGateway, type GatewayRoute } from './gateway.ts';
+import { createGateway, type GatewayRoute, readBody } from './gateway.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 import { RequestCounter } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
@@ -355,6 +355,27 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     routes,
     [
       { method: 'GET', path: '/_local/outbox', handle: async () => ({ status: 200, body: await outbox() }) },
+      {
+        // What `aws lambda invoke` does in AWS: replays leads through nurture (see docs/operations.md).
+        method: 'POST',
+        path: '/_local/nurture/replay',
+        handle: async (req) => {
+          const body = await readBody(req);
+          let json: unknown;
+          try {
+            json = JSON.parse(body === 'too-large' ? '' : body.toString('utf8'));
+          } catch {
+            json = undefined;
+          }
+          const request = ReplayRequest.safeParse({ replay: json });
+          if (!request.success)
+            return {
+              status: 400,
+              body: { error: { code: 'validation_failed', message: 'Send { "leadIds": ["…"] }.' } },
+            };
+          return { status: 200, body: await nurture.replay(request.data) };
+        },
+      },
       {
         method: 'GET',
         path: '/_local/health',

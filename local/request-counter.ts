@@ -1,4 +1,4 @@
-import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { DeserializeMiddleware, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 
 /**
  * Who made an AWS request: the pipeline's functions, the Lambda event sources that feed them, or the timer
@@ -6,32 +6,84 @@ import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
  */
 export type RequestRole = 'function' | 'event-source' | 'sweeper';
 
+export type RequestCount = {
+  role: RequestRole;
+  service: string;
+  operation: string;
+  count: number;
+  /** DynamoDB only: capacity units the engine says the requests consumed (what on-demand bills). */
+  readUnits?: number;
+  writeUnits?: number;
+};
+
+/** DynamoDB operations that can report the capacity they consumed. */
+const CAPACITY_OPERATIONS = new Set([
+  'GetItemCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'BatchWriteItemCommand',
+  'TransactGetItemsCommand',
+  'TransactWriteItemsCommand',
+]);
+
+type Consumed = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+
 /**
  * Counts AWS requests by service and operation with SDK middleware. It sits in the deserialize step, inside
- * the retry loop, so every attempt is counted, as AWS bills it.
+ * the retry loop, so every attempt is counted, as AWS bills it. For DynamoDB it also asks for and sums the
+ * consumed capacity, so costs come from measured units rather than guessed item sizes.
  */
 export class RequestCounter {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, { count: number; read: number; write: number }>();
 
   attach<I extends object, O extends object>(
     client: { middlewareStack: MiddlewareStack<I, O> },
     role: RequestRole,
   ): void {
+    const askCapacity: InitializeMiddleware<I, O> = (next, context) => async (args) => {
+      if (context.clientName === 'DynamoDBClient' && CAPACITY_OPERATIONS.has(context.commandName ?? ''))
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity ??= 'TOTAL';
+      return next(args);
+    };
     const count: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
       const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       const key = `${role}\t${service}\t${operation}`;
-      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-      return next(args);
+      const entry = this.counts.get(key) ?? { count: 0, read: 0, write: 0 };
+      entry.count += 1;
+      this.counts.set(key, entry);
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] } | undefined)
+        ?.ConsumedCapacity;
+      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+        const read = c.ReadCapacityUnits ?? 0;
+        const write = c.WriteCapacityUnits ?? 0;
+        // Some operations report only the total: reads for reads, writes for writes.
+        const total = read === 0 && write === 0 ? (c.CapacityUnits ?? 0) : 0;
+        entry.read += read + (/^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation) ? total : 0);
+        entry.write += write + (/^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation) ? 0 : total);
+      }
+      return result;
     };
+    client.middlewareStack.add(askCapacity, { step: 'initialize', name: `leadpipeAskCapacity-${role}` });
     client.middlewareStack.add(count, { step: 'deserialize', name: `leadpipeRequestCounter-${role}` });
   }
 
-  snapshot(): Array<{ role: RequestRole; service: string; operation: string; count: number }> {
+  snapshot(): RequestCount[] {
     return [...this.counts.entries()]
-      .map(([key, count]) => {
+      .map(([key, { count, read, write }]) => {
         const [role, service, operation] = key.split('\t') as [RequestRole, string, string];
-        return { role, service, operation, count };
+        return {
+          role,
+          service,
+          operation,
+          count,
+          ...(service === 'DynamoDB' ? { readUnits: read, writeUnits: write } : {}),
+        };
       })
       .sort(
         (a, b) =>

@@ -13,6 +13,7 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { z } from 'zod';
 import {
   createSqsBatchHandler,
   createStreamBatchHandler,
@@ -51,6 +52,13 @@ import {
 import { renderAssignmentEmail } from './templates/assignment.ts';
 import { renderEscalationEmail } from './templates/escalation.ts';
 import { renderNurtureEmail } from './templates/nurture.ts';
+
+/** `aws lambda invoke --payload '{"replay":{"leadIds":["…"]}}'` on the nurture function; locally `npm run replay`. */
+export const ReplayRequest = z.object({
+  replay: z.object({ leadIds: z.array(z.string().min(1)).min(1).max(1000) }),
+});
+export type ReplayRequest = z.infer<typeof ReplayRequest>;
+export type ReplaySummary = { replayed: number; missing: string[] };
 
 export type NurtureDeps = {
   config: Config;
@@ -183,7 +191,17 @@ export function createNurtureHandler(deps: NurtureDeps) {
         event.dims,
         event.adds,
       );
-      if (result === 'recorded') logger.info('kpi recorded', { leadId: after.id, event: event.key });
+      if (result !== 'recorded') continue;
+      logger.info('kpi recorded', { leadId: after.id, event: event.key });
+      // The line CloudWatch metric filters turn into the SLA and speed-to-lead metrics of the dashboard.
+      if (event.key === 'first-contact')
+        logger.info('first contact', {
+          leadId: after.id,
+          repId: after.ownerId,
+          sla: event.adds.met ? 'met' : 'breached',
+          minutes: event.adds.sumMinutes,
+          businessMinutes: event.adds.sumBusinessMinutes,
+        });
     }
   }
 
@@ -392,11 +410,36 @@ export function createNurtureHandler(deps: NurtureDeps) {
     }
   }
 
-  /** One function, three triggers: the event's shape says which. */
+  /**
+   * Replays leads whose stream records were lost (the stream keeps them 24 hours): each lead is handled as if
+   * just created. Every effect is idempotent (KPI markers, mail keys, timer ids), so only what is missing happens.
+   */
+  async function replay(request: ReplayRequest): Promise<ReplaySummary> {
+    const summary: ReplaySummary = { replayed: 0, missing: [] };
+    for (const id of request.replay.leadIds) {
+      const lead = await deps.leads.get(id);
+      if (lead === undefined) {
+        summary.missing.push(id);
+        continue;
+      }
+      await onLeadChange(undefined, lead, deps.now());
+      summary.replayed++;
+    }
+    logger.info('leads replayed', { replayed: summary.replayed, missing: summary.missing.length });
+    return summary;
+  }
+
+  /** One function, three triggers and a manual replay: the event's shape says which. */
   async function dispatch(
-    event: DynamoDBStreamEvent | SQSEvent | SNSEvent,
+    event: DynamoDBStreamEvent | SQSEvent | SNSEvent | ReplayRequest,
     context: Context,
-  ): Promise<SQSBatchResponse | undefined> {
+  ): Promise<SQSBatchResponse | ReplaySummary | undefined> {
+    if ('replay' in event) {
+      const parsed = ReplayRequest.safeParse(event);
+      if (!parsed.success)
+        throw new InvalidMessageError('a replay names its leads: { "replay": { "leadIds": ["…"] } }');
+      return replay(parsed.data);
+    }
     const first = event.Records[0] as { eventSource?: string; EventSource?: string } | undefined;
     if (first === undefined) return { batchItemFailures: [] };
     if (first.eventSource === 'aws:dynamodb') return stream(event as DynamoDBStreamEvent, context);
@@ -414,6 +457,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
     stream,
     timers,
     feedback: middy<SNSEvent, void, Error, Context>(feedback).use(injectLambdaContext(logger)),
+    replay,
     handler: dispatch,
   };
 }

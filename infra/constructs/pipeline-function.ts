@@ -1,7 +1,8 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Config } from '../../functions/shared/config.ts';
 import { BUNDLE, configDefine } from '../bundling.ts';
@@ -23,6 +24,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
  */
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
@@ -30,7 +32,27 @@ export class PipelineFunction extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
+    // Its own role instead of AWSLambdaBasicExecutionRole (which may write to every log group): its log group only.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `leadpipe ${props.name} function`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn.replace(/:\*$/, '')}:log-stream:*`],
+      }),
+    );
+    const stack = Stack.of(this);
+    const logGroupId = stack.resolve(stack.getLogicalId(logGroup.node.defaultChild as CfnLogGroup));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:log-stream:*]`,
+      reason:
+        "Lambda names a log stream per execution environment at run time; the grant is to this function's own log group only.",
+    });
     this.fn = new NodejsFunction(this, 'Function', {
+      role,
       entry: `${ROOT}functions/${props.name}/lambda.ts`,
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
@@ -57,6 +79,11 @@ export class PipelineFunction extends Construct {
         define: configDefine(props.config),
         forceDockerBundling: false,
       },
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x (LTS): the bundles target Node 20+ and the whole suite runs on it; a runtime change is a tested change, not an automatic one.',
     });
   }
 }

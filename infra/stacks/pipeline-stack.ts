@@ -1,13 +1,16 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, type HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigurationSet,
   EmailSendingEvent,
@@ -15,20 +18,60 @@ import {
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
 import { type SecretName, secretParameterPaths } from '../../functions/shared/secrets.ts';
 import { SECRETS_PREFIX } from '../bundling.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { CONSUMER_TIMEOUT, type DataStack } from './data-stack.ts';
 
-export type PipelineStackProps = StackProps & { data: DataStack; config: Config };
+export type PipelineStackProps = StackProps & {
+  data: DataStack;
+  config: Config;
+  /** The SES identity mail is sent from (a verified domain or address); by default the domain of `mail.from`. */
+  sendingIdentity?: string;
+  /** Alarm when more than this share of an hour's first contacts missed the SLA. */
+  slaBreachAlarmPercent?: number;
+  /** Who gets the alarms by email (they confirm the subscription); any other subscriber can be added to the topic. */
+  alarmEmail?: string;
+  /** Requests per second the HTTP API lets through (steady, burst); the rest get 429. */
+  apiThrottle?: { rateLimit: number; burstLimit: number };
+};
+
+/** Why each public route needs no API Gateway authorizer: the function authenticates the sender itself. */
+const PUBLIC_ROUTE_AUTH: Record<string, string> = {
+  '/v1/forms/{formId}/leads':
+    "Public lead forms on customers' websites: anyone may submit; the function checks the form, its allowed origins, a honeypot and the body, and throttling caps abuse.",
+  '/v1/webhooks/facebook':
+    'Meta cannot sign requests for API Gateway: the function verifies X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret) in constant time and answers 401 before anything is queued; GET checks the verify token.',
+  '/v1/webhooks/google':
+    'Google Ads sends a google_key in the body, not a header API Gateway can check: the function compares it in constant time and answers 403 before anything is queued.',
+  '/v1/leads/{leadId}/actions/{action}':
+    "Links in reps' emails: the signed, expiring HMAC token in the link is the authentication (checked in constant time); GET only shows a confirm page.",
+  '/v1/unsubscribe':
+    'Unsubscribe links in marketing email (RFC 8058 one-click must work without sign-in): the per-lead HMAC token is the authentication; a wrong token gets 403.',
+};
+
+/** Access log fields: who called what and how it went; no body, no query string, so no PII. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTime',
+  latencyMs: '$context.responseLatency',
+  integrationError: '$context.integrationErrorMessage',
+});
 
 /** The functions, the HTTP API and the event sources that connect them to the data stack. */
 export class PipelineStack extends Stack {
   readonly api: HttpApi;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -49,6 +92,17 @@ export class PipelineStack extends Stack {
       );
     };
 
+    /** The table's actions a function uses, on the table itself and only the indexes it names (no `index/*`). */
+    const grantTable = (fn: IFunction, actions: string[], indexes: string[] = []) => {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions,
+          resources: [data.table.tableArn, ...indexes.map((i) => `${data.table.tableArn}/index/${i}`)],
+        }),
+      );
+    };
+
     const ingest = new PipelineFunction(this, 'Ingest', {
       name: 'ingest',
       config,
@@ -64,7 +118,7 @@ export class PipelineStack extends Stack {
       timeout: CONSUMER_TIMEOUT,
       environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
     }).fn;
-    data.table.grant(scoring, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    grantTable(scoring, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     data.routingQueue.grantSendMessages(scoring);
     grantSecrets(scoring, ['facebook.pageAccessToken', 'facebook.appSecret']);
     scoring.addEventSource(
@@ -81,15 +135,14 @@ export class PipelineStack extends Stack {
       timeout: CONSUMER_TIMEOUT,
       environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
     }).fn;
-    data.table.grant(
-      routing,
+    grantTable(routing, [
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
       'dynamodb:DeleteItem',
       'dynamodb:Query',
       'dynamodb:ConditionCheckItem',
-    );
+    ]);
     // A lead nobody can take goes back on the routing queue with a delay.
     data.routingQueue.grantSendMessages(routing);
     routing.addEventSource(
@@ -101,7 +154,13 @@ export class PipelineStack extends Stack {
     );
 
     // SES publishes bounces and complaints of every mail sent with this configuration set to the topic.
-    const feedbackTopic = new Topic(this, 'MailFeedback', { enforceSSL: true });
+    // The notifications name recipients, so the topic is encrypted with a key SES may use.
+    const feedbackKey = new Key(this, 'MailFeedbackKey', {
+      description: 'leadpipe: encrypts SES bounce and complaint notifications',
+      enableKeyRotation: true,
+    });
+    feedbackKey.grant(new ServicePrincipal('ses.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    const feedbackTopic = new Topic(this, 'MailFeedback', { enforceSSL: true, masterKey: feedbackKey });
     const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
@@ -110,7 +169,7 @@ export class PipelineStack extends Stack {
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
-    const nurture = new PipelineFunction(this, 'Nurture', {
+    const nurtureFunction = new PipelineFunction(this, 'Nurture', {
       name: 'nurture',
       config,
       timeout: CONSUMER_TIMEOUT,
@@ -121,19 +180,19 @@ export class PipelineStack extends Stack {
         ROUTING_QUEUE_URL: data.routingQueue.queueUrl,
         SES_CONFIGURATION_SET: configurationSet.configurationSetName,
       },
-    }).fn;
+    });
+    const nurture = nurtureFunction.fn;
     // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
     data.timerQueue.grantSendMessages(nurture);
     data.routingQueue.grantSendMessages(nurture);
     grantSecrets(nurture, ['mail.linkSigningKey']);
-    data.table.grant(
-      nurture,
+    grantTable(nurture, [
       'dynamodb:GetItem',
       'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:ConditionCheckItem',
-    );
+    ]);
     data.idempotencyTable.grant(
       nurture,
       'dynamodb:GetItem',
@@ -141,13 +200,13 @@ export class PipelineStack extends Stack {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
-    const sendingDomain = config.mail.from.split('@')[1] ?? config.mail.from;
+    const sendingIdentity = props.sendingIdentity ?? config.mail.from.split('@')[1] ?? config.mail.from;
     nurture.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['ses:SendEmail'],
         resources: [
-          `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${sendingDomain}`,
+          `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${sendingIdentity}`,
           `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
         ],
       }),
@@ -181,7 +240,8 @@ export class PipelineStack extends Stack {
       timeout: Duration.minutes(2),
       environment: { TABLE_NAME: data.table.tableName, TIMER_QUEUE_URL: data.timerQueue.queueUrl },
     }).fn;
-    data.table.grant(sweeper, 'dynamodb:Query', 'dynamodb:UpdateItem');
+    // The sweep queries the due index and updates timers: the only function that reads an index.
+    grantTable(sweeper, ['dynamodb:Query', 'dynamodb:UpdateItem'], [DUE_INDEX]);
     data.timerQueue.grantSendMessages(sweeper);
     // Every 5 minutes, timers due in the next 14 go to the queue with their exact delay (SQS allows 15).
     new Rule(this, 'SweeperSchedule', {
@@ -190,14 +250,15 @@ export class PipelineStack extends Stack {
       targets: [new LambdaFunction(sweeper, { event: RuleTargetInput.fromObject({}), retryAttempts: 2 })],
     });
 
+    let reconcile: IFunction | undefined;
     if (config.sources.facebook) {
-      const reconcile = new PipelineFunction(this, 'Reconcile', {
+      reconcile = new PipelineFunction(this, 'Reconcile', {
         name: 'reconcile',
         config,
         timeout: Duration.minutes(5),
         environment: { TABLE_NAME: data.table.tableName, INTAKE_QUEUE_URL: data.intakeQueue.queueUrl },
       }).fn;
-      data.table.grant(reconcile, 'dynamodb:GetItem');
+      grantTable(reconcile, ['dynamodb:GetItem']);
       data.intakeQueue.grantSendMessages(reconcile);
       grantSecrets(reconcile, ['facebook.pageAccessToken', 'facebook.appSecret']);
       // Meta webhooks get lost: sweep the configured lead forms for leads that never arrived.
@@ -214,19 +275,34 @@ export class PipelineStack extends Stack {
       timeout: Duration.seconds(10),
       environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
     }).fn;
-    data.table.grant(
-      ops,
+    grantTable(ops, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
       'dynamodb:Query',
-    );
+    ]);
     data.routingQueue.grantSendMessages(ops);
     grantSecrets(ops, ['mail.linkSigningKey']);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'leadpipe: lead capture webhooks and forms, ops API',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      // Far above a lead form's traffic and Meta's retries, far below what would run up a bill.
+      throttle: props.apiThrottle ?? { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
     });
     const integrations = {
       ingest: new HttpLambdaIntegration('IngestIntegration', ingest),
@@ -235,13 +311,42 @@ export class PipelineStack extends Stack {
     // Ops routes take IAM-signed requests only (SigV4); webhooks and forms authenticate in the function.
     const iam = new HttpIamAuthorizer();
     for (const route of HTTP_ROUTES) {
-      this.api.addRoutes({
+      const [added] = this.api.addRoutes({
         path: route.path,
         methods: [route.method as HttpMethod],
         integration: integrations[route.fn],
         ...(route.auth === 'iam' ? { authorizer: iam } : {}),
       });
+      if (route.auth !== 'none' || added === undefined) continue;
+      const reason = PUBLIC_ROUTE_AUTH[route.path];
+      if (reason === undefined) throw new Error(`public route ${route.path} needs a written reason`);
+      Validations.of(added).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      functions: {
+        Ingest: ingest,
+        Scoring: scoring,
+        Routing: routing,
+        Nurture: nurture,
+        Sweeper: sweeper,
+        Ops: ops,
+        ...(reconcile ? { Reconcile: reconcile } : {}),
+      },
+      queues: [
+        { name: 'Intake', queue: data.intakeQueue, dlq: data.intakeDlq },
+        { name: 'Routing', queue: data.routingQueue, dlq: data.routingDlq },
+        { name: 'Timers', queue: data.timerQueue, dlq: data.timerDlq },
+      ],
+      streamFailures: data.nurtureFailures,
+      streamConsumer: nurture,
+      streamConsumerLogs: nurtureFunction.logGroup,
+      api: this.api,
+      slaBreachPercent: props.slaBreachAlarmPercent ?? 20,
+    });
+    if (props.alarmEmail) this.monitoring.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
 }

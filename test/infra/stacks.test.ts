@@ -153,11 +153,16 @@ describe('the pipeline stack', () => {
     });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements.flatMap((s) => s.Action)).toEqual([
+      // Its own log group only (no AWSLambdaBasicExecutionRole).
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
       'sqs:SendMessage',
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'ssm:GetParameters',
     ]);
+    const logs = statements.find((s) => Array.isArray(s.Action) && s.Action.includes('logs:PutLogEvents'));
+    expect(JSON.stringify(logs.Resource)).toMatch(/IngestLogs/);
     const ssm = statements.find((s) => s.Action === 'ssm:GetParameters');
     const resources = JSON.stringify(ssm.Resource);
     for (const name of ['facebook/app-secret', 'facebook/verify-token', 'google/key'])

@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { connectToRunner } from '../local/runtime.ts';
+
+// `npm run replay -- --lead ID [--lead ID …]`: runs leads through nurture again, as if just created, on the
+// running local pipeline (in AWS: `aws lambda invoke` on the nurture function; see docs/operations.md). Only
+// what is missing happens: every effect is idempotent.
+const Args = z.object({
+  lead: z.array(z.string().min(1)).min(1, 'name at least one lead: --lead ID'),
+});
+
+try {
+  const { values } = parseArgs({ options: { lead: { type: 'string', multiple: true } } });
+  const { lead } = Args.parse({ lead: values.lead ?? [] });
+  const runtime = connectToRunner();
+  const response = await fetch(`${runtime.url}/_local/nurture/replay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ leadIds: lead }),
+  });
+  const summary = (await response.json()) as { replayed: number; missing: string[] };
+  if (!response.ok) throw new Error(JSON.stringify(summary));
+  console.log(
+    `replayed ${summary.replayed} lead${summary.replayed === 1 ? '' : 's'}${summary.missing.length ? `; not found: ${summary.missing.join(', ')}` : ''}`,
+  );
+} catch (error) {
+  console.error(
+    `replay: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+  );
+  process.exit(1);
+}
