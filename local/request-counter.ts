@@ -16,19 +16,9 @@ export type RequestCount = {
   writeUnits?: number;
 };
 
-/** DynamoDB operations that can report the capacity they consumed. */
-const CAPACITY_OPERATIONS = new Set([
-  'GetItemCommand',
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'QueryCommand',
-  'ScanCommand',
-  'BatchGetItemCommand',
-  'BatchWriteItemCommand',
-  'TransactGetItemsCommand',
-  'TransactWriteItemsCommand',
-]);
+/** DynamoDB operations that can report the capacity they consumed (as the client or the document client names them). */
+const CAPACITY_OPERATIONS =
+  /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)(Item|Items)?Command$/;
 
 type Consumed = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
 
@@ -44,32 +34,43 @@ export class RequestCounter {
     client: { middlewareStack: MiddlewareStack<I, O> },
     role: RequestRole,
   ): void {
-    const askCapacity: InitializeMiddleware<I, O> = (next, context) => async (args) => {
-      if (context.clientName === 'DynamoDBClient' && CAPACITY_OPERATIONS.has(context.commandName ?? ''))
-        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity ??= 'TOTAL';
-      return next(args);
-    };
-    const count: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
+    const entryFor = (context: { clientName?: string; commandName?: string }) => {
       const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       const key = `${role}\t${service}\t${operation}`;
       const entry = this.counts.get(key) ?? { count: 0, read: 0, write: 0 };
-      entry.count += 1;
       this.counts.set(key, entry);
+      return { entry, operation };
+    };
+    // Outermost: asks DynamoDB for the capacity, and reads it from the final output.
+    const capacity: InitializeMiddleware<I, O> = (next, context) => async (args) => {
+      const wanted =
+        context.clientName === 'DynamoDBClient' && CAPACITY_OPERATIONS.test(context.commandName ?? '');
+      if (!wanted) return next(args);
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity ??= 'TOTAL';
       const result = await next(args);
+      const { entry, operation } = entryFor(context);
       const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] } | undefined)
         ?.ConsumedCapacity;
+      const reads = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation);
       for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
         const read = c.ReadCapacityUnits ?? 0;
         const write = c.WriteCapacityUnits ?? 0;
-        // Some operations report only the total: reads for reads, writes for writes.
+        // Some engines report only the total: reads for reads, writes for writes.
         const total = read === 0 && write === 0 ? (c.CapacityUnits ?? 0) : 0;
-        entry.read += read + (/^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation) ? total : 0);
-        entry.write += write + (/^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation) ? 0 : total);
+        // DynamoDB Local reports a transaction at one unit per item; AWS bills it at two.
+        const factor = operation.startsWith('Transact') ? 2 : 1;
+        entry.read += (read + (reads ? total : 0)) * factor;
+        entry.write += (write + (reads ? 0 : total)) * factor;
       }
       return result;
     };
-    client.middlewareStack.add(askCapacity, { step: 'initialize', name: `leadpipeAskCapacity-${role}` });
+    // Inside the retry loop: every attempt is a request.
+    const count: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
+      entryFor(context).entry.count += 1;
+      return next(args);
+    };
+    client.middlewareStack.add(capacity, { step: 'initialize', name: `leadpipeCapacity-${role}` });
     client.middlewareStack.add(count, { step: 'deserialize', name: `leadpipeRequestCounter-${role}` });
   }
 
