@@ -305,25 +305,23 @@ export const Config = z
     }),
   })
   .superRefine((config, ctx) => {
-    const reps = new Set<string>();
-    config.routing.reps.forEach((rep, i) => {
-      if (reps.has(rep.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['routing', 'reps', i, 'id'],
-          message: `duplicate rep id "${rep.id}"`,
-        });
-      reps.add(rep.id);
-    });
-    const pools = new Set<string>();
+    /** The ids of a list, with an issue for each one that appears twice. */
+    const uniqueIds = (items: readonly { id: string }[], path: (string | number)[], what: string) => {
+      const ids = new Set<string>();
+      items.forEach((item, i) => {
+        if (ids.has(item.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, i, 'id'],
+            message: `duplicate ${what} id "${item.id}"`,
+          });
+        ids.add(item.id);
+      });
+      return ids;
+    };
+    const reps = uniqueIds(config.routing.reps, ['routing', 'reps'], 'rep');
+    const pools = uniqueIds(config.routing.pools, ['routing', 'pools'], 'pool');
     config.routing.pools.forEach((pool, i) => {
-      if (pools.has(pool.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['routing', 'pools', i, 'id'],
-          message: `duplicate pool id "${pool.id}"`,
-        });
-      pools.add(pool.id);
       pool.reps.forEach((repId, j) => {
         if (!reps.has(repId))
           ctx.addIssue({
@@ -354,15 +352,8 @@ export const Config = z
         path: ['routing', 'defaultPool'],
         message: `unknown pool "${config.routing.defaultPool}"; define it under routing.pools`,
       });
-    const sequenceIds = new Set<string>();
+    uniqueIds(config.nurture.sequences, ['nurture', 'sequences'], 'sequence');
     config.nurture.sequences.forEach((sequence, i) => {
-      if (sequenceIds.has(sequence.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['nurture', 'sequences', i, 'id'],
-          message: `duplicate sequence id "${sequence.id}"`,
-        });
-      sequenceIds.add(sequence.id);
       sequence.steps.forEach((step, j) => {
         const template = config.nurture.templates[step.template];
         if (template === undefined) {
@@ -382,16 +373,7 @@ export const Config = z
             });
       });
     });
-    const ruleIds = new Set<string>();
-    config.scoring.rules.forEach((rule, i) => {
-      if (ruleIds.has(rule.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['scoring', 'rules', i, 'id'],
-          message: `duplicate rule id "${rule.id}"`,
-        });
-      ruleIds.add(rule.id);
-    });
+    uniqueIds(config.scoring.rules, ['scoring', 'rules'], 'rule');
   });
 export type Config = z.infer<typeof Config>;
 

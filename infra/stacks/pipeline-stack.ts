@@ -19,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Config } from '../../functions/shared/config.ts';
@@ -92,6 +93,16 @@ export class PipelineStack extends Stack {
       );
     };
 
+    /** An SQS event source: batches of 10 at once (no window: seconds to a rep matter), partial batch responses. */
+    const feedFrom = (queue: IQueue, fn: IFunction) =>
+      fn.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: 10,
+          maxBatchingWindow: Duration.seconds(0),
+          reportBatchItemFailures: true,
+        }),
+      );
+
     /** The table's actions a function uses, on the table itself and only the indexes it names (no `index/*`). */
     const grantTable = (fn: IFunction, actions: string[], indexes: string[] = []) => {
       fn.addToRolePolicy(
@@ -121,13 +132,7 @@ export class PipelineStack extends Stack {
     grantTable(scoring, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     data.routingQueue.grantSendMessages(scoring);
     grantSecrets(scoring, ['facebook.pageAccessToken', 'facebook.appSecret']);
-    scoring.addEventSource(
-      new SqsEventSource(data.intakeQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(0),
-        reportBatchItemFailures: true,
-      }),
-    );
+    feedFrom(data.intakeQueue, scoring);
 
     const routing = new PipelineFunction(this, 'Routing', {
       name: 'routing',
@@ -145,13 +150,7 @@ export class PipelineStack extends Stack {
     ]);
     // A lead nobody can take goes back on the routing queue with a delay.
     data.routingQueue.grantSendMessages(routing);
-    routing.addEventSource(
-      new SqsEventSource(data.routingQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(0),
-        reportBatchItemFailures: true,
-      }),
-    );
+    feedFrom(data.routingQueue, routing);
 
     // SES publishes bounces and complaints of every mail sent with this configuration set to the topic.
     // The notifications name recipients, so the topic is encrypted with a key SES may use.
@@ -224,13 +223,7 @@ export class PipelineStack extends Stack {
         filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('LEAD') } } } })],
       }),
     );
-    nurture.addEventSource(
-      new SqsEventSource(data.timerQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(0),
-        reportBatchItemFailures: true,
-      }),
-    );
+    feedFrom(data.timerQueue, nurture);
     // Bounces and complaints from SES suppress the address for good.
     feedbackTopic.addSubscription(new LambdaSubscription(nurture));
 

@@ -94,6 +94,15 @@ async function getLead(id: string): Promise<Lead> {
   return ((await response.json()) as { lead: Lead }).lead;
 }
 
+/** The follow-up that records why the lead's sequence stopped, once there is one. */
+function sequenceStop(id: string) {
+  return eventually(
+    'the sequence to stop',
+    async () => (await getLead(id)).followUps.find((f) => f.kind === 'nurture-stopped'),
+    15_000,
+  );
+}
+
 async function mailsOf(leadId: string): Promise<OutboxMail[]> {
   return (await pipeline.outbox()).filter((m) => m.headers['X-Leadpipe-Lead'] === leadId);
 }
@@ -179,14 +188,7 @@ describe('nurture sequence', () => {
     });
     expect(unsubscribe.status).toBe(200);
 
-    const stopped = await eventually(
-      'the sequence to stop',
-      async () => {
-        const l = await getLead(id);
-        return l.followUps.find((f) => f.kind === 'nurture-stopped');
-      },
-      15_000,
-    );
+    const stopped = await sequenceStop(id);
     expect(stopped.detail).toBe('welcome: address suppressed (unsubscribe)');
     expect((await mailsOf(id)).filter((m) => m.subject === 'How others did it')).toEqual([]);
   }, 30_000);
@@ -204,11 +206,7 @@ describe('nurture sequence', () => {
       email: 'bounce@simulator.amazonses.com',
       consent: 'yes',
     });
-    const stopped = await eventually(
-      'the sequence to stop',
-      async () => (await getLead(id)).followUps.find((f) => f.kind === 'nurture-stopped'),
-      15_000,
-    );
+    const stopped = await sequenceStop(id);
     expect(stopped.detail).toBe('welcome: address suppressed (bounce)');
     const nurtureMails = (await mailsOf(id)).filter((m) => m.to[0] === 'bounce@simulator.amazonses.com');
     expect(nurtureMails.map((m) => m.subject)).toEqual(['Welcome, Bounce']);

@@ -27,6 +27,18 @@ function timer(overrides: Partial<Timer> = {}): Timer {
   };
 }
 
+/** Layla's first-contact reminder for the assignment made at `at`. */
+function reminderFor(leadId: string, at: string, dueAt: string): Timer {
+  return {
+    id: `sla-reminder#${leadId}#${at}`,
+    kind: 'sla-reminder',
+    leadId,
+    repId: 'layla',
+    assignmentAt: at,
+    dueAt,
+  };
+}
+
 /** Receives one message, waiting while it is hidden by its delay; returns it with the time it became visible. */
 async function receiveOne(timeoutMs: number): Promise<{ message: TimerMessage; at: number }> {
   const deadline = Date.now() + timeoutMs;
@@ -96,14 +108,7 @@ describe('timer service', () => {
       },
     });
     await env.leads.create(stored);
-    const reminder: Timer = {
-      id: `sla-reminder#${stored.id}#${at}`,
-      kind: 'sla-reminder',
-      leadId: stored.id,
-      repId: 'layla',
-      assignmentAt: at,
-      dueAt: stored.assignment?.sla?.dueAt ?? at,
-    };
+    const reminder = reminderFor(stored.id, at, stored.assignment?.sla?.dueAt ?? at);
     await scheduleTimers(env.timers, [reminder], now);
     const message = { v: 1, timer: reminder };
     for (let delivery = 0; delivery < 2; delivery++) {
@@ -128,14 +133,7 @@ describe('timer service', () => {
       assignment: assignment({ repId: 'layla', at }),
     });
     await env.leads.create(stored);
-    const reminder: Timer = {
-      id: `sla-reminder#${stored.id}#${at}`,
-      kind: 'sla-reminder',
-      leadId: stored.id,
-      repId: 'layla',
-      assignmentAt: at,
-      dueAt: at,
-    };
+    const reminder = reminderFor(stored.id, at, at);
     await env.nurture.timers(sqsEvent([{ v: 1, timer: reminder }]), context('nurture'));
     expect(await mailsForLead(stored.id)).toEqual([]);
     expect((await env.leads.get(stored.id))?.followUps).toEqual([]);
