@@ -204,16 +204,18 @@ export async function measureFollowUps(base: Config, pipeline: Pipeline, count: 
       ids.push(((await response.json()) as { leadId: string }).leadId);
     }
     // Per lead: assignment, reminder (3 s), manager's escalation (6 s); per consenting lead two nurture steps
-    // (1.2 s and 4.2 s). Count until no mail has come for 5 seconds.
+    // (1.2 s and 4.2 s). Count once every lead has had its escalation and no mail has come for 8 seconds.
     const leadSet = new Set(ids);
     const ours = async () =>
       (await followUps.outbox()).filter((m) => leadSet.has(m.headers['X-Leadpipe-Lead'] ?? ''));
     let mails = await ours();
-    for (let quiet = 0, i = 0; quiet < 5 && i < 120; i++) {
+    for (let quiet = 0, i = 0; i < 240; i++) {
       await new Promise((r) => setTimeout(r, 1000));
       const now = await ours();
       quiet = now.length === mails.length ? quiet + 1 : 0;
       mails = now;
+      const escalated = mails.filter((m) => m.headers['X-Leadpipe-Mail'] === 'escalation').length;
+      if (escalated >= count && quiet >= 8) break;
     }
     const reps = new Set(config.routing.reps.map((r) => r.email));
     const managers = new Set(config.routing.pools.flatMap((p) => (p.manager ? [p.manager.email] : [])));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphLead } from '../functions/shared/lead.ts';
+import type { FaultInjector } from './faults.ts';
 
 /**
  * A stand-in for Meta's Graph API on loopback, speaking its HTTP interface: `GET /{version}/{leadgen-id}`,
@@ -56,6 +57,8 @@ function graphError(res: ServerResponse, status: number, code: number, message: 
 export async function startFakeGraphApi(options: {
   accessToken: string;
   port?: number;
+  /** Chaos runs: some reads get Meta's transient 500. */
+  faults?: FaultInjector;
 }): Promise<FakeGraphApi> {
   const leads = new Map<string, GraphLead & { form_id: string }>();
 
@@ -68,6 +71,10 @@ export async function startFakeGraphApi(options: {
       const lead = JSON.parse(body) as GraphLead & { form_id: string };
       leads.set(lead.id, lead);
       send(res, 201, { id: lead.id });
+      return;
+    }
+    if (options.faults?.graphFault()) {
+      graphError(res, 500, 2, 'An unexpected error has occurred. Please retry your request later.');
       return;
     }
     if (req.headers.authorization !== `Bearer ${options.accessToken}`) {

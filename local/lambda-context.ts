@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { type FaultInjector, InjectedInvocationError } from './faults.ts';
+
+/** Local chaos runs set this; invocations then fail at its rate, before or after the handler ran. */
+export const invocationFaults: { injector?: FaultInjector } = {};
 
 /** The Context Lambda passes to a handler, for one local invocation with the function's timeout. */
 export function lambdaContext(functionName: string, timeoutMs: number): Context {
@@ -50,8 +54,14 @@ export async function invokeWithTimeout<E, R>(
     timer = setTimeout(() => reject(new Error(`${functionName} timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   const started = performance.now();
+  const fault = invocationFaults.injector?.invocationFault();
   try {
-    return await Promise.race([handler(event, context), timeout]);
+    if (fault === 'before')
+      throw new InjectedInvocationError(`${functionName}: injected failure before the handler`);
+    const result = await Promise.race([handler(event, context), timeout]);
+    if (fault === 'after')
+      throw new InjectedInvocationError(`${functionName}: injected failure after the handler`);
+    return result;
   } finally {
     clearTimeout(timer);
     invocations.record(functionName, performance.now() - started);

@@ -34,8 +34,9 @@ import type { TimerMessage } from '../functions/shared/timers.ts';
 import { createSweeperHandler } from '../functions/sweeper/handler.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
+import type { FaultInjector } from './faults.ts';
 import { createGateway, type GatewayRoute, readBody } from './gateway.ts';
-import { invokeWithTimeout } from './lambda-context.ts';
+import { invocationFaults, invokeWithTimeout } from './lambda-context.ts';
 import { RequestCounter } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
@@ -65,6 +66,10 @@ export type PipelineOptions = {
   graphApiBaseUrl?: string;
   /** How often the timer sweep runs (EventBridge runs it every 5 minutes in AWS). */
   sweepIntervalMs?: number;
+  /** Chaos runs only: failures and duplicate deliveries injected into AWS calls, invocations and Meta. */
+  faults?: FaultInjector;
+  /** Retries of a failing stream batch before it goes to the failure queue (AWS: 10, as deployed). */
+  streamRetryAttempts?: number;
   onError?: (error: unknown) => void;
 };
 
@@ -115,7 +120,8 @@ class RecordingMailer implements Mailer {
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const result = await this.inner.send(mail);
     this.sent.set(result.messageId, Date.now());
-    const simulated = SIMULATOR[mail.to.toLowerCase()];
+    // The simulator ignores a +label, so each test can be its own person.
+    const simulated = SIMULATOR[mail.to.toLowerCase().replace(/\+[^@]*@/, '@')];
     if (simulated === 'Bounce')
       this.publish({
         eventType: 'Bounce',
@@ -189,6 +195,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   requests.attach(ses, 'function');
   requests.attach(esmSqs, 'event-source');
   requests.attach(esmStreams, 'event-source');
+  const { faults } = options;
+  if (faults) {
+    faults.attach(dynamodb);
+    faults.attach(sqs);
+    faults.attach(ses);
+    invocationFaults.injector = faults;
+  }
 
   const resources = await ensureResources(dynamodb, sqs, options.prefix);
   const db = documentClient(dynamodb);
@@ -196,8 +209,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
   const pendingFeedback = new Set<Promise<unknown>>();
   const mailer = new RecordingMailer(new SesMailer(ses), (feedback) => {
+    // SNS invokes Lambda asynchronously: a failed invocation is retried twice, as Lambda does.
+    const invoke = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await invokeWithTimeout(nurture.feedback, snsEvent(feedback), 'nurture', 30_000);
+        } catch (error) {
+          if (attempt >= 3) throw error;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
+    };
     const delivery = new Promise((resolve) => setTimeout(resolve, 50))
-      .then(() => invokeWithTimeout(nurture.feedback, snsEvent(feedback), 'nurture', 30_000))
+      .then(invoke)
       .catch(onError)
       .finally(() => pendingFeedback.delete(delivery));
     pendingFeedback.add(delivery);
@@ -206,7 +230,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const facebook = config.sources.facebook;
   const fakeGraph: FakeGraphApi | undefined =
     options.graphApiBaseUrl === undefined && facebook
-      ? await startFakeGraphApi({ accessToken: facebook.pageAccessToken })
+      ? await startFakeGraphApi({ accessToken: facebook.pageAccessToken, ...(faults ? { faults } : {}) })
       : undefined;
   const graphApiUrl = options.graphApiBaseUrl ?? fakeGraph?.url ?? '';
 
@@ -285,6 +309,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       functionName: 'scoring',
       handler: scoring,
       onError,
+      ...(faults ? { faults } : {}),
     }),
     new SqsEventSource({
       sqs: esmSqs,
@@ -292,6 +317,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       functionName: 'routing',
       handler: routing,
       onError,
+      ...(faults ? { faults } : {}),
     }),
     new SqsEventSource({
       sqs: esmSqs,
@@ -299,6 +325,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       functionName: 'nurture',
       handler: nurture.timers,
       onError,
+      ...(faults ? { faults } : {}),
     }),
   ];
   const stream = new StreamEventSource({
@@ -309,6 +336,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     handler: nurture.stream,
     failureQueue: resources.nurtureFailures,
     onError,
+    ...(faults ? { faults } : {}),
+    ...(options.streamRetryAttempts !== undefined
+      ? { maximumRetryAttempts: options.streamRetryAttempts }
+      : {}),
   });
   for (const source of sources) source.start();
   stream.start();
@@ -442,6 +473,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       });
       await Promise.all([...sources.map((s) => s.stop()), stream.stop(), sweeps.stop()]);
       await Promise.all([...pendingFeedback]);
+      if (invocationFaults.injector === faults) invocationFaults.injector = undefined;
       for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams, runnerSqs, sweeperDynamo, sweeperSqs])
         client.destroy();
       await fakeGraph?.stop();

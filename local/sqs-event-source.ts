@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FaultInjector } from './faults.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 import type { QueueRef } from './resources.ts';
 
@@ -13,6 +14,8 @@ export type SqsEventSourceOptions = {
   concurrency?: number;
   timeoutMs?: number;
   onError?: (error: unknown) => void;
+  /** Chaos runs: some batches are delivered twice at once, as SQS's at-least-once delivery may. */
+  faults?: FaultInjector;
 };
 
 /**
@@ -87,20 +90,24 @@ export class SqsEventSource {
         eventSourceARN: queue.arn,
         awsRegion: process.env.AWS_REGION ?? 'us-east-1',
       }));
-      let failed: Set<string>;
-      try {
-        const response = await invokeWithTimeout(
-          this.options.handler,
-          { Records: records },
-          this.options.functionName,
-          this.options.timeoutMs ?? 30_000,
-        );
-        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-      } catch (error) {
-        // A thrown error (or a timeout) fails the whole batch.
-        this.options.onError?.(error);
-        failed = new Set(records.map((r) => r.messageId));
-      }
+      const invoke = async (): Promise<Set<string>> => {
+        try {
+          const response = await invokeWithTimeout(
+            this.options.handler,
+            { Records: records },
+            this.options.functionName,
+            this.options.timeoutMs ?? 30_000,
+          );
+          return new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        } catch (error) {
+          // A thrown error (or a timeout) fails the whole batch.
+          this.options.onError?.(error);
+          return new Set(records.map((r) => r.messageId));
+        }
+      };
+      // A duplicate delivery runs the batch twice at once; a record failed in either comes back.
+      const runs = await Promise.all(this.options.faults?.duplicate() ? [invoke(), invoke()] : [invoke()]);
+      const failed = new Set(runs.flatMap((run) => [...run]));
       const done = records.filter((r) => !failed.has(r.messageId));
       if (done.length > 0) {
         await sqs.send(

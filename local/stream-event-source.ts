@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse } from 'aws-lambda';
+import type { FaultInjector } from './faults.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 import type { QueueRef } from './resources.ts';
 
@@ -24,6 +25,8 @@ export type StreamEventSourceOptions = {
   pollIntervalMs?: number;
   timeoutMs?: number;
   onError?: (error: unknown) => void;
+  /** Chaos runs: some batches are delivered twice at once. */
+  faults?: FaultInjector;
 };
 
 type ShardState = { parentId?: string; iterator?: string; lastSequence?: string; closed: boolean };
@@ -178,20 +181,26 @@ export class StreamEventSource {
       let records = all.map((r) => toLambdaRecord(r, this.options.streamArn));
       const maxAttempts = 1 + (this.options.maximumRetryAttempts ?? 2);
       for (let attempt = 1; records.length > 0; attempt++) {
-        let firstFailed: number;
-        try {
-          const response = await invokeWithTimeout(
-            this.options.handler,
-            { Records: records },
-            this.options.functionName,
-            this.options.timeoutMs ?? 30_000,
-          );
-          const failedSequences = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-          firstFailed = records.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));
-        } catch (error) {
-          this.options.onError?.(error);
-          firstFailed = 0;
-        }
+        const batch = records;
+        const invoke = async (): Promise<number> => {
+          try {
+            const response = await invokeWithTimeout(
+              this.options.handler,
+              { Records: batch },
+              this.options.functionName,
+              this.options.timeoutMs ?? 30_000,
+            );
+            const failedSequences = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+            return batch.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));
+          } catch (error) {
+            this.options.onError?.(error);
+            return 0;
+          }
+        };
+        // A duplicate delivery runs the batch twice at once; the earliest failure of either is where to resume.
+        const runs = await Promise.all(this.options.faults?.duplicate() ? [invoke(), invoke()] : [invoke()]);
+        const failures = runs.filter((i) => i !== -1);
+        const firstFailed = failures.length === 0 ? -1 : Math.min(...failures);
         if (firstFailed === -1) return;
         records = records.slice(firstFailed);
         if (attempt >= maxAttempts) {

@@ -135,7 +135,12 @@ export function createNurtureHandler(deps: NurtureDeps) {
         logger.warn('mail not sent: the address is suppressed', { key: job.key, reason: suppressed.reason });
         return { suppressed: suppressed.reason };
       }
-      const { messageId } = await deps.mailer.send(job.mail);
+      // The kind rides along as a header too, so mailbox rules and audits can tell the mails apart.
+      const kind = job.mail.tags?.kind ?? 'other';
+      const { messageId } = await deps.mailer.send({
+        ...job.mail,
+        headers: { ...job.mail.headers, 'X-Leadpipe-Mail': kind },
+      });
       logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
       return { messageId };
     },

@@ -22,5 +22,11 @@ describe('npm run synth', () => {
       (d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.mjs')),
     );
     expect(bundles).toHaveLength(7);
+    // The chaos fault injector lives in local/ and can never ship: no bundle contains it.
+    for (const bundle of bundles) {
+      const code = readFileSync(join(out, bundle, 'index.mjs'), 'utf8');
+      expect(code).not.toContain('leadpipeFaultInjector');
+      expect(code).not.toContain('injected fault');
+    }
   }, 120_000);
 });

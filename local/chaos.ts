@@ -1,0 +1,499 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../functions/shared/aws/clients.ts';
+import type { Config } from '../functions/shared/config.ts';
+import { leadIdFor } from '../functions/shared/ids.ts';
+import { Lead } from '../functions/shared/lead.ts';
+import type { Emulators } from './emulators.ts';
+import { type FaultConfig, FaultInjector } from './faults.ts';
+import { type OutboxMail, type Pipeline, startPipeline } from './pipeline.ts';
+import { redrive } from './redrive.ts';
+
+export type ChaosOptions = {
+  /** The demo config (or another): sources must include a web form `demo`, facebook and google. */
+  config: Config;
+  leads: number;
+  faults: FaultConfig;
+  emulators?: Emulators;
+  /** Where the run's logs are written, to be scanned for personal data afterwards. */
+  logFile: string;
+  /** Print progress lines (to the terminal's stderr, past the log capture). */
+  verbose?: boolean;
+};
+
+export type Invariant = { name: string; held: boolean; detail: string };
+
+export type ChaosReport = {
+  leadsPosted: number;
+  accepted: number;
+  webhooksRedelivered: number;
+  crossSourceDuplicates: number;
+  testLeads: number;
+  contacted: number;
+  faultsInjected: Record<string, number>;
+  redriven: Record<string, number>;
+  seconds: number;
+  invariants: Invariant[];
+};
+
+type Posted = { leadId: string; email: string; phone: string; name: string; test: boolean };
+
+/** A client that behaves like the ad platforms and browsers: a 5xx or a dropped connection is retried. */
+async function postWithRetry(url: string, body: string, headers: Record<string, string>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers, body });
+      if (response.status < 500 || attempt >= 8) return response;
+      await response.arrayBuffer();
+    } catch (error) {
+      if (attempt >= 8) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 50));
+  }
+}
+
+async function inBatches<T>(items: readonly T[], concurrency: number, run: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        if (item !== undefined) await run(item);
+      }
+    }),
+  );
+}
+
+async function waitUntilIdle(pipeline: Pipeline, quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince: number | undefined;
+  while (Date.now() < deadline) {
+    if (await pipeline.isIdle()) {
+      quietSince ??= Date.now();
+      if (Date.now() - quietSince >= quietMs) return;
+    } else quietSince = undefined;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s`);
+}
+
+async function scanAll(db: DynamoDBDocumentClient, table: string, prefix: string) {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': prefix },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/**
+ * The config a chaos run uses: long SLA clocks (the run checks delivery; escalation moves leads on purpose) and
+ * nurture steps seconds apart, so sequences, bounces and suppression happen within the run.
+ */
+export function chaosConfig(config: Config): Config {
+  return {
+    ...config,
+    sla: { ...config.sla, firstContactMinutes: 60, escalateAfterMinutes: 1440 },
+    nurture: {
+      ...config.nurture,
+      sequences: config.nurture.sequences.map((s) => ({
+        ...s,
+        steps: s.steps.map((step, i) => ({ ...step, afterMinutes: i === 0 ? 0.02 : 0.05 })),
+      })),
+    },
+  };
+}
+
+/**
+ * Pushes leads from all three sources through the whole local pipeline under injected faults (with platform
+ * redeliveries, cross-source duplicates and test leads mixed in), lets it drain, redrives every DLQ once, and
+ * checks what must hold whatever failed: nothing accepted is lost, every lead is assigned and announced exactly
+ * once, no suppressed address is mailed, the KPI counts every contact once, the DLQs end empty, and no
+ * personal data reached the logs.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const config = chaosConfig(options.config);
+  const facebook = config.sources.facebook;
+  const google = config.sources.google;
+  if (!facebook || !google || !config.sources.forms.demo)
+    throw new Error('the chaos run needs the demo form and both ad platforms in the config');
+
+  // Every log line goes to the file (the loggers write INFO to stdout, errors to stderr), to be scanned at the end.
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  writeFileSync(options.logFile, '');
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  const capture = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    appendFileSync(options.logFile, chunk);
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  const say = (line: string) => {
+    if (options.verbose) stderrWrite(`chaos: ${line}\n`);
+  };
+  const previousLevel = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+
+  const faults = new FaultInjector(options.faults);
+  let pipeline: Pipeline | undefined;
+  try {
+    pipeline = await startPipeline({
+      config,
+      ...(options.emulators ? { emulators: options.emulators } : {}),
+      prefix: `leadpipe-chaos-${Date.now().toString(36)}`,
+      faults,
+      // As deployed: a failing stream batch is retried 10 times before it goes to the failure queue.
+      streamRetryAttempts: 10,
+      sweepIntervalMs: 1000,
+      onError: () => undefined,
+    });
+    const p = pipeline;
+    const posted: Posted[] = [];
+    let redelivered = 0;
+    let crossSource = 0;
+    let testLeads = 0;
+    const run = randomUUID().slice(0, 8);
+    const person = (i: number) => ({
+      name: `Chaos ${run} Person ${i}`,
+      // One in fifty bounces (SES's mailbox simulator, with a label so each is its own person).
+      email: i % 50 === 7 ? `bounce+${run}-${i}@simulator.amazonses.com` : `chaos.${run}.${i}@example.com`,
+      phone: `+96650${String(i % 10_000_000).padStart(7, '0')}`,
+    });
+
+    // 1. Leads: half web forms, three in ten Meta (webhooks of 1 to 5 leads), two in ten Google.
+    say(`posting ${options.leads} leads under faults ${JSON.stringify(options.faults)}`);
+    const webCount = Math.floor(options.leads * 0.5);
+    const metaCount = Math.floor(options.leads * 0.3);
+    const googleCount = options.leads - webCount - metaCount;
+    const formUrl = `${p.url}/v1/forms/demo/leads`;
+    await inBatches(
+      Array.from({ length: webCount }, (_, i) => i),
+      12,
+      async (i) => {
+        const who = person(i);
+        const key = `${run}-${i}`;
+        const response = await postWithRetry(
+          formUrl,
+          // One in five consents to marketing email, and so does every bouncing address (to be suppressed).
+          JSON.stringify({ ...who, ...(i % 5 === 0 || i % 50 === 7 ? { consent: 'yes' } : {}) }),
+          { 'content-type': 'application/json', 'idempotency-key': key },
+        );
+        if (response.status !== 202) return;
+        const { leadId } = (await response.json()) as { leadId: string };
+        posted.push({ leadId, ...who, test: false });
+      },
+    );
+
+    const formId = facebook.forms[0] ?? '100000000000001';
+    const metaLeads = Array.from({ length: metaCount }, (_, k) => {
+      const i = webCount + k;
+      return {
+        i,
+        leadgenId: `${9_000_000_000_000_000n + BigInt(Date.now() % 1_000_000) * 1_000_000n + BigInt(k)}`,
+      };
+    });
+    for (const { i, leadgenId } of metaLeads) {
+      const who = person(i);
+      await fetch(`${p.graphApiUrl}/_fake/leads`, {
+        method: 'POST',
+        body: JSON.stringify({
+          id: leadgenId,
+          form_id: formId,
+          created_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+          field_data: [
+            { name: 'full_name', values: [who.name] },
+            { name: 'email', values: [who.email] },
+            { name: 'phone_number', values: [who.phone] },
+          ],
+        }),
+      });
+    }
+    const webhooks: (typeof metaLeads)[] = [];
+    for (let k = 0; k < metaLeads.length; ) {
+      const size = 1 + (k % 5);
+      webhooks.push(metaLeads.slice(k, k + size));
+      k += size;
+    }
+    await inBatches(webhooks, 8, async (batch) => {
+      const body = JSON.stringify({
+        object: 'page',
+        entry: [
+          {
+            id: '138124712925158',
+            time: Math.floor(Date.now() / 1000),
+            changes: batch.map(({ leadgenId }) => ({
+              field: 'leadgen',
+              value: {
+                leadgen_id: leadgenId,
+                page_id: '138124712925158',
+                form_id: formId,
+                created_time: Math.floor(Date.now() / 1000),
+              },
+            })),
+          },
+        ],
+      });
+      const headers = {
+        'content-type': 'application/json',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', facebook.appSecret).update(body).digest('hex')}`,
+      };
+      // Meta redelivers: one webhook in ten arrives twice.
+      const times = batch[0] && batch[0].i % 10 === 3 ? 2 : 1;
+      for (let t = 0; t < times; t++) {
+        const response = await postWithRetry(`${p.url}/v1/webhooks/facebook`, body, headers);
+        if (response.status !== 200 || t > 0) continue;
+        for (const { i, leadgenId } of batch)
+          posted.push({ leadId: leadIdFor('facebook', leadgenId), ...person(i), test: false });
+      }
+      if (times === 2) redelivered++;
+    });
+
+    await inBatches(
+      Array.from({ length: googleCount }, (_, k) => k),
+      8,
+      async (k) => {
+        const i = webCount + metaCount + k;
+        // One in twenty is a person who also filled the web form (a cross-source duplicate): same email.
+        const duplicateOf = k % 20 === 4 && k < webCount ? k : undefined;
+        const who =
+          duplicateOf === undefined ? person(i) : { ...person(i), email: person(duplicateOf).email };
+        const test = k % 50 === 11;
+        const leadIdText = `${run}-g-${k}`;
+        const body = JSON.stringify({
+          lead_id: leadIdText,
+          api_version: '1.0',
+          form_id: 349080077126,
+          campaign_id: 23729418209,
+          google_key: google.key,
+          is_test: test,
+          user_column_data: [
+            { column_name: 'Full Name', string_value: who.name, column_id: 'FULL_NAME' },
+            { column_name: 'User Email', string_value: who.email, column_id: 'EMAIL' },
+            { column_name: 'User Phone', string_value: who.phone, column_id: 'PHONE_NUMBER' },
+          ],
+        });
+        // Google retries too: one in ten arrives twice.
+        const times = k % 10 === 6 ? 2 : 1;
+        for (let t = 0; t < times; t++) {
+          const response = await postWithRetry(`${p.url}/v1/webhooks/google`, body, {
+            'content-type': 'application/json',
+          });
+          if (response.status === 200 && t === 0)
+            posted.push({ leadId: leadIdFor('google', leadIdText), ...who, test });
+        }
+        if (times === 2) redelivered++;
+        if (duplicateOf !== undefined) crossSource++;
+        if (test) testLeads++;
+      },
+    );
+    say(`accepted ${posted.length} of ${options.leads}; waiting for the pipeline to drain`);
+    await waitUntilIdle(p, 3000, 60_000 + options.leads * 200);
+
+    // 2. Reps make contact with three leads in ten (through the ops API, under the same faults).
+    const db = documentClient();
+    const leads = (await scanAll(db, p.resources.tableName, 'LEAD#'))
+      .filter((item) => item.sk === 'LEAD')
+      .map((item) => Lead.parse(item));
+    const toContact = leads.filter((l, n) => !l.test && l.ownerId && n % 10 < 3);
+    await inBatches(toContact, 8, async (lead) => {
+      await postWithRetry(
+        `${p.url}/v1/leads/${lead.id}/events`,
+        JSON.stringify({ type: 'contacted', by: 'chaos' }),
+        { 'content-type': 'application/json' },
+      );
+    });
+    await waitUntilIdle(p, 3000, 60_000 + options.leads * 50);
+
+    // 3. Redrive every DLQ once, then drain again.
+    const sqs = new SQSClient({});
+    const redriven: Record<string, number> = {};
+    const { resources } = p;
+    for (const [name, dlq, queue] of [
+      ['intake', resources.intakeDlq, resources.intake],
+      ['routing', resources.routingDlq, resources.routing],
+      ['timers', resources.timersDlq, resources.timers],
+    ] as const) {
+      redriven[name] = await redrive(sqs, dlq.url, queue.url);
+    }
+    say(`redrove ${JSON.stringify(redriven)}; draining`);
+    await waitUntilIdle(p, 5000, 120_000);
+    // Faults stop here: the checks read the end state.
+    Object.assign(faults.config, { sdkRate: 0, invocationRate: 0, duplicateRate: 0, graphRate: 0 });
+
+    const report = await checkInvariants(p, config, db, sqs, posted, options.logFile);
+    sqs.destroy();
+    return {
+      leadsPosted: options.leads,
+      accepted: posted.length,
+      webhooksRedelivered: redelivered,
+      crossSourceDuplicates: crossSource,
+      testLeads,
+      contacted: toContact.length,
+      faultsInjected: faults.summary(),
+      redriven,
+      seconds: Math.round((Date.now() - started) / 1000),
+      invariants: report,
+    };
+  } finally {
+    await pipeline?.stop();
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+    if (previousLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+    else process.env.POWERTOOLS_LOG_LEVEL = previousLevel;
+  }
+}
+
+async function checkInvariants(
+  p: Pipeline,
+  config: Config,
+  db: DynamoDBDocumentClient,
+  sqs: SQSClient,
+  posted: Posted[],
+  logFile: string,
+): Promise<Invariant[]> {
+  const invariants: Invariant[] = [];
+  const check = (name: string, problems: string[], ok: string) =>
+    invariants.push({
+      name,
+      held: problems.length === 0,
+      detail: problems.length === 0 ? ok : `${problems.length}: ${problems.slice(0, 5).join('; ')}`,
+    });
+
+  const leads = (await scanAll(db, p.resources.tableName, 'LEAD#'))
+    .filter((item) => item.sk === 'LEAD')
+    .map((item) => Lead.parse(item));
+  const byId = new Map(leads.map((l) => [l.id, l]));
+  const touchIds = new Set(leads.flatMap((l) => l.touches.map((t) => t.id)));
+
+  check(
+    'accepted = stored (every acknowledged lead is a lead, or a touch on its person’s lead)',
+    posted.filter((x) => !byId.has(x.leadId) && !touchIds.has(x.leadId)).map((x) => x.leadId),
+    `${posted.length} accepted, ${leads.length} leads + ${touchIds.size} touches`,
+  );
+
+  const real = leads.filter((l) => !l.test);
+  check(
+    'every non-test lead assigned exactly once',
+    real
+      .filter((l) => l.ownerId === undefined || l.assignment === undefined || l.history.length > 0)
+      .map((l) => `${l.id} owner=${l.ownerId ?? 'none'} moves=${l.history.length}`),
+    `${real.length} leads, each with one owner and no second assignment`,
+  );
+  check(
+    'test leads are never assigned',
+    leads.filter((l) => l.test && l.ownerId !== undefined).map((l) => l.id),
+    `${leads.length - real.length} test leads, none assigned`,
+  );
+
+  const outbox: OutboxMail[] = await p.outbox();
+  const assignmentMails = new Map<string, OutboxMail[]>();
+  for (const mail of outbox) {
+    if (mail.headers['X-Leadpipe-Mail'] !== 'assignment') continue;
+    const id = mail.headers['X-Leadpipe-Lead'] ?? '';
+    assignmentMails.set(id, [...(assignmentMails.get(id) ?? []), mail]);
+  }
+  const repEmail = new Map(config.routing.reps.map((r) => [r.id, r.email]));
+  check(
+    'exactly one assignment email per assignment, to the owner',
+    real
+      .filter((l) => {
+        const mails = assignmentMails.get(l.id) ?? [];
+        return mails.length !== 1 || mails[0]?.to[0] !== repEmail.get(l.ownerId ?? '');
+      })
+      .map((l) => `${l.id}: ${(assignmentMails.get(l.id) ?? []).length} mails`),
+    `${real.length} assignment emails`,
+  );
+
+  const suppressed = await scanAll(db, p.resources.tableName, 'SUPPRESS#');
+  const suppressedAt = new Map(
+    suppressed.map((s) => [String(s.pk).slice('SUPPRESS#'.length), Date.parse(String(s.at))]),
+  );
+  check(
+    'no email to a suppressed address after its suppression',
+    outbox
+      .filter((m) => {
+        const at = suppressedAt.get((m.to[0] ?? '').toLowerCase());
+        // A mail SES had accepted before the bounce came back is not a violation.
+        return at !== undefined && Date.parse(m.sentAt) > at + 1000;
+      })
+      .map((m) => `${m.headers['X-Leadpipe-Lead']} ${m.headers['X-Leadpipe-Mail']}`),
+    `${suppressed.length} addresses suppressed`,
+  );
+
+  const contacted = real.filter((l) => l.firstContactAt !== undefined).length;
+  const days = [...new Set(real.flatMap((l) => (l.firstContactAt ? [l.firstContactAt.slice(0, 10)] : [])))];
+  let counted = 0;
+  for (const day of days) {
+    const { Items = [] } = await db.send(
+      new QueryCommand({
+        TableName: p.resources.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': 'KPI#rt#all', ':sk': `${day}#all` },
+      }),
+    );
+    counted += Items.reduce((n, item) => n + Number(item.count ?? 0), 0);
+  }
+  check(
+    'KPI first contacts = contacted leads',
+    counted === contacted ? [] : [`KPI counts ${counted}, ${contacted} leads were contacted`],
+    `${contacted} contacted, ${counted} counted`,
+  );
+
+  const depths: string[] = [];
+  const { resources } = p;
+  for (const queue of [
+    resources.intakeDlq,
+    resources.routingDlq,
+    resources.timersDlq,
+    resources.nurtureFailures,
+  ]) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const depth =
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+    if (depth > 0) depths.push(`${queue.name}: ${depth}`);
+  }
+  check('DLQs and the stream failure queue empty after one redrive', depths, 'all empty');
+
+  // Every email address, phone number (as posted and as E.164) and name the run sent, searched for in the logs.
+  const logs = readFileSync(logFile, 'utf8');
+  const needles = new Set<string>();
+  for (const x of posted) {
+    needles.add(x.email.toLowerCase());
+    needles.add(x.phone);
+    needles.add(x.name);
+  }
+  const lower = logs.toLowerCase();
+  const lines = logs.split('\n').filter((l) => l.includes('"level"')).length;
+  check(
+    'no email address, phone number or name of a lead in the logs',
+    [
+      // A scan of nothing proves nothing: the run must have logged (a line per lead at least).
+      ...(lines < posted.length ? [`only ${lines} log lines were captured`] : []),
+      ...[...needles].filter((n) => lower.includes(n.toLowerCase())).slice(0, 20),
+    ],
+    `${needles.size} values searched in ${lines} log lines (${Math.round(logs.length / 1024)} KiB)`,
+  );
+  return invariants;
+}

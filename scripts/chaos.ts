@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { runChaos } from '../local/chaos.ts';
+import { loadConfigFile } from '../local/config-file.ts';
+
+// `npm run chaos [-- --leads 10000 --rate 0.05 --seed 42]`: the whole local pipeline under injected faults;
+// prints the invariants and exits 1 if one broke. Never touches AWS: the injector exists only in local/.
+const Args = z.object({
+  leads: z.coerce.number().int().min(20).max(200_000).default(10_000),
+  rate: z.coerce.number().min(0).max(0.5).default(0.05),
+  seed: z.coerce.number().int().default(42),
+});
+
+try {
+  const { values } = parseArgs({
+    options: { leads: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' } },
+  });
+  const args = Args.parse(values);
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const config = loadConfigFile(process.env.LEADPIPE_CONFIG ?? 'leadpipe.config.yaml', process.env);
+  const report = await runChaos({
+    config,
+    leads: args.leads,
+    faults: {
+      sdkRate: args.rate,
+      invocationRate: args.rate,
+      graphRate: args.rate,
+      duplicateRate: args.rate,
+      seed: args.seed,
+    },
+    logFile: '.leadpipe/chaos/logs.jsonl',
+    verbose: true,
+  });
+  writeFileSync('.leadpipe/chaos/report.json', `${JSON.stringify(report, null, 2)}\n`);
+  const lines = [
+    `leads posted ${report.leadsPosted}, accepted ${report.accepted} (webhooks redelivered ${report.webhooksRedelivered}, cross-source duplicates ${report.crossSourceDuplicates}, test leads ${report.testLeads}), contacted ${report.contacted}, in ${report.seconds} s`,
+    `faults injected: ${Object.entries(report.faultsInjected)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `redriven from DLQs: ${JSON.stringify(report.redriven)}`,
+    ...report.invariants.map((i) => `${i.held ? 'HELD  ' : 'BROKEN'} ${i.name}: ${i.detail}`),
+  ];
+  console.error(lines.join('\n'));
+  process.exit(report.invariants.every((i) => i.held) ? 0 : 1);
+} catch (error) {
+  console.error(
+    `chaos: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+  );
+  process.exit(1);
+}
