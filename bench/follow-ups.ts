@@ -162,7 +162,7 @@ export async function measureFollowUps(base: Config, pipeline: Pipeline, count: 
       ...base.sla,
       firstContactMinutes: 0.05,
       escalateAfterMinutes: 0.1,
-      escalation: { reassign: false, notifyManager: true },
+      escalation: { reassign: false, notifyManager: true, maxReassignments: 0 },
       segments: {},
     },
     routing: {

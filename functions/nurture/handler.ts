@@ -261,6 +261,8 @@ export function createNurtureHandler(deps: NurtureDeps) {
         const repId = timer.repId ?? '';
         const policy = slaPolicyFor(config, lead, lead.assignment?.poolId);
         const pool = config.routing.pools.find((p) => p.id === lead.assignment?.poolId);
+        const passedOn = [...lead.history, lead.assignment].filter((a) => a?.rule === 'escalation').length;
+        const reassign = policy.escalation.reassign && passedOn < policy.escalation.maxReassignments;
         const done: string[] = [];
         if (policy.escalation.notifyManager && pool?.manager) {
           const rep = await repById(repId);
@@ -270,7 +272,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
             manager: pool.manager,
             timeZone: rep?.timezone ?? 'UTC',
             minutes: (Date.parse(timer.dueAt) - Date.parse(lead.assignment?.at ?? timer.dueAt)) / 60_000,
-            reassigning: policy.escalation.reassign,
+            reassigning: reassign,
             leadUrl: leadUrl(lead.id),
           });
           const sent = await sendOnce({
@@ -285,7 +287,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
           });
           done.push('suppressed' in sent ? `manager not mailed (${sent.suppressed})` : 'manager notified');
         }
-        if (policy.escalation.reassign) {
+        if (reassign) {
           await deps.routingQueue.send({
             v: 1,
             leadId: lead.id,

@@ -152,6 +152,8 @@ export const EscalationConfig = z.strictObject({
   reassign: z.boolean().default(true),
   /** Mail the pool's manager. */
   notifyManager: z.boolean().default(true),
+  /** How often one lead may be passed on; after that it stays and only the manager hears (no hot potato). */
+  maxReassignments: z.number().int().min(0).max(10).default(1),
 });
 
 /** A first-contact clock: a reminder at the deadline, escalation at the second one (if set). */
@@ -271,7 +273,7 @@ export const Config = z
         firstContactMinutes: Minutes.default(15),
         /** Minutes from the assignment to escalation when nobody made contact; no escalation without it. */
         escalateAfterMinutes: Minutes.optional(),
-        escalation: EscalationConfig.default({ reassign: true, notifyManager: true }),
+        escalation: EscalationConfig.default({ reassign: true, notifyManager: true, maxReassignments: 1 }),
         /** Count only the rep's working hours (reps without working hours count wall-clock time). */
         businessHours: z.boolean().default(true),
         /** Clocks per segment: the first of a lead's segments listed here wins over the pool's clock. */
@@ -279,7 +281,7 @@ export const Config = z
       })
       .default({
         firstContactMinutes: 15,
-        escalation: { reassign: true, notifyManager: true },
+        escalation: { reassign: true, notifyManager: true, maxReassignments: 1 },
         businessHours: true,
         segments: {},
       }),

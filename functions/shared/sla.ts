@@ -5,7 +5,7 @@ import type { Assignment, Lead } from './lead.ts';
 export type EffectiveSla = {
   firstContactMinutes: number;
   escalateAfterMinutes?: number;
-  escalation: { reassign: boolean; notifyManager: boolean };
+  escalation: { reassign: boolean; notifyManager: boolean; maxReassignments: number };
 };
 
 /** The clock that applies: the first of the lead's segments that has one, else the pool's, else the default. */

@@ -13,6 +13,8 @@ export async function scheduleTimers(
   timers: readonly Timer[],
   now: Date,
   horizonSeconds = SWEEP_HORIZON_SECONDS,
+  /** The clock at the moment of sending: the delay counts from then, not from when scheduling began. */
+  clock: () => Date = () => new Date(),
 ): Promise<void> {
   const toSend: Timer[] = [];
   await Promise.all(
@@ -25,7 +27,7 @@ export async function scheduleTimers(
   if (toSend.length > 0)
     await deps.queue.sendAll(
       toSend.map((timer) => ({ v: 1 as const, timer })),
-      { delaySeconds: (m) => delayFor(m.timer, now) },
+      { delaySeconds: (m) => delayFor(m.timer, clock()) },
     );
 }
 
@@ -39,13 +41,14 @@ export async function sweepTimers(
   buckets: readonly string[],
   now: Date,
   horizonSeconds = SWEEP_HORIZON_SECONDS,
+  clock: () => Date = () => new Date(),
 ): Promise<{ enqueued: number; queries: number }> {
   const until = new Date(now.getTime() + horizonSeconds * 1000).toISOString();
   const due = (await Promise.all(buckets.map((bucket) => deps.store.due(bucket, until)))).flat();
   if (due.length > 0) {
     await deps.queue.sendAll(
       due.map((timer) => ({ v: 1 as const, timer })),
-      { delaySeconds: (m) => delayFor(m.timer, now) },
+      { delaySeconds: (m) => delayFor(m.timer, clock()) },
     );
     await Promise.all(due.map((timer) => deps.store.markEnqueued(timer.id, now)));
   }

@@ -140,7 +140,16 @@ describe('SLA clock', () => {
     expect(to).toContain(repEmail(lead.ownerId ?? ''));
     const manager = mails.find((m) => m.to[0] === 'mona@sales.example');
     expect(manager?.html).toContain('lang="ar" dir="rtl"');
-  }, 40_000);
+
+    // The new owner misses their deadline too: the manager hears again, but the lead is passed on only once.
+    const second = await eventually(
+      'the second escalation',
+      async () => (await getLead(id)).followUps.filter((f) => f.kind === 'sla-escalation')[1],
+      20_000,
+    );
+    expect(second.detail).toBe('manager notified');
+    expect((await getLead(id)).ownerId).toBe(lead.ownerId);
+  }, 60_000);
 
   it('stops when the rep makes contact: no reminder, no escalation', async () => {
     const id = await postLead({ name: 'Fast Contact', email: `fast.${Date.now()}@example.com` });

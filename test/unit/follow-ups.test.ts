@@ -125,7 +125,7 @@ describe('the first-contact clock', () => {
     expect(slaPolicyFor(c, { segments: ['gulf'] }, 'gulf')).toEqual({
       firstContactMinutes: 5,
       escalateAfterMinutes: 60,
-      escalation: { reassign: false, notifyManager: true },
+      escalation: { reassign: false, notifyManager: true, maxReassignments: 1 },
     });
     expect(slaPolicyFor(c, { segments: [] }, 'gulf').firstContactMinutes).toBe(10);
     expect(slaPolicyFor(c, { segments: [] }, 'default').firstContactMinutes).toBe(30);
