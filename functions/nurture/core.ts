@@ -61,7 +61,7 @@ export function slaTimerMoot(lead: Lead, timer: Timer): string | undefined {
 
 /** The address marketing mail goes to: the normalised one when valid, else none. */
 export function marketingAddress(lead: Lead): string | undefined {
-  return lead.keys.email ?? undefined;
+  return lead.keys.email;
 }
 
 export type Enrolment =

@@ -23,7 +23,7 @@ import {
 import type { Config } from '../shared/config.ts';
 import { formatAddress } from '../shared/html.ts';
 import { kpiEvents } from '../shared/kpi.ts';
-import { type FollowUp, Lead, type RoutingMessage } from '../shared/lead.ts';
+import { Lead, type RoutingMessage } from '../shared/lead.ts';
 import { ACTIONS, actionUrl, unsubscribeUrl } from '../shared/links.ts';
 import type {
   KpiStore,
@@ -231,10 +231,6 @@ export function createNurtureHandler(deps: NurtureDeps) {
     }
   }
 
-  async function followUp(leadId: string, entry: FollowUp): Promise<void> {
-    await deps.leads.recordFollowUp(leadId, entry);
-  }
-
   /** What a due timer does; returns the outcome recorded on the timer. Every step is idempotent. */
   async function fire(timer: Timer, now: Date): Promise<string> {
     const lead = await deps.leads.get(timer.leadId);
@@ -246,7 +242,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
         if (moot) return `moot: ${moot}`;
         const repId = timer.repId ?? '';
         const sent = await mailRep(`mail#${timer.id}`, lead, repId, 'reminder');
-        await followUp(lead.id, {
+        await deps.leads.recordFollowUp(lead.id, {
           id: timer.id,
           kind: 'sla-reminder',
           at,
@@ -295,7 +291,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
           });
           done.push('passed to the next rep');
         }
-        await followUp(lead.id, {
+        await deps.leads.recordFollowUp(lead.id, {
           id: timer.id,
           kind: 'sla-escalation',
           at,
@@ -311,7 +307,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
         const address = marketingAddress(lead);
         const stop = address === undefined ? 'no valid email address' : nurtureStop(lead, sequence);
         const stopped = async (why: string) => {
-          await followUp(lead.id, {
+          await deps.leads.recordFollowUp(lead.id, {
             id: timer.id,
             kind: 'nurture-stopped',
             at,
@@ -343,7 +339,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
           },
         });
         if ('suppressed' in sent) return stopped(`address suppressed (${sent.suppressed})`);
-        await followUp(lead.id, {
+        await deps.leads.recordFollowUp(lead.id, {
           id: timer.id,
           kind: 'nurture-email',
           at,

@@ -86,21 +86,26 @@ export function createRoutingHandler(deps: RoutingDeps) {
     return extra.length === 0 ? pool : { ...pool, reps: [...pool.reps, ...extra] };
   }
 
-  async function prepare(records: SQSRecord[]): Promise<BatchPlan> {
-    const now = deps.now();
-    const ids = [...new Set(records.map(leadIdOf).filter((id): id is string => id !== undefined))];
-    const [leads, { reps, days }] = await Promise.all([
-      Promise.all(ids.map(async (id) => [id, await deps.leads.get(id)] as const)).then(
-        (pairs) => new Map(pairs),
-      ),
-      deps.reps.roster(),
-    ]);
-    const roster = new Map<string, RepState>(
+  /** Every rep as routing sees them now: the stored profile and the leads they got on their local today. */
+  async function rosterAt(now: Date): Promise<Map<string, RepState>> {
+    const { reps, days } = await deps.reps.roster();
+    return new Map(
       reps.map((rep) => [
         rep.id,
         { ...rep, assignedToday: days.get(`${rep.id}#${localClock(now, rep.timezone).date}`) ?? 0 },
       ]),
     );
+  }
+
+  async function prepare(records: SQSRecord[]): Promise<BatchPlan> {
+    const now = deps.now();
+    const ids = [...new Set(records.map(leadIdOf).filter((id): id is string => id !== undefined))];
+    const [leads, roster] = await Promise.all([
+      Promise.all(ids.map(async (id) => [id, await deps.leads.get(id)] as const)).then(
+        (pairs) => new Map(pairs),
+      ),
+      rosterAt(now),
+    ]);
     const byPool = new Map<string, { pool: PoolConfig; leadIds: string[] }>();
     for (const id of ids) {
       const lead = leads.get(id);
@@ -164,13 +169,7 @@ export function createRoutingHandler(deps: RoutingDeps) {
     )
       return;
     const now = deps.now();
-    const { reps, days } = await deps.reps.roster();
-    const roster = new Map<string, RepState>(
-      reps.map((rep) => [
-        rep.id,
-        { ...rep, assignedToday: days.get(`${rep.id}#${localClock(now, rep.timezone).date}`) ?? 0 },
-      ]),
-    );
+    const roster = await rosterAt(now);
     const configured =
       routing.pools.find((p) => p.id === lead.assignment?.poolId) ?? choosePool(lead, routing);
     const pool = poolWithMembers(configured, roster);

@@ -1,8 +1,3 @@
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOpsHandler } from '../../functions/ops/handler.ts';
@@ -12,8 +7,7 @@ import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-rep
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../../functions/shared/aws/dynamo-suppression-list.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
-import { toLambdaRecord } from '../../local/stream-event-source.ts';
-import { freshResources, type TestAws } from '../support/aws.ts';
+import { freshResources, streamRecords, type TestAws } from '../support/aws.ts';
 import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
 import { nurtureOn } from '../support/handlers.ts';
 
@@ -44,30 +38,8 @@ beforeAll(async () => {
   });
 });
 
-async function allStreamRecords(): Promise<DynamoDBRecord[]> {
-  const { streamArn } = aws.resources;
-  const { StreamDescription } = await aws.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: DynamoDBRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator: iterator } = await aws.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    for (let page = 0; iterator && page < 100; page++) {
-      const { Records = [], NextShardIterator } = await aws.streams.send(
-        new GetRecordsCommand({ ShardIterator: iterator }),
-      );
-      records.push(
-        ...Records.filter((r) => r.dynamodb?.Keys?.sk?.S === 'LEAD').map((r) => toLambdaRecord(r, streamArn)),
-      );
-      if (Records.length === 0) break;
-      iterator = NextShardIterator;
-    }
-  }
-  return records;
+function allStreamRecords(): Promise<DynamoDBRecord[]> {
+  return streamRecords(aws, (r) => r.dynamodb?.Keys?.sk?.S === 'LEAD');
 }
 
 async function event(leadId: string, body: unknown) {

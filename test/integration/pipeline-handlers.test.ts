@@ -1,9 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRoutingHandler } from '../../functions/routing/handler.ts';
@@ -17,8 +12,7 @@ import {
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { RoutingMessage } from '../../functions/shared/lead.ts';
-import { toLambdaRecord } from '../../local/stream-event-source.ts';
-import { freshResources, mailsForLead, type TestAws, takeAll } from '../support/aws.ts';
+import { freshResources, mailsForLead, streamRecords, type TestAws, takeAll } from '../support/aws.ts';
 import {
   context,
   intakeMessage,
@@ -165,32 +159,8 @@ describe('routing', () => {
   });
 });
 
-async function streamRecordsFor(leadId: string): Promise<DynamoDBRecord[]> {
-  const { streamArn } = aws.resources;
-  const { StreamDescription } = await aws.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: DynamoDBRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator: iterator } = await aws.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    for (let page = 0; iterator && page < 50; page++) {
-      const { Records = [], NextShardIterator } = await aws.streams.send(
-        new GetRecordsCommand({ ShardIterator: iterator }),
-      );
-      records.push(
-        ...Records.filter((r) => r.dynamodb?.Keys?.pk?.S === `LEAD#${leadId}`).map((r) =>
-          toLambdaRecord(r, streamArn),
-        ),
-      );
-      if (Records.length === 0) break;
-      iterator = NextShardIterator;
-    }
-  }
-  return records;
+function streamRecordsFor(leadId: string): Promise<DynamoDBRecord[]> {
+  return streamRecords(aws, (r) => r.dynamodb?.Keys?.pk?.S === `LEAD#${leadId}`);
 }
 
 describe('nurture', () => {

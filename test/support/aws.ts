@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   DeleteMessageBatchCommand,
@@ -8,10 +14,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { inject } from 'vitest';
 import { useEmulatorEndpoints } from '../../local/emulators.ts';
 import type { SesStoreEmail } from '../../local/pipeline.ts';
 import { ensureResources, type Resources } from '../../local/resources.ts';
+import { toLambdaRecord } from '../../local/stream-event-source.ts';
 
 /** Points the SDK at the run's emulators (standard AWS_ENDPOINT_URL_* variables) and returns clients. */
 export function emulatorClients() {
@@ -102,4 +110,32 @@ export async function mailsForLead(leadId: string): Promise<SesStoreEmail[]> {
   const response = await fetch(`${inject('sesEndpoint')}/store`);
   const { emails } = (await response.json()) as { emails: SesStoreEmail[] };
   return emails.filter((e) => e.headers?.some((h) => h.name === 'X-Leadpipe-Lead' && h.value === leadId));
+}
+
+/** Every record of the test table's stream that `keep` accepts, from the start, as Lambda receives them. */
+export async function streamRecords(
+  aws: TestAws,
+  keep: (r: StreamRecord) => boolean,
+): Promise<DynamoDBRecord[]> {
+  const { streamArn } = aws.resources;
+  const { StreamDescription } = await aws.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: DynamoDBRecord[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator: iterator } = await aws.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    for (let page = 0; iterator && page < 100; page++) {
+      const { Records = [], NextShardIterator } = await aws.streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator }),
+      );
+      records.push(...Records.filter(keep).map((r) => toLambdaRecord(r, streamArn)));
+      if (Records.length === 0) break;
+      iterator = NextShardIterator;
+    }
+  }
+  return records;
 }
