@@ -55,7 +55,11 @@ async function postWithRetry(url: string, body: string, headers: Record<string, 
   }
 }
 
-async function inBatches<T>(items: readonly T[], concurrency: number, run: (item: T) => Promise<void>) {
+export async function inBatches<T>(
+  items: readonly T[],
+  concurrency: number,
+  run: (item: T) => Promise<void>,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -80,7 +84,7 @@ async function waitUntilIdle(pipeline: Pipeline, quietMs: number, timeoutMs: num
   throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s`);
 }
 
-async function scanAll(db: DynamoDBDocumentClient, table: string, prefix: string) {
+export async function scanAll(db: DynamoDBDocumentClient, table: string, prefix: string) {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -158,8 +162,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...(options.emulators ? { emulators: options.emulators } : {}),
       prefix: `leadpipe-chaos-${Date.now().toString(36)}`,
       faults,
-      // As deployed: a failing stream batch is retried 10 times before it goes to the failure queue.
-      streamRetryAttempts: 10,
       sweepIntervalMs: 1000,
       onError: () => undefined,
     });

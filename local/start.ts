@@ -12,6 +12,8 @@ const Env = z.object({
   LEADPIPE_FACEBOOK_APP_SECRET: z.string().min(8).optional(),
   LEADPIPE_FACEBOOK_VERIFY_TOKEN: z.string().min(8).optional(),
   LEADPIPE_GOOGLE_KEY: z.string().min(8).optional(),
+  /** Keep tables, queues and sent mail here across restarts; without it the runner forgets everything on exit. */
+  LEADPIPE_DATA_DIR: z.string().min(1).optional(),
 });
 
 function fail(message: string): never {
@@ -50,6 +52,7 @@ const pipeline = await startPipeline({
   config,
   port: env.PORT,
   ...(env.GRAPH_API_BASE_URL ? { graphApiBaseUrl: env.GRAPH_API_BASE_URL } : {}),
+  ...(env.LEADPIPE_DATA_DIR ? { dataDir: env.LEADPIPE_DATA_DIR } : {}),
   onError: (error) => console.error('leadpipe:', error),
 });
 writeRuntime(pipeline, env.LEADPIPE_CONFIG);
@@ -81,6 +84,10 @@ process.on('unhandledRejection', (error) => {
 });
 
 console.log(`leadpipe ready ${pipeline.url}`);
+if (env.LEADPIPE_DATA_DIR)
+  console.log(
+    `data kept in ${env.LEADPIPE_DATA_DIR} (restored ${pipeline.emulators.restoredMessages ?? 0} queued messages)`,
+  );
 console.log(
   `mail viewer ${pipeline.emulators.sesEndpoint}/  (sent mail as JSON: ${pipeline.url}/_local/outbox)`,
 );

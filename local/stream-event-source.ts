@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -8,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
 import type { FaultInjector } from './faults.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 import type { QueueRef } from './resources.ts';
@@ -27,7 +29,20 @@ export type StreamEventSourceOptions = {
   onError?: (error: unknown) => void;
   /** Chaos runs: some batches are delivered twice at once. */
   faults?: FaultInjector;
+  /** Where the position in each shard is kept, so a restarted runner goes on where it stopped. */
+  checkpointFile?: string;
 };
+
+const Checkpoints = z.object({
+  streamArn: z.string(),
+  shards: z.record(
+    z.string(),
+    z.object({ parentId: z.string().optional(), lastSequence: z.string().optional(), closed: z.boolean() }),
+  ),
+});
+
+/** As the stack deploys the nurture function's stream event source. */
+const DEPLOYED_RETRY_ATTEMPTS = 10;
 
 type ShardState = { parentId?: string; iterator?: string; lastSequence?: string; closed: boolean };
 
@@ -82,7 +97,32 @@ export class StreamEventSource {
   private lastDescribe = 0;
   private processing = false;
 
-  constructor(private readonly options: StreamEventSourceOptions) {}
+  constructor(private readonly options: StreamEventSourceOptions) {
+    const file = options.checkpointFile;
+    if (file === undefined || !existsSync(file)) return;
+    const saved = Checkpoints.parse(JSON.parse(readFileSync(file, 'utf8')));
+    // A new table has a new stream: positions in the old one mean nothing there.
+    if (saved.streamArn !== options.streamArn) return;
+    for (const [shardId, state] of Object.entries(saved.shards)) this.shards.set(shardId, { ...state });
+  }
+
+  /** Written after each batch is done with, as Lambda checkpoints: a kill before it redelivers that batch. */
+  private saveCheckpoints(): void {
+    const file = this.options.checkpointFile;
+    if (file === undefined) return;
+    const shards = Object.fromEntries(
+      [...this.shards].map(([id, s]) => [
+        id,
+        {
+          ...(s.parentId ? { parentId: s.parentId } : {}),
+          ...(s.lastSequence ? { lastSequence: s.lastSequence } : {}),
+          closed: s.closed,
+        },
+      ]),
+    );
+    writeFileSync(`${file}.tmp`, JSON.stringify({ streamArn: this.options.streamArn, shards }));
+    renameSync(`${file}.tmp`, file);
+  }
 
   start(): void {
     if (this.running) return;
@@ -171,6 +211,7 @@ export class StreamEventSource {
       }
       state.iterator = NextShardIterator;
       if (NextShardIterator === undefined) state.closed = true;
+      if (Records.length > 0 || state.closed) this.saveCheckpoints();
     }
     return gotRecords;
   }
@@ -179,7 +220,7 @@ export class StreamEventSource {
     this.processing = true;
     try {
       let records = all.map((r) => toLambdaRecord(r, this.options.streamArn));
-      const maxAttempts = 1 + (this.options.maximumRetryAttempts ?? 2);
+      const maxAttempts = 1 + (this.options.maximumRetryAttempts ?? DEPLOYED_RETRY_ATTEMPTS);
       for (let attempt = 1; records.length > 0; attempt++) {
         const batch = records;
         const invoke = async (): Promise<number> => {
@@ -207,7 +248,9 @@ export class StreamEventSource {
           await this.sendToFailureQueue(shardId, records);
           return;
         }
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        // Backing off doubles up to 10 s, so ten retries outlast a crashed invocation's in-progress idempotency
+        // record (held for the function's 30-s timeout) instead of spending themselves against it.
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** (attempt - 1))));
       }
     } finally {
       this.processing = false;
@@ -220,7 +263,7 @@ export class StreamEventSource {
       requestContext: {
         condition: 'RetryAttemptsExhausted',
         functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${this.options.functionName}`,
-        approximateInvokeCount: 1 + (this.options.maximumRetryAttempts ?? 2),
+        approximateInvokeCount: 1 + (this.options.maximumRetryAttempts ?? DEPLOYED_RETRY_ATTEMPTS),
       },
       timestamp: new Date().toISOString(),
       DDBStreamBatchInfo: {

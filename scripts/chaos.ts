@@ -1,23 +1,56 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runChaos } from '../local/chaos.ts';
 import { loadConfigFile } from '../local/config-file.ts';
+import { runCrashRestart } from '../local/crash-run.ts';
 
 // `npm run chaos [-- --leads 10000 --rate 0.05 --seed 42]`: the whole local pipeline under injected faults;
 // prints the invariants and exits 1 if one broke. Never touches AWS: the injector exists only in local/.
+// `npm run chaos -- --crash [--leads 2000]`: `npm start` killed with SIGKILL mid-run and started again on its
+// data directory.
 const Args = z.object({
   leads: z.coerce.number().int().min(20).max(200_000).default(10_000),
   rate: z.coerce.number().min(0).max(0.5).default(0.05),
   seed: z.coerce.number().int().default(42),
+  crash: z.boolean().default(false),
 });
+
+async function crashRun(leads: number): Promise<never> {
+  const dataDir = '.leadpipe/crash-run';
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const report = await runCrashRestart({
+    leads,
+    killAfter: Math.floor(leads * 0.4),
+    dataDir,
+    configPath: process.env.LEADPIPE_CONFIG ?? 'leadpipe.config.yaml',
+    verbose: true,
+  });
+  writeFileSync(join(dataDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.error(
+    [
+      `leads posted ${report.leadsPosted}, acknowledged ${report.acknowledged} (${report.acknowledgedBeforeKill} before the kill), back in ${report.restartSeconds.toFixed(1)} s with ${report.messagesRestored} queued messages restored from disk, ${report.seconds} s in all`,
+      `assignment mails sent again after the kill: ${report.repeatedAssignmentMails}`,
+      ...report.invariants.map((i) => `${i.held ? 'HELD  ' : 'BROKEN'} ${i.name}: ${i.detail}`),
+    ].join('\n'),
+  );
+  process.exit(report.invariants.every((i) => i.held) ? 0 : 1);
+}
 
 try {
   const { values } = parseArgs({
-    options: { leads: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' } },
+    options: {
+      leads: { type: 'string' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      crash: { type: 'boolean' },
+    },
   });
   const args = Args.parse(values);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  if (args.crash) await crashRun(values.leads === undefined ? 2000 : args.leads);
   const config = loadConfigFile(process.env.LEADPIPE_CONFIG ?? 'leadpipe.config.yaml', process.env);
   const report = await runChaos({
     config,

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
@@ -135,5 +138,75 @@ describe('the local DynamoDB Streams event source', () => {
     await eventually('the failed batch to be given up', async () => (source.busy ? undefined : true));
     expect(delivered.filter((sk) => sk === 'a')).toEqual(['a']);
     expect(delivered).not.toContain('b');
+  });
+});
+
+describe('the local DynamoDB Streams event source, through failures and restarts', () => {
+  const collect = (pk: string, into: string[], failUntil = 0) =>
+    async function handler(event: DynamoDBStreamEvent) {
+      for (const record of event.Records) {
+        if (record.dynamodb?.Keys?.pk?.S !== pk) continue;
+        // As a crashed invocation's in-progress idempotency record does: the record fails until a moment passes.
+        if (Date.now() < failUntil)
+          return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+        into.push(record.dynamodb?.Keys?.sk?.S ?? '');
+      }
+      return { batchItemFailures: [] };
+    };
+
+  it('spends its deployed retry budget over long enough to outlast a record that fails for seconds', async () => {
+    const db = documentClient(aws.dynamodb);
+    const pk = `ESM#${randomUUID()}`;
+    const delivered: string[] = [];
+    const before = await queueDepth(aws.sqs, aws.resources.nurtureFailures.url);
+    await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk: 'held' } }));
+    const source = new StreamEventSource({
+      streams: aws.streams,
+      sqs: aws.sqs,
+      streamArn: aws.resources.streamArn,
+      functionName: 'test',
+      failureQueue: aws.resources.nurtureFailures,
+      handler: collect(pk, delivered, Date.now() + 4000),
+    });
+    running.push(source);
+    source.start();
+    await eventually(
+      'the held record to go through',
+      async () => (delivered.length > 0 ? true : undefined),
+      20_000,
+    );
+    expect(delivered).toEqual(['held']);
+    expect(await queueDepth(aws.sqs, aws.resources.nurtureFailures.url)).toBe(before);
+  }, 30_000);
+
+  it('goes on after its checkpoint when started again, as Lambda does, not from the start of the stream', async () => {
+    const db = documentClient(aws.dynamodb);
+    const pk = `ESM#${randomUUID()}`;
+    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'leadpipe-stream-')), 'checkpoints.json');
+    const options = {
+      streams: aws.streams,
+      sqs: aws.sqs,
+      streamArn: aws.resources.streamArn,
+      functionName: 'test',
+      failureQueue: aws.resources.nurtureFailures,
+      checkpointFile,
+    };
+    const first: string[] = [];
+    const one = new StreamEventSource({ ...options, handler: collect(pk, first) });
+    running.push(one);
+    for (const sk of ['a', 'b'])
+      await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk } }));
+    one.start();
+    await eventually('a and b', async () => (first.length === 2 ? true : undefined));
+    await one.stop();
+
+    await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk: 'c' } }));
+    const second: string[] = [];
+    const two = new StreamEventSource({ ...options, handler: collect(pk, second) });
+    running.push(two);
+    two.start();
+    await eventually('c', async () => (second.length > 0 ? true : undefined));
+    expect(first).toEqual(['a', 'b']);
+    expect(second).toEqual(['c']);
   });
 });
