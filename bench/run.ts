@@ -35,6 +35,7 @@ import { ensureResources } from '../local/resources.ts';
 import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
 import { PRICES } from './prices.ts';
+import { measureScale, sqsEvent } from './scale.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -44,6 +45,12 @@ const Args = z.object({
   concurrency: z.coerce.number().int().min(1).max(256).default(16),
   'skip-bundles': z.boolean().default(false),
   'routing-leads': z.coerce.number().int().min(100).max(100_000).default(10_000),
+  'scale-sizes': z
+    .string()
+    .default('1000,10000,100000')
+    .transform((s) => s.split(',').map(Number))
+    .pipe(z.array(z.number().int().min(1000).max(1_000_000)).min(2)),
+  'scale-window': z.coerce.number().int().min(100).max(5000).default(1000),
 });
 const { values } = parseArgs({
   options: {
@@ -51,6 +58,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'skip-bundles': { type: 'boolean' },
     'routing-leads': { type: 'string' },
+    'scale-sizes': { type: 'string' },
+    'scale-window': { type: 'string' },
   },
 });
 const args = Args.parse(values);
@@ -239,6 +248,7 @@ async function measurePipeline() {
       await measureRouting(args['routing-leads'], 10),
       await measureRouting(Math.min(2000, args['routing-leads']), 1),
     ];
+    const scale = await measureScale(args['scale-sizes'], args['scale-window']);
 
     const costs = {
       oneEmail: costPerMillionLeads({
@@ -262,6 +272,7 @@ async function measurePipeline() {
       costs,
       webhookBatches,
       routingRuns,
+      scale,
       leads: args.leads,
       concurrency: args.concurrency,
       accepted: posted - run.failures,
@@ -434,24 +445,11 @@ async function measureRouting(count: number, batchSize: number) {
     Array.from({ length: 4 }, async () => {
       while (next < batches.length) {
         const batch = batches[next++] ?? [];
-        const event = {
-          Records: batch.map((leadId, i) => ({
-            messageId: `${leadId}-${i}`,
-            receiptHandle: leadId,
-            body: JSON.stringify({ v: 1, leadId }),
-            attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: '0',
-              SenderId: 'bench',
-              ApproximateFirstReceiveTimestamp: '0',
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: resources.routing.arn,
-            awsRegion: 'us-east-1',
-          })),
-        };
+        const event = sqsEvent(
+          batch.map((leadId) => ({ v: 1, leadId })),
+          resources.routing.arn,
+          batch[0] ?? '',
+        );
         await routing(event, lambdaContext('routing', 30_000));
       }
     }),
@@ -681,6 +679,19 @@ function markdown(
       (r) =>
         `| ${r.leads} | ${r.batchSize} | ${r.assignmentsPerSecond} | ${r.fairness} (${Object.values(r.perRep).join(' / ')}) | ${r.requests.map((q) => `${q.operation} ${q.perAssignment}`).join(', ')} |`,
     ),
+    '',
+    `## Per-lead time as the table grows (scoring + routing handlers on DynamoDB Local, windows of ${p.scale.rows[0]?.window ?? 0} fresh leads)`,
+    '',
+    'The table is filled with stored leads (lead item, email and phone keys) up to each size; then a window of new leads goes through the scoring handler (normalise, de-duplicate, store) and the routing handler (counter, conditional assignment), 4 invocations of 10 at a time. A warm-up window runs first and is not counted.',
+    '',
+    '| leads in the table | per lead (ms) | scoring per lead | routing per lead | fill time (s, not counted) |',
+    '|---|---|---|---|---|',
+    ...p.scale.rows.map(
+      (r) =>
+        `| ${r.tableLeads} | ${r.perLeadMs} | ${r.scoringPerLeadMs} | ${r.routingPerLeadMs} | ${r.fillSeconds} |`,
+    ),
+    '',
+    `Ratio of per-lead time, largest table to smallest: **${p.scale.ratioLargestToSmallest}**.`,
     '',
     '## Scoring CPU per lead (normalise, score, segment; 2,000 leads)',
     '',
