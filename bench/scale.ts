@@ -18,6 +18,7 @@ import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import { parseConfig } from '../functions/shared/config.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
+import { startDynamoDbLocal } from '../local/emulators.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
 import { ensureResources } from '../local/resources.ts';
 
@@ -64,7 +65,10 @@ async function inParallel<T>(items: readonly T[], workers: number, run: (item: T
  */
 export async function measureScale(sizes: readonly number[], window: number) {
   const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
-  const dynamodb = new DynamoDBClient({});
+  // A DynamoDB Local of its own: the earlier phases' tables would otherwise share its CPU (its TTL sweeper
+  // scans every table) and the windows would measure them, not the table growing.
+  const engine = await startDynamoDbLocal();
+  const dynamodb = new DynamoDBClient({ endpoint: engine.endpoint });
   const sqs = new SQSClient({});
   const resources = await ensureResources(dynamodb, sqs, `bench-scale-${Date.now()}`);
   const db = documentClient(dynamodb);
@@ -191,6 +195,7 @@ export async function measureScale(sizes: readonly number[], window: number) {
   }
   dynamodb.destroy();
   sqs.destroy();
+  await engine.stop();
   const first = rows[0]?.perLeadMs ?? 0;
   const last = rows.at(-1)?.perLeadMs ?? 0;
   return { rows, ratioLargestToSmallest: first === 0 ? 0 : Math.round((last / first) * 100) / 100 };

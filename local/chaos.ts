@@ -84,6 +84,20 @@ async function waitUntilIdle(pipeline: Pipeline, quietMs: number, timeoutMs: num
   throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s`);
 }
 
+/** Messages waiting in a queue or being worked on (not those still delayed). */
+export async function messagesIn(sqs: SQSClient, url: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
 export async function scanAll(db: DynamoDBDocumentClient, table: string, prefix: string) {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -465,15 +479,7 @@ async function checkInvariants(
     resources.timersDlq,
     resources.nurtureFailures,
   ]) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    const depth =
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const depth = await messagesIn(sqs, queue.url);
     if (depth > 0) depths.push(`${queue.name}: ${depth}`);
   }
   check('DLQs and the stream failure queue empty after one redrive', depths, 'all empty');

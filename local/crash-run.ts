@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { interceptLocalhostDns } from 'fauxqs';
 import { leadIdFor } from '../functions/shared/ids.ts';
 import { Lead } from '../functions/shared/lead.ts';
-import { type Invariant, inBatches, scanAll } from './chaos.ts';
+import { type Invariant, inBatches, messagesIn, scanAll } from './chaos.ts';
 import { loadConfigFile } from './config-file.ts';
 import { freePort } from './emulators.ts';
 import type { OutboxMail } from './pipeline.ts';
@@ -255,15 +255,7 @@ async function checkAfterRestart(
     );
     const depths: string[] = [];
     for (const [name, queue] of Object.entries(runtime.queues)) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queue.url,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      const depth =
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+      const depth = await messagesIn(sqs, queue.url);
       if (depth > 0) depths.push(`${name}: ${depth}`);
     }
     check('every queue and DLQ empty', depths, 'all empty');

@@ -23,6 +23,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
+/** The stream event source's wiring to the shared test table, its stream and failure queue. */
+const streamSource = () => ({
+  streams: aws.streams,
+  sqs: aws.sqs,
+  streamArn: aws.resources.streamArn,
+  functionName: 'test',
+  failureQueue: aws.resources.nurtureFailures,
+});
+
 async function queueWithDlq(maxReceiveCount: number): Promise<[QueueRef, QueueRef]> {
   const name = `t-esm-${randomUUID().slice(0, 8)}`;
   const make = async (queueName: string, attributes: Record<string, string>): Promise<QueueRef> => {
@@ -102,11 +111,7 @@ describe('the local DynamoDB Streams event source', () => {
     const pk = `ESM#${randomUUID()}`;
     const delivered: string[] = [];
     const source = new StreamEventSource({
-      streams: aws.streams,
-      sqs: aws.sqs,
-      streamArn: aws.resources.streamArn,
-      functionName: 'test',
-      failureQueue: aws.resources.nurtureFailures,
+      ...streamSource(),
       maximumRetryAttempts: 2,
       handler: async (event: DynamoDBStreamEvent) => {
         const failures: { itemIdentifier: string }[] = [];
@@ -161,11 +166,7 @@ describe('the local DynamoDB Streams event source, through failures and restarts
     const before = await queueDepth(aws.sqs, aws.resources.nurtureFailures.url);
     await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk: 'held' } }));
     const source = new StreamEventSource({
-      streams: aws.streams,
-      sqs: aws.sqs,
-      streamArn: aws.resources.streamArn,
-      functionName: 'test',
-      failureQueue: aws.resources.nurtureFailures,
+      ...streamSource(),
       handler: collect(pk, delivered, Date.now() + 4000),
     });
     running.push(source);
@@ -183,14 +184,7 @@ describe('the local DynamoDB Streams event source, through failures and restarts
     const db = documentClient(aws.dynamodb);
     const pk = `ESM#${randomUUID()}`;
     const checkpointFile = join(mkdtempSync(join(tmpdir(), 'leadpipe-stream-')), 'checkpoints.json');
-    const options = {
-      streams: aws.streams,
-      sqs: aws.sqs,
-      streamArn: aws.resources.streamArn,
-      functionName: 'test',
-      failureQueue: aws.resources.nurtureFailures,
-      checkpointFile,
-    };
+    const options = { ...streamSource(), checkpointFile };
     const first: string[] = [];
     const one = new StreamEventSource({ ...options, handler: collect(pk, first) });
     running.push(one);

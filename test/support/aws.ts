@@ -8,12 +8,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { inject } from 'vitest';
 import { useEmulatorEndpoints } from '../../local/emulators.ts';
@@ -46,18 +41,7 @@ export async function freshResources(label: string): Promise<TestAws> {
   return { ...clients, resources };
 }
 
-export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
+export { messagesIn as queueDepth } from '../../local/chaos.ts';
 
 /** Takes messages off a queue (received and deleted) until `expected` arrived or the time is up. */
 export async function takeAll(sqs: SQSClient, url: string, expected: number, timeoutMs = 5000) {
