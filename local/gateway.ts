@@ -8,7 +8,26 @@ export type HttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export type GatewayRoute = { method: string; path: string; functionName: string; handler: HttpHandler };
+export type GatewayRoute = {
+  method: string;
+  path: string;
+  functionName: string;
+  handler: HttpHandler;
+  /** `jwt`: the gateway plays the Cognito authorizer (see `localClaims`). */
+  auth?: string;
+};
+
+/**
+ * On loopback nobody signs in: a dashboard request is a manager's, unless it names a rep in
+ * `x-leadpipe-local-user: rep:<id>` (to try a rep's view). The claims have the shape Cognito's access token
+ * gives API Gateway's JWT authorizer.
+ */
+export function localClaims(header: string | undefined): Record<string, string> {
+  const rep = /^rep:([\w.-]{1,100})$/.exec(header ?? '')?.[1];
+  return rep
+    ? { username: rep, 'cognito:groups': '[rep]', token_use: 'access' }
+    : { username: 'local-manager', 'cognito:groups': '[manager]', token_use: 'access' };
+}
 
 /** Routes served by the runner itself (never in AWS). */
 export type LocalRoute = {
@@ -148,6 +167,10 @@ export function createGateway(
           return;
         }
         const event = buildHttpApiEvent(req, url, `${route.method} ${route.path}`, params, body);
+        if (route.auth === 'jwt')
+          Object.assign(event.requestContext, {
+            authorizer: { jwt: { claims: localClaims(event.headers['x-leadpipe-local-user']), scopes: [] } },
+          });
         const result = await invokeWithTimeout(
           route.handler,
           event,

@@ -10,6 +10,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { v7 as uuidv7 } from 'uuid';
+import { buildDashboard } from '../dashboard/build.ts';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { createNurtureHandler, ReplayRequest } from '../functions/nurture/handler.ts';
 import { createOpsHandler } from '../functions/ops/handler.ts';
@@ -17,6 +18,7 @@ import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { createScoringHandler } from '../functions/scoring/handler.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoKpiStore } from '../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadLister } from '../functions/shared/aws/dynamo-lead-list.ts';
 import {
   DynamoFailureLog,
   DynamoLeadRepository,
@@ -377,6 +379,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const ops = createOpsHandler({
     config,
     leads,
+    lister: new DynamoLeadLister(db, resources.tableName),
+    dashboard: buildDashboard(),
     reps,
     kpis,
     routingQueue: new SqsSender(sqs, resources.routing.url),
@@ -391,6 +395,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     path: r.path,
     functionName: r.fn,
     handler: handlers[r.fn],
+    auth: r.auth,
   }));
 
   async function isIdle(): Promise<boolean> {

@@ -3,10 +3,13 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { LIST_INDEX } from '../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../functions/shared/aws/dynamo-timer-store.ts';
+import { LIST_PROJECTION } from '../functions/shared/lead-list.ts';
 
 export type QueueRef = { url: string; arn: string; name: string };
 
@@ -64,6 +67,16 @@ async function createTable(db: DynamoDBClient, input: ConstructorParameters<type
   }
 }
 
+/** The dashboard's lead list: new leads by creation day and shard, newest first, with what a row shows. */
+const LIST_INDEX_SPEC = {
+  IndexName: LIST_INDEX,
+  KeySchema: [
+    { AttributeName: 'listPk', KeyType: 'HASH' as const },
+    { AttributeName: 'listSk', KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: LIST_PROJECTION },
+};
+
 /**
  * Creates what the CDK data stack creates in AWS: the single table (stream NEW_AND_OLD_IMAGES, TTL), the
  * idempotency table, and each queue with its DLQ. Idempotent.
@@ -83,6 +96,8 @@ export async function ensureResources(
       { AttributeName: 'sk', AttributeType: 'S' },
       { AttributeName: 'duePk', AttributeType: 'S' },
       { AttributeName: 'dueSk', AttributeType: 'S' },
+      { AttributeName: 'listPk', AttributeType: 'S' },
+      { AttributeName: 'listSk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -98,6 +113,7 @@ export async function ensureResources(
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      LIST_INDEX_SPEC,
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   });
@@ -125,7 +141,21 @@ export async function ensureResources(
       )
       .catch(ignoreTtlAlreadyEnabled),
   ]);
-  const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+  let { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+  // A table kept on disk from an earlier version lacks the indexes added since: add them, as a deploy does.
+  if (!Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LIST_INDEX)) {
+    await db.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: 'listPk', AttributeType: 'S' },
+          { AttributeName: 'listSk', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [{ Create: LIST_INDEX_SPEC }],
+      }),
+    );
+    ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
+  }
   const streamArn = Table?.LatestStreamArn;
   if (streamArn === undefined) throw new Error(`table ${tableName} has no stream`);
 

@@ -73,6 +73,11 @@ export const KpiQuery = z
     from: Day.optional(),
     to: Day.optional(),
     groupBy: z.enum(['all', 'day', 'rep', 'source', 'campaign', 'segment']).default('all'),
+    /** Also each day's figures, for charts over time. */
+    daily: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
     message: 'from must not be after to',
@@ -104,4 +109,47 @@ export function kpiRange(
   const from =
     query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
   return { from, to };
+}
+
+/** The lead list reads the range asked for, else the last 30 days, and never more than 92 days. */
+export function listRange(query: { from?: string | undefined; to?: string | undefined }, now: Date) {
+  const { from, to } = kpiRange(query, now);
+  const earliest = new Date(Date.parse(`${to}T00:00:00Z`) - 91 * 86_400_000).toISOString().slice(0, 10);
+  return { from: from < earliest ? earliest : from, to };
+}
+
+/**
+ * Who is asking. Scripts sign with IAM and act as managers; the dashboard's routes carry a Cognito token
+ * whose groups say manager or rep (a rep's username is their rep id). A rep sees and acts on their own leads
+ * and figures only.
+ */
+export type Viewer = { role: 'manager'; name: string } | { role: 'rep'; repId: string };
+
+type JwtClaims = Record<string, string | number | boolean | string[]>;
+
+/** Cognito puts groups in the token as a list; API Gateway hands them on as `[a b]`. Both are read. */
+function groupsOf(claims: JwtClaims): string[] {
+  const raw = claims['cognito:groups'];
+  if (Array.isArray(raw)) return raw;
+  if (typeof raw !== 'string') return [];
+  return raw
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+export function viewerOf(claims: JwtClaims | undefined, dashboardRoute: boolean): Viewer {
+  if (!dashboardRoute) return { role: 'manager', name: 'ops' };
+  if (claims === undefined)
+    throw new HttpError(401, 'sign_in_required', 'Sign in to the dashboard to use this route.');
+  const username = String(claims.username ?? claims['cognito:username'] ?? '');
+  const groups = groupsOf(claims);
+  if (groups.includes('manager')) return { role: 'manager', name: username || 'manager' };
+  if (groups.includes('rep') && username) return { role: 'rep', repId: username };
+  throw new HttpError(403, 'no_dashboard_role', 'Your account is in neither the manager nor the rep group.');
+}
+
+/** Refuses what only a manager may do. */
+export function requireManager(viewer: Viewer, what: string): void {
+  if (viewer.role !== 'manager') throw new HttpError(403, 'managers_only', `Only a manager can ${what}.`);
 }

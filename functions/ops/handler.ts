@@ -2,24 +2,30 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { z } from 'zod';
 import type { Config } from '../shared/config.ts';
+import { assetResponse, type DashboardAssets, type DashboardSignIn } from '../shared/dashboard-assets.ts';
 import { HttpError } from '../shared/errors.ts';
 import { errorResponse, type HttpResponse, htmlResponse, jsonResponse } from '../shared/http.ts';
 import { summariseFunnel, summariseResponseTimes } from '../shared/kpi.ts';
 import type { Lead, RoutingMessage } from '../shared/lead.ts';
+import { LeadListQuery } from '../shared/lead-list.ts';
 import { ACTIONS, type Action, verifyAction, verifyUnsubscribe } from '../shared/links.ts';
 import type {
   KpiStore,
+  LeadLister,
   LeadRepository,
   MessageSender,
   RepDirectory,
   RepRecord,
   SuppressionList,
 } from '../shared/ports.ts';
+import { DASHBOARD_API_PREFIX } from '../shared/routes.ts';
 import { withSla } from '../shared/sla.ts';
 import {
   KpiQuery,
   kpiRange,
+  listRange,
   manualAssignment,
   NewRepInput,
   PauseInput,
@@ -28,13 +34,32 @@ import {
   ReassignInput,
   RepPatchInput,
   ResumeInput,
+  requireManager,
+  type Viewer,
+  viewerOf,
 } from './core.ts';
 import { confirmPage, resultPage, unsubscribeConfirmPage, unsubscribeResultPage } from './pages.ts';
 import { applyStatusEvent, StatusEvent } from './status.ts';
 
+/** The claims API Gateway's JWT authorizer passes on; absent on IAM and public routes. */
+const JwtAuthorizer = z.object({
+  authorizer: z
+    .object({
+      jwt: z.object({
+        claims: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+      }),
+    })
+    .optional(),
+});
+
 export type OpsDeps = {
   config: Config;
   leads: LeadRepository;
+  lister: LeadLister;
+  /** The dashboard's built files; without them `/dashboard` answers 404. */
+  dashboard?: DashboardAssets;
+  /** Cognito's sign-in for the dashboard in AWS; locally none (loopback needs no sign-in). */
+  signIn?: DashboardSignIn;
   reps: RepDirectory;
   kpis: KpiStore;
   routingQueue: MessageSender<RoutingMessage>;
@@ -172,16 +197,55 @@ export function createOpsHandler(deps: OpsDeps) {
     return htmlResponse(200, unsubscribeResultPage(locale, 'done'));
   }
 
+  /** A lead the viewer may see: a rep asking for another rep's lead hears it does not exist. */
+  async function visibleLead(leadId: string, viewer: Viewer): Promise<Lead> {
+    const lead = await deps.leads.get(leadId);
+    if (lead === undefined || (viewer.role === 'rep' && lead.ownerId !== viewer.repId))
+      throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
+    return lead;
+  }
+
+  function ownRep(viewer: Viewer, repId: string): void {
+    if (viewer.role === 'rep' && viewer.repId !== repId)
+      throw new HttpError(403, 'not_your_record', 'A rep can change only their own availability.');
+  }
+
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
     const { leadId = '', repId = '' } = event.pathParameters ?? {};
-    switch (event.routeKey) {
-      case 'GET /v1/leads/{leadId}': {
-        const lead = await deps.leads.get(leadId);
-        if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
-        return jsonResponse(200, { lead });
+    // The dashboard's copy of a route is the same route, seen by a signed-in viewer.
+    const dashboard = event.routeKey.includes(` ${DASHBOARD_API_PREFIX}/`);
+    const routeKey = dashboard ? event.routeKey.replace(` ${DASHBOARD_API_PREFIX}/`, ' /') : event.routeKey;
+    const viewer = viewerOf(JwtAuthorizer.parse(event.requestContext).authorizer?.jwt.claims, dashboard);
+    switch (routeKey) {
+      case 'GET /dashboard':
+      case 'GET /dashboard/{asset}': {
+        const name = event.pathParameters?.asset ?? 'index.html';
+        if (name === 'config.json')
+          return assetResponse({
+            contentType: 'application/json; charset=utf-8',
+            body: JSON.stringify({ signIn: deps.signIn ?? null }),
+          });
+        const files = deps.dashboard ?? {};
+        const asset = Object.hasOwn(files, name) ? files[name] : undefined;
+        if (asset === undefined)
+          throw new HttpError(
+            404,
+            'not_found',
+            `There is no dashboard file "${event.pathParameters?.asset}".`,
+          );
+        return assetResponse(asset);
       }
+      case 'GET /v1/leads': {
+        const query = parseQuery(LeadListQuery, event.queryStringParameters);
+        const range = listRange(query, now);
+        const scoped = viewer.role === 'rep' ? { ...query, ownerId: viewer.repId } : query;
+        return jsonResponse(200, { ...range, ...(await deps.lister.list(scoped, range)) });
+      }
+      case 'GET /v1/leads/{leadId}':
+        return jsonResponse(200, { lead: await visibleLead(leadId, viewer) });
       case 'POST /v1/leads/{leadId}/assign': {
+        requireManager(viewer, 'move a lead to another rep');
         const input = parseBody(ReassignInput, event.body);
         const lead = await deps.leads.get(leadId);
         if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
@@ -203,7 +267,12 @@ export function createOpsHandler(deps: OpsDeps) {
         return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });
       }
       case 'POST /v1/leads/{leadId}/events': {
-        const { lead, changed } = await changeStatus(leadId, parseBody(StatusEvent, event.body), now);
+        const input = parseBody(StatusEvent, event.body);
+        // A rep may act only on their own lead (one more read; a manager's request costs what it did).
+        if (viewer.role === 'rep') await visibleLead(leadId, viewer);
+        // A signed-in rep acts as themself, whatever the body says.
+        const statusEvent = viewer.role === 'rep' ? { ...input, by: viewer.repId } : input;
+        const { lead, changed } = await changeStatus(leadId, statusEvent, now);
         return jsonResponse(200, { lead, changed });
       }
       case 'GET /v1/leads/{leadId}/actions/{action}':
@@ -214,28 +283,39 @@ export function createOpsHandler(deps: OpsDeps) {
         return unsubscribe(event, now);
       case 'GET /v1/kpi/response-time':
       case 'GET /v1/kpi/funnel': {
-        const query = parseQuery(KpiQuery, event.queryStringParameters);
+        const asked = parseQuery(KpiQuery, event.queryStringParameters);
+        // A rep's figures are their own row of the per-rep aggregates.
+        const query = viewer.role === 'rep' ? { ...asked, groupBy: 'rep' as const } : asked;
         const { from, to } = kpiRange(query, now);
-        const table = event.routeKey === 'GET /v1/kpi/funnel' ? 'funnel' : 'rt';
+        const table = routeKey === 'GET /v1/kpi/funnel' ? 'funnel' : 'rt';
         const dimType = query.groupBy === 'day' ? 'all' : query.groupBy;
-        const rows = (await deps.kpis.query(table, dimType, from, to)).map((r) => ({
-          group: query.groupBy === 'day' ? r.day : r.value,
-          adds: r.adds,
-        }));
-        const groups = table === 'rt' ? summariseResponseTimes(rows) : summariseFunnel(rows);
+        const rows = (await deps.kpis.query(table, dimType, from, to))
+          .filter((r) => viewer.role !== 'rep' || r.value === viewer.repId)
+          .map((r) => ({ day: r.day, group: query.groupBy === 'day' ? r.day : r.value, adds: r.adds }));
+        const summarise = table === 'rt' ? summariseResponseTimes : summariseFunnel;
+        const days = [...new Set(rows.map((r) => r.day))].sort();
         return jsonResponse(200, {
           from,
           to,
           groupBy: query.groupBy,
           ...(table === 'rt' ? { slaMinutes: config.sla.firstContactMinutes } : {}),
-          groups,
+          groups: summarise(rows),
+          ...(query.daily
+            ? { days: days.map((day) => ({ day, groups: summarise(rows.filter((r) => r.day === day)) })) }
+            : {}),
         });
       }
       case 'GET /v1/reps': {
-        const { reps } = await deps.reps.roster();
-        return jsonResponse(200, { reps });
+        const { reps, days } = await deps.reps.roster();
+        const today = now.toISOString().slice(0, 10);
+        const visible = viewer.role === 'rep' ? reps.filter((r) => r.id === viewer.repId) : reps;
+        // Today's leads per rep: the roster counts per rep and their local day; UTC's today is close enough here.
+        return jsonResponse(200, {
+          reps: visible.map((r) => ({ ...r, leadsToday: days.get(`${r.id}#${today}`) ?? 0 })),
+        });
       }
       case 'POST /v1/reps': {
+        requireManager(viewer, 'add a rep');
         const { by, ...rep } = parseBody(NewRepInput, event.body);
         if (!(await deps.reps.add(rep, by, now)))
           throw new HttpError(409, 'rep_exists', `A rep "${rep.id}" exists already.`);
@@ -244,16 +324,24 @@ export function createOpsHandler(deps: OpsDeps) {
         return jsonResponse(201, { rep: await deps.reps.get(rep.id) });
       }
       case 'PATCH /v1/reps/{repId}': {
+        requireManager(viewer, 'change a rep');
         const { by, ...patch } = parseBody(RepPatchInput, event.body);
         return changeRep(repId, patch, by);
       }
       case 'POST /v1/reps/{repId}/pause': {
         const { by, reason } = parseBody(PauseInput, event.body);
-        return changeRep(repId, { active: false, pausedReason: reason ?? 'paused' }, by);
+        ownRep(viewer, repId);
+        const who = viewer.role === 'rep' ? viewer.repId : by;
+        return changeRep(repId, { active: false, pausedReason: reason ?? 'paused' }, who);
       }
       case 'POST /v1/reps/{repId}/resume': {
         const { by } = parseBody(ResumeInput, event.body);
-        return changeRep(repId, { active: true, pausedReason: undefined }, by);
+        ownRep(viewer, repId);
+        return changeRep(
+          repId,
+          { active: true, pausedReason: undefined },
+          viewer.role === 'rep' ? viewer.repId : by,
+        );
       }
       default:
         throw new HttpError(404, 'unknown_route', `No route for ${event.routeKey}.`);

@@ -6,6 +6,11 @@ export const IntakeQueueEnv = z.object({ INTAKE_QUEUE_URL: z.url() });
 export const RoutingQueueEnv = z.object({ ROUTING_QUEUE_URL: z.url() });
 export const TimerQueueEnv = z.object({ TIMER_QUEUE_URL: z.url() });
 export const MailEnv = z.object({ SES_CONFIGURATION_SET: z.string().min(1).optional() });
+/** The dashboard's Cognito sign-in: the managed login's host name and the page's app client. */
+export const DashboardEnv = z.object({
+  DASHBOARD_SIGN_IN_DOMAIN: z.string().min(1),
+  DASHBOARD_CLIENT_ID: z.string().min(1),
+});
 
 /** Reads the function's environment at cold start; a missing variable stops the function with its name. */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {

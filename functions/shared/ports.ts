@@ -1,5 +1,6 @@
 import type { RepConfig } from './config.ts';
 import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
+import type { LeadListQuery, LeadSummary } from './lead-list.ts';
 import type { Timer } from './timers.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
@@ -48,6 +49,14 @@ export type CreateOutcome =
   /** Another lead holds one of the person's keys: this is a returning person. */
   | { kind: 'duplicate'; holders: { key: KeyKind; leadId: string }[] };
 export type AssignResult = 'assigned' | 'already-assigned' | 'rep-unavailable';
+
+/** The lead list a dashboard pages through: newest first, filtered. */
+export interface LeadLister {
+  list(
+    query: LeadListQuery,
+    range: { from: string; to: string },
+  ): Promise<{ leads: LeadSummary[]; next?: string }>;
+}
 
 export interface LeadRepository {
   /** Stores a new lead unless a lead with this id exists (redelivery): a conditional put. */

@@ -2,12 +2,13 @@
  * The HTTP API's routes: one list for the CDK stack and the local gateway, so they cannot drift. `iam` routes
  * are for ops (IAM-signed requests in AWS; open on loopback locally).
  */
-export const HTTP_ROUTES = [
+const BASE_ROUTES = [
   { method: 'POST', path: '/v1/forms/{formId}/leads', fn: 'ingest', auth: 'none' },
   { method: 'OPTIONS', path: '/v1/forms/{formId}/leads', fn: 'ingest', auth: 'none' },
   { method: 'GET', path: '/v1/webhooks/facebook', fn: 'ingest', auth: 'none' },
   { method: 'POST', path: '/v1/webhooks/facebook', fn: 'ingest', auth: 'none' },
   { method: 'POST', path: '/v1/webhooks/google', fn: 'ingest', auth: 'none' },
+  { method: 'GET', path: '/v1/leads', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/leads/{leadId}', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/assign', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/events', fn: 'ops', auth: 'iam' },
@@ -19,6 +20,10 @@ export const HTTP_ROUTES = [
   { method: 'POST', path: '/v1/unsubscribe', fn: 'ops', auth: 'none' },
   { method: 'GET', path: '/v1/kpi/response-time', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/kpi/funnel', fn: 'ops', auth: 'iam' },
+  // The dashboard's page, script and style sheet: public files with no data in them (the data routes below
+  // need a Cognito token).
+  { method: 'GET', path: '/dashboard', fn: 'ops', auth: 'none' },
+  { method: 'GET', path: '/dashboard/{asset}', fn: 'ops', auth: 'none' },
   { method: 'GET', path: '/v1/reps', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/reps', fn: 'ops', auth: 'iam' },
   { method: 'PATCH', path: '/v1/reps/{repId}', fn: 'ops', auth: 'iam' },
@@ -26,7 +31,43 @@ export const HTTP_ROUTES = [
   { method: 'POST', path: '/v1/reps/{repId}/resume', fn: 'ops', auth: 'iam' },
 ] as const;
 
-export type HttpRoute = (typeof HTTP_ROUTES)[number];
+/**
+ * The dashboard calls the ops routes under this prefix, where a Cognito token authorizes (an HTTP API route
+ * has one authorizer, and scripts keep IAM on the plain paths). The ops function treats both alike.
+ */
+export const DASHBOARD_API_PREFIX = '/dashboard/api';
+
+/** The ops routes the dashboard uses: reading and acting on leads, the KPIs, and the reps. */
+const DASHBOARD_OPS = new Set([
+  'GET /v1/leads',
+  'GET /v1/leads/{leadId}',
+  'POST /v1/leads/{leadId}/events',
+  'POST /v1/leads/{leadId}/assign',
+  'GET /v1/kpi/response-time',
+  'GET /v1/kpi/funnel',
+  'GET /v1/reps',
+  'POST /v1/reps/{repId}/pause',
+  'POST /v1/reps/{repId}/resume',
+]);
+
+type BaseRoute = (typeof BASE_ROUTES)[number];
+type Route = {
+  method: BaseRoute['method'];
+  path: string;
+  fn: BaseRoute['fn'];
+  auth: BaseRoute['auth'] | 'jwt';
+};
+
+export const HTTP_ROUTES: readonly Route[] = [
+  ...BASE_ROUTES,
+  ...BASE_ROUTES.filter((r) => DASHBOARD_OPS.has(`${r.method} ${r.path}`)).map((r) => ({
+    ...r,
+    path: `${DASHBOARD_API_PREFIX}${r.path}`,
+    auth: 'jwt' as const,
+  })),
+];
+
+export type HttpRoute = Route;
 export type HttpFunctionName = HttpRoute['fn'];
 
 export function routeKey(route: Pick<HttpRoute, 'method' | 'path'>): string {

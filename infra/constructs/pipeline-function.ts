@@ -14,6 +14,8 @@ export type PipelineFunctionProps = {
   timeout: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /** More esbuild `define`s, beside the config (the ops bundle carries the built dashboard). */
+  define?: Record<string, string>;
 };
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -76,7 +78,7 @@ export class PipelineFunction extends Construct {
         mainFields: [...BUNDLE.mainFields],
         externalModules: [],
         banner: BUNDLE.banner,
-        define: configDefine(props.config),
+        define: { ...configDefine(props.config), ...props.define },
         forceDockerBundling: false,
       },
     });

@@ -1,12 +1,17 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AccountRecovery, CfnUserPoolGroup, Mfa, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
+import { LIST_PROJECTION } from '../../functions/shared/lead-list.ts';
 
 /** Function timeouts the queues are sized for (visibility timeout = 6 × timeout, as AWS advises). */
 export const CONSUMER_TIMEOUT = Duration.seconds(30);
 export const MAX_RECEIVE_COUNT = 5;
+/** The dashboard's roles: a manager sees everything, a rep their own leads and figures. */
+export const DASHBOARD_GROUPS = ['manager', 'rep'] as const;
 
 /**
  * Everything that holds data, apart from the code that uses it, so a pipeline change can never replace a
@@ -22,6 +27,9 @@ export class DataStack extends Stack {
   readonly nurtureFailures: Queue;
   readonly timerQueue: Queue;
   readonly timerDlq: Queue;
+  readonly userPool: UserPool;
+  /** The host name of the dashboard's sign-in pages. */
+  readonly signInDomain: string;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -40,6 +48,15 @@ export class DataStack extends Stack {
           indexName: DUE_INDEX,
           partitionKey: { name: 'duePk', type: AttributeType.STRING },
           sortKey: { name: 'dueSk', type: AttributeType.STRING },
+        },
+        // The dashboard's lead list: new leads by creation day and shard (a burst never heats one partition),
+        // newest first, with only what a row shows and the filters read.
+        {
+          indexName: LIST_INDEX,
+          partitionKey: { name: 'listPk', type: AttributeType.STRING },
+          sortKey: { name: 'listSk', type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: LIST_PROJECTION,
         },
       ],
     });
@@ -82,5 +99,38 @@ export class DataStack extends Stack {
       reason:
         "This is itself a dead-letter queue: the stream event source's on-failure destination. Nothing consumes it; people read it and replay the leads (docs/operations.md).",
     });
+
+    // Dashboard sign-in. Users are state, so the pool lives here; admins create them (no self sign-up): a
+    // manager in the `manager` group, a rep in `rep` with their rep id as username.
+    this.userPool = new UserPool(this, 'DashboardUsers', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Threat protection needs the Plus feature plan, billed per monthly active user.
+    const plusPlan =
+      'The Plus feature plan (threat protection) is billed per monthly active user on top of the pool; sign-in already needs a 12-character password and a TOTP code, and nobody can sign up. Turn it on where the team size makes it worth it.';
+    Validations.of(this.userPool).acknowledge(
+      { id: 'AwsSolutions-COG3', reason: plusPlan },
+      { id: 'AwsSolutions-COG8', reason: plusPlan },
+    );
+    // Cognito's managed login for the dashboard: a prefix per account (prefixes are unique per region).
+    const prefix = `leadpipe-${this.account}`;
+    this.userPool.addDomain('DashboardSignIn', { cognitoDomain: { domainPrefix: prefix } });
+    this.signInDomain = `${prefix}.auth.${this.region}.amazoncognito.com`;
+    for (const group of DASHBOARD_GROUPS)
+      new CfnUserPoolGroup(this, `Group${group}`, { userPoolId: this.userPool.userPoolId, groupName: group });
   }
 }

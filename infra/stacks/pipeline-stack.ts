@@ -1,8 +1,9 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { OAuthScope, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -21,6 +22,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { buildDashboard } from '../../dashboard/build.ts';
+import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
@@ -53,6 +56,10 @@ const PUBLIC_ROUTE_AUTH: Record<string, string> = {
     'Google Ads sends a google_key in the body, not a header API Gateway can check: the function compares it in constant time and answers 403 before anything is queued.',
   '/v1/leads/{leadId}/actions/{action}':
     "Links in reps' emails: the signed, expiring HMAC token in the link is the authentication (checked in constant time); GET only shows a confirm page.",
+  '/dashboard':
+    "The dashboard's page: a static file with no data in it; every data route it calls takes a Cognito token.",
+  '/dashboard/{asset}':
+    "The dashboard's script and style sheet: static files with no data in them; the data routes take a Cognito token.",
   '/v1/unsubscribe':
     'Unsubscribe links in marketing email (RFC 8058 one-click must work without sign-in): the per-lead HMAC token is the authentication; a wrong token gets 403.',
 };
@@ -267,14 +274,21 @@ export class PipelineStack extends Stack {
       config,
       timeout: Duration.seconds(10),
       environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
+      // The dashboard's page, script and style, built with esbuild at synth and served by this function.
+      define: { LEADPIPE_DASHBOARD_JSON: JSON.stringify(JSON.stringify(buildDashboard())) },
     }).fn;
-    grantTable(ops, [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:Query',
-    ]);
+    grantTable(
+      ops,
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
+      // The dashboard's lead list.
+      [LIST_INDEX],
+    );
     data.routingQueue.grantSendMessages(ops);
     grantSecrets(ops, ['mail.linkSigningKey']);
 
@@ -301,14 +315,35 @@ export class PipelineStack extends Stack {
       ingest: new HttpLambdaIntegration('IngestIntegration', ingest),
       ops: new HttpLambdaIntegration('OpsIntegration', ops),
     };
-    // Ops routes take IAM-signed requests only (SigV4); webhooks and forms authenticate in the function.
+    // Ops routes take IAM-signed requests only (SigV4); webhooks and forms authenticate in the function; the
+    // dashboard's copies of the ops routes take a Cognito access token.
     const iam = new HttpIamAuthorizer();
+    const dashboardClient = new UserPoolClient(this, 'DashboardClient', {
+      userPool: data.userPool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.PROFILE],
+        callbackUrls: [`${this.api.apiEndpoint}/dashboard`],
+        logoutUrls: [`${this.api.apiEndpoint}/dashboard`],
+      },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    ops.addEnvironment('DASHBOARD_SIGN_IN_DOMAIN', data.signInDomain);
+    ops.addEnvironment('DASHBOARD_CLIENT_ID', dashboardClient.userPoolClientId);
+    const jwt = new HttpUserPoolAuthorizer('DashboardAuthorizer', data.userPool, {
+      userPoolClients: [dashboardClient],
+    });
     for (const route of HTTP_ROUTES) {
       const [added] = this.api.addRoutes({
         path: route.path,
         methods: [route.method as HttpMethod],
         integration: integrations[route.fn],
-        ...(route.auth === 'iam' ? { authorizer: iam } : {}),
+        ...(route.auth === 'iam' ? { authorizer: iam } : route.auth === 'jwt' ? { authorizer: jwt } : {}),
       });
       if (route.auth !== 'none' || added === undefined) continue;
       const reason = PUBLIC_ROUTE_AUTH[route.path];
@@ -316,6 +351,8 @@ export class PipelineStack extends Stack {
       Validations.of(added).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'DashboardUserPoolId', { value: data.userPool.userPoolId });
+    new CfnOutput(this, 'DashboardClientId', { value: dashboardClient.userPoolClientId });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: {

@@ -67,19 +67,29 @@ describe('cdk-nag (AWS Solutions)', () => {
     }
     // The acknowledged rules, and nothing broader: no blanket IAM5, no stack-wide acknowledgement.
     expect(new Set(reasons.map((r) => r.id.replace(/\[.*$/, '')))).toEqual(
-      new Set(['AwsSolutions-SQS3', 'AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4']),
+      new Set([
+        'AwsSolutions-SQS3',
+        'AwsSolutions-L1',
+        'AwsSolutions-IAM5',
+        'AwsSolutions-APIG4',
+        // The dashboard's user pool without the Plus feature plan (a per-user cost), with MFA required instead.
+        'AwsSolutions-COG3',
+        'AwsSolutions-COG8',
+      ]),
     );
     expect(reasons.filter((r) => r.id === 'AwsSolutions-IAM5')).toEqual([]);
   });
 });
 
 describe('the stateful stack', () => {
-  it('keeps the logical ids of its tables and queues (a change would replace them and lose data)', () => {
+  it('keeps the logical ids of its tables, queues and user pool (a change would replace them and lose data)', () => {
+    const kept = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::Cognito::UserPool'];
     const stateful = Object.entries(synth.data.toJSON().Resources as Record<string, { Type: string }>)
-      .filter(([, r]) => r.Type === 'AWS::DynamoDB::GlobalTable' || r.Type === 'AWS::SQS::Queue')
+      .filter(([, r]) => kept.includes(r.Type))
       .map(([id]) => id)
       .sort();
     expect(stateful).toEqual([
+      'DashboardUsersA3A66B09',
       'IdempotencyC15CBC33',
       'IntakeDlq92EC1824',
       'IntakeQueue4D8B07A5',

@@ -68,7 +68,23 @@ describe('the data stack', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         }),
+        Match.objectLike({ IndexName: 'list' }),
       ],
+    });
+  });
+
+  it("indexes new leads by creation day and shard for the dashboard's list, with only what a row shows", () => {
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({
+          IndexName: 'list',
+          KeySchema: [
+            { AttributeName: 'listPk', KeyType: 'HASH' },
+            { AttributeName: 'listSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.arrayWith(['status', 'ownerId']) },
+        }),
+      ]),
     });
   });
 });
@@ -103,13 +119,42 @@ describe('the pipeline stack', () => {
     });
   });
 
-  it('takes only IAM-signed requests on the ops routes, and leaves webhooks and forms to the function', () => {
+  it('takes IAM-signed requests on the ops routes, Cognito tokens on their dashboard copies, and leaves webhooks and forms to the function', () => {
+    const types = { iam: 'AWS_IAM', jwt: 'JWT', none: 'NONE' } as const;
     for (const route of HTTP_ROUTES) {
       pipeline.hasResourceProperties('AWS::ApiGatewayV2::Route', {
         RouteKey: routeKey(route),
-        AuthorizationType: route.auth === 'iam' ? 'AWS_IAM' : 'NONE',
+        AuthorizationType: types[route.auth],
       });
     }
+    expect(
+      HTTP_ROUTES.filter((r) => r.auth === 'jwt').every((r) => r.path.startsWith('/dashboard/api/v1/')),
+    ).toBe(true);
+    pipeline.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
+  });
+
+  it('keeps dashboard users in a Cognito pool with manager and rep groups, no self sign-up, and MFA', () => {
+    data.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
+    });
+    for (const group of ['manager', 'rep'])
+      data.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+    pipeline.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
+  });
+
+  it('lets ops read the dashboard lead list index, and no other index', () => {
+    const policies = pipeline.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ops') }] },
+    });
+    const resources = JSON.stringify(Object.values(policies).map((p) => p.Properties.PolicyDocument));
+    expect(resources).toContain('/index/list');
+    expect(resources).not.toContain('/index/due');
+    expect(resources).not.toContain('/index/*');
   });
 
   it('sweeps the Meta lead forms for lost webhooks every 15 minutes', () => {

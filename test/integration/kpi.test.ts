@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createOpsHandler } from '../../functions/ops/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadLister } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../../functions/shared/aws/dynamo-suppression-list.ts';
@@ -29,6 +30,7 @@ beforeAll(async () => {
   ops = createOpsHandler({
     config,
     leads,
+    lister: new DynamoLeadLister(db, aws.resources.tableName),
     reps,
     kpis,
     routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),

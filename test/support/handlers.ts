@@ -3,6 +3,7 @@ import { createNurtureHandler } from '../../functions/nurture/handler.ts';
 import { createOpsHandler } from '../../functions/ops/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadLister } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../../functions/shared/aws/dynamo-suppression-list.ts';
@@ -26,6 +27,7 @@ export async function opsOn(aws: TestAws, config: Config, now: () => Date) {
   const ops = createOpsHandler({
     config,
     leads,
+    lister: new DynamoLeadLister(db, aws.resources.tableName),
     reps,
     kpis,
     routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),

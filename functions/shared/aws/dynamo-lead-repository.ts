@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Assignment, type FollowUp, Lead, type StatusChange } from '../lead.ts';
+import { listKeys } from '../lead-list.ts';
 import type {
   AssignResult,
   CapacityGuard,
@@ -45,7 +46,7 @@ export class DynamoLeadRepository implements LeadRepository {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.lead(lead.id), type: 'lead', ...lead },
+          Item: { ...keys.lead(lead.id), type: 'lead', ...lead, ...listKeys(lead) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -64,7 +65,7 @@ export class DynamoLeadRepository implements LeadRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.lead(lead.id), type: 'lead', ...lead },
+          Item: { ...keys.lead(lead.id), type: 'lead', ...lead, ...listKeys(lead) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

@@ -1,0 +1,160 @@
+import * as z from 'zod/mini';
+import { authorization, signInAgain } from './auth.ts';
+
+/** The dashboard's own copies of the ops routes: a Cognito token authorizes them in AWS. */
+const BASE = '/dashboard/api/v1';
+
+const Status = z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']);
+export type Status = z.infer<typeof Status>;
+
+const ResponseGroup = z.object({
+  group: z.string(),
+  contacted: z.number(),
+  p50Minutes: z.nullable(z.number()),
+  p90Minutes: z.nullable(z.number()),
+  slaMetPercent: z.nullable(z.number()),
+  bandsMinutes: z.record(z.string(), z.number()),
+});
+export type ResponseGroup = z.infer<typeof ResponseGroup>;
+
+export const ResponseTimes = z.object({
+  from: z.string(),
+  to: z.string(),
+  slaMinutes: z.optional(z.number()),
+  groups: z.array(ResponseGroup),
+});
+export type ResponseTimes = z.infer<typeof ResponseTimes>;
+
+const FunnelGroup = z.object({
+  group: z.string(),
+  new: z.number(),
+  contacted: z.number(),
+  qualified: z.number(),
+  won: z.number(),
+  lost: z.number(),
+  contactedPercent: z.nullable(z.number()),
+  qualifiedPercent: z.nullable(z.number()),
+  wonPercent: z.nullable(z.number()),
+});
+export type FunnelGroup = z.infer<typeof FunnelGroup>;
+
+export const Funnel = z.object({
+  from: z.string(),
+  to: z.string(),
+  groups: z.array(FunnelGroup),
+  days: z.optional(z.array(z.object({ day: z.string(), groups: z.array(FunnelGroup) }))),
+});
+export type Funnel = z.infer<typeof Funnel>;
+
+const LeadSummary = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  source: z.string(),
+  status: Status,
+  ownerId: z.optional(z.string()),
+  segments: z.array(z.string()),
+  test: z.boolean(),
+  name: z.optional(z.string()),
+  score: z.number(),
+  campaign: z.optional(z.string()),
+});
+export type LeadSummary = z.infer<typeof LeadSummary>;
+
+export const LeadPage = z.object({ leads: z.array(LeadSummary), next: z.optional(z.string()) });
+
+const Assignment = z.object({
+  repId: z.string(),
+  poolId: z.string(),
+  rule: z.optional(z.string()),
+  reason: z.string(),
+  by: z.optional(z.string()),
+  at: z.string(),
+});
+
+export const LeadDetail = z.object({
+  lead: z.object({
+    id: z.string(),
+    source: z.string(),
+    formId: z.string(),
+    createdAt: z.string(),
+    contact: z.object({
+      name: z.optional(z.string()),
+      email: z.optional(z.string()),
+      phone: z.optional(z.string()),
+    }),
+    score: z.object({
+      total: z.number(),
+      breakdown: z.array(z.object({ ruleId: z.string(), points: z.number() })),
+    }),
+    segments: z.array(z.string()),
+    status: Status,
+    ownerId: z.optional(z.string()),
+    assignment: z.optional(Assignment),
+    history: z.array(Assignment),
+    firstContactAt: z.optional(z.string()),
+    statusHistory: z.array(
+      z.object({ status: Status, at: z.string(), by: z.string(), reason: z.optional(z.string()) }),
+    ),
+    touches: z.array(z.object({ id: z.string(), at: z.string(), source: z.string() })),
+    followUps: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        at: z.string(),
+        repId: z.optional(z.string()),
+        detail: z.optional(z.string()),
+      }),
+    ),
+  }),
+});
+export type LeadDetail = z.infer<typeof LeadDetail>['lead'];
+
+export const Reps = z.object({
+  reps: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      active: z.boolean(),
+      pausedReason: z.optional(z.string()),
+      openLeads: z.number(),
+      leadsToday: z.optional(z.number()),
+    }),
+  ),
+});
+export type Rep = z.infer<typeof Reps>['reps'][number];
+
+/** Any JSON object: for answers whose content the page does not use. */
+export const Acknowledged = z.looseObject({});
+
+/** An error the API answered with: its message is written for a person. */
+export class ApiError extends Error {}
+
+export async function api<T>(
+  schema: { parse(data: unknown): T },
+  path: string,
+  init?: { method: 'POST'; body: unknown },
+): Promise<T> {
+  const response = await fetch(`${BASE}${path}`, {
+    method: init?.method ?? 'GET',
+    headers: {
+      accept: 'application/json',
+      ...authorization(),
+      ...(init ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(init ? { body: JSON.stringify(init.body) } : {}),
+  });
+  if (response.status === 401) await signInAgain();
+  const json: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const message = (json as { error?: { message?: string } } | undefined)?.error?.message;
+    throw new ApiError(message ?? `${response.status} ${response.statusText}`);
+  }
+  return schema.parse(json);
+}
+
+export function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

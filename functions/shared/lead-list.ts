@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Lead, LeadSource, LeadStatus } from './lead.ts';
+
+/** The list index is split by creation day and 4 shards, so a burst of leads never heats one partition. */
+export const LIST_SHARDS = 4;
+
+const Day = z.iso.date();
+
+/** `GET /v1/leads`: newest first, filtered, a page at a time. */
+export const LeadListQuery = z
+  .strictObject({
+    from: Day.optional(),
+    to: Day.optional(),
+    status: z
+      .string()
+      .transform((s) => s.split(',').filter(Boolean))
+      .pipe(z.array(LeadStatus))
+      .optional(),
+    source: LeadSource.optional(),
+    ownerId: z.string().min(1).max(100).optional(),
+    segment: z.string().min(1).max(100).optional(),
+    minScore: z.coerce.number().optional(),
+    includeTest: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    /** The `next` of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T[^#]+#[^#]+$/, 'use the next value of the previous page')
+      .optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+export type LeadListQuery = z.infer<typeof LeadListQuery>;
+
+/** A lead as the list index holds it: what a row shows and what the filters read. */
+export const ListedLead = Lead.pick({
+  id: true,
+  createdAt: true,
+  source: true,
+  status: true,
+  ownerId: true,
+  segments: true,
+  score: true,
+  contact: true,
+  attribution: true,
+  test: true,
+  firstContactAt: true,
+  locale: true,
+});
+export type ListedLead = z.infer<typeof ListedLead>;
+
+/** The attributes the list index carries besides its keys. */
+export const LIST_PROJECTION = Object.keys(ListedLead.shape);
+
+/** What a list row shows: enough to pick a lead, not the whole lead. */
+export type LeadSummary = Pick<
+  ListedLead,
+  'id' | 'createdAt' | 'source' | 'status' | 'ownerId' | 'segments' | 'test' | 'firstContactAt' | 'locale'
+> & { name?: string; score: number; campaign?: string };
+
+function shardOf(id: string): number {
+  return (createHash('sha1').update(id).digest()[0] ?? 0) % LIST_SHARDS;
+}
+
+/** The list index keys a new lead is stored with: its creation day and shard, then time and id. */
+export function listKeys(lead: Pick<Lead, 'id' | 'createdAt'>): { listPk: string; listSk: string } {
+  return {
+    listPk: `LEADS#${lead.createdAt.slice(0, 10)}#${shardOf(lead.id)}`,
+    listSk: `${lead.createdAt}#${lead.id}`,
+  };
+}
+
+/** Every partition of one day. */
+export function dayPartitions(day: string): string[] {
+  return Array.from({ length: LIST_SHARDS }, (_, shard) => `LEADS#${day}#${shard}`);
+}
+
+/** The days of a range, newest first. */
+export function daysDescending(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${to}T00:00:00Z`); t >= Date.parse(`${from}T00:00:00Z`); t -= 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+/** The range a list reads: the one asked for, else the last 30 days; never more than 92 days. */
+export function listRange(
+  query: Pick<LeadListQuery, 'from' | 'to'>,
+  now: Date,
+): { from: string; to: string } {
+  const to = query.to ?? now.toISOString().slice(0, 10);
+  const earliest = new Date(Date.parse(`${to}T00:00:00Z`) - 91 * 86_400_000).toISOString().slice(0, 10);
+  const from =
+    query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  return { from: from < earliest ? earliest : from, to };
+}
+
+export function summarise(lead: ListedLead): LeadSummary {
+  const name =
+    lead.contact.name ??
+    ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || undefined);
+  const campaign = lead.attribution.campaignName ?? lead.attribution.utm.campaign;
+  return {
+    id: lead.id,
+    createdAt: lead.createdAt,
+    source: lead.source,
+    status: lead.status,
+    ...(lead.ownerId ? { ownerId: lead.ownerId } : {}),
+    segments: lead.segments,
+    test: lead.test,
+    ...(lead.firstContactAt ? { firstContactAt: lead.firstContactAt } : {}),
+    locale: lead.locale,
+    ...(name ? { name } : {}),
+    score: lead.score.total,
+    ...(campaign ? { campaign } : {}),
+  };
+}
+
+/** True when a summary passes the query's filters (the index read applies the same ones in DynamoDB). */
+export function matches(summary: LeadSummary, query: LeadListQuery): boolean {
+  if (query.status && !query.status.includes(summary.status)) return false;
+  if (query.source && summary.source !== query.source) return false;
+  if (query.ownerId && summary.ownerId !== query.ownerId) return false;
+  if (query.segment && !summary.segments.includes(query.segment)) return false;
+  if (query.minScore !== undefined && summary.score < query.minScore) return false;
+  if (!query.includeTest && summary.test) return false;
+  return true;
+}

@@ -1,0 +1,157 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
+import { eventually } from '../support/aws.ts';
+import { testConfig } from '../support/factories.ts';
+
+// Screenshots for people to look at, never committed (.leadpipe is ignored).
+const ARTIFACTS = '.leadpipe/artifacts';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let pipeline: Pipeline;
+let browser: Browser;
+const posted: string[] = [];
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${pipeline.url}${path}`, {
+    ...(body
+      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+      : {}),
+  });
+  return (await response.json()) as T;
+}
+
+type Rt = { groups: { group: string; contacted: number }[] };
+const contactedCount = async () => (await api<Rt>('/v1/kpi/response-time')).groups[0]?.contacted ?? 0;
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`${pipeline.url}/dashboard${hash}`);
+  await page.waitForSelector('main[data-ready="true"]');
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is needed at ${CHROMIUM} for the dashboard tests: apt-get install -y chromium`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  pipeline = await startPipeline({
+    config: testConfig(),
+    emulators: {
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      sqsEndpoint: inject('sqsEndpoint'),
+      sesEndpoint: inject('sesEndpoint'),
+      stop: async () => undefined,
+    },
+    prefix: `t-ui-${Date.now().toString(36)}`,
+    onError: () => undefined,
+  });
+  for (let i = 0; i < 4; i++) {
+    const { leadId } = await api<{ leadId: string }>('/v1/forms/demo/leads', {
+      name: i === 0 ? 'سارا <b>احمدی</b>' : `UI Person ${i}`,
+      email: `ui.${Date.now()}.${i}@example.com`,
+    });
+    posted.push(leadId);
+  }
+  await eventually('the leads assigned', async () => {
+    const page = await api<{ leads: { ownerId?: string }[] }>('/v1/leads?limit=100');
+    return page.leads.filter((l) => l.ownerId).length === posted.length ? true : undefined;
+  });
+  // One lead was contacted before anyone opened the dashboard.
+  await api(`/v1/leads/${posted[1]}/events`, { type: 'contacted', by: 'test' });
+  await eventually('the first contact counted', async () =>
+    (await contactedCount()) === 1 ? true : undefined,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // This machine's network is closed: without these Chromium keeps trying Google's hosts.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pipeline?.stop();
+});
+
+describe('the dashboard in a real browser', () => {
+  it('shows the speed-to-lead figures and the funnel from the leads posted', async () => {
+    const page = await browser.newPage({ locale: 'en-GB', timezoneId: 'Asia/Riyadh' });
+    await open(page, '#/overview');
+    expect(await page.textContent('[data-figure="contacted"] .card-value')).toBe('1');
+    expect(await page.textContent('[data-figure="sla-met"] .card-value')).toBe('100%');
+    const funnelRow = page.locator('table.grid').first().locator('tr', { hasText: 'web-form' });
+    expect(await funnelRow.locator('td').first().textContent()).toBe(String(posted.length));
+    // The 0–5 minute band holds the one contact.
+    expect(await page.locator('svg.chart rect[data-value="1"]').count()).toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}/overview-en.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('acts on a lead from its page, and the overview counts it', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await open(page, '#/leads');
+    expect(await page.locator('#lead-list tbody tr').count()).toBe(posted.length);
+    // A name with markup in it is shown as text, not run as HTML.
+    expect(await page.locator('#lead-list b').count()).toBe(0);
+    await page.click(`#lead-list tr[data-lead="${posted[2]}"] a`);
+    await page.waitForSelector('main[data-ready="true"] [data-action="contacted"]');
+    await page.click('[data-action="contacted"]');
+    await page.waitForSelector('[data-status="contacted"]');
+    expect(await page.textContent('.timeline')).toContain('Status changed: Contacted');
+    await eventually('the KPI to count it', async () => ((await contactedCount()) === 2 ? true : undefined));
+    await open(page, '#/overview');
+    expect(await page.textContent('[data-figure="contacted"] .card-value')).toBe('2');
+    await page.close();
+  });
+
+  it('lays Arabic and Persian out right to left, with their digits and the Solar Hijri calendar', async () => {
+    const page = await browser.newPage({ locale: 'en-GB', viewport: { width: 1200, height: 900 } });
+    await open(page, '#/overview');
+    await page.selectOption('#lang', 'ar');
+    await page.waitForSelector('html[dir="rtl"][lang="ar"] main[data-ready="true"]');
+    // The brand sits at the right edge and the navigation reads from the right.
+    const brand = await page.locator('header .brand').boundingBox();
+    expect((brand?.x ?? 0) + (brand?.width ?? 0)).toBeGreaterThan(1100);
+    expect(await page.textContent('[data-figure="contacted"] .card-value')).toBe('٢');
+    await page.screenshot({ path: `${ARTIFACTS}/overview-ar.png`, fullPage: true });
+
+    await page.selectOption('#lang', 'fa');
+    await page.waitForSelector('html[dir="rtl"][lang="fa"] main[data-ready="true"]');
+    await page.selectOption('#calendar', 'persian');
+    await page.waitForSelector('html[lang="fa"] main[data-ready="true"]');
+    expect(await page.textContent('[data-figure="contacted"] .card-value')).toBe('۲');
+    await page.goto(`${pipeline.url}/dashboard#/leads`);
+    await page.waitForSelector('main[data-ready="true"] #lead-list');
+    // 2026 is 1405 in the Solar Hijri calendar, written in Persian digits.
+    expect(await page.textContent('#lead-list tbody tr td')).toContain('۱۴۰۵');
+    await page.screenshot({ path: `${ARTIFACTS}/leads-fa.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('fits a phone screen and can be used from the keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+    await open(page, '#/leads');
+    // Expressions evaluated in the page (this file is type-checked without the DOM's types).
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('leadpipe');
+    // Every form control has a name a screen reader can say.
+    const unlabelled = await page.evaluate<number>(
+      `[...document.querySelectorAll('input, select')].filter((el) => !el.closest('label') && !el.getAttribute('aria-label') && !document.querySelector('label[for="' + el.id + '"]')).length`,
+    );
+    expect(unlabelled).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}/leads-phone.png`, fullPage: true });
+    await page.close();
+  });
+});
