@@ -26,7 +26,7 @@ import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
-import { BUNDLE, configDefine } from '../infra/bundling.ts';
+import { BUNDLE, configDefine, dashboardDefine } from '../infra/bundling.ts';
 import { createGateway } from '../local/gateway.ts';
 import { invocations, lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
@@ -595,6 +595,9 @@ async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>
     TIMER_QUEUE_URL: resources.timers.url,
     GRAPH_API_BASE_URL: pipeline.graphApiUrl || 'https://graph.facebook.com',
     NODE_OPTIONS: '--dns-result-order=ipv4first',
+    // What the stack gives ops for the dashboard's sign-in (read at cold start, never called here).
+    DASHBOARD_SIGN_IN_DOMAIN: 'leadpipe-000000000000.auth.us-east-1.amazoncognito.com',
+    DASHBOARD_CLIENT_ID: 'bench-client',
   };
   const results = [];
   for (const [name, entry] of Object.entries(entries)) {
@@ -608,7 +611,8 @@ async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>
       target: BUNDLE.target,
       mainFields: [...BUNDLE.mainFields],
       banner: { js: BUNDLE.banner },
-      define: configDefine(config),
+      // As the stack bundles them: ops carries the built dashboard.
+      define: { ...configDefine(config), ...(name === 'ops' ? dashboardDefine() : {}) },
       minify: true,
       logLevel: 'silent',
     });

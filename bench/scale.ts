@@ -18,6 +18,7 @@ import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import { parseConfig } from '../functions/shared/config.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
+import { inBatches } from '../local/chaos.ts';
 import { startDynamoDbLocal } from '../local/emulators.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
 import { ensureResources } from '../local/resources.ts';
@@ -42,18 +43,6 @@ export function sqsEvent(bodies: readonly unknown[], queueArn: string, idPrefix:
       awsRegion: 'us-east-1',
     })),
   };
-}
-
-async function inParallel<T>(items: readonly T[], workers: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await run(item);
-      }
-    }),
-  );
 }
 
 /**
@@ -118,7 +107,7 @@ export async function measureScale(sizes: readonly number[], window: number) {
     const batches: number[][] = [];
     // 8 leads of 3 items each fill a BatchWriteItem of 24.
     for (let i = 0; i < ids.length; i += 8) batches.push(ids.slice(i, i + 8));
-    await inParallel(batches, 4, async (batch) => {
+    await inBatches(batches, 4, async (batch) => {
       await db.send(
         new BatchWriteCommand({
           RequestItems: {
@@ -153,7 +142,7 @@ export async function measureScale(sizes: readonly number[], window: number) {
     const batches: IntakeMessage[][] = [];
     for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
     const started = performance.now();
-    await inParallel(batches, 4, async (batch) => {
+    await inBatches(batches, 4, async (batch) => {
       const response = await scoring(
         sqsEvent(batch, resources.intake.arn, batch[0]?.leadId ?? ''),
         lambdaContext('scoring', 30_000),
@@ -161,7 +150,7 @@ export async function measureScale(sizes: readonly number[], window: number) {
       if (response.batchItemFailures.length > 0) throw new Error('scoring failed in the scale run');
     });
     const scored = performance.now();
-    await inParallel(batches, 4, async (batch) => {
+    await inBatches(batches, 4, async (batch) => {
       const response = await routing(
         sqsEvent(
           batch.map((m) => ({ v: 1, leadId: m.leadId })),

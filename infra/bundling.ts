@@ -1,3 +1,4 @@
+import { buildDashboard } from '../dashboard/build.ts';
 import type { Config } from '../functions/shared/config.ts';
 import { withSecretReferences } from '../functions/shared/secrets.ts';
 
@@ -12,6 +13,11 @@ export const BUNDLE = {
 /** esbuild `define` that bakes the validated configuration into a bundle. */
 export function configDefine(config: unknown): Record<string, string> {
   return { LEADPIPE_CONFIG_JSON: JSON.stringify(JSON.stringify(config)) };
+}
+
+/** esbuild `define` that bakes the built dashboard (page, script, style) into the ops bundle. */
+export function dashboardDefine(): Record<string, string> {
+  return { LEADPIPE_DASHBOARD_JSON: JSON.stringify(JSON.stringify(buildDashboard())) };
 }
 
 export const SECRETS_PREFIX = '/leadpipe';

@@ -22,13 +22,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { buildDashboard } from '../../dashboard/build.ts';
 import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
 import { type SecretName, secretParameterPaths } from '../../functions/shared/secrets.ts';
-import { SECRETS_PREFIX } from '../bundling.ts';
+import { dashboardDefine, SECRETS_PREFIX } from '../bundling.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { CONSUMER_TIMEOUT, type DataStack } from './data-stack.ts';
@@ -275,7 +274,7 @@ export class PipelineStack extends Stack {
       timeout: Duration.seconds(10),
       environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
       // The dashboard's page, script and style, built with esbuild at synth and served by this function.
-      define: { LEADPIPE_DASHBOARD_JSON: JSON.stringify(JSON.stringify(buildDashboard())) },
+      define: dashboardDefine(),
     }).fn;
     grantTable(
       ops,

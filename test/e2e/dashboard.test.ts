@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { eventually } from '../support/aws.ts';
+import { eventually, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 // Screenshots for people to look at, never committed (.leadpipe is ignored).
@@ -36,12 +36,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   pipeline = await startPipeline({
     config: testConfig(),
-    emulators: {
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      sqsEndpoint: inject('sqsEndpoint'),
-      sesEndpoint: inject('sesEndpoint'),
-      stop: async () => undefined,
-    },
+    emulators: testEmulators(),
     prefix: `t-ui-${Date.now().toString(36)}`,
     onError: () => undefined,
   });
@@ -109,6 +104,23 @@ describe('the dashboard in a real browser', () => {
     await eventually('the KPI to count it', async () => ((await contactedCount()) === 2 ? true : undefined));
     await open(page, '#/overview');
     expect(await page.textContent('[data-figure="contacted"] .card-value')).toBe('2');
+    await page.close();
+  });
+
+  it('pauses a rep with a reason and resumes them from the reps page', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await open(page, '#/reps');
+    const row = page.locator('#rep-list tr[data-rep="omid"]');
+    await row.locator('input').fill('on leave');
+    await row.locator('button', { hasText: 'Pause' }).click();
+    await page.waitForSelector('#rep-list tr[data-rep="omid"] >> text=Paused · on leave');
+    const roster = await api<{ reps: { id: string; active: boolean; pausedReason?: string }[] }>('/v1/reps');
+    expect(roster.reps.find((r) => r.id === 'omid')).toMatchObject({
+      active: false,
+      pausedReason: 'on leave',
+    });
+    await page.locator('#rep-list tr[data-rep="omid"] button', { hasText: 'Resume' }).click();
+    await page.waitForSelector('#rep-list tr[data-rep="omid"] >> text=Available');
     await page.close();
   });
 

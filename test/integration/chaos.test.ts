@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/shared/config.ts';
 import { runChaos } from '../../local/chaos.ts';
+import { testEmulators } from '../support/aws.ts';
 
 // The short version of `npm run chaos`: a few hundred leads under 5% faults of every kind.
 describe('the pipeline under injected faults', () => {
@@ -13,12 +14,7 @@ describe('the pipeline under injected faults', () => {
       config,
       leads: 200,
       faults: { sdkRate: 0.05, invocationRate: 0.05, graphRate: 0.05, duplicateRate: 0.05, seed: 7 },
-      emulators: {
-        dynamodbEndpoint: inject('dynamodbEndpoint'),
-        sqsEndpoint: inject('sqsEndpoint'),
-        sesEndpoint: inject('sesEndpoint'),
-        stop: async () => undefined,
-      },
+      emulators: testEmulators(),
       logFile: join(tmpdir(), `leadpipe-chaos-${process.pid}.jsonl`),
     });
     // The faults really happened, of every kind.

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { eventually } from '../support/aws.ts';
+import { eventually, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 type Page = {
@@ -26,12 +26,7 @@ async function post(path: string, body: unknown, user?: string): Promise<Respons
 beforeAll(async () => {
   pipeline = await startPipeline({
     config: testConfig(),
-    emulators: {
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      sqsEndpoint: inject('sqsEndpoint'),
-      sesEndpoint: inject('sesEndpoint'),
-      stop: async () => undefined,
-    },
+    emulators: testEmulators(),
     prefix: `t-dash-${Date.now().toString(36)}`,
     onError: () => undefined,
   });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '../../functions/shared/lead.ts';
 import { type OutboxMail, type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { eventually } from '../support/aws.ts';
+import { eventually, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 // Clocks of seconds (minutes may be fractional), so deadlines pass while the test watches.
@@ -56,12 +56,7 @@ let pipeline: Pipeline;
 beforeAll(async () => {
   pipeline = await startPipeline({
     config,
-    emulators: {
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      sqsEndpoint: inject('sqsEndpoint'),
-      sesEndpoint: inject('sesEndpoint'),
-      stop: async () => undefined,
-    },
+    emulators: testEmulators(),
     prefix: `t-follow-${Date.now().toString(36)}`,
     sweepIntervalMs: 200,
     onError: () => undefined,

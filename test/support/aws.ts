@@ -11,18 +11,24 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { inject } from 'vitest';
-import { useEmulatorEndpoints } from '../../local/emulators.ts';
+import { type Emulators, useEmulatorEndpoints } from '../../local/emulators.ts';
 import type { SesStoreEmail } from '../../local/pipeline.ts';
 import { ensureResources, type Resources } from '../../local/resources.ts';
 import { toLambdaRecord } from '../../local/stream-event-source.ts';
 
-/** Points the SDK at the run's emulators (standard AWS_ENDPOINT_URL_* variables) and returns clients. */
-export function emulatorClients() {
-  useEmulatorEndpoints({
+/** The emulators the test run started (global setup), shared by every test file; stopping them is not ours. */
+export function testEmulators(): Emulators {
+  return {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     sqsEndpoint: inject('sqsEndpoint'),
     sesEndpoint: inject('sesEndpoint'),
-  });
+    stop: async () => undefined,
+  };
+}
+
+/** Points the SDK at the run's emulators (standard AWS_ENDPOINT_URL_* variables) and returns clients. */
+export function emulatorClients() {
+  useEmulatorEndpoints(testEmulators());
   return {
     dynamodb: new DynamoDBClient({}),
     sqs: new SQSClient({}),
