@@ -30,6 +30,7 @@ import { DynamoTimerStore } from '../functions/shared/aws/dynamo-timer-store.ts'
 import { SesMailer } from '../functions/shared/aws/ses-mailer.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../functions/shared/config.ts';
+import type { DashboardSignIn } from '../functions/shared/dashboard-assets.ts';
 import { GraphApiClient } from '../functions/shared/graph-api.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
@@ -79,6 +80,8 @@ export type PipelineOptions = {
    * (even one killed with SIGKILL) goes on where it stopped. Without it everything is in memory.
    */
   dataDir?: string;
+  /** Tests of the dashboard's AWS sign-in: the Cognito domain and client the page is told to use. */
+  dashboardSignIn?: DashboardSignIn;
   onError?: (error: unknown) => void;
 };
 
@@ -381,6 +384,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     leads,
     lister: new DynamoLeadLister(db, resources.tableName),
     dashboard: buildDashboard(),
+    ...(options.dashboardSignIn ? { signIn: options.dashboardSignIn } : {}),
     reps,
     kpis,
     routingQueue: new SqsSender(sqs, resources.routing.url),
