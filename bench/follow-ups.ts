@@ -9,6 +9,7 @@ import type { Config } from '../functions/shared/config.ts';
 import { kpiEvents } from '../functions/shared/kpi.ts';
 import { scheduleTimers } from '../functions/shared/timer-service.ts';
 import type { Timer, TimerMessage } from '../functions/shared/timers.ts';
+import { startDynamoDbLocal, useEmulatorEndpoints } from '../local/emulators.ts';
 import { type Pipeline, startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
 
@@ -180,9 +181,12 @@ export async function measureFollowUps(base: Config, pipeline: Pipeline, count: 
       })),
     },
   };
+  // A DynamoDB Local of its own, as for the scale phase: the earlier phases' tables slow the shared one (its TTL
+  // sweeper scans them all) until clocks of seconds no longer fire in time.
+  const engine = await startDynamoDbLocal();
   const followUps = await startPipeline({
     config,
-    emulators: pipeline.emulators,
+    emulators: { ...pipeline.emulators, dynamodbEndpoint: engine.endpoint },
     prefix: `leadpipe-bench-followups-${Date.now().toString(36)}`,
     sweepIntervalMs: 1000,
     onError: () => undefined,
@@ -237,5 +241,8 @@ export async function measureFollowUps(base: Config, pipeline: Pipeline, count: 
     };
   } finally {
     await followUps.stop();
+    await engine.stop();
+    // The pipeline pointed the SDK's endpoint variables at its engine: back to the shared one.
+    useEmulatorEndpoints(pipeline.emulators);
   }
 }
