@@ -9,7 +9,6 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LIST_INDEX } from '../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../functions/shared/aws/dynamo-timer-store.ts';
-import { LIST_PROJECTION } from '../functions/shared/lead-list.ts';
 
 export type QueueRef = { url: string; arn: string; name: string };
 
@@ -67,14 +66,14 @@ async function createTable(db: DynamoDBClient, input: ConstructorParameters<type
   }
 }
 
-/** The dashboard's lead list: new leads by creation day and shard, newest first, with what a row shows. */
+/** The dashboard's lead list: new leads by creation day and shard, newest first, keys only. */
 const LIST_INDEX_SPEC = {
   IndexName: LIST_INDEX,
   KeySchema: [
     { AttributeName: 'listPk', KeyType: 'HASH' as const },
     { AttributeName: 'listSk', KeyType: 'RANGE' as const },
   ],
-  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: LIST_PROJECTION },
+  Projection: { ProjectionType: 'KEYS_ONLY' as const },
 };
 
 /**
@@ -142,8 +141,19 @@ export async function ensureResources(
       .catch(ignoreTtlAlreadyEnabled),
   ]);
   let { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
-  // A table kept on disk from an earlier version lacks the indexes added since: add them, as a deploy does.
-  if (!Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LIST_INDEX)) {
+  // A table kept on disk from an earlier version lacks the indexes added since, or has the list index with
+  // its first projection: (re)build it, as a deploy does.
+  const list = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LIST_INDEX);
+  if (list && list.Projection?.ProjectionType !== LIST_INDEX_SPEC.Projection.ProjectionType) {
+    await db.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: LIST_INDEX } }],
+      }),
+    );
+    await untilIndex(db, tableName, LIST_INDEX, 'gone');
+  }
+  if (!list || list.Projection?.ProjectionType !== LIST_INDEX_SPEC.Projection.ProjectionType) {
     await db.send(
       new UpdateTableCommand({
         TableName: tableName,
@@ -154,6 +164,7 @@ export async function ensureResources(
         GlobalSecondaryIndexUpdates: [{ Create: LIST_INDEX_SPEC }],
       }),
     );
+    await untilIndex(db, tableName, LIST_INDEX, 'ACTIVE');
     ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
   }
   const streamArn = Table?.LatestStreamArn;
@@ -178,6 +189,22 @@ export async function ensureResources(
     timers,
     timersDlq,
   };
+}
+
+/** Waits for an index change to finish: DynamoDB deletes and builds indexes in the background. */
+export async function untilIndex(
+  db: DynamoDBClient,
+  tableName: string,
+  indexName: string,
+  state: 'ACTIVE' | 'gone',
+): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
+    if (state === 'gone' ? index === undefined : index?.IndexStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`index ${indexName} of ${tableName} is not ${state} after 30 s`);
 }
 
 function ignoreTtlAlreadyEnabled(error: unknown): void {

@@ -38,7 +38,7 @@ export const LeadListQuery = z
   });
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
-/** A lead as the list index holds it: what a row shows and what the filters read. */
+/** What a list row shows and the filters read, of a lead. */
 export const ListedLead = Lead.pick({
   id: true,
   createdAt: true,
@@ -55,7 +55,7 @@ export const ListedLead = Lead.pick({
 });
 export type ListedLead = z.infer<typeof ListedLead>;
 
-/** The attributes the list index carries besides its keys. */
+/** The attributes a page of the list reads of each lead. */
 export const LIST_PROJECTION = Object.keys(ListedLead.shape);
 
 /** What a list row shows: enough to pick a lead, not the whole lead. */
@@ -122,7 +122,7 @@ export function summarise(lead: ListedLead): LeadSummary {
   };
 }
 
-/** True when a summary passes the query's filters (the index read applies the same ones in DynamoDB). */
+/** True when a summary passes the query's filters. */
 export function matches(summary: LeadSummary, query: LeadListQuery): boolean {
   if (query.status && !query.status.includes(summary.status)) return false;
   if (query.source && summary.source !== query.source) return false;

@@ -5,7 +5,6 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
-import { LIST_PROJECTION } from '../../functions/shared/lead-list.ts';
 
 /** Function timeouts the queues are sized for (visibility timeout = 6 × timeout, as AWS advises). */
 export const CONSUMER_TIMEOUT = Duration.seconds(30);
@@ -50,13 +49,12 @@ export class DataStack extends Stack {
           sortKey: { name: 'dueSk', type: AttributeType.STRING },
         },
         // The dashboard's lead list: new leads by creation day and shard (a burst never heats one partition),
-        // newest first, with only what a row shows and the filters read.
+        // newest first. Keys only: written once per lead, never as the lead changes; a page reads its leads.
         {
           indexName: LIST_INDEX,
           partitionKey: { name: 'listPk', type: AttributeType.STRING },
           sortKey: { name: 'listSk', type: AttributeType.STRING },
-          projectionType: ProjectionType.INCLUDE,
-          nonKeyAttributes: LIST_PROJECTION,
+          projectionType: ProjectionType.KEYS_ONLY,
         },
       ],
     });

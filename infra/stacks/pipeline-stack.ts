@@ -280,6 +280,7 @@ export class PipelineStack extends Stack {
       ops,
       [
         'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
@@ -350,6 +351,7 @@ export class PipelineStack extends Stack {
       Validations.of(added).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'LeadsTableName', { value: data.table.tableName });
     new CfnOutput(this, 'DashboardUserPoolId', { value: data.userPool.userPoolId });
     new CfnOutput(this, 'DashboardClientId', { value: dashboardClient.userPoolClientId });
 
