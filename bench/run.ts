@@ -34,6 +34,7 @@ import { RequestCounter } from '../local/request-counter.ts';
 import { ensureResources } from '../local/resources.ts';
 import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
+import { listPagesMarkdown, measureListPages } from './lead-list.ts';
 import { PRICES } from './prices.ts';
 import { measureScale, sqsEvent } from './scale.ts';
 
@@ -62,7 +63,12 @@ const { values } = parseArgs({
     'scale-window': { type: 'string' },
   },
 });
-const args = Args.parse(values);
+const parsed = Args.safeParse(values);
+if (!parsed.success) {
+  console.error(`bench: ${z.prettifyError(parsed.error)}`);
+  process.exit(2);
+}
+const args = parsed.data;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -237,7 +243,10 @@ async function measurePipeline() {
       .filter((r) => r.role === 'function' && r.service === 'DynamoDB')
       .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
 
-    // 5. Timers, KPI aggregation and every email a lead causes.
+    // 5. What a page of the dashboard's lead list costs, with the burst's leads in the index.
+    const listPages = await measureListPages(pipeline);
+
+    // 6. Timers, KPI aggregation and every email a lead causes.
     const timers = await measureTimers(pipeline, 400);
     const kpiCost = await measureKpiCost(pipeline, config, 500);
     const followUps = await measureFollowUps(config, pipeline, 100);
@@ -287,6 +296,7 @@ async function measurePipeline() {
       steadyEmailsSent: steadyMailed.size,
       steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
       returningRequests,
+      listPages,
       requests,
       timers,
       kpiCost,
@@ -744,6 +754,7 @@ function markdown(
     '',
     'Locally the sweep runs every second (its queries are shared by every timer of a sweep; in AWS it runs every 5 minutes, so its share per timer is smaller still). SQS DelaySeconds is whole seconds, and the local event source polls with a 1 s wait: both show in the delay.',
     '',
+    ...listPagesMarkdown(p.listPages),
     `## KPI aggregation per lead event (${p.kpiCost.events} first contacts, 8 at a time)`,
     '',
     `One TransactWriteItems of ${p.kpiCost.itemsPerTransaction} items (the exactly-once marker and a daily row per dimension): ${p.kpiCost.requestsPerEvent.map((r) => `${r.operation} ${r.perEvent}`).join(', ')} requests per event, ${p.kpiCost.wallMicrosPerEvent} µs per event on DynamoDB Local. A redelivered event: ${p.kpiCost.duplicateRequestsPerEvent.map((r) => `${r.operation} ${r.perEvent}`).join(', ')} request, ${p.kpiCost.duplicatesRecorded} of 50 counted again.`,

@@ -13,6 +13,8 @@ const Args = z
     message: 'with --aws, name the table: --table <the LeadsTableName output of the pipeline stack>',
   });
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 try {
   const { values } = parseArgs({ options: { aws: { type: 'boolean' }, table: { type: 'string' } } });
   const args = Args.parse(values);

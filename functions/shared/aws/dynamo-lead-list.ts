@@ -90,8 +90,8 @@ const projection = Object.keys(names).join(', ');
 
 /**
  * Newest first, filtered. The index is KEYS_ONLY, so it is written once, when a lead is created, and never
- * again as the lead changes (an INCLUDE index was rewritten at every assignment and status change: 9.5 of
- * 26.5 write units per lead). A page reads its leads with BatchGetItem instead, and filters them in code.
+ * again as the lead changes (an INCLUDE index was rewritten at every assignment, score and status change).
+ * A page reads its leads with BatchGetItem instead, shows them as they are now, and filters them in code.
  */
 export class DynamoLeadLister implements LeadLister {
   constructor(
