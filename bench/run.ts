@@ -12,15 +12,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
-import { createRoutingHandler } from '../functions/routing/handler.ts';
 import { buildLead } from '../functions/scoring/core.ts';
-import { documentClient } from '../functions/shared/aws/clients.ts';
-import {
-  DynamoLeadRepository,
-  DynamoPoolCounter,
-  keys,
-} from '../functions/shared/aws/dynamo-lead-repository.ts';
-import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
+import { keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config.ts';
@@ -31,12 +24,11 @@ import { createGateway } from '../local/gateway.ts';
 import { invocations, lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
-import { ensureResources } from '../local/resources.ts';
 import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
 import { listPagesMarkdown, measureListPages } from './lead-list.ts';
 import { PRICES } from './prices.ts';
-import { measureScale, sqsEvent } from './scale.ts';
+import { measureScale, routingOnFreshTable, sqsEvent } from './scale.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -403,14 +395,9 @@ async function measureWebhookBatches() {
  * the baseline with one counter write per lead.
  */
 async function measureRouting(count: number, batchSize: number) {
-  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
   const dynamodb = new DynamoDBClient({});
   const sqs = new SQSClient({});
-  const resources = await ensureResources(dynamodb, sqs, `bench-routing-${batchSize}-${Date.now()}`);
-  const db = documentClient(dynamodb);
-  const leads = new DynamoLeadRepository(db, resources.tableName);
-  const reps = new DynamoRepRepository(db, resources.tableName);
-  await reps.seed(config.routing.reps, new Date());
+  const { config, resources, db, routing } = await routingOnFreshTable(dynamodb, sqs, `routing-${batchSize}`);
   const ids = Array.from({ length: count }, (_, i) => `bench-lead-${i}`);
   const template = buildLead(
     IntakeMessage.parse({
@@ -438,15 +425,6 @@ async function measureRouting(count: number, batchSize: number) {
   }
   const counter = new RequestCounter();
   counter.attach(dynamodb, 'function');
-  const routing = createRoutingHandler({
-    config,
-    leads,
-    reps,
-    counters: new DynamoPoolCounter(db, resources.tableName),
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    now: () => new Date(),
-    logger: createLogger('bench'),
-  });
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
   let next = 0;

@@ -45,6 +45,26 @@ export function sqsEvent(bodies: readonly unknown[], queueArn: string, idPrefix:
   };
 }
 
+/** A fresh table seeded with the demo reps, and the routing handler over it, as the routing and scale phases use them. */
+export async function routingOnFreshTable(dynamodb: DynamoDBClient, sqs: SQSClient, label: string) {
+  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const resources = await ensureResources(dynamodb, sqs, `bench-${label}-${Date.now()}`);
+  const db = documentClient(dynamodb);
+  const leads = new DynamoLeadRepository(db, resources.tableName);
+  const reps = new DynamoRepRepository(db, resources.tableName);
+  await reps.seed(config.routing.reps, new Date());
+  const routing = createRoutingHandler({
+    config,
+    leads,
+    reps,
+    counters: new DynamoPoolCounter(db, resources.tableName),
+    routingQueue: new SqsSender(sqs, resources.routing.url),
+    now: () => new Date(),
+    logger: createLogger('bench'),
+  });
+  return { config, resources, db, leads, routing };
+}
+
 /**
  * Per-lead time as the table grows: a window of fresh leads goes through the scoring handler (normalise,
  * de-duplicate with identity keys, store) and the routing handler (counter, conditional assignment) when the
@@ -53,35 +73,19 @@ export function sqsEvent(bodies: readonly unknown[], queueArn: string, idPrefix:
  * A ratio near 1 means no step of a lead's path grows with the number of leads before it.
  */
 export async function measureScale(sizes: readonly number[], window: number) {
-  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
   // A DynamoDB Local of its own: the earlier phases' tables would otherwise share its CPU (its TTL sweeper
   // scans every table) and the windows would measure them, not the table growing.
   const engine = await startDynamoDbLocal();
   const dynamodb = new DynamoDBClient({ endpoint: engine.endpoint });
   const sqs = new SQSClient({});
-  const resources = await ensureResources(dynamodb, sqs, `bench-scale-${Date.now()}`);
-  const db = documentClient(dynamodb);
-  const leads = new DynamoLeadRepository(db, resources.tableName);
-  const reps = new DynamoRepRepository(db, resources.tableName);
-  await reps.seed(config.routing.reps, new Date());
-  const logger = createLogger('bench');
-  const now = () => new Date();
+  const { config, resources, db, leads, routing } = await routingOnFreshTable(dynamodb, sqs, 'scale');
   const scoring = createScoringHandler({
     config,
     leads,
     routingQueue: new SqsSender(sqs, resources.routing.url),
     failures: new DynamoFailureLog(db, resources.tableName),
-    now,
-    logger,
-  });
-  const routing = createRoutingHandler({
-    config,
-    leads,
-    reps,
-    counters: new DynamoPoolCounter(db, resources.tableName),
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    now,
-    logger,
+    now: () => new Date(),
+    logger: createLogger('bench'),
   });
   const intake = (id: string, n: number) =>
     IntakeMessage.parse({

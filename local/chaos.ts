@@ -2,8 +2,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../functions/shared/aws/clients.ts';
+import { scanPages } from '../functions/shared/aws/scan.ts';
 import type { Config } from '../functions/shared/config.ts';
 import { leadIdFor } from '../functions/shared/ids.ts';
 import { Lead } from '../functions/shared/lead.ts';
@@ -100,19 +101,12 @@ export async function messagesIn(sqs: SQSClient, url: string): Promise<number> {
 
 export async function scanAll(db: DynamoDBDocumentClient, table: string, prefix: string) {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'begins_with(pk, :prefix)',
-        ExpressionAttributeValues: { ':prefix': prefix },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
+  for await (const page of scanPages(db, {
+    TableName: table,
+    FilterExpression: 'begins_with(pk, :prefix)',
+    ExpressionAttributeValues: { ':prefix': prefix },
+  }))
     items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
   return items;
 }
 

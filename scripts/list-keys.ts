@@ -6,20 +6,16 @@ import { backfillListKeys } from '../functions/shared/aws/dynamo-lead-list.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run list-keys`: gives leads stored before the dashboard's list index their list keys, so the dashboard
-// lists them. Against the running local pipeline; `-- --aws --table NAME` against AWS with your credentials.
-const Args = z
-  .object({ aws: z.boolean().default(false), table: z.string().min(3).optional() })
-  .refine((a) => !a.aws || a.table, {
-    message: 'with --aws, name the table: --table <the LeadsTableName output of the pipeline stack>',
-  });
+// lists them. Against the running local pipeline; against AWS with `-- --table NAME` (the LeadsTableName
+// output) and your AWS credentials, as `npm run rescore` does.
+const Args = z.object({ table: z.string().min(3, '--table takes the LeadsTableName output').optional() });
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 try {
-  const { values } = parseArgs({ options: { aws: { type: 'boolean' }, table: { type: 'string' } } });
+  const { values } = parseArgs({ options: { table: { type: 'string' } } });
   const args = Args.parse(values);
-  const table = args.aws ? args.table : (args.table ?? connectToRunner().tableName);
-  if (table === undefined) throw new Error('no table');
+  const table = args.table ?? connectToRunner().tableName;
   const dynamodb = new DynamoDBClient({});
   const { scanned, updated } = await backfillListKeys(documentClient(dynamodb), table);
   console.log(`${table}: ${scanned} items scanned, ${updated} leads given list keys`);

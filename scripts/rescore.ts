@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { rescore } from '../functions/scoring/core.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { scanPages } from '../functions/shared/aws/scan.ts';
 import { Lead } from '../functions/shared/lead.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { connectToRunner } from '../local/runtime.ts';
@@ -30,17 +30,12 @@ try {
   let scanned = 0;
   let changed = 0;
   let conflicts = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: '#sk = :lead',
-        ExpressionAttributeNames: { '#sk': 'sk' },
-        ExpressionAttributeValues: { ':lead': 'LEAD' },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
+  for await (const page of scanPages(db, {
+    TableName: tableName,
+    FilterExpression: '#sk = :lead',
+    ExpressionAttributeNames: { '#sk': 'sk' },
+    ExpressionAttributeValues: { ':lead': 'LEAD' },
+  })) {
     for (const item of page.Items ?? []) {
       scanned++;
       const lead = Lead.parse(item);
@@ -49,8 +44,7 @@ try {
       changed++;
       if (!args['dry-run'] && (await leads.saveMerged(updated, lead.version)) === 'conflict') conflicts++;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   const verb = args['dry-run'] ? 'would change' : 'changed';
   console.log(
     `${scanned} leads scored again: ${verb} ${changed}${conflicts ? `, ${conflicts} skipped (changed meanwhile; run again)` : ''}`,

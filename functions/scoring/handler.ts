@@ -106,8 +106,13 @@ export function createScoringHandler(deps: ScoringDeps) {
 
     if (intake.meta) {
       // Meta redelivers webhooks and the reconcile job re-reads forms: skip the Graph call for a known lead.
-      if (await deps.leads.exists(intake.leadId)) {
-        logger.info('duplicate Meta lead dropped', { leadId: intake.leadId });
+      const known = await deps.leads.get(intake.leadId);
+      if (known !== undefined) {
+        // A retry of a message that stored the lead but failed before routing heard of it must still route it;
+        // routing assigns with a conditional write, so a second message never assigns twice.
+        const routeAgain = known.ownerId === undefined && !known.test;
+        logger.info('duplicate Meta lead dropped', { leadId: intake.leadId, routeAgain });
+        if (routeAgain) await deps.routingQueue.send({ v: 1, leadId: known.id });
         return;
       }
       graph = await fetchMetaLead(intake);

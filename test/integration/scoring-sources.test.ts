@@ -15,7 +15,7 @@ import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { GraphApiClient } from '../../functions/shared/graph-api.ts';
 import type { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, type TestAws, takeAll } from '../support/aws.ts';
-import { context, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import { assignment, context, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
 import { type ScriptedResponse, scriptedGraphServer } from '../support/graph-server.ts';
 
 const config = testConfig();
@@ -51,13 +51,14 @@ let script: (call: number, path: string) => ScriptedResponse = (_, path) => ({
 });
 let graph: Awaited<ReturnType<typeof scriptedGraphServer>>;
 let scoring: ReturnType<typeof createScoringHandler>;
+let scoringDeps: Parameters<typeof createScoringHandler>[0];
 
 beforeAll(async () => {
   aws = await freshResources('sources');
   const db = documentClient(aws.dynamodb);
   leads = new DynamoLeadRepository(db, aws.resources.tableName);
   graph = await scriptedGraphServer((req, call) => script(call, req.url ?? ''));
-  scoring = createScoringHandler({
+  scoringDeps = {
     config,
     leads,
     routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
@@ -71,8 +72,13 @@ beforeAll(async () => {
     failures: new DynamoFailureLog(db, aws.resources.tableName),
     now: () => new Date('2026-03-19T16:00:10.000Z'),
     logger: silentLogger(),
-  });
+  };
+  scoring = createScoringHandler(scoringDeps);
 });
+
+async function assignTo(leadId: string, repId: string) {
+  expect(await leads.assign(leadId, assignment({ repId }))).toBe('assigned');
+}
 
 afterAll(async () => {
   await graph.close();
@@ -130,14 +136,42 @@ describe('Meta leads in scoring', () => {
     await takeAll(aws.sqs, aws.resources.routing.url, 1);
   });
 
-  it('does not call Meta again, or route again, for a lead it already has', async () => {
+  it('does not call Meta again, or route again, for a lead it already has and has assigned', async () => {
     const intake = metaIntake('700000000000003');
     await scoring(sqsEvent([intake]), context());
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 1)).toHaveLength(1);
+    await assignTo(intake.leadId, 'ahmed');
     const calls = graph.requests.length;
     const again = await scoring(sqsEvent([intake, intake], 2), context());
     expect(again.batchItemFailures).toEqual([]);
     expect(graph.requests.length).toBe(calls);
-    expect(await takeAll(aws.sqs, aws.resources.routing.url, 3, 1500)).toHaveLength(1);
+    expect(await takeAll(aws.sqs, aws.resources.routing.url, 2, 1500)).toHaveLength(0);
+  });
+
+  it('still routes a Meta lead whose first delivery stored it but failed before its routing message was sent', async () => {
+    const intake = metaIntake('700000000000006');
+    // The first delivery: the lead stored, then the routing message lost with the failed delivery.
+    const lost = createScoringHandler({
+      ...scoringDeps,
+      routingQueue: {
+        send: async () => {
+          throw new Error('SQS unavailable');
+        },
+        sendAll: async () => {
+          throw new Error('SQS unavailable');
+        },
+      },
+    });
+    const first = await lost(sqsEvent([intake]), context());
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(await leads.exists(intake.leadId)).toBe(true);
+    const calls = graph.requests.length;
+    // The redelivery: no second Graph call, and routing hears of the lead this time.
+    const retry = await scoring(sqsEvent([intake], 2), context());
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(graph.requests.length).toBe(calls);
+    const routed = await takeAll(aws.sqs, aws.resources.routing.url, 1);
+    expect(routed.map((m) => JSON.parse(m.Body ?? '{}').leadId)).toEqual([intake.leadId]);
   });
 
   it('retries a Graph API outage within the call and succeeds', async () => {

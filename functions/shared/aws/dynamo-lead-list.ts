@@ -2,7 +2,6 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -19,6 +18,7 @@ import {
 } from '../lead-list.ts';
 import type { LeadLister } from '../ports.ts';
 import { writeIf } from './conditional.ts';
+import { scanPages } from './scan.ts';
 
 export const LIST_INDEX = 'list';
 
@@ -176,17 +176,12 @@ export async function backfillListKeys(
 ): Promise<{ scanned: number; updated: number }> {
   let scanned = 0;
   let updated = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'sk = :lead AND attribute_not_exists(listPk)',
-        ExpressionAttributeValues: { ':lead': 'LEAD' },
-        ProjectionExpression: 'pk, id, createdAt',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
+  for await (const page of scanPages(db, {
+    TableName: tableName,
+    FilterExpression: 'sk = :lead AND attribute_not_exists(listPk)',
+    ExpressionAttributeValues: { ':lead': 'LEAD' },
+    ProjectionExpression: 'pk, id, createdAt',
+  })) {
     scanned += page.ScannedCount ?? 0;
     for (const item of page.Items ?? []) {
       const lead = LeadKeys.parse(item);
@@ -203,8 +198,7 @@ export async function backfillListKeys(
       );
       if (written) updated++;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return { scanned, updated };
 }
 
