@@ -198,13 +198,14 @@ export async function untilIndex(
   indexName: string,
   state: 'ACTIVE' | 'gone',
 ): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
+  // A large table kept on disk takes a while to index again.
+  for (let attempt = 0; attempt < 3000; attempt++) {
     const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
     const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
     if (state === 'gone' ? index === undefined : index?.IndexStatus === 'ACTIVE') return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`index ${indexName} of ${tableName} is not ${state} after 30 s`);
+  throw new Error(`index ${indexName} of ${tableName} is not ${state} after 5 minutes`);
 }
 
 function ignoreTtlAlreadyEnabled(error: unknown): void {

@@ -1,4 +1,7 @@
-import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
@@ -9,6 +12,7 @@ import {
 } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { LeadListQuery, type LeadSummary } from '../../functions/shared/lead-list.ts';
+import { startDynamoDbLocal } from '../../local/emulators.ts';
 import { ensureResources, untilIndex } from '../../local/resources.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { lead } from '../support/factories.ts';
@@ -95,48 +99,66 @@ describe('the lead list on DynamoDB', () => {
   });
 
   it('rebuilds a list index kept on disk with its first projection as keys only, with the leads stored before', async () => {
-    const old = await freshResources('list-old');
-    const table = old.resources.tableName;
-    await old.dynamodb.send(
-      new UpdateTableCommand({
-        TableName: table,
-        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: LIST_INDEX } }],
-      }),
-    );
-    await untilIndex(old.dynamodb, table, LIST_INDEX, 'gone');
-    await old.dynamodb.send(
-      new UpdateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [
-          { AttributeName: 'listPk', AttributeType: 'S' },
-          { AttributeName: 'listSk', AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexUpdates: [
-          {
-            Create: {
-              IndexName: LIST_INDEX,
-              KeySchema: [
-                { AttributeName: 'listPk', KeyType: 'HASH' },
-                { AttributeName: 'listSk', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status'] },
-            },
-          },
-        ],
-      }),
-    );
-    await untilIndex(old.dynamodb, table, LIST_INDEX, 'ACTIVE');
-    const oldDb = documentClient(old.dynamodb);
+    // An on-disk database of its own, as `LEADPIPE_DATA_DIR` keeps one: index changes are slow on the
+    // shared engine while the whole suite runs.
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadpipe-list-'));
+    const prefix = 'upgraded';
+    const table = `${prefix}-leads`;
     const before = lead({ createdAt: '2026-03-19T08:00:00.000Z' });
-    await new DynamoLeadRepository(oldDb, table).create(before);
+    let engine = await startDynamoDbLocal({ dataDir });
+    try {
+      let dynamodb = new DynamoDBClient({ endpoint: engine.endpoint });
+      await ensureResources(dynamodb, aws.sqs, prefix);
+      // Back to the first version's index.
+      await dynamodb.send(
+        new UpdateTableCommand({
+          TableName: table,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: LIST_INDEX } }],
+        }),
+      );
+      await untilIndex(dynamodb, table, LIST_INDEX, 'gone');
+      await dynamodb.send(
+        new UpdateTableCommand({
+          TableName: table,
+          AttributeDefinitions: [
+            { AttributeName: 'listPk', AttributeType: 'S' },
+            { AttributeName: 'listSk', AttributeType: 'S' },
+          ],
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                IndexName: LIST_INDEX,
+                KeySchema: [
+                  { AttributeName: 'listPk', KeyType: 'HASH' },
+                  { AttributeName: 'listSk', KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status'] },
+              },
+            },
+          ],
+        }),
+      );
+      await untilIndex(dynamodb, table, LIST_INDEX, 'ACTIVE');
+      await new DynamoLeadRepository(documentClient(dynamodb), table).create(before);
+      await engine.stop();
 
-    await ensureResources(old.dynamodb, old.sqs, table.replace(/-leads$/, ''));
-    const { Table } = await old.dynamodb.send(new DescribeTableCommand({ TableName: table }));
-    const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LIST_INDEX);
-    expect(index?.Projection?.ProjectionType).toBe('KEYS_ONLY');
-    const page = await new DynamoLeadLister(oldDb, table).list(LeadListQuery.parse({}), range);
-    expect(page.leads.map((l) => l.id)).toEqual([before.id]);
-  });
+      // The next start, on the same files.
+      engine = await startDynamoDbLocal({ dataDir });
+      dynamodb = new DynamoDBClient({ endpoint: engine.endpoint });
+      await ensureResources(dynamodb, aws.sqs, prefix);
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+      const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LIST_INDEX);
+      expect(index?.Projection?.ProjectionType).toBe('KEYS_ONLY');
+      const page = await new DynamoLeadLister(documentClient(dynamodb), table).list(
+        LeadListQuery.parse({}),
+        range,
+      );
+      expect(page.leads.map((l) => l.id)).toEqual([before.id]);
+    } finally {
+      await engine.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('lists leads stored before the list index once their keys are backfilled, and a second backfill changes nothing', async () => {
     const old = await freshResources('list-backfill');
