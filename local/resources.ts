@@ -67,7 +67,7 @@ async function createTable(db: DynamoDBClient, input: ConstructorParameters<type
 }
 
 /** The dashboard's lead list: new leads by creation day and shard, newest first, keys only. */
-const LIST_INDEX_SPEC = {
+export const LIST_INDEX_SPEC = {
   IndexName: LIST_INDEX,
   KeySchema: [
     { AttributeName: 'listPk', KeyType: 'HASH' as const },
@@ -144,7 +144,9 @@ export async function ensureResources(
   // A table kept on disk from an earlier version lacks the indexes added since, or has the list index with
   // its first projection: (re)build it, as a deploy does.
   const list = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LIST_INDEX);
-  if (list && list.Projection?.ProjectionType !== LIST_INDEX_SPEC.Projection.ProjectionType) {
+  const stale =
+    list !== undefined && list.Projection?.ProjectionType !== LIST_INDEX_SPEC.Projection.ProjectionType;
+  if (stale) {
     await db.send(
       new UpdateTableCommand({
         TableName: tableName,
@@ -153,7 +155,7 @@ export async function ensureResources(
     );
     await untilIndex(db, tableName, LIST_INDEX, 'gone');
   }
-  if (!list || list.Projection?.ProjectionType !== LIST_INDEX_SPEC.Projection.ProjectionType) {
+  if (list === undefined || stale) {
     await db.send(
       new UpdateTableCommand({
         TableName: tableName,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RepConfig } from '../shared/config.ts';
 import { HttpError, issuesFromZod } from '../shared/errors.ts';
 import type { Assignment, Lead } from '../shared/lead.ts';
+import { Day } from '../shared/lead-list.ts';
 
 /** Who is acting, for the record: a name or an id, one line. */
 const Actor = z
@@ -65,8 +66,6 @@ export function manualAssignment(lead: Lead, input: z.infer<typeof ReassignInput
     at: now.toISOString(),
   };
 }
-
-const Day = z.iso.date({ error: 'a date such as 2026-03-19' });
 
 export const KpiQuery = z
   .strictObject({

@@ -5,7 +5,8 @@ import { Lead, LeadSource, LeadStatus } from './lead.ts';
 /** The list index is split by creation day and 4 shards, so a burst of leads never heats one partition. */
 export const LIST_SHARDS = 4;
 
-const Day = z.iso.date();
+/** A calendar day in a query (`from`, `to`), in words a person can act on when it is not one. */
+export const Day = z.iso.date({ error: 'a date such as 2026-03-19' });
 
 /** `GET /v1/leads`: newest first, filtered, a page at a time. */
 export const LeadListQuery = z
@@ -20,12 +21,17 @@ export const LeadListQuery = z
     source: LeadSource.optional(),
     ownerId: z.string().min(1).max(100).optional(),
     segment: z.string().min(1).max(100).optional(),
-    minScore: z.coerce.number().optional(),
+    minScore: z.coerce.number({ error: 'a number, such as 40' }).optional(),
     includeTest: z
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
       .optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
+    limit: z.coerce
+      .number({ error: 'a whole number from 1 to 100' })
+      .int('a whole number from 1 to 100')
+      .min(1, 'a whole number from 1 to 100')
+      .max(100, 'at most 100 a page')
+      .default(50),
     /** The `next` of the previous page. */
     cursor: z
       .string()

@@ -13,7 +13,7 @@ import {
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { LeadListQuery, type LeadSummary } from '../../functions/shared/lead-list.ts';
 import { startDynamoDbLocal } from '../../local/emulators.ts';
-import { ensureResources, untilIndex } from '../../local/resources.ts';
+import { ensureResources, LIST_INDEX_SPEC, untilIndex } from '../../local/resources.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { lead } from '../support/factories.ts';
 
@@ -127,11 +127,7 @@ describe('the lead list on DynamoDB', () => {
           GlobalSecondaryIndexUpdates: [
             {
               Create: {
-                IndexName: LIST_INDEX,
-                KeySchema: [
-                  { AttributeName: 'listPk', KeyType: 'HASH' },
-                  { AttributeName: 'listSk', KeyType: 'RANGE' },
-                ],
+                ...LIST_INDEX_SPEC,
                 Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status'] },
               },
             },

@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import {
   dayPartitions,
@@ -17,7 +12,9 @@ import {
   summarise,
 } from '../lead-list.ts';
 import type { LeadLister } from '../ports.ts';
+import { batchGetAll } from './batch-get.ts';
 import { writeIf } from './conditional.ts';
+import { keys } from './dynamo-lead-repository.ts';
 import { scanPages } from './scan.ts';
 
 export const LIST_INDEX = 'list';
@@ -25,8 +22,8 @@ export const LIST_INDEX = 'list';
 /** Reads at most this many leads for one page; past it the page comes back short, with a cursor. */
 const READ_BUDGET = 2000;
 
-/** A lead's place in the list: the index holds keys only, so the lead itself is read by its key. */
-type Row = { sk: string; pk: string };
+/** A lead's place in the list and its table key: the index holds keys only, so the lead is read by its key. */
+type Row = { sk: string; key: { pk: string; sk: string } };
 
 /** One partition of the list index, newest first, below an optional bound, a page of `pageSize` at a time. */
 async function* partition(
@@ -49,7 +46,8 @@ async function* partition(
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    for (const item of page.Items ?? []) yield { sk: String(item.listSk), pk: String(item.pk) };
+    for (const item of page.Items ?? [])
+      yield { sk: String(item.listSk), key: { pk: String(item.pk), sk: String(item.sk) } };
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 }
@@ -84,9 +82,6 @@ async function* rows(
     }
   }
 }
-
-const names = Object.fromEntries(LIST_PROJECTION.map((name, i) => [`#a${i}`, name]));
-const projection = Object.keys(names).join(', ');
 
 /**
  * Newest first, filtered. The index is KEYS_ONLY, so it is written once, when a lead is created, and never
@@ -125,9 +120,9 @@ export class DynamoLeadLister implements LeadLister {
       }
       if (batch.length === 0) return { leads };
       read += batch.length;
-      const found = await this.read(batch.map((row) => row.pk));
+      const found = await this.read(batch.map((row) => row.key));
       for (const row of batch) {
-        const lead = found.get(row.pk);
+        const lead = found.get(row.key.pk);
         // A lead erased since the index was read is not listed.
         if (lead === undefined) continue;
         const summary = summarise(lead);
@@ -140,29 +135,13 @@ export class DynamoLeadLister implements LeadLister {
     }
   }
 
-  /** The listed attributes of up to 100 leads, by table key; unprocessed keys are asked for again. */
-  private async read(pks: readonly string[]): Promise<Map<string, ListedLead>> {
-    const found = new Map<string, ListedLead>();
-    let keys: Record<string, unknown>[] = pks.map((pk) => ({ pk, sk: 'LEAD' }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt === 5) throw new Error('the lead list could not be read in full; try again');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const page = await this.db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: keys,
-              ProjectionExpression: `pk, ${projection}`,
-              ExpressionAttributeNames: names,
-            },
-          },
-        }),
-      );
-      for (const item of page.Responses?.[this.tableName] ?? [])
-        found.set(String(item.pk), ListedLead.parse(item));
-      keys = page.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return found;
+  /** The listed attributes of a batch of leads, by table key. */
+  private async read(tableKeys: Row['key'][]): Promise<Map<string, ListedLead>> {
+    const items = await batchGetAll(this.db, this.tableName, tableKeys, {
+      attributes: ['pk', ...LIST_PROJECTION],
+      incomplete: 'the lead list could not be read in full; try again',
+    });
+    return new Map(items.map((item) => [String(item.pk), ListedLead.parse(item)]));
   }
 }
 
@@ -180,19 +159,20 @@ export async function backfillListKeys(
     TableName: tableName,
     FilterExpression: 'sk = :lead AND attribute_not_exists(listPk)',
     ExpressionAttributeValues: { ':lead': 'LEAD' },
-    ProjectionExpression: 'pk, id, createdAt',
+    ProjectionExpression: 'id, createdAt',
   })) {
     scanned += page.ScannedCount ?? 0;
     for (const item of page.Items ?? []) {
       const lead = LeadKeys.parse(item);
+      const { listPk, listSk } = listKeys(lead);
       const written = await writeIf(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: lead.pk, sk: 'LEAD' },
+            Key: keys.lead(lead.id),
             UpdateExpression: 'SET listPk = :pk, listSk = :sk',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(listPk)',
-            ExpressionAttributeValues: { ':pk': listKeys(lead).listPk, ':sk': listKeys(lead).listSk },
+            ExpressionAttributeValues: { ':pk': listPk, ':sk': listSk },
           }),
         ),
       );
@@ -202,4 +182,4 @@ export async function backfillListKeys(
   return { scanned, updated };
 }
 
-const LeadKeys = z.object({ pk: z.string(), id: z.string(), createdAt: z.iso.datetime() });
+const LeadKeys = z.object({ id: z.string(), createdAt: z.iso.datetime() });

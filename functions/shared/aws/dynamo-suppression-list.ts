@@ -1,5 +1,6 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Suppression, SuppressionList } from '../ports.ts';
+import { batchGetAll } from './batch-get.ts';
 import { writeIf } from './conditional.ts';
 
 /** Suppression is by address as mail servers compare it: trimmed and lowercased. */
@@ -32,23 +33,17 @@ export class DynamoSuppressionList implements SuppressionList {
     const unique = [...new Set(addresses.map(suppressionKey))];
     const found = new Map<string, Suppression>();
     if (unique.length === 0) return found;
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [this.tableName]: { Keys: unique.map(keyOf) },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 5; attempt++) {
-      const page = await this.db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of page.Responses?.[this.tableName] ?? []) {
-        const address = String(item.pk).slice('SUPPRESS#'.length);
-        found.set(address, {
-          reason: item.reason as Suppression['reason'],
-          at: String(item.at),
-          ...(item.detail ? { detail: String(item.detail) } : {}),
-        });
-      }
-      request = page.UnprocessedKeys as typeof request;
+    const items = await batchGetAll(this.db, this.tableName, unique.map(keyOf), {
+      incomplete: 'the suppression list could not be read in full; not sending',
+    });
+    for (const item of items) {
+      const address = String(item.pk).slice('SUPPRESS#'.length);
+      found.set(address, {
+        reason: item.reason as Suppression['reason'],
+        at: String(item.at),
+        ...(item.detail ? { detail: String(item.detail) } : {}),
+      });
     }
-    if (request && Object.keys(request).length > 0)
-      throw new Error('the suppression list could not be read in full; not sending');
     return found;
   }
 }
