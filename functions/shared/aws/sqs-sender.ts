@@ -5,6 +5,14 @@ import type { MessageSender } from '../ports.ts';
 const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
 
+/**
+ * The message as JSON SQS accepts. SQS refuses U+FFFE and U+FFFF (and C0 controls, which JSON escapes anyway),
+ * though they are valid in user text: escaped as \uFFFE in the JSON, they reach the consumer unchanged.
+ */
+export function messageBody(message: unknown): string {
+  return JSON.stringify(message).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
 /** Splits bodies into batches SQS accepts, keeping their order. */
 export function planBatches(bodies: readonly string[]): string[][] {
   const batches: string[][] = [];
@@ -35,7 +43,7 @@ export class SqsSender<T> implements MessageSender<T> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
+        MessageBody: messageBody(message),
         ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
       }),
     );
@@ -49,7 +57,7 @@ export class SqsSender<T> implements MessageSender<T> {
     const first = messages[0];
     if (messages.length === 1 && first !== undefined)
       return this.send(first, delayOf ? { delaySeconds: delayOf(first) } : {});
-    const bodies = messages.map((m) => JSON.stringify(m));
+    const bodies = messages.map(messageBody);
     const delays = new Map(messages.map((m, i) => [bodies[i] ?? '', delayOf ? delayOf(m) : 0]));
     await Promise.all(planBatches(bodies).map((batch) => this.sendBatch(batch, delays)));
   }
