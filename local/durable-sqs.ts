@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { z } from 'zod';
+import { emulatorHost } from './listen-host.ts';
 
 /**
  * fauxqs keeps its queues in memory. With a journal file the local runner keeps them on disk too: every
@@ -166,7 +167,7 @@ export async function startDurableSqs(journalPath: string): Promise<DurableSqs> 
     }
     return payload;
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: 0, host: emulatorHost() });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('fauxqs did not listen');
   const port = address.port;

