@@ -13,7 +13,8 @@ import { build } from 'esbuild';
 import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { buildLead } from '../functions/scoring/core.ts';
-import { keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { documentClient } from '../functions/shared/aws/clients.ts';
+import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config.ts';
@@ -312,9 +313,12 @@ async function measureWebhookBatches() {
   counter.attach(sqs, 'function');
   const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'leadpipe-bench-webhooks' }));
   const logger = createLogger('bench');
+  // Webhook batches of ids are small: ingest never needs its table here (it would fail loudly: no such table).
+  const store = new DynamoLeadRepository(documentClient(), 'leadpipe-bench-no-table');
   const real = createIngestHandler({
     config,
     intakeQueue: new SqsSender(sqs, QueueUrl),
+    store,
     newId: () => 'x',
     now: () => new Date(),
     logger,
@@ -324,6 +328,7 @@ async function measureWebhookBatches() {
   const cpuOnly = createIngestHandler({
     config,
     intakeQueue: nullSender,
+    store,
     newId: () => 'x',
     now: () => new Date(),
     logger,

@@ -45,6 +45,8 @@ export function personaLead(leadgenId: string, formId = '100000000000001'): Grap
   };
 }
 
+const DASHBOARD_TEST_LEADGEN_ID = '444444444444';
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -116,6 +118,19 @@ export async function startFakeGraphApi(options: {
     }
     if (edge !== undefined) {
       graphError(res, 400, 100, `Tried accessing nonexisting field (${edge})`);
+      return;
+    }
+    // The App Dashboard's "Test" button sends this leadgen_id; Graph has no such lead, and says so.
+    if (id === DASHBOARD_TEST_LEADGEN_ID && !leads.has(id)) {
+      send(res, 400, {
+        error: {
+          message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          type: 'GraphMethodException',
+          code: 100,
+          error_subcode: 33,
+          fbtrace_id: 'AfakeTraceId',
+        },
+      });
       return;
     }
     const lead = leads.get(id) ?? personaLead(id);

@@ -42,6 +42,8 @@ const INTEGRATION_TIMEOUT_MS = 30_000;
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|javascript))/i;
 
+class MalformedPath extends Error {}
+
 function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const patternParts = pattern.split('/');
   const pathParts = path.split('/');
@@ -52,7 +54,12 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
     const actual = pathParts[i] ?? '';
     if (p.startsWith('{') && p.endsWith('}')) {
       if (actual === '') return undefined;
-      params[p.slice(1, -1)] = decodeURIComponent(actual);
+      // Malformed percent-encoding (%E0%A4%A) is the client's mistake: API Gateway answers 400, so do we.
+      try {
+        params[p.slice(1, -1)] = decodeURIComponent(actual);
+      } catch {
+        throw new MalformedPath();
+      }
     } else if (p !== actual) return undefined;
   }
   return params;
@@ -184,6 +191,15 @@ export function createGateway(
         json(res, 405, { error: { code: 'method_not_allowed', message: `${method} is not allowed here.` } });
       else json(res, 404, { error: { code: 'not_found', message: `Nothing is served at ${url.pathname}.` } });
     } catch (error) {
+      if (error instanceof MalformedPath) {
+        json(res, 400, {
+          error: {
+            code: 'malformed_path',
+            message: 'The path has a malformed percent-encoding (such as %E0%A4%A).',
+          },
+        });
+        return;
+      }
       onError(error);
       // What API Gateway answers when the integration fails.
       if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });

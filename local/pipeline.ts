@@ -269,6 +269,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const ingest = createIngestHandler({
     config,
     intakeQueue: new SqsSender(sqs, resources.intake.url),
+    store: leads,
     newId: uuidv7,
     now,
     logger: createLogger('ingest'),

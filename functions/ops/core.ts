@@ -99,7 +99,10 @@ export function parseQuery<T extends z.ZodType>(
   return result.data;
 }
 
-/** The days a KPI query covers: the last 30 days (UTC) unless it names them. */
+/** A KPI report covers at most this many days (each day is one read per dimension row). */
+export const KPI_MAX_DAYS = 366;
+
+/** The days a KPI query covers: the last 30 days (UTC) unless it names them; at most 366 days, in order. */
 export function kpiRange(
   query: { from?: string | undefined; to?: string | undefined },
   now: Date,
@@ -107,6 +110,17 @@ export function kpiRange(
   const to = query.to ?? now.toISOString().slice(0, 10);
   const from =
     query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  if (from > to)
+    throw new HttpError(400, 'validation_failed', 'The query has parameters that need fixing.', [
+      { path: 'from', message: `from (${from}) must not be after to (${to})` },
+    ]);
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days > KPI_MAX_DAYS)
+    throw new HttpError(
+      400,
+      'range_too_long',
+      `A report covers at most ${KPI_MAX_DAYS} days; this asks for ${days}.`,
+    );
   return { from, to };
 }
 

@@ -197,6 +197,8 @@ export function createOpsHandler(deps: OpsDeps) {
     return htmlResponse(200, unsubscribeResultPage(locale, 'done'));
   }
 
+  const LEAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
   /** A lead the viewer may see: a rep asking for another rep's lead hears it does not exist. */
   async function visibleLead(leadId: string, viewer: Viewer): Promise<Lead> {
     const lead = await deps.leads.get(leadId);
@@ -213,6 +215,10 @@ export function createOpsHandler(deps: OpsDeps) {
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
     const { leadId = '', repId = '' } = event.pathParameters ?? {};
+    // Lead ids are UUIDs: anything else (a 2 KB id would exceed DynamoDB's key size) names no lead.
+    if (leadId !== '' && !LEAD_ID.test(leadId))
+      throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId.slice(0, 100)}".`);
+    if (repId.length > 100) throw new HttpError(404, 'unknown_rep', 'There is no rep with so long an id.');
     // The dashboard's copy of a route is the same route, seen by a signed-in viewer.
     const dashboard = event.routeKey.includes(` ${DASHBOARD_API_PREFIX}/`);
     const routeKey = dashboard ? event.routeKey.replace(` ${DASHBOARD_API_PREFIX}/`, ' /') : event.routeKey;

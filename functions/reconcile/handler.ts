@@ -13,6 +13,8 @@ export type ReconcileDeps = {
   metaLeads: MetaLeads;
   leads: Pick<LeadRepository, 'exists'>;
   intakeQueue: MessageSender<IntakeMessage>;
+  /** Why Meta cannot be read yet (a secret not created): the run says so and reads nothing. */
+  metaUnavailable?: string;
   now: () => Date;
   logger: Logger;
 };
@@ -44,6 +46,10 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       request.since ? new Date(request.since) : undefined,
     );
     const forms = request.forms ?? facebook.forms;
+    if (deps.metaUnavailable !== undefined) {
+      logger.error('secret missing', { why: deps.metaUnavailable });
+      return { forms: [], since: since.toISOString(), scanned: 0, missing: 0 };
+    }
     let scanned = 0;
     let missing = 0;
     for (const formId of forms) {

@@ -7,11 +7,11 @@ import { bundledConfig } from '../shared/bundled-config.ts';
 import { GraphEnv, IntakeQueueEnv, parseEnv, TableEnv } from '../shared/env.ts';
 import { GraphApiClient } from '../shared/graph-api.ts';
 import { createLogger } from '../shared/logger.ts';
-import { resolveSecrets } from '../shared/secrets.ts';
+import { resolveAvailableSecrets } from '../shared/secrets.ts';
 import { createReconcileHandler } from './handler.ts';
 
 const env = parseEnv(TableEnv.extend(IntakeQueueEnv.shape).extend(GraphEnv.shape));
-const config = await resolveSecrets(
+const { config, missing } = await resolveAvailableSecrets(
   bundledConfig(),
   ['facebook.pageAccessToken', 'facebook.appSecret'],
   fetchSsmParameters,
@@ -30,6 +30,9 @@ export const handler = createReconcileHandler({
   }),
   leads: new DynamoLeadRepository(documentClient(), env.TABLE_NAME),
   intakeQueue: new SqsSender(new SQSClient({}), env.INTAKE_QUEUE_URL),
+  ...(missing.length > 0
+    ? { metaUnavailable: `create the SSM parameter ${missing.map((m) => m.parameter).join(' and ')}` }
+    : {}),
   now: () => new Date(),
   logger: createLogger('reconcile'),
 });

@@ -1,7 +1,7 @@
 import { evaluateCondition, type LeadFacts } from '../shared/conditions.ts';
 import type { Config, ScoringRule, SegmentRule } from '../shared/config.ts';
 import { displayName, type IntakeMessage, type Lead, type Score, type Touch } from '../shared/lead.ts';
-import { matchingKey, normaliseEmail, normalisePhone } from './normalise.ts';
+import { isEmailAddress, matchingKey, normaliseEmail, normalisePhone } from './normalise.ts';
 
 type Scorable = Omit<Lead, 'score' | 'segments'>;
 
@@ -98,7 +98,10 @@ export function phoneCountries(intake: IntakeMessage, config: Config): string[] 
 /** Builds the stored lead from an intake message: normalised keys, score with breakdown, segments. */
 export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lead {
   const phone = normalisePhone(intake.contact.phone, phoneCountries(intake, config));
-  const email = normaliseEmail(intake.contact.email);
+  // Ad platforms send what the person typed: an invalid address is kept for the rep to read, never mailed or
+  // used to merge two people (web forms refuse it up front).
+  const emailValid = intake.contact.email === undefined ? undefined : isEmailAddress(intake.contact.email);
+  const email = emailValid ? normaliseEmail(intake.contact.email) : undefined;
   const name = matchingKey(displayName(intake.contact));
   return scored(
     {
@@ -107,6 +110,7 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
       formId: intake.formId,
       ...(intake.externalId ? { externalId: intake.externalId } : {}),
       receivedAt: intake.receivedAt,
+      submittedAt: intake.submittedAt ?? intake.receivedAt,
       createdAt: now.toISOString(),
       contact: intake.contact,
       ...(phone ? { phoneE164: phone.e164, phoneCountry: phone.country, phoneType: phone.type } : {}),
@@ -116,7 +120,9 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
         ...(phone ? { phone: phone.e164 } : {}),
         ...(name ? { name } : {}),
       },
+      ...(emailValid !== undefined ? { emailValid } : {}),
       answers: intake.answers,
+      ...(intake.answerLabels ? { answerLabels: intake.answerLabels } : {}),
       attribution: intake.attribution,
       locale: intake.locale,
       ...(intake.consent ? { consent: intake.consent } : {}),
@@ -199,7 +205,9 @@ export function mergeTouch(
         : {}),
       keys: { ...incoming.keys, ...existing.keys },
       answers: { ...existing.answers, ...incoming.answers },
-      consent: incoming.consent ?? existing.consent,
+      // Consent the person gave stays: a later form without the box (or with it unticked) does not take it back;
+      // withdrawing is an unsubscribe. A lead without a given consent takes the newer evidence.
+      consent: existing.consent?.given ? existing.consent : (incoming.consent ?? existing.consent),
       touches: [...existing.touches, touch],
       lastTouchAt: incoming.receivedAt,
       version: existing.version + 1,

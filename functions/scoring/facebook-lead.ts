@@ -1,5 +1,8 @@
+import { isoTime, LINE_MAX_CHARS } from '../shared/answers.ts';
 import type { ContactField } from '../shared/config.ts';
 import type { Attribution, GraphLead, IntakeMessage } from '../shared/lead.ts';
+import { cutAnswer, fitAnswers } from '../shared/limits.ts';
+import { ownValue, safeKey } from '../shared/records.ts';
 
 /** Meta's standard question keys; custom questions keep their own key as answers. */
 const FIELDS: Record<string, ContactField> = {
@@ -24,6 +27,25 @@ function oneLine(value: string): string {
   return value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').trim();
 }
 
+/**
+ * Meta's Lead Ads Testing Tool fills every question with `<test lead: dummy data for full_name>` and the email
+ * with test@meta.com (formerly test@fb.com): such a lead is a test, like Google's `is_test`.
+ */
+const TEST_VALUE = /^<test lead: dummy data for [^>]*>$/;
+const TEST_EMAILS = new Set(['test@meta.com', 'test@fb.com']);
+
+export function isMetaTestLead(lead: GraphLead): boolean {
+  return lead.field_data.some((field) =>
+    field.values.some(
+      (value) => TEST_VALUE.test(value.trim()) || TEST_EMAILS.has(value.trim().toLowerCase()),
+    ),
+  );
+}
+
+function checked(value: string | boolean | undefined): boolean {
+  return value === true || value === '1' || value === 'true';
+}
+
 /** Fills an id-only Meta intake message with the answers and attribution the Graph API returned. */
 export function applyGraphLead(intake: IntakeMessage, lead: GraphLead): IntakeMessage {
   const contact: Record<string, string> = {};
@@ -31,9 +53,10 @@ export function applyGraphLead(intake: IntakeMessage, lead: GraphLead): IntakeMe
   for (const field of lead.field_data) {
     const value = field.values.join(', ').trim();
     if (value === '') continue;
-    const target = FIELDS[field.name];
-    if (target !== undefined && contact[target] === undefined) contact[target] = oneLine(value);
-    else answers[field.name] = value;
+    const target = ownValue(FIELDS, field.name);
+    if (target !== undefined && contact[target] === undefined)
+      contact[target] = cutAnswer(oneLine(value), LINE_MAX_CHARS);
+    else answers[safeKey(field.name)] = cutAnswer(value);
   }
   const attribution: Attribution = {
     ...intake.attribution,
@@ -44,24 +67,30 @@ export function applyGraphLead(intake: IntakeMessage, lead: GraphLead): IntakeMe
     ...(lead.ad_name ? { adName: lead.ad_name } : {}),
     ...(lead.form_id ? { platformFormId: lead.form_id } : {}),
     ...(lead.is_organic !== undefined ? { organic: lead.is_organic } : {}),
+    ...(lead.platform ? { platform: lead.platform } : {}),
   };
   const disclaimers = lead.custom_disclaimer_responses ?? [];
-  const createdAt = lead.created_time ? new Date(lead.created_time.replace(/\+0000$/, 'Z')) : undefined;
-  const consentAt =
-    createdAt && !Number.isNaN(createdAt.getTime()) ? createdAt.toISOString() : intake.receivedAt;
+  const submittedAt = isoTime(lead.created_time) ?? intake.submittedAt;
+  const boxes = disclaimers.map((d, i) => ({
+    key: d.checkbox_key ?? `box_${i + 1}`,
+    checked: checked(d.is_checked),
+  }));
   return {
     ...intake,
+    ...(submittedAt ? { submittedAt } : {}),
     contact,
-    answers,
+    answers: fitAnswers(answers),
     attribution,
+    test: intake.test || isMetaTestLead(lead),
     ...(disclaimers.length > 0
       ? {
           consent: {
-            given: disclaimers.every(
-              (d) => d.is_checked === true || d.is_checked === '1' || d.is_checked === 'true',
-            ),
+            // A form's disclaimer may have optional boxes: consent is given when at least one box was ticked,
+            // and each box is kept, so a sequence can ask for the one it needs.
+            given: boxes.some((b) => b.checked),
             textVersion: `meta-form-${lead.form_id ?? intake.formId}`,
-            at: consentAt,
+            at: submittedAt ?? intake.receivedAt,
+            boxes,
           },
         }
       : {}),

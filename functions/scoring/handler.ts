@@ -3,7 +3,9 @@ import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import type { Config } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
 import { type GraphLead, IntakeMessage, type Lead, type RoutingMessage } from '../shared/lead.ts';
+import { RAW_KEPT_SECONDS } from '../shared/limits.ts';
 import type { FailureLog, KeyKind, LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
+import { ownValue } from '../shared/records.ts';
 import { buildLead, type DedupeKey, dedupeKeys, mergeTouch, reopensAsNewLead } from './core.ts';
 import { applyGraphLead } from './facebook-lead.ts';
 
@@ -14,12 +16,16 @@ export type ScoringDeps = {
   /** Meta's Graph API; absent when no Facebook source is configured. */
   metaLeads?: MetaLeads;
   failures: FailureLog;
+  /** Why there is no Graph API client (a secret not created yet): said when a Meta lead arrives. */
+  metaUnavailable?: string;
   now: () => Date;
   logger: Logger;
 };
 
-/** Raw payloads are kept this long for replays. */
-const RAW_TTL_SECONDS = 30 * 24 * 3600;
+/** Graph's "object does not exist" (subcode 33): the lead is deleted, never was, or is another Page's. */
+const DOES_NOT_EXIST = 100;
+/** The leadgen_id of the sample webhook Meta's App Dashboard "Test" button sends. */
+const DASHBOARD_TEST_LEADGEN_ID = '444444444444';
 
 /**
  * Intake → stored, scored lead → routing queue. Safe to redeliver: the lead is a conditional put keyed by its
@@ -28,12 +34,17 @@ const RAW_TTL_SECONDS = 30 * 24 * 3600;
 export function createScoringHandler(deps: ScoringDeps) {
   const { logger, config } = deps;
 
-  async function fetchMetaLead(intake: IntakeMessage): Promise<GraphLead> {
+  /**
+   * The lead's answers from the Graph API; undefined when Meta says the lead does not exist (code 100): the App
+   * Dashboard's "Test" button sends leadgen_id 444444444444, which Graph never has. That answer will not change
+   * on a retry, so it is recorded and counted, never parked in the DLQ.
+   */
+  async function fetchMetaLead(intake: IntakeMessage): Promise<GraphLead | undefined> {
     const notice = intake.meta;
     if (notice === undefined) throw new Error('not a Meta lead');
     if (notice.lead) return notice.lead;
     if (deps.metaLeads === undefined)
-      throw new Error('a Meta lead arrived but no Graph API client is configured');
+      throw new Error(deps.metaUnavailable ?? 'a Meta lead arrived but no Graph API client is configured');
     try {
       return await deps.metaLeads.getLead(notice.leadgenId);
     } catch (error) {
@@ -47,6 +58,14 @@ export function createScoringHandler(deps: ScoringDeps) {
           hint: error.hint,
           at: deps.now().toISOString(),
         });
+        if (error.code === DOES_NOT_EXIST) {
+          logger.warn('Meta lead does not exist', {
+            leadId: intake.leadId,
+            dashboardTest: notice.leadgenId === DASHBOARD_TEST_LEADGEN_ID,
+            metaLeadMissing: 1,
+          });
+          return undefined;
+        }
         logger.error('Meta lead cannot be read', {
           leadId: intake.leadId,
           graphCode: error.code,
@@ -116,11 +135,12 @@ export function createScoringHandler(deps: ScoringDeps) {
         return;
       }
       graph = await fetchMetaLead(intake);
+      if (graph === undefined) return;
       intake = applyGraphLead(intake, graph);
     }
 
     if (intake.dedupeKey) {
-      const windowMinutes = config.sources.forms[intake.formId]?.duplicateWindowMinutes ?? 10;
+      const windowMinutes = ownValue(config.sources.forms, intake.formId)?.duplicateWindowMinutes ?? 10;
       const claimed = await deps.leads.claimDedupeKey(
         intake.dedupeKey,
         intake.leadId,
@@ -134,15 +154,16 @@ export function createScoringHandler(deps: ScoringDeps) {
     }
 
     const lead = buildLead(intake, config, now);
-    if (intake.raw !== undefined || graph !== undefined) {
+    // A payload ingest kept already (too large for the queue) is not written again.
+    if ((intake.raw !== undefined && !intake.rawKept) || graph !== undefined) {
       await deps.leads.keepRaw(
         lead.id,
         {
           source: lead.source,
-          ...(intake.raw !== undefined ? { payload: intake.raw } : {}),
+          ...(intake.raw !== undefined && !intake.rawKept ? { payload: intake.raw } : {}),
           ...(graph !== undefined ? { graph: JSON.stringify(graph) } : {}),
         },
-        nowEpoch + RAW_TTL_SECONDS,
+        nowEpoch + RAW_KEPT_SECONDS,
       );
     }
     const keys = dedupeKeys(lead);

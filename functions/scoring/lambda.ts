@@ -7,17 +7,21 @@ import { bundledConfig } from '../shared/bundled-config.ts';
 import { GraphEnv, parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
 import { GraphApiClient } from '../shared/graph-api.ts';
 import { createLogger } from '../shared/logger.ts';
-import { resolveSecrets } from '../shared/secrets.ts';
+import { resolveAvailableSecrets } from '../shared/secrets.ts';
 import { createScoringHandler } from './handler.ts';
 
 const env = parseEnv(TableEnv.extend(RoutingQueueEnv.shape).extend(GraphEnv.shape));
-const config = await resolveSecrets(
+// Web-form and Google leads need no secret here: a Meta secret not created yet stops only Meta leads.
+const { config, missing } = await resolveAvailableSecrets(
   bundledConfig(),
   ['facebook.pageAccessToken', 'facebook.appSecret'],
   fetchSsmParameters,
 );
 const db = documentClient();
-const facebook = config.sources.facebook;
+const facebook = missing.length === 0 ? config.sources.facebook : undefined;
+const logger = createLogger('scoring');
+for (const secret of missing)
+  logger.error('secret missing', { secret: secret.name, parameter: secret.parameter });
 
 export const handler = createScoringHandler({
   config,
@@ -34,6 +38,11 @@ export const handler = createScoringHandler({
       }
     : {}),
   failures: new DynamoFailureLog(db, env.TABLE_NAME),
+  ...(missing.length > 0
+    ? {
+        metaUnavailable: `Meta leads wait: create the SSM parameter ${missing.map((m) => m.parameter).join(' and ')}, then redrive the intake DLQ.`,
+      }
+    : {}),
   now: () => new Date(),
-  logger: createLogger('scoring'),
+  logger,
 });

@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
 import { stripBidiMarks } from '../shared/text.ts';
 
 export type NormalisedPhone = {
@@ -12,7 +13,8 @@ export type NormalisedPhone = {
 /**
  * E.164 for a valid number, else undefined. Reads Arabic-Indic and Persian digits, bidi marks and `00`
  * prefixes; national formats (0501234567) are tried against each default country in order, and the first
- * country under which the number is valid wins. An invalid number never becomes a key.
+ * country under which the number is valid wins; then the number as international. An invalid number never
+ * becomes a key.
  */
 export function normalisePhone(
   raw: string | undefined,
@@ -23,9 +25,16 @@ export function normalisePhone(
     .trim()
     .replace(/^(00|٠٠|۰۰)/, '+');
   if (cleaned === '') return undefined;
-  const attempts: (string | undefined)[] = cleaned.startsWith('+') ? [undefined] : [...defaultCountries];
-  for (const country of attempts) {
-    const parsed = parsePhoneNumberFromString(cleaned, {
+  // National readings first; then, for digits that do not start with a trunk 0, the international reading of
+  // a number typed with its country code but no + (1-650-555-0123, 971501234567).
+  const attempts: { text: string; country?: string }[] = cleaned.startsWith('+')
+    ? [{ text: cleaned }]
+    : [
+        ...defaultCountries.map((country) => ({ text: cleaned, country })),
+        ...(/^[(\s]*[1-9١-٩۱-۹]/.test(cleaned) ? [{ text: `+${cleaned}` }] : []),
+      ];
+  for (const { text, country } of attempts) {
+    const parsed = parsePhoneNumberFromString(text, {
       ...(country ? { defaultCountry: country as CountryCode } : {}),
       extract: false,
     });
@@ -99,6 +108,13 @@ export type NormalisedEmail = {
   role: boolean;
   free: boolean;
 };
+
+const EmailAddress = z.email();
+
+/** The same rule web forms apply (zod's email), after bidi marks and surrounding spaces are dropped. */
+export function isEmailAddress(raw: string): boolean {
+  return EmailAddress.safeParse(stripBidiMarks(raw).trim()).success;
+}
 
 export function normaliseEmail(raw: string | undefined): NormalisedEmail | undefined {
   if (raw === undefined) return undefined;

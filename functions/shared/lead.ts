@@ -45,7 +45,11 @@ export const Attribution = z.object({
   pageId: z.string().optional(),
   platformFormId: z.string().optional(),
   gclId: z.string().optional(),
+  /** Google Performance Max: the asset group that brought the lead. */
+  assetGroupId: z.string().optional(),
   organic: z.boolean().optional(),
+  /** Meta: `fb` or `ig`, where the form was filled in. */
+  platform: z.string().optional(),
 });
 export type Attribution = z.infer<typeof Attribution>;
 
@@ -60,6 +64,8 @@ export const Consent = z.object({
   textVersion: z.string().optional(),
   at: z.iso.datetime(),
   ip: z.string().optional(),
+  /** Each box of a Meta form's custom disclaimer: its key and whether it was ticked. */
+  boxes: z.array(z.object({ key: z.string(), checked: z.boolean() })).optional(),
 });
 export type Consent = z.infer<typeof Consent>;
 
@@ -112,8 +118,12 @@ export const IntakeMessage = z.object({
   /** The platform's own id (leadgen_id, lead_id) or the web form's idempotency key. */
   externalId: z.string().optional(),
   receivedAt: z.iso.datetime(),
+  /** When the person submitted, by the platform's own clock (Meta created_time, Google lead_submit_time). */
+  submittedAt: z.iso.datetime().optional(),
   contact: Contact,
   answers: z.record(z.string(), z.string()).default({}),
+  /** The question text of answers keyed by an id (Google custom questions), for display. */
+  answerLabels: z.record(z.string(), z.string()).optional(),
   attribution: Attribution.default({ utm: {} }),
   request: RequestContext.default({}),
   locale: Locale,
@@ -125,7 +135,9 @@ export const IntakeMessage = z.object({
   /** Short-window duplicate key for web forms posted without an Idempotency-Key (a hash, never PII). */
   dedupeKey: z.string().optional(),
   /** The payload as received, kept (with a TTL) so the lead can be replayed after a bug. */
-  raw: z.string().max(200_000).optional(),
+  raw: z.string().optional(),
+  /** The payload was too large to travel with the lead: ingest kept it in the table before queueing. */
+  rawKept: z.boolean().optional(),
 });
 export type IntakeMessage = z.infer<typeof IntakeMessage>;
 
@@ -219,6 +231,11 @@ export const Lead = z.object({
   formId: z.string(),
   externalId: z.string().optional(),
   receivedAt: z.iso.datetime(),
+  /**
+   * When the person submitted (the platform's clock; for web forms, the receipt): the start of the lead's wait.
+   * Leads stored before it was kept have none; their wait starts at `receivedAt`.
+   */
+  submittedAt: z.iso.datetime().optional(),
   createdAt: z.iso.datetime(),
   contact: Contact,
   /** E.164 phone when the number is valid; the typed value stays in `contact.phone`. */
@@ -229,7 +246,10 @@ export const Lead = z.object({
   emailFree: z.boolean().optional(),
   emailRole: z.boolean().optional(),
   keys: LeadKeys,
+  /** False when the typed email is not a valid address: it is kept as typed, never mailed or used as a key. */
+  emailValid: z.boolean().optional(),
   answers: z.record(z.string(), z.string()),
+  answerLabels: z.record(z.string(), z.string()).optional(),
   attribution: Attribution,
   locale: Locale,
   consent: Consent.optional(),

@@ -91,6 +91,18 @@ export interface LeadRepository {
     raw: { source: string; payload?: string; graph?: string },
     expiresAt: number,
   ): Promise<void>;
+  /** The kept payload, put together from its parts. */
+  getRaw(id: string): Promise<{ source: string; payload?: string; graph?: string } | undefined>;
+  /**
+   * Claims a web form's Idempotency-Key (by its hash) for a body (by its hash): `retry` when the same key came
+   * with the same body before, `conflict` when it came with another body (the caller answers 422).
+   */
+  claimIdempotencyKey(
+    keyHash: string,
+    claim: { bodyHash: string; leadId: string },
+    nowEpoch: number,
+    expiresAt: number,
+  ): Promise<'new' | 'retry' | 'conflict'>;
   /**
    * Claims a short-window duplicate key for a lead: false when another lead holds it and it has not expired.
    * Idempotent for the same lead (a redelivery claims its own key again).

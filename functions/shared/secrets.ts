@@ -92,29 +92,52 @@ export function secretParameterPaths(
     .map((s) => REFERENCE.exec(s.get())?.[1] ?? s.ssmPath);
 }
 
+/** A secret whose SSM parameter does not exist (yet): the deploy guide creates some only after Meta's app. */
+export type MissingSecret = { name: string; parameter: string };
+
 /**
  * Resolves the secret references a function needs (`google.key` also covers per-form Google keys), with one
- * batched fetch. Other references stay unresolved; literal values (local runs) are left as they are.
+ * batched fetch. A parameter that does not exist is reported in `missing`, not thrown: a Meta app secret not
+ * yet created must not take web forms down. Other references stay unresolved; literal values (local runs)
+ * are left as they are.
  */
-export async function resolveSecrets(
+export async function resolveAvailableSecrets(
   config: Config,
   names: readonly SecretName[],
   fetchParameters: (paths: string[]) => Promise<Record<string, string>>,
-): Promise<Config> {
+): Promise<{ config: Config; missing: MissingSecret[] }> {
   const resolved = structuredClone(config);
   const wanted = secretSlots(resolved, '').filter(
     (s) =>
       names.some((n) => s.name === n || (n === 'google.key' && s.name.startsWith('google.'))) &&
       REFERENCE.test(s.get()),
   );
-  if (wanted.length === 0) return resolved;
+  if (wanted.length === 0) return { config: resolved, missing: [] };
   const paths = wanted.map((s) => REFERENCE.exec(s.get())?.[1] ?? '');
   const values = await fetchParameters(paths);
+  const missing: MissingSecret[] = [];
   wanted.forEach((slot, i) => {
-    const value = values[paths[i] ?? ''];
-    if (value === undefined || value === '')
-      throw new Error(`secret ${slot.name} is missing: create the SSM parameter ${paths[i]}`);
-    slot.set(value);
+    const path = paths[i] ?? '';
+    const value = values[path];
+    if (value === undefined || value === '') missing.push({ name: slot.name, parameter: path });
+    else slot.set(value);
   });
+  return { config: resolved, missing };
+}
+
+/** As resolveAvailableSecrets, for a function that cannot work at all without every one of them. */
+export async function resolveSecrets(
+  config: Config,
+  names: readonly SecretName[],
+  fetchParameters: (paths: string[]) => Promise<Record<string, string>>,
+): Promise<Config> {
+  const { config: resolved, missing } = await resolveAvailableSecrets(config, names, fetchParameters);
+  const [first] = missing;
+  if (first) throw new Error(`secret ${first.name} is missing: create the SSM parameter ${first.parameter}`);
   return resolved;
+}
+
+/** The missing secrets among `names` (a source's own), for its 503 and its log line. */
+export function missingFor(missing: readonly MissingSecret[], prefix: string): MissingSecret[] {
+  return missing.filter((m) => m.name.startsWith(prefix));
 }

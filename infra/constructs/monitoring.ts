@@ -12,14 +12,14 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export type MonitoringProps = {
-  functions: Record<string, IFunction>;
+  functions: Record<string, LambdaFunction>;
   /** Consumer queues with their DLQs: depth and age of the oldest message. */
   queues: { name: string; queue: IQueue; dlq: IQueue }[];
   /** Where the stream consumer's exhausted batches go. */
@@ -113,6 +113,27 @@ export class Monitoring extends Construct {
         `${name} was throttled: raise its reserved concurrency or the account limit.`,
       );
     }
+    // A secret whose SSM parameter is missing: its source answers 503 (or its Meta leads wait), the rest works.
+    const secretMissing = Object.entries(props.functions).map(([name, fn]) =>
+      new MetricFilter(this, `${name}SecretMissing`, {
+        logGroup: fn.logGroup,
+        filterPattern: FilterPattern.literal('{ $.message = "secret missing" }'),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: 'SecretMissing',
+        metricValue: '1',
+      }).metric({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'SecretMissing',
+      new MathExpression({
+        expression: secretMissing.map((_, i) => `m${i}`).join(' + '),
+        usingMetrics: Object.fromEntries(secretMissing.map((m, i) => [`m${i}`, m])),
+        period: fiveMinutes,
+        label: 'secret missing (log lines)',
+      }),
+      1,
+      'A function could not read an SSM parameter: its source answers 503 until it exists. The log line names it (docs/deploy.md, step 2).',
+    );
     alarm(
       'ApiServerErrors',
       props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),

@@ -11,6 +11,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ConfigurationSet,
@@ -124,9 +125,11 @@ export class PipelineStack extends Stack {
       name: 'ingest',
       config,
       timeout: Duration.seconds(10),
-      environment: { INTAKE_QUEUE_URL: data.intakeQueue.queueUrl },
+      environment: { INTAKE_QUEUE_URL: data.intakeQueue.queueUrl, TABLE_NAME: data.table.tableName },
     }).fn;
     data.intakeQueue.grantSendMessages(ingest);
+    // Idempotency-Key claims (a conditional put) and payloads too large to travel on the queue.
+    grantTable(ingest, ['dynamodb:PutItem']);
     grantSecrets(ingest, ['facebook.appSecret', 'facebook.verifyToken', 'google.key']);
 
     const scoring = new PipelineFunction(this, 'Scoring', {
@@ -249,7 +252,7 @@ export class PipelineStack extends Stack {
       targets: [new LambdaFunction(sweeper, { event: RuleTargetInput.fromObject({}), retryAttempts: 2 })],
     });
 
-    let reconcile: IFunction | undefined;
+    let reconcile: NodejsFunction | undefined;
     if (config.sources.facebook) {
       reconcile = new PipelineFunction(this, 'Reconcile', {
         name: 'reconcile',

@@ -193,7 +193,7 @@ describe('the pipeline stack', () => {
     }
   });
 
-  it('lets the ingest function send to the intake queue and read its own secrets, and nothing else', () => {
+  it('lets the ingest function send to the intake queue, put items, read its own secrets, and nothing else', () => {
     const policies = pipeline.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ingest') }] },
     });
@@ -205,6 +205,8 @@ describe('the pipeline stack', () => {
       'sqs:SendMessage',
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
+      // Idempotency-Key claims and payloads too large for the queue; no read, no update.
+      'dynamodb:PutItem',
       'ssm:GetParameters',
     ]);
     const logs = statements.find((s) => Array.isArray(s.Action) && s.Action.includes('logs:PutLogEvents'));

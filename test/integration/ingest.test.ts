@@ -5,6 +5,7 @@ import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, formPost, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
+import { ingestStore } from '../support/handlers.ts';
 
 let aws: TestAws;
 let ingest: ReturnType<typeof createIngestHandler>;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   ingest = createIngestHandler({
     config: testConfig(),
     intakeQueue: new SqsSender(aws.sqs, aws.resources.intake.url),
+    store: ingestStore(aws),
     newId: () => `lead-${++ids}`,
     now: () => new Date('2026-03-19T16:00:00.000Z'),
     logger: silentLogger(),
@@ -135,6 +137,7 @@ describe('POST /v1/forms/{formId}/leads', () => {
     const broken = createIngestHandler({
       config: testConfig(),
       intakeQueue: new SqsSender(aws.sqs, `${aws.resources.intake.url}-does-not-exist`),
+      store: ingestStore(aws),
       newId: () => 'lead-x',
       now: () => new Date(),
       logger: silentLogger(),

@@ -216,6 +216,31 @@ describe('Meta leads in scoring', () => {
     expect((await item(keys.failure('facebook', '700000000000005')))?.attempts).toBe(2);
   });
 
+  it("acknowledges the App Dashboard's Test lead, which Graph says does not exist: recorded, never DLQ'd", async () => {
+    // Graph's answer for leadgen_id 444444444444, as Meta sends it for an object that does not exist.
+    script = () => ({
+      status: 400,
+      body: {
+        error: {
+          message:
+            "Unsupported get request. Object with ID '444444444444' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+          type: 'GraphMethodException',
+          code: 100,
+          error_subcode: 33,
+        },
+      },
+    });
+    const [change] = parseMetaWebhook(
+      readFileSync('test/fixtures/facebook/dashboard-test-button.json', 'utf8'),
+    );
+    if (!change) throw new Error('no lead');
+    const intake = metaIntakeMessage(change, facebook, '2026-03-19T16:00:05.000Z');
+    const result = await scoring(sqsEvent([intake]), context());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await leads.exists(intake.leadId)).toBe(false);
+    expect(await item(keys.failure('facebook', '444444444444'))).toMatchObject({ code: 'graph-100' });
+  });
+
   it('uses the lead the reconcile job already read, without calling Meta', async () => {
     const before = graph.requests.length;
     const intake = { ...metaIntake('700000000000006') };

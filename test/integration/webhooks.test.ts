@@ -6,6 +6,7 @@ import { leadIdFor } from '../../functions/shared/ids.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
+import { ingestStore } from '../support/handlers.ts';
 import { metaSignature } from '../support/signing.ts';
 
 const config = testConfig();
@@ -18,6 +19,7 @@ beforeAll(async () => {
   ingest = createIngestHandler({
     config,
     intakeQueue: new SqsSender(aws.sqs, aws.resources.intake.url),
+    store: ingestStore(aws),
     newId: () => 'unused',
     now: () => new Date('2026-03-19T16:00:00.000Z'),
     logger: silentLogger(),

@@ -166,6 +166,54 @@ export const BAD_INPUTS: BadInput[] = [
     answer: 'same answer as a person; nothing queued',
   },
   {
+    input: 'form: an id that is a name of Object.prototype (`__proto__`, `constructor`)',
+    event: () => formPost('__proto__', '{"email":"a@example.com"}'),
+    status: 404,
+    answer: 'unknown_form',
+  },
+  {
+    input: 'form: an Idempotency-Key over 255 characters',
+    event: () => formPost('demo', '{"email":"a@example.com"}', { 'idempotency-key': 'k'.repeat(256) }),
+    status: 400,
+    answer: 'idempotency_key_too_long',
+  },
+  {
+    input: 'form: a charset leadpipe cannot decode',
+    event: () =>
+      formPost('demo', 'email=a%40example.com', {
+        'content-type': 'application/x-www-form-urlencoded; charset=x-unknown',
+      }),
+    status: 415,
+    answer: 'unsupported_charset',
+  },
+  {
+    input: 'form: windows-1256 (old Arabic sites), declared in the Content-Type',
+    event: () =>
+      formPost('demo', 'name=%D3%C7%D1%C9&email=a%40example.com', {
+        'content-type': 'application/x-www-form-urlencoded; charset=windows-1256',
+      }),
+    status: 202,
+    answer: 'accepted; decoded from the declared charset',
+    queued: (m) => m.contact.name === 'سارة',
+  },
+  {
+    input: 'form: emoji and other characters beyond the BMP',
+    event: () => formPost('demo', JSON.stringify({ email: 'a@example.com', name: 'Sara 😀 👋🏽 𝒜' })),
+    status: 202,
+    answer: 'accepted; stored and mailed unchanged',
+    queued: (m) => m.contact.name === 'Sara 😀 👋🏽 𝒜',
+  },
+  {
+    input: 'form: fields named `constructor`, `toString`, `__proto__`',
+    event: () =>
+      formPost('demo', '{"email":"a@example.com","constructor":"a","toString":"b","__proto__":"c"}'),
+    status: 202,
+    answer: 'accepted; kept as answers (`__proto__` as `_proto_`)',
+    queued: (m) =>
+      Object.hasOwn(m.answers, 'constructor') &&
+      JSON.stringify(m.answers).includes('"constructor":"a","toString":"b","_proto_":"c"'),
+  },
+  {
     input: 'Meta verification with a wrong verify token',
     event: () => ({
       ...httpEvent({ method: 'GET', path: '/v1/webhooks/facebook', routeKey: 'GET /v1/webhooks/facebook' }),
@@ -216,6 +264,23 @@ export const BAD_INPUTS: BadInput[] = [
     event: () => googlePost('{"google_key":"local-google-key"}'),
     status: 400,
     answer: 'invalid_webhook',
+  },
+  {
+    input: 'Google webhook with an answer over 5,000 characters',
+    event: () =>
+      googlePost(
+        JSON.stringify({
+          lead_id: 'L-long',
+          google_key: 'local-google-key',
+          user_column_data: [
+            { column_id: 'EMAIL', string_value: 'long@example.com' },
+            { column_id: 'notes', column_name: 'Anything else?', string_value: 'ن'.repeat(6000) },
+          ],
+        }),
+      ),
+    status: 200,
+    answer: 'accepted; the answer is cut to 5,000 characters, ending in …',
+    queued: (m) => [...(m.answers.notes ?? '')].length === 5000 && (m.answers.notes ?? '').endsWith('…'),
   },
   {
     input: 'Google webhook, not JSON',

@@ -17,6 +17,11 @@ import type { TimerMessage } from '../../functions/shared/timers.ts';
 import type { TestAws } from './aws.ts';
 import { silentLogger } from './factories.ts';
 
+/** What ingest keeps in the table (Idempotency-Key claims, payloads too large for the queue), on a test's table. */
+export function ingestStore(aws: TestAws): DynamoLeadRepository {
+  return new DynamoLeadRepository(documentClient(aws.dynamodb), aws.resources.tableName);
+}
+
 /** The ops function on a test's own resources, with the config's reps seeded, and the repositories it uses. */
 export async function opsOn(aws: TestAws, config: Config, now: () => Date) {
   const db = documentClient(aws.dynamodb);

@@ -165,20 +165,24 @@ describe('Meta leads read from the Graph API', () => {
     });
   });
 
-  it('takes campaign and ad attribution, and consent evidence from the disclaimer', () => {
+  it('takes ad, ad set and campaign attribution, the platform, and each disclaimer box with its key', () => {
     const filled = applyGraphLead(intake, graph);
     expect(filled.attribution).toMatchObject({
       campaignId: '23849853425910183',
       campaignName: 'RE-Tehran-Q1',
+      adsetId: '23849853425900183',
       adId: '23849853425890183',
       adName: 'Tehran apartments - video',
       organic: false,
+      platform: 'ig',
     });
     expect(filled.consent).toEqual({
       given: true,
       textVersion: 'meta-form-172036835026334',
       at: '2026-03-19T16:00:00.000Z',
+      boxes: [{ key: 'marketing_consent', checked: true }],
     });
+    expect(filled.submittedAt).toBe('2026-03-19T16:00:00.000Z');
   });
 });
 

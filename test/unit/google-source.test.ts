@@ -26,7 +26,7 @@ describe('Google Ads lead form webhooks', () => {
     });
   });
 
-  it("maps Google's column ids to the contact and keeps other questions as answers, under their names", () => {
+  it("maps Google's column ids to the contact and keys other answers by a stable id, with the question kept", () => {
     const text = fixture('lead-arabic.json');
     const message = googleIntakeMessage(parseGoogleWebhook(text), google, '2026-03-19T16:00:01.000Z', text);
     expect(message.contact).toEqual({
@@ -35,10 +35,9 @@ describe('Google Ads lead form webhooks', () => {
       phone: '٠٥٥ ١٢٣ ٤٥٦٧',
       city: 'جدة',
     });
-    expect(message.answers).toEqual({
-      'ما الخدمة التي تهمك؟': 'الاستشارات',
-      'Question 1': 'أكثر من 50 موظفا',
-    });
+    expect(message.answers).toEqual({ service: 'الاستشارات', question_1: 'أكثر من 50 موظفا' });
+    expect(message.answerLabels).toEqual({ service: 'ما الخدمة التي تهمك؟', question_1: 'Question 1' });
+    expect(message.submittedAt).toBe('2026-03-19T16:00:00.000Z');
     expect(message).toMatchObject({
       leadId: leadIdFor('google', 'Cj0KCQjw-lead-7f3a9c'),
       source: 'google',

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { stringify } from 'lossless-json';
 import { z } from 'zod';
+import { isoTime } from '../../shared/answers.ts';
 import type { FacebookConfig } from '../../shared/config.ts';
 import { HttpError, issuesFromZod } from '../../shared/errors.ts';
 import { leadIdFor } from '../../shared/ids.ts';
@@ -99,9 +100,10 @@ export function parseMetaWebhook(text: string): MetaLeadChange[] {
       }
       const v = value.data;
       if (leads.has(v.leadgen_id)) return;
-      // Organic and test leads carry ad_id 0.
-      const adId = v.ad_id && v.ad_id !== '0' ? v.ad_id : undefined;
+      // Organic and test leads carry ad_id 0. `adgroup_id` is the legacy name of the ad (an ad group was Meta's
+      // old word for an ad), not of the ad set: it is the ad id when ad_id is absent.
       const adgroupId = v.adgroup_id && v.adgroup_id !== '0' ? v.adgroup_id : undefined;
+      const adId = v.ad_id && v.ad_id !== '0' ? v.ad_id : adgroupId;
       leads.set(v.leadgen_id, {
         leadgenId: v.leadgen_id,
         pageId: v.page_id,
@@ -130,6 +132,7 @@ export function metaIntakeMessage(
     formId: change.formId,
     externalId: change.leadgenId,
     receivedAt,
+    ...(change.createdTime !== undefined ? withSubmittedAt(isoTime(change.createdTime)) : {}),
     contact: {},
     answers: {},
     attribution: {
@@ -137,7 +140,6 @@ export function metaIntakeMessage(
       pageId: change.pageId,
       platformFormId: change.formId,
       ...(change.adId ? { adId: change.adId } : {}),
-      ...(change.adgroupId ? { adsetId: change.adgroupId } : {}),
     },
     request: {},
     locale: facebook.locale,
@@ -146,4 +148,8 @@ export function metaIntakeMessage(
     meta: notice,
     raw,
   };
+}
+
+function withSubmittedAt(submittedAt: string | undefined): { submittedAt?: string } {
+  return submittedAt ? { submittedAt } : {};
 }

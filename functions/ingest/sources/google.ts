@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { answerKey, isoTime, LINE_MAX_CHARS } from '../../shared/answers.ts';
 import type { ContactField, GoogleConfig } from '../../shared/config.ts';
 import { HttpError, issuesFromZod } from '../../shared/errors.ts';
 import { leadIdFor } from '../../shared/ids.ts';
 import { parseJsonLossless } from '../../shared/json.ts';
 import type { IntakeMessage } from '../../shared/lead.ts';
+import { cutAnswer, fitAnswers } from '../../shared/limits.ts';
+import { ownValue } from '../../shared/records.ts';
 import { secretsEqual } from './facebook.ts';
 import { cleanValue } from './web-form.ts';
 
@@ -18,7 +21,8 @@ export const GoogleWebhook = z.object({
       z.object({
         column_id: z.string().max(200).optional(),
         column_name: z.string().max(500).optional(),
-        string_value: z.string().max(5000).optional(),
+        // No length limit here: Google retries what is refused, forever; a long answer is cut, not refused.
+        string_value: z.string().optional(),
       }),
     )
     .max(200)
@@ -32,7 +36,9 @@ export const GoogleWebhook = z.object({
   gcl_id: z.string().max(500).optional(),
   google_key: z.string().max(500).default(''),
   is_test: z.boolean().default(false),
-  lead_submit_time: z.string().optional(),
+  lead_stage: z.string().max(100).optional(),
+  /** ISO-8601, e.g. 2024-09-26T12:30:00Z: when the person submitted the form. */
+  lead_submit_time: z.string().max(100).optional(),
 });
 export type GoogleWebhook = z.infer<typeof GoogleWebhook>;
 
@@ -73,7 +79,7 @@ export function parseGoogleWebhook(text: string): GoogleWebhook {
 
 /** The key is a shared secret in the body (Google signs nothing): per form if configured, else the default. */
 export function checkGoogleKey(webhook: GoogleWebhook, google: GoogleConfig): void {
-  const expected = (webhook.form_id && google.forms[webhook.form_id]?.key) || google.key;
+  const expected = (webhook.form_id && ownValue(google.forms, webhook.form_id)?.key) || google.key;
   if (!secretsEqual(webhook.google_key, expected)) {
     throw new HttpError(
       403,
@@ -96,18 +102,24 @@ export function googleIntakeMessage(
 ): IntakeMessage {
   const contact: Record<string, string> = {};
   const answers: Record<string, string> = {};
+  const labels: Record<string, string> = {};
   for (const column of webhook.user_column_data) {
     const value = cleanValue(column.string_value ?? '', true);
     if (value === '') continue;
-    const field = column.column_id ? COLUMNS[column.column_id] : undefined;
+    const field = column.column_id ? ownValue(COLUMNS, column.column_id) : undefined;
     // EMAIL wins over WORK_EMAIL and PHONE_NUMBER over WORK_PHONE: the first one seen is kept.
-    if (field !== undefined) {
-      if (contact[field] === undefined) contact[field] = cleanValue(value, false);
-      else answers[column.column_name ?? column.column_id ?? field] = value;
-    } else {
-      answers[cleanValue(column.column_name ?? column.column_id ?? 'answer', false)] = value;
+    if (field !== undefined && contact[field] === undefined) {
+      contact[field] = cutAnswer(cleanValue(value, false), LINE_MAX_CHARS);
+      continue;
     }
+    // Custom questions are keyed by a stable id a scoring rule can name (`answers.budget`); the question
+    // text, which the advertiser may reword or translate, is kept apart for display.
+    const key = answerKey(column.column_id ?? column.column_name ?? 'answer');
+    answers[key] = cutAnswer(value);
+    const label = column.column_name ? cleanValue(column.column_name, false) : undefined;
+    if (label && label !== key) labels[key] = label;
   }
+  const submittedAt = isoTime(webhook.lead_submit_time);
   const test = webhook.is_test && google.testLeads === 'flag';
   return {
     v: 1,
@@ -116,12 +128,16 @@ export function googleIntakeMessage(
     formId: webhook.form_id ?? 'unknown',
     externalId: webhook.lead_id,
     receivedAt,
+    ...(submittedAt ? { submittedAt } : {}),
     contact,
-    answers,
+    answers: fitAnswers(answers),
+    ...(Object.keys(labels).length > 0 ? { answerLabels: labels } : {}),
     attribution: {
       utm: {},
       ...(webhook.campaign_id ? { campaignId: webhook.campaign_id } : {}),
+      // Google's ad group is the ad set's counterpart; its creative is the ad.
       ...(webhook.adgroup_id ? { adsetId: webhook.adgroup_id } : {}),
+      ...(webhook.asset_group_id ? { assetGroupId: webhook.asset_group_id } : {}),
       ...(webhook.creative_id ? { creativeId: webhook.creative_id } : {}),
       ...(webhook.form_id ? { platformFormId: webhook.form_id } : {}),
       ...(webhook.gcl_id ? { gclId: webhook.gcl_id } : {}),

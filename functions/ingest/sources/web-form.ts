@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import { TextDecoder } from 'node:util';
 import { z } from 'zod';
 import type { ContactField, FormConfig } from '../../shared/config.ts';
 import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
 import type { Attribution, Contact, IntakeMessage } from '../../shared/lead.ts';
+import { ANSWER_MAX_CHARS, cutAnswer, fitAnswers } from '../../shared/limits.ts';
+import { ownValue, safeKey } from '../../shared/records.ts';
 import { stripBidiMarks } from '../../shared/text.ts';
 
+/** Form fields by name; a null prototype, so a field named `__proto__` or `constructor` is only a field. */
 export type FormBody = Record<string, string>;
 
 export type FormSubmission = {
@@ -13,7 +17,8 @@ export type FormSubmission = {
   leadId: string;
   receivedAt: string;
   contentType: string | undefined;
-  body: string;
+  /** The body's bytes, decoded by the charset the Content-Type declares; a string is taken as decoded. */
+  body: Uint8Array | string;
   ip?: string;
   userAgent?: string;
   /** The HTTP Referer of a browser post: the page the form was on, unless the form says otherwise. */
@@ -30,7 +35,7 @@ export type FormMediaType = 'json' | 'urlencoded';
 const MAX_FIELDS = 100;
 const MAX_KEY_LENGTH = 100;
 const MAX_LINE_LENGTH = 300;
-const MAX_TEXT_LENGTH = 5000;
+const MAX_TEXT_LENGTH = ANSWER_MAX_CHARS;
 
 /** Common names for contact inputs, so most forms need no field mapping at all. */
 const FIELD_ALIASES: Record<string, ContactField> = {
@@ -74,7 +79,7 @@ const CONTEXT_FIELDS = new Set([
 const YES = new Set(['true', 'on', 'yes', '1', 'checked', 'agreed']);
 
 /** A retried post is the same form and the same bytes; this key finds it without keeping the body in it. */
-export function submissionDedupeKey(formId: string, body: string): string {
+export function submissionDedupeKey(formId: string, body: Uint8Array | string): string {
   return createHash('sha256').update(formId).update('\n').update(body).digest('base64url');
 }
 
@@ -89,17 +94,63 @@ export function mediaTypeOf(contentType: string | undefined): FormMediaType {
   );
 }
 
+/**
+ * The charset the Content-Type declares (UTF-8 when none): old Arabic sites still post windows-1256. A charset
+ * no decoder knows is refused, never read as UTF-8 and turned into U+FFFD.
+ */
+export function charsetOf(contentType: string | undefined): TextDecoder {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  const label = match?.[1] ?? 'utf-8';
+  try {
+    return new TextDecoder(label);
+  } catch {
+    throw new HttpError(
+      415,
+      'unsupported_charset',
+      `The charset "${label.slice(0, 40)}" is not one leadpipe can read; send UTF-8 (or a charset such as windows-1256).`,
+    );
+  }
+}
+
+/** `a=1&b=%D3%C7` with each percent-escape read as a byte of `decoder`'s charset (browsers encode so). */
+function parseUrlEncoded(body: Uint8Array | string, decoder: TextDecoder): [string, string][] {
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('latin1');
+  if (typeof body === 'string' || decoder.encoding === 'utf-8') return [...new URLSearchParams(text)];
+  const decode = (part: string) =>
+    decoder.decode(
+      Buffer.from(
+        part
+          .replace(/\+/g, ' ')
+          .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+        'latin1',
+      ),
+    );
+  return text
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      return at === -1 ? [decode(pair), ''] : [decode(pair.slice(0, at)), decode(pair.slice(at + 1))];
+    });
+}
+
 /** Parses the body into flat string fields; nested objects are rejected, lists are joined. */
-export function parseFormBody(body: string, mediaType: FormMediaType): FormBody {
-  const fields: FormBody = {};
+export function parseFormBody(
+  body: Uint8Array | string,
+  mediaType: FormMediaType,
+  decoder: TextDecoder = new TextDecoder('utf-8'),
+): FormBody {
+  const fields: FormBody = Object.create(null);
   if (mediaType === 'urlencoded') {
-    const params = new URLSearchParams(body);
-    for (const key of new Set(params.keys())) fields[key] = params.getAll(key).join(', ');
+    for (const [key, value] of parseUrlEncoded(body, decoder)) {
+      const seen = ownValue(fields, key);
+      fields[key] = seen === undefined ? value : `${seen}, ${value}`;
+    }
     return fields;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(typeof body === 'string' ? body : decoder.decode(body));
   } catch (error) {
     throw new HttpError(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}.`);
   }
@@ -127,7 +178,8 @@ const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
 
 /** One-line fields lose line breaks (no header injection downstream); free text keeps them. */
 export function cleanValue(value: string, multiline: boolean): string {
-  const cleaned = value.replace(CONTROL, '');
+  // A lone surrogate (from a JSON \ud83d escape) is no character at all: U+FFFD, as UTF-8 would store it.
+  const cleaned = value.toWellFormed().replace(CONTROL, '');
   return (multiline ? cleaned.replace(/\r\n?/g, '\n') : cleaned.replace(LINE_BREAKS, ' ')).trim();
 }
 
@@ -153,7 +205,7 @@ const ContactInput = z.object({
 function utmFrom(fields: FormBody): Attribution['utm'] {
   const utm: Attribution['utm'] = {};
   for (const key of UTM_FIELDS) {
-    const value = fields[`utm_${key}`];
+    const value = ownValue(fields, `utm_${key}`);
     if (value) utm[key] = cleanValue(value, false).slice(0, MAX_LINE_LENGTH);
   }
   return utm;
@@ -165,7 +217,8 @@ function utmFrom(fields: FormBody): Attribution['utm'] {
  */
 export function acceptFormSubmission(input: FormSubmission): FormOutcome {
   const mediaType = mediaTypeOf(input.contentType);
-  const fields = parseFormBody(input.body, mediaType);
+  const decoder = charsetOf(input.contentType);
+  const fields = parseFormBody(input.body, mediaType, decoder);
   const keys = Object.keys(fields);
   if (keys.length > MAX_FIELDS)
     throw new HttpError(
@@ -182,7 +235,7 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
     );
 
   const { form } = input;
-  if (form.honeypot !== undefined && (fields[form.honeypot] ?? '').trim() !== '')
+  if (form.honeypot !== undefined && (ownValue(fields, form.honeypot) ?? '').trim() !== '')
     return { kind: 'honeypot', mediaType };
 
   const contact: Record<string, string> = {};
@@ -190,7 +243,7 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
   const answers: Record<string, string> = {};
   for (const [key, raw] of Object.entries(fields)) {
     if (key === form.honeypot || key.startsWith('utm_') || CONTEXT_FIELDS.has(key)) continue;
-    const target = form.fields[key] ?? FIELD_ALIASES[key];
+    const target = ownValue(form.fields, key) ?? ownValue(FIELD_ALIASES, key);
     if (target !== undefined) {
       // Emails and phones pasted from RTL text carry invisible direction marks; they are never meant.
       const typed = target === 'email' || target === 'phone' ? stripBidiMarks(raw) : raw;
@@ -201,7 +254,7 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
       }
     } else {
       const value = cleanValue(raw, true);
-      if (value !== '') answers[cleanValue(key, false)] = value.slice(0, MAX_TEXT_LENGTH);
+      if (value !== '') answers[safeKey(cleanValue(key, false))] = cutAnswer(value);
     }
   }
 
@@ -235,7 +288,7 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
     ...(input.idempotencyKey ? { externalId: input.idempotencyKey } : {}),
     receivedAt: input.receivedAt,
     contact: parsed.data satisfies Contact,
-    answers,
+    answers: fitAnswers(answers),
     attribution: {
       utm: utmFrom(fields),
       ...(pageUrl ? { pageUrl: cleanValue(pageUrl, false).slice(0, 2000) } : {}),
@@ -259,7 +312,7 @@ export function acceptFormSubmission(input: FormSubmission): FormOutcome {
         }
       : {}),
     ...(input.idempotencyKey ? {} : { dedupeKey: submissionDedupeKey(input.formId, input.body) }),
-    raw: input.body,
+    raw: typeof input.body === 'string' ? input.body : decoder.decode(input.body),
   };
   return { kind: 'accepted', message, mediaType };
 }

@@ -148,10 +148,13 @@ export function renderAssignmentEmail(input: {
 
   const rows: Array<[string, string, string]> = [];
   rows.push([t.name, escapeHtml(name), name]);
+  // An address that is not valid is shown as typed, without a mailto link.
   if (lead.contact.email)
     rows.push([
       t.email,
-      `<a href="mailto:${escapeHtml(lead.contact.email)}" dir="ltr">${escapeHtml(isolateLtr(lead.contact.email))}</a>`,
+      lead.emailValid === false
+        ? ltrSpan(lead.contact.email)
+        : `<a href="mailto:${escapeHtml(lead.contact.email)}" dir="ltr">${escapeHtml(isolateLtr(lead.contact.email))}</a>`,
       isolateLtr(lead.contact.email),
     ]);
   if (phone) {

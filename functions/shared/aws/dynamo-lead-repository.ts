@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -10,6 +10,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Assignment, type FollowUp, Lead, type StatusChange } from '../lead.ts';
 import { listKeys } from '../lead-list.ts';
+import { cutToBytes, RAW_PART_BYTES } from '../limits.ts';
 import type {
   AssignResult,
   CapacityGuard,
@@ -27,7 +28,8 @@ import { repKeys } from './dynamo-rep-repository.ts';
 /** Single-table keys. Every item carries `pk`, `sk` and `type`. */
 export const keys = {
   lead: (id: string) => ({ pk: `LEAD#${id}`, sk: 'LEAD' }),
-  raw: (id: string) => ({ pk: `LEAD#${id}`, sk: 'RAW' }),
+  raw: (id: string, part = 0) => ({ pk: `LEAD#${id}`, sk: part === 0 ? 'RAW' : `RAW#${part}` }),
+  idempotencyKey: (keyHash: string) => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),
   dedupe: (key: string) => ({ pk: `DEDUPE#${key}`, sk: 'DEDUPE' }),
   identity: (kind: KeyKind, value: string) => ({ pk: `KEY#${kind}#${value}`, sk: 'KEY' }),
   waiting: (poolId: string, leadId: string) => ({ pk: `WAITING#${poolId}`, sk: `LEAD#${leadId}` }),
@@ -194,12 +196,73 @@ export class DynamoLeadRepository implements LeadRepository {
     raw: { source: string; payload?: string; graph?: string },
     expiresAt: number,
   ): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.raw(id), type: 'raw', ...raw, expiresAt },
-      }),
+    // An item holds at most 400 KB: a large payload is kept in parts, the first of which says how many.
+    const { payload, ...rest } = raw;
+    const parts = payload === undefined ? [] : splitBytes(payload, RAW_PART_BYTES);
+    await Promise.all(
+      (parts.length > 0 ? parts : [undefined]).map((part, i) =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...keys.raw(id, i),
+              type: 'raw',
+              ...(i === 0 ? { ...rest, parts: parts.length } : {}),
+              ...(part !== undefined ? { payload: part } : {}),
+              expiresAt,
+            },
+          }),
+        ),
+      ),
     );
+  }
+
+  /** The payload as received, put together from its parts; undefined when none was kept (or it expired). */
+  async getRaw(id: string): Promise<{ source: string; payload?: string; graph?: string } | undefined> {
+    const first = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.raw(id), ConsistentRead: true }),
+    );
+    if (first.Item === undefined) return undefined;
+    const parts = Number(first.Item.parts ?? 1);
+    let payload = first.Item.payload === undefined ? undefined : String(first.Item.payload);
+    for (let i = 1; i < parts; i++) {
+      const next = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.raw(id, i), ConsistentRead: true }),
+      );
+      if (next.Item === undefined)
+        throw new Error(`raw payload of lead ${id} is missing part ${i} of ${parts}`);
+      payload = `${payload ?? ''}${String(next.Item.payload ?? '')}`;
+    }
+    return {
+      source: String(first.Item.source),
+      ...(payload !== undefined ? { payload } : {}),
+      ...(first.Item.graph !== undefined ? { graph: String(first.Item.graph) } : {}),
+    };
+  }
+
+  async claimIdempotencyKey(
+    keyHash: string,
+    claim: { bodyHash: string; leadId: string },
+    nowEpoch: number,
+    expiresAt: number,
+  ): Promise<'new' | 'retry' | 'conflict'> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.idempotencyKey(keyHash), type: 'idempotency-key', ...claim, expiresAt },
+          // TTL deletes lazily, so an expired key is judged by its own timestamp.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowEpoch },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'new';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const held = error.Item ? unmarshall(error.Item) : undefined;
+      return held?.bodyHash === claim.bodyHash ? 'retry' : 'conflict';
+    }
   }
 
   async claimDedupeKey(key: string, leadId: string, nowEpoch: number, expiresAt: number): Promise<boolean> {
@@ -456,4 +519,15 @@ export class DynamoPoolCounter implements PoolCounter {
     if (typeof value !== 'number') throw new Error(`pool counter ${poolId} returned no value`);
     return value;
   }
+}
+
+/** `text` in consecutive parts of at most `maxBytes` UTF-8 bytes each, never splitting a character. */
+export function splitBytes(text: string, maxBytes: number): string[] {
+  const parts: string[] = [];
+  for (let rest = text; rest !== ''; ) {
+    const part = cutToBytes(rest, maxBytes);
+    parts.push(part);
+    rest = rest.slice(part.length);
+  }
+  return parts;
 }

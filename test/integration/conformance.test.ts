@@ -1,0 +1,370 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestHandler } from '../../functions/ingest/handler.ts';
+import { cleanValue } from '../../functions/ingest/sources/web-form.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { leadIdFor } from '../../functions/shared/ids.ts';
+import { ANSWERS_MAX_BYTES, WEBHOOK_MAX_BYTES } from '../../functions/shared/limits.ts';
+import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
+import { emulatorClients, eventually, queueDepth, testEmulators } from '../support/aws.ts';
+import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
+
+// Inputs nobody on the project chose: arbitrary Unicode, sizes around every limit, names that are
+// Object.prototype's, legacy charsets, posted over HTTP to the running pipeline and read back from the table.
+
+type StoredLead = {
+  id: string;
+  contact: Record<string, string>;
+  answers: Record<string, string>;
+  ownerId?: string;
+  test: boolean;
+};
+
+let pipeline: Pipeline;
+let leads: DynamoLeadRepository;
+
+beforeAll(async () => {
+  pipeline = await startPipeline({
+    config: testConfig(),
+    emulators: testEmulators(),
+    prefix: `t-conf-${Date.now().toString(36)}`,
+    onError: () => undefined,
+  });
+  leads = new DynamoLeadRepository(documentClient(emulatorClients().dynamodb), pipeline.resources.tableName);
+}, 90_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+async function post(path: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+  return fetch(`${pipeline.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+}
+
+async function storedLead(id: string): Promise<StoredLead> {
+  return eventually(`lead ${id} stored`, async () => {
+    const response = await fetch(`${pipeline.url}/v1/leads/${id}`);
+    return response.status === 200 ? ((await response.json()) as { lead: StoredLead }).lead : undefined;
+  });
+}
+
+let people = 0;
+const uniqueEmail = () => `conf.${Date.now()}.${++people}@example.com`;
+
+describe('any Unicode a person types', () => {
+  it('is accepted, stored and mailed unchanged: emoji, other planes, RTL marks, zero-width', async () => {
+    const name = 'Sara 😀 👋🏽 سارة‏ 𝒜 ‍';
+    const response = await post('/v1/forms/demo/leads', JSON.stringify({ name, email: uniqueEmail() }));
+    expect(response.status).toBe(202);
+    const { leadId } = (await response.json()) as { leadId: string };
+    const lead = await storedLead(leadId);
+    expect(lead.contact.name).toBe(name.trim());
+    const mail = await eventually('the assignment mail', async () =>
+      (await pipeline.outbox()).find((m) => m.headers['X-Leadpipe-Lead'] === leadId),
+    );
+    expect(mail.text).toContain('Sara 😀 👋🏽');
+    expect(mail.html).toContain('Sara 😀 👋🏽');
+  });
+
+  it('survives the HTTP boundary, the queue and the table for arbitrary strings of every plane', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        async (name, message) => {
+          const response = await post(
+            '/v1/forms/demo/leads',
+            JSON.stringify({ name, message, email: uniqueEmail(), note: `${name}\u0000${message}` }),
+          );
+          const expected = cleanValue(name, false);
+          if (expected === '' || [...expected].length > 300) {
+            // Nothing left of the name once controls are dropped is just an absent name; never a 5xx.
+            expect(response.status).toBeLessThan(500);
+            return;
+          }
+          expect(response.status).toBe(202);
+          const { leadId } = (await response.json()) as { leadId: string };
+          const lead = await storedLead(leadId);
+          expect(lead.contact.name).toBe(expected);
+          if (cleanValue(message, true) !== '') expect(lead.contact.message).toBe(cleanValue(message, true));
+          expect(lead.answers.note).toBe(cleanValue(`${name}\u0000${message}`, true));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('keeps U+FFFE and U+FFFF, which SQS refuses raw, by escaping them in the message', async () => {
+    const response = await post(
+      '/v1/forms/demo/leads',
+      JSON.stringify({ name: 'Odd \uFFFE\uFFFF Name', email: uniqueEmail() }),
+    );
+    expect(response.status).toBe(202);
+    const { leadId } = (await response.json()) as { leadId: string };
+    expect((await storedLead(leadId)).contact.name).toBe('Odd \uFFFE\uFFFF Name');
+  });
+});
+
+function googleLead(leadId: string, answers: number, answerChars: number): string {
+  const webhook = JSON.parse(readFileSync('test/fixtures/google/lead-arabic.json', 'utf8')) as {
+    lead_id: string;
+    user_column_data: { column_id?: string; column_name?: string; string_value?: string }[];
+  };
+  webhook.lead_id = leadId;
+  for (let i = 0; i < answers; i++)
+    webhook.user_column_data.push({
+      column_id: `QUESTION_${i + 10}`,
+      column_name: `سؤال ${i}`,
+      string_value: 'ج'.repeat(answerChars - 1) + String(i % 10),
+    });
+  return JSON.stringify(webhook);
+}
+
+describe('the size of a lead', () => {
+  it('stores a 450 KB Google lead it acknowledged: every answer, cut to fit, and the whole payload', async () => {
+    const body = googleLead(`conf-large-${Date.now()}`, 90, 2500);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(440_000);
+    const response = await post('/v1/webhooks/google', body);
+    expect(response.status).toBe(200);
+    const { lead_id: externalId } = JSON.parse(body) as { lead_id: string };
+    const id = leadIdFor('google', externalId);
+    const lead = await storedLead(id);
+    const questions = Object.keys(lead.answers).filter((k) => k.startsWith('question_'));
+    // The fixture's own QUESTION_1 and the 90 added ones, each under its stable key.
+    expect(questions).toHaveLength(91);
+    const bytes = Object.entries(lead.answers).reduce(
+      (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(ANSWERS_MAX_BYTES);
+    expect(Object.values(lead.answers).some((v) => v.endsWith('…'))).toBe(true);
+    const raw = await leads.getRaw(id);
+    // Whole, in parts (an item holds 400 KB), less the shared secret.
+    expect(raw?.payload).toBe(body.replace('"local-google-key"', '"[redacted]"'));
+  });
+
+  it('refuses with 413 and queues nothing a body past the webhook limit', async () => {
+    const body = googleLead(`conf-huge-${Date.now()}`, 150, 4000);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(WEBHOOK_MAX_BYTES);
+    const before = await queueDepth(emulatorClients().sqs, pipeline.resources.intake.url);
+    const response = await post('/v1/webhooks/google', body);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+    expect(await queueDepth(emulatorClients().sqs, pipeline.resources.intake.url)).toBeLessThanOrEqual(
+      before,
+    );
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('is a retry with the same body, and a 422 with another body', async () => {
+    const key = `k-${Date.now()}`;
+    const body = JSON.stringify({ name: 'First Person', email: uniqueEmail() });
+    const first = await post('/v1/forms/demo/leads', body, { 'idempotency-key': key });
+    const retry = await post('/v1/forms/demo/leads', body, { 'idempotency-key': key });
+    expect(first.status).toBe(202);
+    expect(retry.status).toBe(202);
+    const firstId = ((await first.json()) as { leadId: string }).leadId;
+    expect(((await retry.json()) as { leadId: string }).leadId).toBe(firstId);
+    const other = await post(
+      '/v1/forms/demo/leads',
+      JSON.stringify({ name: 'Second', email: uniqueEmail() }),
+      {
+        'idempotency-key': key,
+      },
+    );
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_reused');
+  });
+
+  it('hashes the whole key: keys that differ only after 200 characters are two leads', async () => {
+    const stem = 'x'.repeat(210);
+    const a = await post('/v1/forms/demo/leads', JSON.stringify({ name: 'A', email: uniqueEmail() }), {
+      'idempotency-key': `${stem}-a`,
+    });
+    const b = await post('/v1/forms/demo/leads', JSON.stringify({ name: 'B', email: uniqueEmail() }), {
+      'idempotency-key': `${stem}-b`,
+    });
+    expect([a.status, b.status]).toEqual([202, 202]);
+    const ids = [
+      ((await a.json()) as { leadId: string }).leadId,
+      ((await b.json()) as { leadId: string }).leadId,
+    ];
+    expect(ids[0]).not.toBe(ids[1]);
+    expect((await storedLead(ids[1] ?? '')).contact.name).toBe('B');
+  });
+});
+
+describe('legacy charsets', () => {
+  it('decodes a windows-1256 form post from an old Arabic site', async () => {
+    // سارة in windows-1256, percent-encoded as a browser sends a form declared with that charset.
+    const body = `name=%D3%C7%D1%C9&email=${encodeURIComponent(uniqueEmail())}&city=%CC%CF%C9`;
+    const response = await post('/v1/forms/demo/leads', body, {
+      'content-type': 'application/x-www-form-urlencoded; charset=windows-1256',
+    });
+    expect(response.status).toBe(202);
+    const { leadId } = (await response.json()) as { leadId: string };
+    const lead = await storedLead(leadId);
+    expect(lead.contact.name).toBe('سارة');
+    expect(lead.contact.city).toBe('جدة');
+  });
+
+  it('refuses a charset it cannot read with 415, never as U+FFFD', async () => {
+    const response = await post('/v1/forms/demo/leads', 'name=x', {
+      'content-type': 'application/x-www-form-urlencoded; charset=x-klingon',
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unsupported_charset');
+  });
+});
+
+describe("names that are Object.prototype's", () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers 404 for a form named %s',
+    async (id) => {
+      const response = await post(`/v1/forms/${id}/leads`, JSON.stringify({ email: uniqueEmail() }));
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unknown_form');
+    },
+  );
+
+  it('keeps fields with those names as answers', async () => {
+    const response = await post(
+      '/v1/forms/demo/leads',
+      '{"name":"Proto Person","email":"' +
+        uniqueEmail() +
+        '","constructor":"a","toString":"b","__proto__":"c","valueOf":"d"}',
+    );
+    expect(response.status).toBe(202);
+    const { leadId } = (await response.json()) as { leadId: string };
+    const lead = await storedLead(leadId);
+    expect(lead.answers).toMatchObject({ constructor: 'a', toString: 'b', _proto_: 'c', valueOf: 'd' });
+  });
+});
+
+type HttpRow = { request: string; run: () => Promise<Response>; status: number; code?: string };
+
+const metaWebhookBody =
+  '{"object":"page","entry":[{"id":"1","changes":[{"field":"leadgen","value":{"leadgen_id":"9","page_id":"1","form_id":"3"}}]}]}';
+
+/** Ingest as lambda.ts builds it when the Meta app secret's SSM parameter does not exist yet. */
+function ingestWithoutMetaSecret() {
+  return createIngestHandler({
+    config: testConfig(),
+    intakeQueue: new SqsSender(emulatorClients().sqs, pipeline.resources.intake.url),
+    store: leads,
+    newId: () => '0197a000-0000-7000-8000-00000000dead',
+    now: () => new Date(),
+    logger: silentLogger(),
+    missingSecrets: [{ name: 'facebook.appSecret', parameter: '/leadpipe/facebook/app-secret' }],
+  });
+}
+
+async function invoke(event: Parameters<ReturnType<typeof createIngestHandler>>[0]): Promise<Response> {
+  const result = await ingestWithoutMetaSecret()(event, context());
+  return new Response(result.body ?? '', { status: result.statusCode });
+}
+
+const HTTP_ROWS: HttpRow[] = [
+  {
+    request: '`GET /v1/kpi/response-time?from=9999-12-31`',
+    run: () => fetch(`${pipeline.url}/v1/kpi/response-time?from=9999-12-31`),
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    request: '`GET /v1/kpi/funnel?from=2020-01-01&to=2026-03-19`',
+    run: () => fetch(`${pipeline.url}/v1/kpi/funnel?from=2020-01-01&to=2026-03-19`),
+    status: 400,
+    code: 'range_too_long',
+  },
+  {
+    request: '`GET /v1/leads/<an id of 2 KB>`',
+    run: () => fetch(`${pipeline.url}/v1/leads/${'a'.repeat(2048)}`),
+    status: 404,
+    code: 'unknown_lead',
+  },
+  {
+    request: 'a path with malformed percent-encoding (`/v1/leads/%E0%A4%A`)',
+    run: () => fetch(`${pipeline.url}/v1/leads/%E0%A4%A`),
+    status: 400,
+    code: 'malformed_path',
+  },
+  {
+    request: 'a form post reusing an Idempotency-Key with another body',
+    run: async () => {
+      const key = `reused-${Date.now()}`;
+      await post('/v1/forms/demo/leads', JSON.stringify({ email: uniqueEmail() }), {
+        'idempotency-key': key,
+      });
+      return post('/v1/forms/demo/leads', JSON.stringify({ email: uniqueEmail() }), {
+        'idempotency-key': key,
+      });
+    },
+    status: 422,
+    code: 'idempotency_key_reused',
+  },
+  {
+    request: 'a Meta webhook while `/leadpipe/facebook/app-secret` does not exist',
+    run: () =>
+      invoke(
+        httpEvent({
+          method: 'POST',
+          path: '/v1/webhooks/facebook',
+          routeKey: 'POST /v1/webhooks/facebook',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+          body: metaWebhookBody,
+        }),
+      ),
+    status: 503,
+    code: 'source_not_ready',
+  },
+  {
+    request: 'a Google webhook while only the Meta secret is missing',
+    run: () =>
+      invoke(
+        httpEvent({
+          method: 'POST',
+          path: '/v1/webhooks/google',
+          routeKey: 'POST /v1/webhooks/google',
+          headers: { 'content-type': 'application/json' },
+          body: googleLead(`conf-503-${Date.now()}`, 1, 10),
+        }),
+      ),
+    status: 200,
+  },
+];
+
+describe('every HTTP row of docs/bad-inputs.md', () => {
+  it('is listed in the doc with the answer it gets, and the doc lists nothing else', () => {
+    const doc = readFileSync('docs/bad-inputs.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## Over HTTP'));
+    const rows = section
+      .slice(0, section.indexOf('\nAlso,'))
+      .split('\n')
+      .filter((line) => /^\| .+ \| \d{3} \|/.test(line))
+      .map((line) => line.split(' | ').map((cell) => cell.replace(/^\| /, '').trim()));
+    expect(rows.map((r) => [r[0], r[1], r[2]?.split(' ')[0]?.replaceAll('`', '')])).toEqual(
+      HTTP_ROWS.map((r) => [r.request, String(r.status), r.code ?? 'accepted:']),
+    );
+  });
+
+  it.each(HTTP_ROWS.map((r) => [r.request, r] as const))('%s', async (_, row) => {
+    const response = await row.run();
+    expect(response.status).toBe(row.status);
+    if (row.code) {
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe(row.code);
+      expect(body.error.message.length).toBeGreaterThan(10);
+      if (row.code === 'source_not_ready')
+        expect(body.error.message).toContain('/leadpipe/facebook/app-secret');
+    }
+  });
+});
