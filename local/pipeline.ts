@@ -243,7 +243,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       const invoke = async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            return await invokeWithTimeout(nurture.feedback, snsEvent(feedback), 'nurture', 30_000);
+            // The entry point Lambda invokes, as SNS invokes it in AWS.
+            return await invokeWithTimeout(nurture.handler, snsEvent(feedback), 'nurture', 30_000);
           } catch (error) {
             if (attempt >= 3) throw error;
             await new Promise((r) => setTimeout(r, 200 * attempt));

@@ -155,7 +155,13 @@ export function createNurtureHandler(deps: NurtureDeps) {
       action,
       url: actionUrl(
         config.mail.publicBaseUrl,
-        { leadId: lead.id, action, repId, expiresAt },
+        {
+          leadId: lead.id,
+          action,
+          repId,
+          expiresAt,
+          ...(lead.assignment?.at ? { assignmentAt: lead.assignment.at } : {}),
+        },
         config.mail.linkSigningKey,
       ),
     }));
@@ -448,7 +454,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
     if (first.eventSource === 'aws:dynamodb') return stream(event as DynamoDBStreamEvent, context);
     if (first.eventSource === 'aws:sqs') return timers(event as SQSEvent, context);
     if (first.EventSource === 'aws:sns') {
-      await feedback(event as SNSEvent);
+      await feedbackHandler(event as SNSEvent, context);
       return undefined;
     }
     throw new InvalidMessageError(
@@ -456,11 +462,15 @@ export function createNurtureHandler(deps: NurtureDeps) {
     );
   }
 
+  // SES feedback logs with the Lambda context, as the stream and the timers do.
+  const feedbackHandler = middy<SNSEvent, void, Error, Context>(feedback).use(injectLambdaContext(logger));
+
   return {
     stream,
     timers,
-    feedback: middy<SNSEvent, void, Error, Context>(feedback).use(injectLambdaContext(logger)),
+    feedback: feedbackHandler,
     replay,
+    /** The one entry point Lambda invokes, for every trigger; the local runner invokes it too. */
     handler: dispatch,
   };
 }

@@ -102,14 +102,19 @@ export function parseQuery<T extends z.ZodType>(
 /** A KPI report covers at most this many days (each day is one read per dimension row). */
 export const KPI_MAX_DAYS = 366;
 
-/** The days a KPI query covers: the last 30 days (UTC) unless it names them; at most 366 days, in order. */
-export function kpiRange(
-  query: { from?: string | undefined; to?: string | undefined },
-  now: Date,
-): { from: string; to: string } {
+type RangeQuery = { from?: string | undefined; to?: string | undefined };
+
+/** The days a query names, else the last 30 days (UTC). */
+function namedRange(query: RangeQuery, now: Date): { from: string; to: string } {
   const to = query.to ?? now.toISOString().slice(0, 10);
   const from =
     query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  return { from, to };
+}
+
+/** The days a KPI query covers: the last 30 days (UTC) unless it names them; at most 366 days, in order. */
+export function kpiRange(query: RangeQuery, now: Date): { from: string; to: string } {
+  const { from, to } = namedRange(query, now);
   if (from > to)
     throw new HttpError(400, 'validation_failed', 'The query has parameters that need fixing.', [
       { path: 'from', message: `from (${from}) must not be after to (${to})` },
@@ -125,8 +130,8 @@ export function kpiRange(
 }
 
 /** The lead list reads the range asked for, else the last 30 days, and never more than 92 days. */
-export function listRange(query: { from?: string | undefined; to?: string | undefined }, now: Date) {
-  const { from, to } = kpiRange(query, now);
+export function listRange(query: RangeQuery, now: Date) {
+  const { from, to } = namedRange(query, now);
   const earliest = new Date(Date.parse(`${to}T00:00:00Z`) - 91 * 86_400_000).toISOString().slice(0, 10);
   return { from: from < earliest ? earliest : from, to };
 }

@@ -113,12 +113,11 @@ export function createOpsHandler(deps: OpsDeps) {
       if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
       const update = applyStatusEvent(lead, statusEvent, now);
       if (update === undefined) return { lead, changed: false };
-      if ((await deps.leads.recordStatus(lead.id, update, lead.status)) === 'conflict') continue;
-      // A closed lead frees a place in its owner's capacity.
-      if ((update.status === 'won' || update.status === 'lost') && lead.ownerId) {
-        const owner = await deps.reps.get(lead.ownerId);
-        if (owner?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(owner.id, -1);
-      }
+      // A closed lead frees a place in its owner's capacity, in the transaction that closes it.
+      const closes = (update.status === 'won' || update.status === 'lost') && lead.ownerId !== undefined;
+      const owner = closes && lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
+      const release = owner?.capacity?.maxOpen !== undefined ? owner.id : undefined;
+      if ((await deps.leads.recordStatus(lead.id, update, lead.status, release)) === 'conflict') continue;
       logger.info('lead status changed', { leadId, from: lead.status, to: update.status });
       return { lead: (await deps.leads.get(lead.id)) ?? lead, changed: true };
     }
@@ -148,6 +147,18 @@ export function createOpsHandler(deps: OpsDeps) {
     }
     const rep = await deps.reps.get(verified.grant.repId);
     const locale = rep?.locale ?? 'en';
+    // A link acts only for the owner and the assignment it was mailed for: after a move or an escalation the
+    // old owner's link would stop the new owner's clock. They hear the lead has moved on.
+    const lead = await deps.leads.get(leadId);
+    if (lead === undefined) return htmlResponse(404, resultPage(locale, 'invalid', typed));
+    const grant = verified.grant;
+    if (
+      lead.ownerId !== grant.repId ||
+      (grant.assignmentAt !== undefined && lead.assignment?.at !== grant.assignmentAt)
+    ) {
+      logger.info('action link of a former owner', { leadId, action });
+      return htmlResponse(409, resultPage(locale, 'moved', typed));
+    }
     if (event.requestContext.http.method === 'GET')
       return htmlResponse(200, confirmPage(locale, typed, token));
     const statusEvent = StatusEvent.safeParse({
@@ -256,18 +267,29 @@ export function createOpsHandler(deps: OpsDeps) {
         const lead = await deps.leads.get(leadId);
         if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
         const rep = await repOr404(input.repId);
+        if (lead.status === 'won' || lead.status === 'lost')
+          throw new HttpError(
+            409,
+            'lead_closed',
+            `The lead is ${lead.status}: a closed lead is not moved (its owner would be mailed a "new" lead and a clock started).`,
+          );
         if (lead.ownerId === rep.id) return jsonResponse(200, { lead, moved: false });
-        // A manual move starts a new first-contact clock for the new owner.
+        // A manual move starts a new first-contact clock for the new owner; capacity follows the lead in the
+        // same transaction (a manager may move a lead to a full rep on purpose: no limit on `take`).
         const assignment = withSla(manualAssignment(lead, input, now), config, lead, rep);
-        if ((await deps.leads.reassign(lead.id, assignment, lead)) === 'conflict')
+        const previous = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
+        const moved = await deps.leads.reassign(lead.id, assignment, lead, {
+          ...(previous?.capacity?.maxOpen !== undefined ? { release: previous.id } : {}),
+          ...(rep.capacity?.maxOpen !== undefined
+            ? { take: { repId: rep.id, maxOpen: Number.MAX_SAFE_INTEGER } }
+            : {}),
+        });
+        if (moved !== 'moved')
           throw new HttpError(
             409,
             'owner_changed',
-            'The lead changed owner meanwhile; read it again and retry.',
+            'The lead changed owner or closed meanwhile; read it again and retry.',
           );
-        const previous = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
-        if (previous?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(previous.id, -1);
-        if (rep.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(rep.id, 1);
         if (lead.waitingPool) await deps.leads.leaveWaiting(lead.id, lead.waitingPool);
         logger.info('lead moved by hand', { leadId, from: lead.ownerId, to: rep.id });
         return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });

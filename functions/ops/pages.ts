@@ -12,6 +12,7 @@ type PageStrings = {
   expired: string;
   invalid: string;
   refused: string;
+  moved: string;
 };
 
 const STRINGS: Record<Locale, PageStrings> = {
@@ -35,6 +36,7 @@ const STRINGS: Record<Locale, PageStrings> = {
     expired: 'This link has expired. Open the lead to update it.',
     invalid: 'This link is not valid.',
     refused: 'This change is not possible for the lead any more.',
+    moved: 'This lead has moved to another rep; this link no longer acts on it.',
   },
   ar: {
     confirm: {
@@ -56,6 +58,7 @@ const STRINGS: Record<Locale, PageStrings> = {
     expired: 'انتهت صلاحية هذا الرابط. افتح العميل لتحديثه.',
     invalid: 'هذا الرابط غير صالح.',
     refused: 'لم يعد هذا التغيير ممكنًا لهذا العميل.',
+    moved: 'انتقل هذا العميل إلى مندوب آخر؛ لم يعد هذا الرابط يعمل عليه.',
   },
   fa: {
     confirm: {
@@ -77,6 +80,7 @@ const STRINGS: Record<Locale, PageStrings> = {
     expired: 'این پیوند منقضی شده است. سرنخ را باز کنید تا به‌روز کنید.',
     invalid: 'این پیوند معتبر نیست.',
     refused: 'این تغییر دیگر برای این سرنخ ممکن نیست.',
+    moved: 'این سرنخ به فروشندهٔ دیگری سپرده شده است؛ این پیوند دیگر روی آن کار نمی‌کند.',
   },
 };
 
@@ -108,7 +112,7 @@ export function confirmPage(locale: Locale, action: Action, token: string): stri
 
 export function resultPage(
   locale: Locale,
-  outcome: 'done' | 'already' | 'expired' | 'invalid' | 'refused',
+  outcome: 'done' | 'already' | 'expired' | 'invalid' | 'refused' | 'moved',
   action: Action,
 ): string {
   const t = STRINGS[locale];

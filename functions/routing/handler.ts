@@ -192,11 +192,18 @@ export function createRoutingHandler(deps: RoutingDeps) {
       lead,
       pick.rep,
     );
-    if ((await deps.leads.reassign(lead.id, assignment, lead)) === 'conflict') return;
-    // Capacity follows the lead: the old owner gets a place back, the new one uses one.
+    // Capacity follows the lead in the transaction that moves it: the old owner gets a place back, the new one
+    // uses one (refused if they filled up meanwhile: the lead stays with its owner and the manager was told).
     const previous = roster.get(from.fromRepId);
-    if (previous?.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(previous.id, -1);
-    if (pick.rep.capacity?.maxOpen !== undefined) await deps.reps.adjustOpenLeads(pick.rep.id, 1);
+    const maxOpen = pick.rep.capacity?.maxOpen;
+    const moved = await deps.leads.reassign(lead.id, assignment, lead, {
+      ...(previous?.capacity?.maxOpen !== undefined ? { release: previous.id } : {}),
+      ...(maxOpen !== undefined ? { take: { repId: pick.rep.id, maxOpen } } : {}),
+    });
+    if (moved !== 'moved') {
+      logger.info('escalated lead not moved', { leadId, why: moved });
+      return;
+    }
     logger.info('lead escalated to another rep', {
       leadId,
       from: from.fromRepId,

@@ -4,8 +4,21 @@ import { z } from 'zod';
 export const ACTIONS = ['contacted', 'qualified', 'won', 'lost'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const Payload = z.object({ l: z.string(), a: z.enum(ACTIONS), r: z.string(), e: z.number().int() });
-export type ActionGrant = { leadId: string; action: Action; repId: string; expiresAt: number };
+const Payload = z.object({
+  l: z.string(),
+  a: z.enum(ACTIONS),
+  r: z.string(),
+  e: z.number().int(),
+  /** The assignment the link was mailed for: it acts only while that assignment is the lead's current one. */
+  s: z.string().optional(),
+});
+export type ActionGrant = {
+  leadId: string;
+  action: Action;
+  repId: string;
+  expiresAt: number;
+  assignmentAt?: string;
+};
 
 function mac(payload: string, key: string): Buffer {
   return createHmac('sha256', key).update(payload).digest();
@@ -14,7 +27,13 @@ function mac(payload: string, key: string): Buffer {
 /** A token for one action on one lead by one rep, until `expiresAt` (epoch seconds): HMAC-SHA256 signed. */
 export function signAction(grant: ActionGrant, key: string): string {
   const payload = Buffer.from(
-    JSON.stringify({ l: grant.leadId, a: grant.action, r: grant.repId, e: grant.expiresAt }),
+    JSON.stringify({
+      l: grant.leadId,
+      a: grant.action,
+      r: grant.repId,
+      e: grant.expiresAt,
+      ...(grant.assignmentAt ? { s: grant.assignmentAt } : {}),
+    }),
   ).toString('base64url');
   return `${payload}.${mac(payload, key).toString('base64url')}`;
 }
@@ -41,7 +60,16 @@ export function verifyAction(
   }
   if (parsed.l !== expected.leadId || parsed.a !== expected.action) return { ok: false, why: 'invalid' };
   if (parsed.e < nowEpoch) return { ok: false, why: 'expired' };
-  return { ok: true, grant: { leadId: parsed.l, action: parsed.a, repId: parsed.r, expiresAt: parsed.e } };
+  return {
+    ok: true,
+    grant: {
+      leadId: parsed.l,
+      action: parsed.a,
+      repId: parsed.r,
+      expiresAt: parsed.e,
+      ...(parsed.s ? { assignmentAt: parsed.s } : {}),
+    },
+  };
 }
 
 export function actionUrl(baseUrl: string, grant: ActionGrant, key: string): string {

@@ -35,7 +35,6 @@ export interface RepDirectory {
   roster(): Promise<{ reps: RepRecord[]; days: Map<string, number> }>;
   get(id: string): Promise<RepRecord | undefined>;
   update(id: string, patch: RepPatch, by: string, now: Date): Promise<RepRecord | undefined>;
-  adjustOpenLeads(id: string, delta: number): Promise<void>;
 }
 
 /** Capacity a rep must still have at the moment of assignment (checked in the same transaction). */
@@ -117,20 +116,29 @@ export interface LeadRepository {
   markUnassigned(id: string, poolId: string, now: Date): Promise<void>;
   /** Leads waiting in a pool, oldest first. */
   waiting(poolId: string): Promise<string[]>;
-  /** A manual move: the new assignment replaces the current one, which goes to the history. */
+  /**
+   * A move (by hand or an escalation): the new assignment replaces the current one, which goes to the history.
+   * Only an open lead moves. The old owner's place (`release`) and the new owner's (`take`, refused when full)
+   * change in the same transaction as the owner.
+   */
   reassign(
     id: string,
     assignment: Assignment,
     current: Pick<Lead, 'ownerId' | 'assignment'>,
-  ): Promise<'moved' | 'conflict'>;
+    counts?: { release?: string; take?: CapacityGuard },
+  ): Promise<'moved' | 'conflict' | 'rep-unavailable'>;
   leaveWaiting(id: string, poolId: string): Promise<void>;
   /** Records what an automation did, once per follow-up id: false when it was recorded before. */
   recordFollowUp(id: string, followUp: FollowUp): Promise<boolean>;
-  /** Records a status change if the lead is still in `expected` status (two clicks at once count once). */
+  /**
+   * Records a status change if the lead is still in `expected` status (two clicks at once count once); with
+   * `release`, that rep's open-lead count goes down in the same transaction (the lead closed).
+   */
   recordStatus(
     id: string,
     update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
     expected: Lead['status'],
+    release?: string,
   ): Promise<'recorded' | 'conflict'>;
 }
 

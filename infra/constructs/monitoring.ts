@@ -24,6 +24,8 @@ export type MonitoringProps = {
   queues: { name: string; queue: IQueue; dlq: IQueue }[];
   /** Where the stream consumer's exhausted batches go. */
   streamFailures: IQueue;
+  /** SES feedback SNS could not deliver to nurture. */
+  mailFeedbackDlq: IQueue;
   /** The stream consumer, whose iterator age says how far behind the table it is. */
   streamConsumer: IFunction;
   /** Its log group: the `first contact` lines become the SLA and speed-to-lead metrics. */
@@ -91,6 +93,15 @@ export class Monitoring extends Construct {
       props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
       1,
       'Stream batches ran out of retries: replay the leads named in the failure queue (docs/operations.md).',
+    );
+    alarm(
+      'MailFeedbackDlqDepth',
+      props.mailFeedbackDlq.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      1,
+      'SES bounces or complaints did not reach nurture: hand them back (docs/operations.md, mail feedback) so the addresses are suppressed.',
     );
     alarm(
       'StreamIteratorAge',

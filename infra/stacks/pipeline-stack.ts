@@ -21,7 +21,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
@@ -234,7 +234,21 @@ export class PipelineStack extends Stack {
     );
     feedFrom(data.timerQueue, nurture);
     // Bounces and complaints from SES suppress the address for good.
-    feedbackTopic.addSubscription(new LambdaSubscription(nurture));
+    // SNS retries a failed delivery, then parks the notification in the DLQ (alarmed), never drops it: a lost
+    // bounce means mail to a dead address. The queue lives beside the topic (its policy names the topic), and
+    // is retained like every queue.
+    const mailFeedbackDlq = new Queue(this, 'MailFeedbackDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(mailFeedbackDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This is itself a dead-letter queue: the SNS subscription's, for SES feedback nurture could not take. docs/operations.md hands its messages back to nurture.",
+    });
+    feedbackTopic.addSubscription(new LambdaSubscription(nurture, { deadLetterQueue: mailFeedbackDlq }));
 
     const sweeper = new PipelineFunction(this, 'Sweeper', {
       name: 'sweeper',
@@ -374,6 +388,7 @@ export class PipelineStack extends Stack {
         { name: 'Timers', queue: data.timerQueue, dlq: data.timerDlq },
       ],
       streamFailures: data.nurtureFailures,
+      mailFeedbackDlq,
       streamConsumer: nurture,
       streamConsumerLogs: nurtureFunction.logGroup,
       api: this.api,

@@ -119,6 +119,29 @@ describe('the pipeline stack', () => {
     });
   });
 
+  it('parks SES feedback nurture could not take in a retained, alarmed DLQ, never drops it', () => {
+    pipeline.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MailFeedbackDlq'), 'Arn'] },
+      },
+    });
+    pipeline.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^SES bounces or complaints did not reach nurture'),
+    });
+  });
+
+  it('alarms when a function cannot read a secret, from the log line every function writes', () => {
+    const filters = pipeline.findResources('AWS::Logs::MetricFilter', {
+      Properties: { FilterPattern: '{ $.message = "secret missing" }' },
+    });
+    expect(Object.keys(filters).length).toBeGreaterThanOrEqual(6);
+    pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('could not read an SSM parameter'),
+    });
+  });
+
   it('takes IAM-signed requests on the ops routes, Cognito tokens on their dashboard copies, and leaves webhooks and forms to the function', () => {
     const types = { iam: 'AWS_IAM', jwt: 'JWT', none: 'NONE' } as const;
     for (const route of HTTP_ROUTES) {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { createOpsHandler } from '../../functions/ops/handler.ts';
+import { resultPage } from '../../functions/ops/pages.ts';
 import type { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { signAction } from '../../functions/shared/links.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
@@ -104,5 +105,49 @@ describe('action links from the assignment email', () => {
     expect((await click('GET', id, 'contacted', tokenFor(id, 'contacted', 1))).statusCode).toBe(410);
     expect((await click('GET', id, 'dance', tokenFor(id, 'contacted'))).statusCode).toBe(404);
     expect((await leads.get(id))?.status).toBe('assigned');
+  });
+
+  it("stop acting for the first owner once the lead moved, and say so: the new owner's clock runs on", async () => {
+    const id = await assigned();
+    const first = (await leads.get(id))?.assignment;
+    if (first === undefined) throw new Error('not assigned');
+    const link = signAction(
+      {
+        leadId: id,
+        action: 'contacted',
+        repId: 'omid',
+        expiresAt: Math.floor(NOW.getTime() / 1000) + 3600,
+        assignmentAt: first.at,
+      },
+      config.mail.linkSigningKey,
+    );
+    const moved = assignment({ repId: 'sara', rule: 'manual', at: '2026-03-19T16:05:00.000Z' });
+    expect(await leads.reassign(id, moved, { ownerId: 'omid', assignment: first })).toBe('moved');
+    for (const method of ['GET', 'POST'] as const) {
+      const response = await click(method, id, 'contacted', link);
+      expect(response.statusCode).toBe(409);
+      expect(response.body).toBe(resultPage('fa', 'moved', 'contacted'));
+    }
+    expect((await leads.get(id))?.status).toBe('assigned');
+    expect((await leads.get(id))?.firstContactAt).toBeUndefined();
+  });
+
+  it('stop acting for an earlier assignment of the same rep (the lead came back to them)', async () => {
+    const id = await assigned();
+    const first = (await leads.get(id))?.assignment;
+    if (first === undefined) throw new Error('not assigned');
+    const link = signAction(
+      {
+        leadId: id,
+        action: 'contacted',
+        repId: 'omid',
+        expiresAt: Math.floor(NOW.getTime() / 1000) + 3600,
+        assignmentAt: first.at,
+      },
+      config.mail.linkSigningKey,
+    );
+    const again = assignment({ repId: 'omid', rule: 'manual', at: '2026-03-19T16:06:00.000Z' });
+    expect(await leads.reassign(id, again, { ownerId: 'omid', assignment: first })).toBe('moved');
+    expect((await click('POST', id, 'contacted', link)).statusCode).toBe(409);
   });
 });

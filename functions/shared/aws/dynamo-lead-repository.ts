@@ -408,28 +408,30 @@ export class DynamoLeadRepository implements LeadRepository {
     id: string,
     update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
     expected: Lead['status'],
+    release?: string,
   ): Promise<'recorded' | 'conflict'> {
-    const written = await writeIf(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.lead(id),
-          UpdateExpression: `SET #status = :status, statusHistory = list_append(if_not_exists(statusHistory, :empty), :change)${
-            update.firstContactAt ? ', firstContactAt = if_not_exists(firstContactAt, :first)' : ''
-          }`,
-          ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': update.status,
-            ':empty': [],
-            ':change': [update.change],
-            ':expected': expected,
-            ...(update.firstContactAt ? { ':first': update.firstContactAt } : {}),
-          },
-        }),
-      ),
-    );
-    return written ? 'recorded' : 'conflict';
+    const lead = {
+      TableName: this.tableName,
+      Key: keys.lead(id),
+      UpdateExpression: `SET #status = :status, statusHistory = list_append(if_not_exists(statusHistory, :empty), :change)${
+        update.firstContactAt ? ', firstContactAt = if_not_exists(firstContactAt, :first)' : ''
+      }`,
+      ConditionExpression: '#status = :expected',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': update.status,
+        ':empty': [],
+        ':change': [update.change],
+        ':expected': expected,
+        ...(update.firstContactAt ? { ':first': update.firstContactAt } : {}),
+      },
+    };
+    if (release === undefined)
+      return (await writeIf(() => this.db.send(new UpdateCommand(lead)))) ? 'recorded' : 'conflict';
+    // A closed lead gives its owner's place back in the same transaction: a retry after a failure between two
+    // writes would find the status changed and never give it back.
+    const result = await transact(this.db, [{ Update: lead }, releasePlace(this.tableName, release)]);
+    return result.ok ? 'recorded' : 'conflict';
   }
 
   /** Drops a lead from a waiting list once it has an owner (a stale entry only costs a no-op retry). */
@@ -441,33 +443,72 @@ export class DynamoLeadRepository implements LeadRepository {
     id: string,
     assignment: Assignment,
     current: Pick<Lead, 'ownerId' | 'assignment'>,
-  ): Promise<'moved' | 'conflict'> {
+    counts: { release?: string; take?: CapacityGuard } = {},
+  ): Promise<'moved' | 'conflict' | 'rep-unavailable'> {
     const expectedOwner = current.ownerId;
-    const written = await writeIf(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.lead(id),
-          UpdateExpression:
-            'SET ownerId = :rep, assignment = :assignment, history = list_append(if_not_exists(history, :empty), :previous), #status = if_not_exists(#status, :assigned) REMOVE unassignedSince, waitingPool',
-          ConditionExpression:
-            expectedOwner === undefined
-              ? 'attribute_exists(pk) AND attribute_not_exists(ownerId)'
-              : 'ownerId = :expected',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':rep': assignment.repId,
-            ':assignment': assignment,
-            ':empty': [],
-            ':assigned': 'assigned',
-            ':previous': current.assignment ? [current.assignment] : [],
-            ...(expectedOwner === undefined ? {} : { ':expected': expectedOwner }),
-          },
-        }),
-      ),
-    );
-    return written ? 'moved' : 'conflict';
+    const lead = {
+      TableName: this.tableName,
+      Key: keys.lead(id),
+      UpdateExpression:
+        'SET ownerId = :rep, assignment = :assignment, history = list_append(if_not_exists(history, :empty), :previous), #status = if_not_exists(#status, :assigned) REMOVE unassignedSince, waitingPool',
+      // Only an open lead moves: a won or lost one is reopened on purpose, never by a move.
+      ConditionExpression: `${
+        expectedOwner === undefined
+          ? 'attribute_exists(pk) AND attribute_not_exists(ownerId)'
+          : 'ownerId = :expected'
+      } AND NOT #status IN (:won, :lost)`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':rep': assignment.repId,
+        ':assignment': assignment,
+        ':empty': [],
+        ':assigned': 'assigned',
+        ':previous': current.assignment ? [current.assignment] : [],
+        ':won': 'won',
+        ':lost': 'lost',
+        ...(expectedOwner === undefined ? {} : { ':expected': expectedOwner }),
+      },
+    };
+    // Back to the same rep (a new assignment of theirs): their count does not change.
+    const same = counts.release !== undefined && counts.release === counts.take?.repId;
+    const take = counts.take?.maxOpen !== undefined && !same ? counts.take : undefined;
+    const release = same ? undefined : counts.release;
+    if (release === undefined && take === undefined)
+      return (await writeIf(() => this.db.send(new UpdateCommand(lead)))) ? 'moved' : 'conflict';
+    // The lead's owner and both reps' open-lead counts change together, or not at all.
+    const result = await transact(this.db, [
+      { Update: lead },
+      ...(release !== undefined ? [releasePlace(this.tableName, release)] : []),
+      ...(take !== undefined
+        ? [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: repKeys.rep(take.repId),
+                UpdateExpression: 'ADD openLeads :one',
+                ConditionExpression: 'attribute_not_exists(openLeads) OR openLeads < :max',
+                ExpressionAttributeValues: { ':one': 1, ':max': take.maxOpen },
+              },
+            },
+          ]
+        : []),
+    ]);
+    if (result.ok) return 'moved';
+    return result.reasons[0]?.Code === 'ConditionalCheckFailed' ? 'conflict' : 'rep-unavailable';
   }
+}
+
+/** A rep's open-lead count, one lower (never below zero). */
+function releasePlace(tableName: string, repId: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: repKeys.rep(repId),
+      UpdateExpression: 'ADD openLeads :minus',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':minus': -1 },
+    },
+  };
 }
 
 export class DynamoFailureLog implements FailureLog {

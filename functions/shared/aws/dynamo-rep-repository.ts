@@ -136,16 +136,4 @@ export class DynamoRepRepository implements RepDirectory {
       throw error;
     }
   }
-
-  async adjustOpenLeads(id: string, delta: number): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: repKeys.rep(id),
-        UpdateExpression: 'ADD openLeads :delta',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':delta': delta },
-      }),
-    );
-  }
 }
