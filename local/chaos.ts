@@ -34,6 +34,8 @@ export type ChaosReport = {
   crossSourceDuplicates: number;
   testLeads: number;
   contacted: number;
+  /** Of the contacted, marked won or lost. */
+  closed: number;
   faultsInjected: Record<string, number>;
   redriven: Record<string, number>;
   seconds: number;
@@ -117,6 +119,14 @@ export async function scanAll(db: DynamoDBDocumentClient, table: string, prefix:
 export function chaosConfig(config: Config): Config {
   return {
     ...config,
+    // Every rep gets a capacity no run reaches, so their open-lead counts are kept and can be checked.
+    routing: {
+      ...config.routing,
+      reps: config.routing.reps.map((r) => ({
+        ...r,
+        capacity: { ...r.capacity, maxOpen: r.capacity?.maxOpen ?? 1_000_000 },
+      })),
+    },
     sla: { ...config.sla, firstContactMinutes: 60, escalateAfterMinutes: 1440 },
     nurture: {
       ...config.nurture,
@@ -179,8 +189,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let crossSource = 0;
     let testLeads = 0;
     const run = randomUUID().slice(0, 8);
+    // One in seven names carries emoji (astral planes and a skin-tone modifier), as real names do.
     const person = (i: number) => ({
-      name: `Chaos ${run} Person ${i}`,
+      name: `Chaos ${run} Person ${i}${i % 7 === 3 ? ' 😀👋🏽' : ''}`,
       // One in fifty bounces (SES's mailbox simulator, with a label so each is its own person).
       email: i % 50 === 7 ? `bounce+${run}-${i}@simulator.amazonses.com` : `chaos.${run}.${i}@example.com`,
       phone: `+96650${String(i % 10_000_000).padStart(7, '0')}`,
@@ -200,8 +211,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const key = `${run}-${i}`;
         const response = await postWithRetry(
           formUrl,
-          // One in five consents to marketing email, and so does every bouncing address (to be suppressed).
-          JSON.stringify({ ...who, ...(i % 5 === 0 || i % 50 === 7 ? { consent: 'yes' } : {}) }),
+          // One in five consents to marketing email, and so does every bouncing address (to be suppressed); one
+          // in ten writes a long message and a long answer (cut to 5,000 characters).
+          JSON.stringify({
+            ...who,
+            ...(i % 5 === 0 || i % 50 === 7 ? { consent: 'yes' } : {}),
+            ...(i % 10 === 4 ? { message: `${'ممتاز 👍 '.repeat(500)}`, notes: 'ن'.repeat(6000) } : {}),
+          }),
           { 'content-type': 'application/json', 'idempotency-key': key },
         );
         if (response.status !== 202) return;
@@ -328,6 +344,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         { 'content-type': 'application/json' },
       );
     });
+    // Of those, one in three is closed: won or lost, each giving its owner's place back exactly once.
+    const toClose = toContact.filter((_, n) => n % 3 === 0);
+    await inBatches(toClose, 8, async (lead) => {
+      const won = lead.id.charCodeAt(lead.id.length - 1) % 2 === 0;
+      await postWithRetry(
+        `${p.url}/v1/leads/${lead.id}/events`,
+        JSON.stringify(won ? { type: 'won', by: 'chaos' } : { type: 'lost', by: 'chaos', reason: 'budget' }),
+        { 'content-type': 'application/json' },
+      );
+    });
     await waitUntilIdle(p, 3000, 60_000 + options.leads * 50);
 
     // 3. Redrive every DLQ once, then drain again.
@@ -355,6 +381,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       crossSourceDuplicates: crossSource,
       testLeads,
       contacted: toContact.length,
+      closed: toClose.length,
       faultsInjected: faults.summary(),
       redriven,
       seconds: Math.round((Date.now() - started) / 1000),
@@ -463,6 +490,26 @@ async function checkInvariants(
     'KPI first contacts = contacted leads',
     counted === contacted ? [] : [`KPI counts ${counted}, ${contacted} leads were contacted`],
     `${contacted} contacted, ${counted} counted`,
+  );
+
+  // Each rep's open-lead count (kept for reps with a capacity) is the number of leads they own and have not closed.
+  const repItems = await scanAll(db, p.resources.tableName, 'REPS');
+  const owned = new Map<string, number>();
+  for (const l of leads)
+    if (l.ownerId && l.status !== 'won' && l.status !== 'lost')
+      owned.set(l.ownerId, (owned.get(l.ownerId) ?? 0) + 1);
+  const withCapacity = config.routing.reps.filter((r) => r.capacity?.maxOpen !== undefined);
+  const counts = new Map(
+    repItems
+      .filter((item) => String(item.sk).startsWith('REP#'))
+      .map((item) => [String(item.sk).slice('REP#'.length), Number(item.openLeads ?? 0)]),
+  );
+  check(
+    "each rep's open-lead count = the leads they own and have not closed",
+    withCapacity
+      .filter((r) => (counts.get(r.id) ?? 0) !== (owned.get(r.id) ?? 0))
+      .map((r) => `${r.id}: counted ${counts.get(r.id) ?? 0}, owns ${owned.get(r.id) ?? 0} open`),
+    `${withCapacity.length} reps, ${[...owned.values()].reduce((a, b) => a + b, 0)} open leads, ${leads.filter((l) => l.status === 'won' || l.status === 'lost').length} closed`,
   );
 
   const depths: string[] = [];

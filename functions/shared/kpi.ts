@@ -63,8 +63,8 @@ function baseDims(lead: Lead): Dimension[] {
 }
 
 /**
- * What a lead change adds to the KPIs: a response time at the first contact (wall clock and the owner's
- * business hours, against the SLA), and a funnel step whenever the status changes (`new` when the lead is
+ * What a lead change adds to the KPIs: at the first contact, the rep's response (from their assignment, wall
+ * clock and the owner's business hours, against the SLA) and the lead's wait (from submission), and a funnel step whenever the status changes (`new` when the lead is
  * created). Test leads count for nothing.
  */
 export function kpiEvents(
@@ -76,10 +76,13 @@ export function kpiEvents(
   if (after.test) return [];
   const events: KpiEvent[] = [];
   if (after.firstContactAt && !before?.firstContactAt) {
-    const from = new Date(after.receivedAt);
+    // Two clocks. The rep's response runs from the assignment they answered (business hours, against the SLA);
+    // the lead's wait runs from the person's submission, by the platform's own clock (wall time).
+    const from = new Date(after.assignment?.at ?? after.receivedAt);
     const to = new Date(after.firstContactAt);
     const minutes = Math.max(0, (to.getTime() - from.getTime()) / 60_000);
     const business = owner ? businessMinutesBetween(from, to, owner, config.calendar.holidays) : minutes;
+    const waited = Math.max(0, (to.getTime() - Date.parse(after.submittedAt ?? after.receivedAt)) / 60_000);
     // Judged against the clock of the lead's first assignment: an escalation does not reset a missed deadline.
     const firstSla = (after.history[0] ?? after.assignment)?.sla;
     const met = firstSla
@@ -100,6 +103,8 @@ export function kpiEvents(
         sumBusinessMinutes: Math.round(business * 100) / 100,
         [met ? 'met' : 'breached']: 1,
         [`h${bucketOf(business)}`]: 1,
+        sumWaitMinutes: Math.round(waited * 100) / 100,
+        [`w${bucketOf(waited)}`]: 1,
       },
     });
   }
@@ -162,6 +167,8 @@ export function summariseResponseTimes(rows: readonly ResponseRow[]) {
     .map(([group, s]) => {
       const count = s.count ?? 0;
       const histogram = BUCKETS.map((_, i) => s[`h${i}`] ?? 0);
+      const waits = BUCKETS.map((_, i) => s[`w${i}`] ?? 0);
+      const waitCount = waits.reduce((a, b) => a + b, 0);
       const bands: Record<string, number> = {};
       let lower = 0;
       for (const upper of BANDS) {
@@ -180,6 +187,12 @@ export function summariseResponseTimes(rows: readonly ResponseRow[]) {
         averageBusinessMinutes: count ? Math.round(((s.sumBusinessMinutes ?? 0) / count) * 10) / 10 : null,
         slaMetPercent: count ? Math.round(((s.met ?? 0) / count) * 1000) / 10 : null,
         bandsMinutes: bands,
+        /** The lead's side: from submission (the platform's clock) to first contact, wall-clock minutes. */
+        leadWait: {
+          p50Minutes: percentile(waits, waitCount, 0.5),
+          p90Minutes: percentile(waits, waitCount, 0.9),
+          averageMinutes: waitCount ? Math.round(((s.sumWaitMinutes ?? 0) / waitCount) * 10) / 10 : null,
+        },
       };
     })
     .sort((a, b) => a.group.localeCompare(b.group));

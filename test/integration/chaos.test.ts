@@ -23,7 +23,7 @@ describe('the pipeline under injected faults', () => {
       expect(injected).toContain(kind);
     expect(report.accepted).toBe(200);
     expect(report.invariants.filter((i) => !i.held)).toEqual([]);
-    expect(report.invariants).toHaveLength(8);
+    expect(report.invariants).toHaveLength(9);
     // Bouncing addresses were mailed by the sequence, bounced and were suppressed during the run.
     expect(report.invariants.find((i) => i.name.startsWith('no email to a suppressed'))?.detail).toMatch(
       /^[1-9]\d* addresses suppressed/,

@@ -108,14 +108,16 @@ describe('KPI events', () => {
   const owned = lead({
     status: 'assigned',
     ownerId: 'layla',
-    assignment: assignment({ repId: 'layla' }),
+    assignment: assignment({ repId: 'layla', at: '2026-03-19T16:00:00.000Z' }),
+    // Submitted on Meta at 15:48; the webhook came late, at 16:00.
+    submittedAt: '2026-03-19T15:48:00.000Z',
     receivedAt: '2026-03-19T16:00:00.000Z',
     segments: ['gulf'],
     attribution: { utm: { campaign: 'ramadan' } },
   });
   const layla = config.routing.reps.find((r) => r.id === 'layla');
 
-  it('adds a response time at the first contact, per day × all, rep, source, campaign and segment', () => {
+  it("adds both clocks at the first contact: the rep's response from assignment, the lead's wait from submission", () => {
     const contacted = {
       ...owned,
       status: 'contacted' as const,
@@ -134,7 +136,7 @@ describe('KPI events', () => {
         { type: 'rep', value: 'layla' },
         { type: 'segment', value: 'gulf' },
       ],
-      adds: { count: 1, sumMinutes: 12, sumBusinessMinutes: 12, met: 1, h6: 1 },
+      adds: { count: 1, sumMinutes: 12, sumBusinessMinutes: 12, met: 1, h6: 1, sumWaitMinutes: 24, w8: 1 },
     });
     expect(events.slice(1).map((e) => e.key)).toEqual(['status#contacted']);
   });
@@ -160,9 +162,31 @@ describe('KPI events', () => {
     const rows: ResponseRow[] = [
       {
         group: 'layla',
-        adds: { count: 3, sumMinutes: 30, sumBusinessMinutes: 30, met: 2, breached: 1, h3: 2, h8: 1 },
+        adds: {
+          count: 3,
+          sumMinutes: 30,
+          sumBusinessMinutes: 30,
+          met: 2,
+          breached: 1,
+          h3: 2,
+          h8: 1,
+          sumWaitMinutes: 40,
+          w3: 2,
+          w8: 1,
+        },
       },
-      { group: 'layla', adds: { count: 1, sumMinutes: 2000, sumBusinessMinutes: 600, breached: 1, h20: 1 } },
+      {
+        group: 'layla',
+        adds: {
+          count: 1,
+          sumMinutes: 2000,
+          sumBusinessMinutes: 600,
+          breached: 1,
+          h20: 1,
+          sumWaitMinutes: 2100,
+          w20: 1,
+        },
+      },
     ];
     expect(summariseResponseTimes(rows)).toEqual([
       {
@@ -174,6 +198,7 @@ describe('KPI events', () => {
         averageBusinessMinutes: 157.5,
         slaMetPercent: 50,
         bandsMinutes: { '0-5': 2, '5-15': 0, '15-60': 1, '60-240': 0, '240-1440': 0, '>1440': 1 },
+        leadWait: { p50Minutes: 5, p90Minutes: 2880, averageMinutes: 535 },
       },
     ]);
   });
