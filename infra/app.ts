@@ -14,7 +14,7 @@ const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 const data = new DataStack(app, 'leadpipe-data', { env });
-// Deploy-time choices: `cdk deploy -c sendingIdentity=example.com -c alarmEmail=ops@example.com`.
+// Deploy-time choices, set once in cdk.json's context (a `-c key=value` overrides them for one run).
 const context = (key: string): string | undefined => {
   const value = app.node.tryGetContext(key);
   return typeof value === 'string' && value !== '' ? value : undefined;

@@ -88,6 +88,8 @@ try {
           },
           { column_name: 'User Phone', string_value: '+971 50 123 4567', column_id: 'PHONE_NUMBER' },
           { column_name: 'Company Name', string_value: 'Gulf Trading', column_id: 'COMPANY_NAME' },
+          // A custom question: keyed `budget`, so the demo's big-budget rule scores it.
+          { column_name: 'ما هي ميزانيتك؟', string_value: '25000', column_id: 'budget' },
         ],
       });
       await post(`${runtime.url}/v1/webhooks/google`, body, {});

@@ -7,6 +7,7 @@ import { buildLead, mergeTouch } from '../../functions/scoring/core.ts';
 import { applyGraphLead, isMetaTestLead } from '../../functions/scoring/facebook-lead.ts';
 import { normalisePhone } from '../../functions/scoring/normalise.ts';
 import { answerKey, isoTime } from '../../functions/shared/answers.ts';
+import { parseConfig } from '../../functions/shared/config.ts';
 import { GraphLead } from '../../functions/shared/lead.ts';
 import { ANSWER_MAX_CHARS, cutAnswer, cutToBytes, fitAnswers } from '../../functions/shared/limits.ts';
 import { intakeMessage, testConfig } from '../support/factories.ts';
@@ -93,6 +94,14 @@ describe('a Google Performance Max lead', () => {
   it('scores the custom question (answers.budget) like a web-form field', () => {
     const lead = buildLead(message, config, now);
     expect(lead.score.breakdown.map((b) => b.ruleId)).toContain('big-budget');
+  });
+
+  it("is scored by the demo config's big-budget rule, which names the question by its key", () => {
+    const demo = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    const demoGoogle = demo.sources.google;
+    if (!demoGoogle) throw new Error('the demo config has no Google source');
+    const fromDemo = googleIntakeMessage(parseGoogleWebhook(text), demoGoogle, now.toISOString(), text);
+    expect(buildLead(fromDemo, demo, now).score.breakdown.map((b) => b.ruleId)).toContain('big-budget');
   });
 
   it('keeps an invalid email as typed, but never as an address or an identity key', () => {
