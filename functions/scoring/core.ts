@@ -1,6 +1,7 @@
 import { evaluateCondition, type LeadFacts } from '../shared/conditions.ts';
 import type { Config, ScoringRule, SegmentRule } from '../shared/config.ts';
 import { displayName, type IntakeMessage, type Lead, type Score, type Touch } from '../shared/lead.ts';
+import { ownValue } from '../shared/records.ts';
 import { isEmailAddress, matchingKey, normaliseEmail, normalisePhone } from './normalise.ts';
 
 type Scorable = Omit<Lead, 'score' | 'segments'>;
@@ -88,7 +89,7 @@ export function phoneCountries(intake: IntakeMessage, config: Config): string[] 
   const { campaignCountries, homeCountry } = config.normalisation;
   const { attribution } = intake;
   const campaign = [attribution.campaignId, attribution.campaignName, attribution.utm.campaign]
-    .map((c) => (c ? campaignCountries[c] : undefined))
+    .map((c) => (c ? ownValue(campaignCountries, c) : undefined))
     .find(Boolean);
   return [
     ...new Set([campaign, intake.defaultCountry, homeCountry].filter((c): c is string => c !== undefined)),

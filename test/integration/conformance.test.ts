@@ -368,3 +368,62 @@ describe('every HTTP row of docs/bad-inputs.md', () => {
     }
   });
 });
+
+describe('every config lookup keyed by user input', () => {
+  const names = Object.getOwnPropertyNames(Object.prototype);
+
+  it('never lets a name of Object.prototype act as config: form ids, field names, campaigns, Google columns', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), fc.constantFrom(...names), async (a, b) => {
+        expect((await post(`/v1/forms/${a}/leads`, JSON.stringify({ email: uniqueEmail() }))).status).toBe(
+          404,
+        );
+        const form = await post(
+          '/v1/forms/demo/leads',
+          JSON.stringify({ email: uniqueEmail(), [a]: 'x', utm_campaign: b }),
+        );
+        expect(form.status).toBe(202);
+        const webhook = JSON.parse(googleLead(`conf-proto-${a}-${b}-${Date.now()}`, 0, 1)) as {
+          user_column_data: { column_id?: string; column_name?: string; string_value?: string }[];
+        };
+        webhook.user_column_data.push({ column_id: a, column_name: b, string_value: 'y' });
+        expect((await post('/v1/webhooks/google', JSON.stringify(webhook))).status).toBe(200);
+      }),
+      { numRuns: 15 },
+    );
+  }, 60_000);
+});
+
+describe('sizes around the limits at the HTTP edge', () => {
+  it.each([
+    [299, 202],
+    [300, 202],
+    [301, 400],
+  ])('a name of %i characters is answered %i', async (length, status) => {
+    const response = await post(
+      '/v1/forms/demo/leads',
+      JSON.stringify({ name: 'ن'.repeat(length), email: uniqueEmail() }),
+    );
+    expect(response.status).toBe(status);
+  });
+
+  /** A JSON form body of exactly `bytes` bytes, padded with answers of at most 5,000 characters. */
+  function bodyOf(bytes: number): string {
+    const fields: Record<string, string> = { email: uniqueEmail() };
+    for (let i = 0; Buffer.byteLength(JSON.stringify(fields)) < bytes; i++) {
+      const room = bytes - Buffer.byteLength(JSON.stringify({ ...fields, [`pad${i}`]: '' }));
+      fields[`pad${i}`] = 'x'.repeat(Math.max(0, Math.min(4000, room)));
+    }
+    return JSON.stringify(fields);
+  }
+
+  it.each([
+    [65_535, 202],
+    [65_536, 202],
+    [65_537, 413],
+  ])('a form body of %i bytes (the form allows 65,536) is answered %i', async (bytes, status) => {
+    const body = bodyOf(bytes);
+    expect(Buffer.byteLength(body)).toBe(bytes);
+    expect((await post('/v1/forms/demo/leads', body)).status).toBe(status);
+  });
+});

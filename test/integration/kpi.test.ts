@@ -76,13 +76,15 @@ describe('the speed-to-lead KPI', () => {
       { repId: 'layla', minutes: 9 },
     ];
     for (const p of people) {
+      // Submitted two minutes before leadpipe received it (a late webhook), assigned on receipt.
       const stored = lead({
+        submittedAt: '2026-03-19T15:58:00.000Z',
         receivedAt: '2026-03-19T16:00:00.000Z',
         createdAt: '2026-03-19T16:00:01.000Z',
         segments: ['gulf'],
       });
       await leads.create(stored);
-      await leads.assign(stored.id, assignment({ repId: p.repId }));
+      await leads.assign(stored.id, assignment({ repId: p.repId, at: '2026-03-19T16:00:00.000Z' }));
       clock = new Date(Date.parse('2026-03-19T16:00:00.000Z') + p.minutes * 60_000);
       expect((await event(stored.id, { type: 'contacted', by: p.repId })).statusCode).toBe(200);
       expect((await event(stored.id, { type: 'contacted', by: p.repId })).body).toContain('"changed":false');
@@ -114,7 +116,13 @@ describe('the speed-to-lead KPI', () => {
       }),
     ]);
     const all = await kpi('response-time', 'all');
-    expect(all.groups[0]).toMatchObject({ group: 'all', contacted: 3, averageMinutes: 17.7 });
+    // The rep's response from assignment; the lead's wait from submission, two minutes longer each.
+    expect(all.groups[0]).toMatchObject({
+      group: 'all',
+      contacted: 3,
+      averageMinutes: 17.7,
+      leadWait: { averageMinutes: 19.7 },
+    });
     const funnel = await kpi('funnel', 'source');
     expect(funnel.groups).toEqual([
       expect.objectContaining({ group: 'web-form', new: 3, contacted: 3, contactedPercent: 100 }),
