@@ -111,9 +111,10 @@ export function createNurtureHandler(deps: NurtureDeps) {
   const repCache = new Map<string, { at: number; rep: Promise<RepRecord | undefined> }>();
   function repById(id: string): Promise<RepRecord | undefined> {
     const cached = repCache.get(id);
-    if (cached && Date.now() - cached.at < 30_000) return cached.rep;
+    const at = deps.now().getTime();
+    if (cached && at - cached.at < 30_000) return cached.rep;
     const rep = deps.reps.get(id).then((stored) => stored ?? configuredRep(id));
-    repCache.set(id, { at: Date.now(), rep });
+    repCache.set(id, { at, rep });
     rep.catch(() => repCache.delete(id));
     return rep;
   }
