@@ -3,40 +3,23 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
-import { v7 as uuidv7 } from 'uuid';
 import { buildDashboard } from '../dashboard/build.ts';
-import { createIngestHandler } from '../functions/ingest/handler.ts';
-import { createNurtureHandler, ReplayRequest } from '../functions/nurture/handler.ts';
-import { createOpsHandler } from '../functions/ops/handler.ts';
-import { createRoutingHandler } from '../functions/routing/handler.ts';
-import { createScoringHandler } from '../functions/scoring/handler.ts';
-import { documentClient } from '../functions/shared/aws/clients.ts';
-import { DynamoKpiStore } from '../functions/shared/aws/dynamo-kpi-store.ts';
-import { DynamoLeadLister } from '../functions/shared/aws/dynamo-lead-list.ts';
-import {
-  DynamoFailureLog,
-  DynamoLeadRepository,
-  DynamoPoolCounter,
-} from '../functions/shared/aws/dynamo-lead-repository.ts';
-import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
-import { DynamoSuppressionList } from '../functions/shared/aws/dynamo-suppression-list.ts';
-import { DynamoTimerStore } from '../functions/shared/aws/dynamo-timer-store.ts';
-import { SesMailer } from '../functions/shared/aws/ses-mailer.ts';
-import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
+import { wireIngest } from '../functions/ingest/wiring.ts';
+import { ReplayRequest } from '../functions/nurture/handler.ts';
+import { wireNurture } from '../functions/nurture/wiring.ts';
+import { wireOps } from '../functions/ops/wiring.ts';
+import { wireRouting } from '../functions/routing/wiring.ts';
+import { wireScoring } from '../functions/scoring/wiring.ts';
 import type { Config } from '../functions/shared/config.ts';
 import type { DashboardSignIn } from '../functions/shared/dashboard-assets.ts';
-import { GraphApiClient } from '../functions/shared/graph-api.ts';
-import { createLogger } from '../functions/shared/logger.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
 import { HTTP_ROUTES } from '../functions/shared/routes.ts';
-import type { TimerMessage } from '../functions/shared/timers.ts';
-import { createSweeperHandler } from '../functions/sweeper/handler.ts';
+import { wireSweeper } from '../functions/sweeper/wiring.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import type { FaultInjector } from './faults.ts';
@@ -232,109 +215,65 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   }
 
   const resources = await ensureResources(dynamodb, sqs, options.prefix);
-  const db = documentClient(dynamodb);
-  const leads = new DynamoLeadRepository(db, resources.tableName);
-  // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
-  const pendingFeedback = new Set<Promise<unknown>>();
-  const mailer = new RecordingMailer(
-    new SesMailer(ses),
-    (feedback) => {
-      // SNS invokes Lambda asynchronously: a failed invocation is retried twice, as Lambda does.
-      const invoke = async () => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            // The entry point Lambda invokes, as SNS invokes it in AWS.
-            return await invokeWithTimeout(nurture.handler, snsEvent(feedback), 'nurture', 30_000);
-          } catch (error) {
-            if (attempt >= 3) throw error;
-            await new Promise((r) => setTimeout(r, 200 * attempt));
-          }
-        }
-      };
-      const delivery = new Promise((resolve) => setTimeout(resolve, 50))
-        .then(invoke)
-        .catch(onError)
-        .finally(() => pendingFeedback.delete(delivery));
-      pendingFeedback.add(delivery);
-    },
-    dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
-  );
-  const now = () => new Date();
+  // Each function is built by its own composition, as lambda.ts builds it, from these clients and the same
+  // environment names the stack sets in AWS.
   const facebook = config.sources.facebook;
   const fakeGraph: FakeGraphApi | undefined =
     options.graphApiBaseUrl === undefined && facebook
       ? await startFakeGraphApi({ accessToken: facebook.pageAccessToken, ...(faults ? { faults } : {}) })
       : undefined;
   const graphApiUrl = options.graphApiBaseUrl ?? fakeGraph?.url ?? '';
+  const env = functionEnv(resources, graphApiUrl);
+  const clients = { dynamodb, sqs, ses };
 
-  const ingest = createIngestHandler({
+  // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
+  const pendingFeedback = new Set<Promise<unknown>>();
+  const recording = (ses: Mailer) =>
+    new RecordingMailer(
+      ses,
+      (feedback) => {
+        // SNS invokes Lambda asynchronously: a failed invocation is retried twice, as Lambda does.
+        const invoke = async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              // The entry point Lambda invokes, as SNS invokes it in AWS.
+              return await invokeWithTimeout(nurture.handler, snsEvent(feedback), 'nurture', 30_000);
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              await new Promise((r) => setTimeout(r, 200 * attempt));
+            }
+          }
+        };
+        const delivery = new Promise((resolve) => setTimeout(resolve, 50))
+          .then(invoke)
+          .catch(onError)
+          .finally(() => pendingFeedback.delete(delivery));
+        pendingFeedback.add(delivery);
+      },
+      dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
+    );
+  let mailer: RecordingMailer | undefined;
+
+  const ingest = wireIngest({ clients, env, config });
+  const scoring = wireScoring({ clients, env, config, graphBackoffMs: 100 });
+  const routing = wireRouting({ clients, env, config });
+  const nurture = wireNurture({
+    clients,
+    env,
     config,
-    intakeQueue: new SqsSender(sqs, resources.intake.url),
-    store: leads,
-    newId: uuidv7,
-    now,
-    logger: createLogger('ingest'),
+    observeMail: (ses) => {
+      mailer = recording(ses);
+      return mailer;
+    },
   });
-  const scoring = createScoringHandler({
-    config,
-    leads,
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    ...(facebook
-      ? {
-          metaLeads: new GraphApiClient({
-            baseUrl: graphApiUrl,
-            version: facebook.graphApiVersion,
-            accessToken: facebook.pageAccessToken,
-            appSecret: facebook.appSecret,
-            backoffMs: 100,
-          }),
-        }
-      : {}),
-    failures: new DynamoFailureLog(db, resources.tableName),
-    now,
-    logger: createLogger('scoring'),
-  });
-  const reps = new DynamoRepRepository(db, resources.tableName, config.routing.reps);
-  const kpis = new DynamoKpiStore(db, resources.tableName);
-  const routing = createRoutingHandler({
-    config,
-    leads,
-    reps,
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    counters: new DynamoPoolCounter(db, resources.tableName),
-    now,
-    logger: createLogger('routing'),
-  });
-  const timerStore = new DynamoTimerStore(db, resources.tableName);
-  const timerQueue = new SqsSender<TimerMessage>(sqs, resources.timers.url);
-  const suppressions = new DynamoSuppressionList(db, resources.tableName);
-  const nurture = createNurtureHandler({
-    config,
-    mailer,
-    reps,
-    leads,
-    kpis,
-    timers: { store: timerStore, queue: timerQueue },
-    suppressions,
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    idempotency: new DynamoDBPersistenceLayer({
-      tableName: resources.idempotencyTableName,
-      awsSdkV3Client: dynamodb,
-    }),
-    now,
-    logger: createLogger('nurture'),
-  });
+  if (mailer === undefined) throw new Error('nurture was wired without its mailer');
+  const sent = mailer.sent;
   // The sweep's own clients, counted apart: its cost is per sweep, not per lead.
   const sweeperDynamo = new DynamoDBClient({});
   const sweeperSqs = new SQSClient({});
   requests.attach(sweeperDynamo, 'sweeper');
   requests.attach(sweeperSqs, 'sweeper');
-  const sweeper = createSweeperHandler({
-    store: new DynamoTimerStore(documentClient(sweeperDynamo), resources.tableName),
-    queue: new SqsSender<TimerMessage>(sweeperSqs, resources.timers.url),
-    now,
-    logger: createLogger('sweeper'),
-  });
+  const sweeper = wireSweeper({ clients: { dynamodb: sweeperDynamo, sqs: sweeperSqs }, env });
 
   const sources = [
     new SqsEventSource({
@@ -381,18 +320,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const sweeps = new Sweeps(sweeper, options.sweepIntervalMs ?? 1000, onError);
   sweeps.start();
 
-  const ops = createOpsHandler({
+  const ops = wireOps({
+    clients,
+    env: {
+      ...env,
+      ...(options.dashboardSignIn
+        ? {
+            DASHBOARD_SIGN_IN_DOMAIN: options.dashboardSignIn.domain,
+            DASHBOARD_CLIENT_ID: options.dashboardSignIn.clientId,
+          }
+        : {}),
+    },
     config,
-    leads,
-    lister: new DynamoLeadLister(db, resources.tableName),
     dashboard: buildDashboard(),
-    ...(options.dashboardSignIn ? { signIn: options.dashboardSignIn } : {}),
-    reps,
-    kpis,
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    suppressions,
-    now,
-    logger: createLogger('ops'),
   });
 
   const handlers = { ingest, ops } as const;
@@ -427,7 +367,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const response = await fetch(`${emulators.sesEndpoint}/store`);
     const { emails } = (await response.json()) as { emails: SesStoreEmail[] };
     return emails
-      .filter((e) => mailer.sent.has(e.messageId))
+      .filter((e) => sent.has(e.messageId))
       .map((e) => ({
         messageId: e.messageId,
         to: e.destination.to,
@@ -436,7 +376,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         html: e.body.html ?? '',
         text: e.body.text ?? '',
         headers: Object.fromEntries((e.headers ?? []).map((h) => [h.name, h.value])),
-        sentAt: new Date(mailer.sent.get(e.messageId) ?? e.at * 1000).toISOString(),
+        sentAt: new Date(sent.get(e.messageId) ?? e.at * 1000).toISOString(),
       }));
   }
 
@@ -534,5 +474,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       await fakeGraph?.stop();
       if (ownEmulators) await emulators.stop();
     },
+  };
+}
+
+/** The environment names the stack sets for each function, pointing at this runner's resources. */
+export function functionEnv(resources: Resources, graphApiUrl: string): Record<string, string> {
+  return {
+    TABLE_NAME: resources.tableName,
+    IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
+    INTAKE_QUEUE_URL: resources.intake.url,
+    ROUTING_QUEUE_URL: resources.routing.url,
+    TIMER_QUEUE_URL: resources.timers.url,
+    ...(graphApiUrl ? { GRAPH_API_BASE_URL: graphApiUrl } : {}),
   };
 }

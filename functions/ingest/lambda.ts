@@ -1,16 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { v7 as uuidv7 } from 'uuid';
-import { documentClient } from '../shared/aws/clients.ts';
-import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
-import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
-import { IntakeQueueEnv, parseEnv, TableEnv } from '../shared/env.ts';
-import { createLogger } from '../shared/logger.ts';
 import { resolveAvailableSecrets } from '../shared/secrets.ts';
-import { createIngestHandler } from './handler.ts';
+import { wireIngest } from './wiring.ts';
 
-const env = parseEnv(IntakeQueueEnv.extend(TableEnv.shape));
 // Webhook secrets come from SSM once per cold start; the bundle holds only their parameter names. A missing one
 // makes only its own source answer 503.
 const { config, missing } = await resolveAvailableSecrets(
@@ -19,12 +13,9 @@ const { config, missing } = await resolveAvailableSecrets(
   fetchSsmParameters,
 );
 
-export const handler = createIngestHandler({
+export const handler = wireIngest({
+  clients: { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) },
+  env: process.env,
   config,
-  intakeQueue: new SqsSender(new SQSClient({}), env.INTAKE_QUEUE_URL),
-  store: new DynamoLeadRepository(documentClient(), env.TABLE_NAME),
   missingSecrets: missing,
-  newId: uuidv7,
-  now: () => new Date(),
-  logger: createLogger('ingest'),
 });

@@ -1,22 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/handler.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { wireIngest } from '../../functions/ingest/wiring.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { BAD_INPUTS } from '../support/bad-inputs.ts';
 import { context, silentLogger, testConfig } from '../support/factories.ts';
-import { ingestStore } from '../support/handlers.ts';
+import { testEnv } from '../support/handlers.ts';
 
 let aws: TestAws;
-let ingest: ReturnType<typeof createIngestHandler>;
+let ingest: ReturnType<typeof wireIngest>;
 
 beforeAll(async () => {
   aws = await freshResources('bad');
-  ingest = createIngestHandler({
+  ingest = wireIngest({
+    clients: aws,
+    env: testEnv(aws),
     config: testConfig(),
-    intakeQueue: new SqsSender(aws.sqs, aws.resources.intake.url),
-    store: ingestStore(aws),
     newId: () => '0197a000-0000-7000-8000-000000000000',
     now: () => new Date('2026-03-19T16:00:00.000Z'),
     logger: silentLogger(),

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/handler.ts';
 import { cleanValue } from '../../functions/ingest/sources/web-form.ts';
+import { wireIngest } from '../../functions/ingest/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { ANSWERS_MAX_BYTES, WEBHOOK_MAX_BYTES } from '../../functions/shared/limits.ts';
-import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
+import { functionEnv, type Pipeline, startPipeline } from '../../local/pipeline.ts';
 import { emulatorClients, eventually, queueDepth, testEmulators } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
 
@@ -256,10 +255,10 @@ const metaWebhookBody =
 
 /** Ingest as lambda.ts builds it when the Meta app secret's SSM parameter does not exist yet. */
 function ingestWithoutMetaSecret() {
-  return createIngestHandler({
+  return wireIngest({
+    clients: emulatorClients(),
+    env: functionEnv(pipeline.resources, ''),
     config: testConfig(),
-    intakeQueue: new SqsSender(emulatorClients().sqs, pipeline.resources.intake.url),
-    store: leads,
     newId: () => '0197a000-0000-7000-8000-00000000dead',
     now: () => new Date(),
     logger: silentLogger(),
@@ -267,7 +266,7 @@ function ingestWithoutMetaSecret() {
   });
 }
 
-async function invoke(event: Parameters<ReturnType<typeof createIngestHandler>>[0]): Promise<Response> {
+async function invoke(event: Parameters<ReturnType<typeof wireIngest>>[0]): Promise<Response> {
   const result = await ingestWithoutMetaSecret()(event, context());
   return new Response(result.body ?? '', { status: result.statusCode });
 }

@@ -1,22 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/handler.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { wireIngest } from '../../functions/ingest/wiring.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, formPost, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
-import { ingestStore } from '../support/handlers.ts';
+import { testEnv } from '../support/handlers.ts';
 
 let aws: TestAws;
-let ingest: ReturnType<typeof createIngestHandler>;
+let ingest: ReturnType<typeof wireIngest>;
 let ids = 0;
 
 beforeAll(async () => {
   aws = await freshResources('ingest');
-  ingest = createIngestHandler({
+  ingest = wireIngest({
+    clients: aws,
+    env: testEnv(aws),
     config: testConfig(),
-    intakeQueue: new SqsSender(aws.sqs, aws.resources.intake.url),
-    store: ingestStore(aws),
     newId: () => `lead-${++ids}`,
     now: () => new Date('2026-03-19T16:00:00.000Z'),
     logger: silentLogger(),
@@ -134,10 +133,10 @@ describe('POST /v1/forms/{formId}/leads', () => {
   });
 
   it('answers 500 with a retry hint, and no 2xx, when the queue cannot take the message', async () => {
-    const broken = createIngestHandler({
+    const broken = wireIngest({
+      clients: aws,
+      env: { ...testEnv(aws), INTAKE_QUEUE_URL: `${aws.resources.intake.url}-does-not-exist` },
       config: testConfig(),
-      intakeQueue: new SqsSender(aws.sqs, `${aws.resources.intake.url}-does-not-exist`),
-      store: ingestStore(aws),
       newId: () => 'lead-x',
       now: () => new Date(),
       logger: silentLogger(),

@@ -1,25 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/handler.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { wireIngest } from '../../functions/ingest/wiring.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
-import { ingestStore } from '../support/handlers.ts';
+import { testEnv } from '../support/handlers.ts';
 import { metaSignature } from '../support/signing.ts';
 
 const config = testConfig();
 const appSecret = config.sources.facebook?.appSecret ?? '';
 let aws: TestAws;
-let ingest: ReturnType<typeof createIngestHandler>;
+let ingest: ReturnType<typeof wireIngest>;
 
 beforeAll(async () => {
   aws = await freshResources('webhooks');
-  ingest = createIngestHandler({
+  ingest = wireIngest({
+    clients: aws,
+    env: testEnv(aws),
     config,
-    intakeQueue: new SqsSender(aws.sqs, aws.resources.intake.url),
-    store: ingestStore(aws),
     newId: () => 'unused',
     now: () => new Date('2026-03-19T16:00:00.000Z'),
     logger: silentLogger(),

@@ -1,0 +1,59 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
+import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
+import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
+import { SesMailer } from '../shared/aws/ses-mailer.ts';
+import { SqsSender } from '../shared/aws/sqs-sender.ts';
+import {
+  IdempotencyEnv,
+  MailEnv,
+  parseEnv,
+  RoutingQueueEnv,
+  TableEnv,
+  TimerQueueEnv,
+} from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import type { Mailer } from '../shared/ports.ts';
+import type { TimerMessage } from '../shared/timers.ts';
+import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import { createNurtureHandler } from './handler.ts';
+
+export const NurtureEnv = IdempotencyEnv.extend(MailEnv.shape)
+  .extend(TableEnv.shape)
+  .extend(TimerQueueEnv.shape)
+  .extend(RoutingQueueEnv.shape);
+
+/**
+ * The nurture function (the table's stream, the timer queue, SES feedback through SNS, replays) as Lambda, the
+ * local runner and the tests run it. `observeMail` lets the local runner watch what SES accepted (its outbox
+ * and SES's mailbox simulator); in AWS the SES client is the whole story.
+ */
+export function wireNurture(
+  input: WiringInput<'dynamodb' | 'sqs' | 'ses'> & { observeMail?: (mailer: Mailer) => Mailer },
+) {
+  const env = parseEnv(NurtureEnv, input.env);
+  const db = documentClient(input.clients.dynamodb);
+  const ses = new SesMailer(input.clients.ses, env.SES_CONFIGURATION_SET);
+  return createNurtureHandler({
+    config: input.config,
+    mailer: input.observeMail ? input.observeMail(ses) : ses,
+    reps: new DynamoRepRepository(db, env.TABLE_NAME, input.config.routing.reps),
+    leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+    kpis: new DynamoKpiStore(db, env.TABLE_NAME),
+    timers: {
+      store: new DynamoTimerStore(db, env.TABLE_NAME),
+      queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),
+    },
+    suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
+    routingQueue: new SqsSender(input.clients.sqs, env.ROUTING_QUEUE_URL),
+    idempotency: new DynamoDBPersistenceLayer({
+      tableName: env.IDEMPOTENCY_TABLE_NAME,
+      awsSdkV3Client: input.clients.dynamodb,
+    }),
+    now: input.now ?? systemClock,
+    logger: input.logger ?? createLogger('nurture'),
+  });
+}

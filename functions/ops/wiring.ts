@@ -1,0 +1,39 @@
+import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
+import { DynamoLeadLister } from '../shared/aws/dynamo-lead-list.ts';
+import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
+import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
+import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
+import { SqsSender } from '../shared/aws/sqs-sender.ts';
+import type { DashboardAssets } from '../shared/dashboard-assets.ts';
+import { DashboardEnv, parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import { createOpsHandler } from './handler.ts';
+
+export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape).extend(DashboardEnv.partial().shape);
+
+/**
+ * The ops function (API, action links, unsubscribe, dashboard) as Lambda, the local runner and the tests run
+ * it. The dashboard's files come baked into the bundle in AWS and built on the fly locally; without a Cognito
+ * sign-in in the environment (loopback), the page needs none.
+ */
+export function wireOps(input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: DashboardAssets }) {
+  const env = parseEnv(OpsEnv, input.env);
+  const db = documentClient(input.clients.dynamodb);
+  return createOpsHandler({
+    config: input.config,
+    leads: new DynamoLeadRepository(db, env.TABLE_NAME),
+    lister: new DynamoLeadLister(db, env.TABLE_NAME),
+    ...(input.dashboard ? { dashboard: input.dashboard } : {}),
+    ...(env.DASHBOARD_SIGN_IN_DOMAIN && env.DASHBOARD_CLIENT_ID
+      ? { signIn: { domain: env.DASHBOARD_SIGN_IN_DOMAIN, clientId: env.DASHBOARD_CLIENT_ID } }
+      : {}),
+    reps: new DynamoRepRepository(db, env.TABLE_NAME, input.config.routing.reps),
+    kpis: new DynamoKpiStore(db, env.TABLE_NAME),
+    routingQueue: new SqsSender(input.clients.sqs, env.ROUTING_QUEUE_URL),
+    suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
+    now: input.now ?? systemClock,
+    logger: input.logger ?? createLogger('ops'),
+  });
+}
