@@ -199,15 +199,19 @@ export async function untilIndex(
   tableName: string,
   indexName: string,
   state: 'ACTIVE' | 'gone',
-): Promise<void> {
   // A large table kept on disk takes a while to index again.
-  for (let attempt = 0; attempt < 3000; attempt++) {
+  timeoutMs = 300_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
     const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
     if (state === 'gone' ? index === undefined : index?.IndexStatus === 'ACTIVE') return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`index ${indexName} of ${tableName} is not ${state} after 5 minutes`);
+  throw new Error(
+    `index ${indexName} of ${tableName} is not ${state} after ${Math.round(timeoutMs / 1000)} s`,
+  );
 }
 
 function ignoreTtlAlreadyEnabled(error: unknown): void {

@@ -90,7 +90,8 @@ describe('npm start', () => {
     expect(runner.output()).toMatch(/^mail viewer http:\/\/127\.0\.0\.1:\d+\//m);
   });
 
-  it("takes a web-form lead to the rep's inbox within seconds", async () => {
+  it("takes a web-form lead to the rep's inbox, mailed after the post was answered", async () => {
+    const postedAt = Date.now();
     const response = await fetch(`${url}/v1/forms/demo/leads`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -108,7 +109,8 @@ describe('npm start', () => {
     });
     expect(mail.to[0]).toMatch(/@sales\.leadpipe\.local$/);
     expect(mail.text).toContain('Fatima Al-Sayed');
-    expect(Date.parse(mail.sentAt)).toBeGreaterThan(0);
+    // How fast is the bench's figure (form → email p50/p99); here: this mail is this post's, sent after it.
+    expect(Date.parse(mail.sentAt)).toBeGreaterThanOrEqual(postedAt);
   });
 
   async function mailFor(leadIdOrText: (m: OutboxMail) => boolean): Promise<OutboxMail> {

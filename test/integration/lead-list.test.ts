@@ -116,7 +116,8 @@ describe('the lead list on DynamoDB', () => {
           GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: LIST_INDEX } }],
         }),
       );
-      await untilIndex(dynamodb, table, LIST_INDEX, 'gone');
+      // Within the test's own timeout, so a slow index fails with the helper's message, not vitest's.
+      await untilIndex(dynamodb, table, LIST_INDEX, 'gone', 50_000);
       await dynamodb.send(
         new UpdateTableCommand({
           TableName: table,
@@ -134,7 +135,7 @@ describe('the lead list on DynamoDB', () => {
           ],
         }),
       );
-      await untilIndex(dynamodb, table, LIST_INDEX, 'ACTIVE');
+      await untilIndex(dynamodb, table, LIST_INDEX, 'ACTIVE', 50_000);
       await new DynamoLeadRepository(documentClient(dynamodb), table).create(before);
       await engine.stop();
 
