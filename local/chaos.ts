@@ -8,6 +8,7 @@ import { scanPages } from '../functions/shared/aws/scan.ts';
 import type { Config } from '../functions/shared/config.ts';
 import { leadIdFor } from '../functions/shared/ids.ts';
 import { Lead } from '../functions/shared/lead.ts';
+import { PREFIX, SORT, tableKeys } from '../functions/shared/table-schema.ts';
 import type { Emulators } from './emulators.ts';
 import { type FaultConfig, FaultInjector } from './faults.ts';
 import { type OutboxMail, type Pipeline, startPipeline } from './pipeline.ts';
@@ -333,8 +334,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // 2. Reps make contact with three leads in ten (through the ops API, under the same faults).
     const db = documentClient();
-    const leads = (await scanAll(db, p.resources.tableName, 'LEAD#'))
-      .filter((item) => item.sk === 'LEAD')
+    const leads = (await scanAll(db, p.resources.tableName, PREFIX.lead))
+      .filter((item) => item.sk === SORT.lead)
       .map((item) => Lead.parse(item));
     const toContact = leads.filter((l, n) => !l.test && l.ownerId && n % 10 < 3);
     await inBatches(toContact, 8, async (lead) => {
@@ -412,8 +413,8 @@ async function checkInvariants(
       detail: problems.length === 0 ? ok : `${problems.length}: ${problems.slice(0, 5).join('; ')}`,
     });
 
-  const leads = (await scanAll(db, p.resources.tableName, 'LEAD#'))
-    .filter((item) => item.sk === 'LEAD')
+  const leads = (await scanAll(db, p.resources.tableName, PREFIX.lead))
+    .filter((item) => item.sk === SORT.lead)
     .map((item) => Lead.parse(item));
   const byId = new Map(leads.map((l) => [l.id, l]));
   const touchIds = new Set(leads.flatMap((l) => l.touches.map((t) => t.id)));
@@ -457,9 +458,9 @@ async function checkInvariants(
     `${real.length} assignment emails`,
   );
 
-  const suppressed = await scanAll(db, p.resources.tableName, 'SUPPRESS#');
+  const suppressed = await scanAll(db, p.resources.tableName, PREFIX.suppression);
   const suppressedAt = new Map(
-    suppressed.map((s) => [String(s.pk).slice('SUPPRESS#'.length), Date.parse(String(s.at))]),
+    suppressed.map((s) => [String(s.pk).slice(PREFIX.suppression.length), Date.parse(String(s.at))]),
   );
   check(
     'no email to a suppressed address after its suppression',
@@ -481,7 +482,7 @@ async function checkInvariants(
       new QueryCommand({
         TableName: p.resources.tableName,
         KeyConditionExpression: 'pk = :pk AND sk = :sk',
-        ExpressionAttributeValues: { ':pk': 'KPI#rt#all', ':sk': `${day}#all` },
+        ExpressionAttributeValues: { ':pk': tableKeys.kpiRowPartition('rt', 'all'), ':sk': `${day}#all` },
       }),
     );
     counted += Items.reduce((n, item) => n + Number(item.count ?? 0), 0);
@@ -493,7 +494,7 @@ async function checkInvariants(
   );
 
   // Each rep's open-lead count (kept for reps with a capacity) is the number of leads they own and have not closed.
-  const repItems = await scanAll(db, p.resources.tableName, 'REPS');
+  const repItems = await scanAll(db, p.resources.tableName, PREFIX.reps);
   const owned = new Map<string, number>();
   for (const l of leads)
     if (l.ownerId && l.status !== 'won' && l.status !== 'lost')
@@ -501,8 +502,8 @@ async function checkInvariants(
   const withCapacity = config.routing.reps.filter((r) => r.capacity?.maxOpen !== undefined);
   const counts = new Map(
     repItems
-      .filter((item) => String(item.sk).startsWith('REP#'))
-      .map((item) => [String(item.sk).slice('REP#'.length), Number(item.openLeads ?? 0)]),
+      .filter((item) => String(item.sk).startsWith(SORT.rep))
+      .map((item) => [String(item.sk).slice(SORT.rep.length), Number(item.openLeads ?? 0)]),
   );
   check(
     "each rep's open-lead count = the leads they own and have not closed",

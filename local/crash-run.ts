@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { interceptLocalhostDns } from 'fauxqs';
 import { leadIdFor } from '../functions/shared/ids.ts';
 import { Lead } from '../functions/shared/lead.ts';
+import { SORT } from '../functions/shared/table-schema.ts';
 import { type Invariant, inBatches, messagesIn, scanAll } from './chaos.ts';
 import { loadConfigFile } from './config-file.ts';
 import { freePort } from './emulators.ts';
@@ -225,7 +226,7 @@ async function checkAfterRestart(
   try {
     const db = DynamoDBDocumentClient.from(dynamodb);
     const leads = (await scanAll(db, runtime.tableName, 'LEAD#'))
-      .filter((item) => item.sk === 'LEAD')
+      .filter((item) => item.sk === SORT.lead)
       .map((item) => Lead.parse(item));
     const byId = new Map(leads.map((l) => [l.id, l]));
     check(

@@ -5,6 +5,7 @@ import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { scanPages } from '../functions/shared/aws/scan.ts';
 import { Lead } from '../functions/shared/lead.ts';
+import { SORT } from '../functions/shared/table-schema.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
@@ -34,7 +35,7 @@ try {
     TableName: tableName,
     FilterExpression: '#sk = :lead',
     ExpressionAttributeNames: { '#sk': 'sk' },
-    ExpressionAttributeValues: { ':lead': 'LEAD' },
+    ExpressionAttributeValues: { ':lead': SORT.lead },
   })) {
     for (const item of page.Items ?? []) {
       scanned++;

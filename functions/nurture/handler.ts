@@ -36,6 +36,7 @@ import type {
   SuppressionList,
 } from '../shared/ports.ts';
 import { slaPolicyFor } from '../shared/sla.ts';
+import { SORT } from '../shared/table-schema.ts';
 import { scheduleTimers, type TimerDeps } from '../shared/timer-service.ts';
 import { delayFor, type Timer, TimerMessage } from '../shared/timers.ts';
 import {
@@ -77,13 +78,11 @@ export type NurtureDeps = {
   logger: Logger;
 };
 
-const LEAD_SORT_KEY = 'LEAD';
-
 /** The lead in a stream image, or undefined for other item types (counters, markers, timers). */
 export function leadFromImage(image: Record<string, unknown> | undefined, eventId: string): Lead | undefined {
   if (image === undefined) return undefined;
   const item = unmarshall(image as Record<string, AttributeValue>);
-  if (item.sk !== LEAD_SORT_KEY) return undefined;
+  if (item.sk !== SORT.lead) return undefined;
   const parsed = Lead.safeParse(item);
   if (!parsed.success) {
     const paths = parsed.error.issues.map((i) => i.path.join('.')).join(', ');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Lead, LeadSource, LeadStatus } from './lead.ts';
+import { tableKeys } from './table-schema.ts';
 
 /** The list index is split by creation day and 4 shards, so a burst of leads never heats one partition. */
 export const LIST_SHARDS = 4;
@@ -77,14 +78,14 @@ function shardOf(id: string): number {
 /** The list index keys a new lead is stored with: its creation day and shard, then time and id. */
 export function listKeys(lead: Pick<Lead, 'id' | 'createdAt'>): { listPk: string; listSk: string } {
   return {
-    listPk: `LEADS#${lead.createdAt.slice(0, 10)}#${shardOf(lead.id)}`,
+    listPk: tableKeys.listPartition(lead.createdAt.slice(0, 10), shardOf(lead.id)),
     listSk: `${lead.createdAt}#${lead.id}`,
   };
 }
 
 /** Every partition of one day. */
 export function dayPartitions(day: string): string[] {
-  return Array.from({ length: LIST_SHARDS }, (_, shard) => `LEADS#${day}#${shard}`);
+  return Array.from({ length: LIST_SHARDS }, (_, shard) => tableKeys.listPartition(day, shard));
 }
 
 /** The days of a range, newest first. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { tableKeys } from './table-schema.ts';
 
 /**
  * "Do X at time T". A timer is one DynamoDB item; one due within the sweep horizon goes straight to the timer
@@ -42,7 +43,7 @@ export const DUE_SHARDS = 4;
 /** The due-index partition of a timer: its UTC day and a shard from its id. */
 export function dueBucket(timer: Pick<Timer, 'id' | 'dueAt'>): string {
   const shard = createHash('sha256').update(timer.id).digest().readUInt8(0) % DUE_SHARDS;
-  return `DUE#${timer.dueAt.slice(0, 10)}#${shard}`;
+  return tableKeys.duePartition(timer.dueAt.slice(0, 10), shard);
 }
 
 /**
@@ -55,7 +56,7 @@ export function sweepBuckets(now: Date, horizonSeconds: number, lookbackDays: nu
   const last = now.getTime() + horizonSeconds * 1000;
   for (let day = first; day <= last; day += 86_400_000) {
     const date = new Date(day).toISOString().slice(0, 10);
-    for (let shard = 0; shard < DUE_SHARDS; shard++) buckets.push(`DUE#${date}#${shard}`);
+    for (let shard = 0; shard < DUE_SHARDS; shard++) buckets.push(tableKeys.duePartition(date, shard));
   }
   return buckets;
 }

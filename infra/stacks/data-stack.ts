@@ -3,8 +3,7 @@ import { AccountRecovery, CfnUserPoolGroup, Mfa, UserPool } from 'aws-cdk-lib/aw
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
-import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
+import { INDEX } from '../../functions/shared/table-schema.ts';
 
 /** Function timeouts the queues are sized for (visibility timeout = 6 × timeout, as AWS advises). */
 export const CONSUMER_TIMEOUT = Duration.seconds(30);
@@ -44,14 +43,14 @@ export class DataStack extends Stack {
       // Timers not yet enqueued, by due day and shard: sparse, since a timer leaves it once it is enqueued.
       globalSecondaryIndexes: [
         {
-          indexName: DUE_INDEX,
+          indexName: INDEX.due,
           partitionKey: { name: 'duePk', type: AttributeType.STRING },
           sortKey: { name: 'dueSk', type: AttributeType.STRING },
         },
         // The dashboard's lead list: new leads by creation day and shard (a burst never heats one partition),
         // newest first. Keys only: written once per lead, never as the lead changes; a page reads its leads.
         {
-          indexName: LIST_INDEX,
+          indexName: INDEX.list,
           partitionKey: { name: 'listPk', type: AttributeType.STRING },
           sortKey: { name: 'listSk', type: AttributeType.STRING },
           projectionType: ProjectionType.KEYS_ONLY,

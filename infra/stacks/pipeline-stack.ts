@@ -23,11 +23,10 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LIST_INDEX } from '../../functions/shared/aws/dynamo-lead-list.ts';
-import { DUE_INDEX } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
 import { type SecretName, secretParameterPaths } from '../../functions/shared/secrets.ts';
+import { INDEX, SORT } from '../../functions/shared/table-schema.ts';
 import { dashboardDefine, SECRETS_PREFIX } from '../bundling.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
@@ -229,7 +228,9 @@ export class PipelineStack extends Stack {
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(data.nurtureFailures),
         // Only lead items wake the function; counters and markers are filtered out by Lambda, for free.
-        filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('LEAD') } } } })],
+        filters: [
+          FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual(SORT.lead) } } } }),
+        ],
       }),
     );
     feedFrom(data.timerQueue, nurture);
@@ -257,7 +258,7 @@ export class PipelineStack extends Stack {
       environment: { TABLE_NAME: data.table.tableName, TIMER_QUEUE_URL: data.timerQueue.queueUrl },
     }).fn;
     // The sweep queries the due index and updates timers: the only function that reads an index.
-    grantTable(sweeper, ['dynamodb:Query', 'dynamodb:UpdateItem'], [DUE_INDEX]);
+    grantTable(sweeper, ['dynamodb:Query', 'dynamodb:UpdateItem'], [INDEX.due]);
     data.timerQueue.grantSendMessages(sweeper);
     // Every 5 minutes, timers due in the next 14 go to the queue with their exact delay (SQS allows 15).
     new Rule(this, 'SweeperSchedule', {
@@ -304,7 +305,7 @@ export class PipelineStack extends Stack {
         'dynamodb:Query',
       ],
       // The dashboard's lead list.
-      [LIST_INDEX],
+      [INDEX.list],
     );
     data.routingQueue.grantSendMessages(ops);
     grantSecrets(ops, ['mail.linkSigningKey']);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,5 +61,24 @@ describe('the dependency rules', () => {
     expect(out).not.toMatch(/noRestrictedImports|noJsRestrictedProperties/);
     // The probe and the config were read: the silence is a verdict, not a skipped file.
     expect(out).toMatch(/Checked 2 files/);
+  });
+});
+
+describe('the table schema', () => {
+  it('is the only place in deployed code that spells a key: no item-kind literal anywhere else', () => {
+    const literal =
+      /[`'](LEAD|RAW|DEDUPE|KEY|FAILURE|POOL|TIMER|SUPPRESS|IDEMPOTENCY|WAITING|KPI|KPIMARK|LEADS|REP|DAY|DUE)(#|'|`)|'REPS'|'COUNTER'/;
+    const offenders = readdirSync('functions', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('table-schema.ts'))
+      .flatMap((file) =>
+        readFileSync(join('functions', file), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `functions/${file}:${i + 1}`, line }))
+          .filter(
+            ({ line }) => !line.trim().startsWith('//') && !line.trim().startsWith('*') && literal.test(line),
+          ),
+      )
+      .map(({ where, line }) => `${where}: ${line.trim()}`);
+    expect(offenders).toEqual([]);
   });
 });

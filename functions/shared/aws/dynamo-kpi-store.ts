@@ -1,13 +1,12 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KpiStore, KpiTable } from '../ports.ts';
+import { tableKeys } from '../table-schema.ts';
 import { transact } from './conditional.ts';
 
 export const kpiKeys = {
-  aggregate: (table: KpiTable, dimType: string, day: string, value: string) => ({
-    pk: `KPI#${table}#${dimType}`,
-    sk: `${day}#${value}`,
-  }),
-  marker: (leadId: string, eventKey: string) => ({ pk: `KPIMARK#${leadId}`, sk: eventKey }),
+  aggregate: (table: KpiTable, dimType: string, day: string, value: string) =>
+    tableKeys.kpiRow(table, dimType, day, value),
+  marker: tableKeys.kpiMarker,
 };
 
 const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'day', 'value']);
@@ -72,7 +71,7 @@ export class DynamoKpiStore implements KpiStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
-            ':pk': `KPI#${table}#${dimType}`,
+            ':pk': tableKeys.kpiRowPartition(table, dimType),
             ':from': `${from}#`,
             ':to': `${to}#\uffff`,
           },

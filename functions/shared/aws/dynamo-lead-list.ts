@@ -12,12 +12,13 @@ import {
   summarise,
 } from '../lead-list.ts';
 import type { LeadLister } from '../ports.ts';
+import { INDEX, SORT } from '../table-schema.ts';
 import { batchGetAll } from './batch-get.ts';
 import { writeIf } from './conditional.ts';
 import { keys } from './dynamo-lead-repository.ts';
 import { scanPages } from './scan.ts';
 
-export const LIST_INDEX = 'list';
+export const LIST_INDEX = INDEX.list;
 
 /** Reads at most this many leads for one page; past it the page comes back short, with a cursor. */
 const READ_BUDGET = 2000;
@@ -158,7 +159,7 @@ export async function backfillListKeys(
   for await (const page of scanPages(db, {
     TableName: tableName,
     FilterExpression: 'sk = :lead AND attribute_not_exists(listPk)',
-    ExpressionAttributeValues: { ':lead': 'LEAD' },
+    ExpressionAttributeValues: { ':lead': SORT.lead },
     ProjectionExpression: 'id, createdAt',
   })) {
     scanned += page.ScannedCount ?? 0;

@@ -22,20 +22,12 @@ import type {
   LeadRepository,
   PoolCounter,
 } from '../ports.ts';
+import { tableKeys } from '../table-schema.ts';
 import { transact, writeIf } from './conditional.ts';
 import { repKeys } from './dynamo-rep-repository.ts';
 
-/** Single-table keys. Every item carries `pk`, `sk` and `type`. */
-export const keys = {
-  lead: (id: string) => ({ pk: `LEAD#${id}`, sk: 'LEAD' }),
-  raw: (id: string, part = 0) => ({ pk: `LEAD#${id}`, sk: part === 0 ? 'RAW' : `RAW#${part}` }),
-  idempotencyKey: (keyHash: string) => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),
-  dedupe: (key: string) => ({ pk: `DEDUPE#${key}`, sk: 'DEDUPE' }),
-  identity: (kind: KeyKind, value: string) => ({ pk: `KEY#${kind}#${value}`, sk: 'KEY' }),
-  waiting: (poolId: string, leadId: string) => ({ pk: `WAITING#${poolId}`, sk: `LEAD#${leadId}` }),
-  failure: (source: string, externalId: string) => ({ pk: `FAILURE#${source}#${externalId}`, sk: 'FAILURE' }),
-  poolCounter: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: 'COUNTER' }),
-};
+/** Single-table keys (functions/shared/table-schema.ts). Every item carries `pk`, `sk` and `type`. */
+export const keys = tableKeys;
 
 export class DynamoLeadRepository implements LeadRepository {
   constructor(

@@ -9,13 +9,11 @@ import {
 import { z } from 'zod';
 import { RepConfig } from '../config.ts';
 import type { RepDirectory, RepPatch, RepRecord } from '../ports.ts';
+import { REPS_PARTITION, SORT, tableKeys } from '../table-schema.ts';
 import { writeIf } from './conditional.ts';
 
 /** All reps live in one partition: a roster is small, and one Query reads it with today's counters. */
-export const repKeys = {
-  rep: (id: string) => ({ pk: 'REPS', sk: `REP#${id}` }),
-  day: (id: string, date: string) => ({ pk: 'REPS', sk: `DAY#${id}#${date}` }),
-};
+export const repKeys = { rep: tableKeys.rep, day: tableKeys.repDay };
 
 // A stored item carries keys and bookkeeping besides the profile: parsed leniently (unknown keys dropped).
 export const RepItem = z.object({
@@ -73,15 +71,15 @@ export class DynamoRepRepository implements RepDirectory {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'REPS' },
+          ExpressionAttributeValues: { ':pk': REPS_PARTITION },
           ConsistentRead: true,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
-        if (sk.startsWith('REP#')) reps.push(RepItem.parse(item));
-        else if (sk.startsWith('DAY#')) days.set(sk.slice(4), Number(item.count ?? 0));
+        if (sk.startsWith(SORT.rep)) reps.push(RepItem.parse(item));
+        else if (sk.startsWith(SORT.repDay)) days.set(sk.slice(SORT.repDay.length), Number(item.count ?? 0));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

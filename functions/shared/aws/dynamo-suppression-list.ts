@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Suppression, SuppressionList } from '../ports.ts';
+import { PREFIX, tableKeys } from '../table-schema.ts';
 import { batchGetAll } from './batch-get.ts';
 import { writeIf } from './conditional.ts';
 
@@ -8,7 +9,7 @@ export function suppressionKey(address: string): string {
   return address.trim().toLowerCase();
 }
 
-const keyOf = (address: string) => ({ pk: `SUPPRESS#${suppressionKey(address)}`, sk: 'SUPPRESS' });
+const keyOf = (address: string) => tableKeys.suppression(suppressionKey(address));
 
 export class DynamoSuppressionList implements SuppressionList {
   constructor(
@@ -37,7 +38,7 @@ export class DynamoSuppressionList implements SuppressionList {
       incomplete: 'the suppression list could not be read in full; not sending',
     });
     for (const item of items) {
-      const address = String(item.pk).slice('SUPPRESS#'.length);
+      const address = String(item.pk).slice(PREFIX.suppression.length);
       found.set(address, {
         reason: item.reason as Suppression['reason'],
         at: String(item.at),

@@ -1,13 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimerState, TimerStore } from '../ports.ts';
+import { INDEX, tableKeys } from '../table-schema.ts';
 import { dueBucket, Timer } from '../timers.ts';
 import { writeIf } from './conditional.ts';
 
 /** The sparse global secondary index of timers not yet enqueued: partition `duePk`, sort `dueSk`. */
-export const DUE_INDEX = 'due';
+export const DUE_INDEX = INDEX.due;
 
-export const timerKeys = { timer: (id: string) => ({ pk: `TIMER#${id}`, sk: 'TIMER' }) };
+export const timerKeys = { timer: tableKeys.timer };
 
 /** A fired timer is kept 30 days past its due time, as the record of what was done and when. */
 const KEEP_SECONDS = 30 * 86_400;

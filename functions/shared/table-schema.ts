@@ -1,0 +1,74 @@
+/**
+ * The single table's schema in one place: every item's keys, the sort keys and prefixes that tell item kinds
+ * apart, and the indexes. The adapters, the stack, the local runner, the scripts and the tests build keys here
+ * and nowhere else. docs/table-design.md lists each access pattern with its key condition, index and cost.
+ * Pure: strings in, keys out.
+ */
+
+/** Sort keys (and prefixes) that name an item's kind. */
+export const SORT = {
+  lead: 'LEAD',
+  raw: 'RAW',
+  dedupe: 'DEDUPE',
+  identity: 'KEY',
+  failure: 'FAILURE',
+  poolCounter: 'COUNTER',
+  timer: 'TIMER',
+  suppression: 'SUPPRESS',
+  idempotencyKey: 'IDEMPOTENCY',
+  /** Reps and their per-day counters share one partition. */
+  rep: 'REP#',
+  repDay: 'DAY#',
+} as const;
+
+/** Partition-key prefixes, for the scans of the maintenance jobs and the checks of the chaos run. */
+export const PREFIX = {
+  lead: 'LEAD#',
+  suppression: 'SUPPRESS#',
+  kpi: 'KPI#',
+  timer: 'TIMER#',
+  reps: 'REPS',
+} as const;
+
+/** The partition all reps live in: a roster is small, and one Query reads it with today's counters. */
+export const REPS_PARTITION = 'REPS';
+
+/** Global secondary indexes. */
+export const INDEX = {
+  /** Timers not yet enqueued, by due day and shard (sparse: a timer leaves it once enqueued). */
+  due: 'due',
+  /** New leads by creation day and shard, newest first; keys only. */
+  list: 'list',
+} as const;
+
+export const tableKeys = {
+  lead: (id: string) => ({ pk: `${PREFIX.lead}${id}`, sk: SORT.lead }),
+  /** The payload as received; a large one has parts `RAW#1`, `RAW#2`… after the first. */
+  raw: (id: string, part = 0) => ({
+    pk: `${PREFIX.lead}${id}`,
+    sk: part === 0 ? SORT.raw : `${SORT.raw}#${part}`,
+  }),
+  idempotencyKey: (keyHash: string) => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: SORT.idempotencyKey }),
+  dedupe: (key: string) => ({ pk: `DEDUPE#${key}`, sk: SORT.dedupe }),
+  identity: (kind: string, value: string) => ({ pk: `KEY#${kind}#${value}`, sk: SORT.identity }),
+  waiting: (poolId: string, leadId: string) => ({ pk: `WAITING#${poolId}`, sk: `${PREFIX.lead}${leadId}` }),
+  failure: (source: string, externalId: string) => ({
+    pk: `FAILURE#${source}#${externalId}`,
+    sk: SORT.failure,
+  }),
+  poolCounter: (poolId: string) => ({ pk: `POOL#${poolId}`, sk: SORT.poolCounter }),
+  rep: (id: string) => ({ pk: REPS_PARTITION, sk: `${SORT.rep}${id}` }),
+  repDay: (id: string, date: string) => ({ pk: REPS_PARTITION, sk: `${SORT.repDay}${id}#${date}` }),
+  timer: (id: string) => ({ pk: `${PREFIX.timer}${id}`, sk: SORT.timer }),
+  suppression: (address: string) => ({ pk: `${PREFIX.suppression}${address}`, sk: SORT.suppression }),
+  kpiRowPartition: (table: string, dimType: string) => `${PREFIX.kpi}${table}#${dimType}`,
+  kpiRow: (table: string, dimType: string, day: string, value: string) => ({
+    pk: `${PREFIX.kpi}${table}#${dimType}`,
+    sk: `${day}#${value}`,
+  }),
+  kpiMarker: (leadId: string, eventKey: string) => ({ pk: `KPIMARK#${leadId}`, sk: eventKey }),
+  /** The due index's partition for one due day and shard. */
+  duePartition: (day: string, shard: number) => `DUE#${day}#${shard}`,
+  /** The list index's partition for one creation day and shard. */
+  listPartition: (day: string, shard: number) => `LEADS#${day}#${shard}`,
+};
