@@ -49,6 +49,19 @@ function click(
   );
 }
 
+/** An assigned lead and the contacted link its owner was mailed, bound to that assignment. */
+async function mailedLink() {
+  const id = await assigned();
+  const first = (await leads.get(id))?.assignment;
+  if (first === undefined) throw new Error('not assigned');
+  const grant = { leadId: id, action: 'contacted' as const, repId: 'omid', assignmentAt: first.at };
+  const link = signAction(
+    { ...grant, expiresAt: Math.floor(NOW.getTime() / 1000) + 3600 },
+    config.mail.linkSigningKey,
+  );
+  return { id, first, link };
+}
+
 const tokenFor = (
   leadId: string,
   action: 'contacted' | 'lost',
@@ -108,19 +121,7 @@ describe('action links from the assignment email', () => {
   });
 
   it("stop acting for the first owner once the lead moved, and say so: the new owner's clock runs on", async () => {
-    const id = await assigned();
-    const first = (await leads.get(id))?.assignment;
-    if (first === undefined) throw new Error('not assigned');
-    const link = signAction(
-      {
-        leadId: id,
-        action: 'contacted',
-        repId: 'omid',
-        expiresAt: Math.floor(NOW.getTime() / 1000) + 3600,
-        assignmentAt: first.at,
-      },
-      config.mail.linkSigningKey,
-    );
+    const { id, first, link } = await mailedLink();
     const moved = assignment({ repId: 'sara', rule: 'manual', at: '2026-03-19T16:05:00.000Z' });
     expect(await leads.reassign(id, moved, { ownerId: 'omid', assignment: first })).toBe('moved');
     for (const method of ['GET', 'POST'] as const) {
@@ -133,19 +134,7 @@ describe('action links from the assignment email', () => {
   });
 
   it('stop acting for an earlier assignment of the same rep (the lead came back to them)', async () => {
-    const id = await assigned();
-    const first = (await leads.get(id))?.assignment;
-    if (first === undefined) throw new Error('not assigned');
-    const link = signAction(
-      {
-        leadId: id,
-        action: 'contacted',
-        repId: 'omid',
-        expiresAt: Math.floor(NOW.getTime() / 1000) + 3600,
-        assignmentAt: first.at,
-      },
-      config.mail.linkSigningKey,
-    );
+    const { id, first, link } = await mailedLink();
     const again = assignment({ repId: 'omid', rule: 'manual', at: '2026-03-19T16:06:00.000Z' });
     expect(await leads.reassign(id, again, { ownerId: 'omid', assignment: first })).toBe('moved');
     expect((await click('POST', id, 'contacted', link)).statusCode).toBe(409);

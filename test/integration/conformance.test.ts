@@ -7,8 +7,8 @@ import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { ANSWERS_MAX_BYTES, WEBHOOK_MAX_BYTES } from '../../functions/shared/limits.ts';
-import { functionEnv, type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { emulatorClients, eventually, queueDepth, testEmulators } from '../support/aws.ts';
+import { functionEnv, type Pipeline } from '../../local/pipeline.ts';
+import { emulatorClients, eventually, queueDepth, testPipeline } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
 
 // Inputs nobody on the project chose: arbitrary Unicode, sizes around every limit, names that are
@@ -26,12 +26,7 @@ let pipeline: Pipeline;
 let leads: DynamoLeadRepository;
 
 beforeAll(async () => {
-  pipeline = await startPipeline({
-    config: testConfig(),
-    emulators: testEmulators(),
-    prefix: `t-conf-${Date.now().toString(36)}`,
-    onError: () => undefined,
-  });
+  pipeline = await testPipeline('conf');
   leads = new DynamoLeadRepository(documentClient(emulatorClients().dynamodb), pipeline.resources.tableName);
 }, 90_000);
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { eventually, testEmulators } from '../support/aws.ts';
-import { testConfig } from '../support/factories.ts';
+import type { Pipeline } from '../../local/pipeline.ts';
+import { eventually, testPipeline } from '../support/aws.ts';
 
 type Page = {
   leads: { id: string; ownerId?: string; source: string; status: string; name?: string }[];
@@ -24,12 +23,7 @@ async function post(path: string, body: unknown, user?: string): Promise<Respons
 }
 
 beforeAll(async () => {
-  pipeline = await startPipeline({
-    config: testConfig(),
-    emulators: testEmulators(),
-    prefix: `t-dash-${Date.now().toString(36)}`,
-    onError: () => undefined,
-  });
+  pipeline = await testPipeline('dash');
   for (let i = 0; i < 7; i++) {
     const response = await post('/v1/forms/demo/leads', {
       name: `Dash Person ${i}`,

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { testEmulators } from '../support/aws.ts';
-import { testConfig } from '../support/factories.ts';
+import type { Pipeline } from '../../local/pipeline.ts';
+import { testEmulators, testPipeline } from '../support/aws.ts';
 
 /** The local addresses listening on `port`, read from the kernel's socket tables (IPv4 and IPv6). */
 function listeners(port: number): string[] {
@@ -33,12 +32,7 @@ const portOf = (url: string) => Number(new URL(url).port);
 let pipeline: Pipeline;
 
 beforeAll(async () => {
-  pipeline = await startPipeline({
-    config: testConfig(),
-    emulators: testEmulators(),
-    prefix: `t-loop-${Date.now().toString(36)}`,
-    onError: () => undefined,
-  });
+  pipeline = await testPipeline('loop');
 }, 60_000);
 
 afterAll(async () => {

@@ -12,9 +12,10 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import type { DynamoDBRecord } from 'aws-lambda';
 import { inject } from 'vitest';
 import { type Emulators, useEmulatorEndpoints } from '../../local/emulators.ts';
-import type { SesStoreEmail } from '../../local/pipeline.ts';
+import { type Pipeline, type SesStoreEmail, startPipeline } from '../../local/pipeline.ts';
 import { ensureResources, type Resources } from '../../local/resources.ts';
 import { toLambdaRecord } from '../../local/stream-event-source.ts';
+import { testConfig } from './factories.ts';
 
 /** The emulators the test run started (global setup), shared by every test file; stopping them is not ours. */
 export function testEmulators(): Emulators {
@@ -128,4 +129,14 @@ export async function streamRecords(
     }
   }
   return records;
+}
+
+/** The whole local pipeline on the run's shared emulators, under its own resource prefix. */
+export async function testPipeline(label: string, config = testConfig()): Promise<Pipeline> {
+  return startPipeline({
+    config,
+    emulators: testEmulators(),
+    prefix: `t-${label}-${Date.now().toString(36)}`,
+    onError: () => undefined,
+  });
 }
