@@ -20,7 +20,7 @@ import type {
   RepRecord,
   SuppressionList,
 } from '../shared/ports.ts';
-import { DASHBOARD_API_PREFIX } from '../shared/routes.ts';
+import { DASHBOARD_API_PREFIX, type OpsRouteKey } from '../shared/routes.ts';
 import { withSla } from '../shared/sla.ts';
 import {
   KpiQuery,
@@ -51,6 +51,16 @@ const JwtAuthorizer = z.object({
     })
     .optional(),
 });
+
+/** What a route's handler gets: the event, the clock's reading, the path's ids, and who is asking. */
+type OpsRequest = {
+  event: APIGatewayProxyEventV2;
+  now: Date;
+  leadId: string;
+  repId: string;
+  viewer: Viewer;
+  routeKey: string;
+};
 
 export type OpsDeps = {
   config: Config;
@@ -223,6 +233,150 @@ export function createOpsHandler(deps: OpsDeps) {
       throw new HttpError(403, 'not_your_record', 'A rep can change only their own availability.');
   }
 
+  /** Every ops route of functions/shared/routes.ts, each once: the compiler refuses a route without a handler. */
+  const dashboardFile = async ({ event }: OpsRequest) => {
+    const name = event.pathParameters?.asset ?? 'index.html';
+    if (name === 'config.json')
+      return assetResponse({
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({ signIn: deps.signIn ?? null }),
+      });
+    const files = deps.dashboard ?? {};
+    const asset = Object.hasOwn(files, name) ? files[name] : undefined;
+    if (asset === undefined)
+      throw new HttpError(404, 'not_found', `There is no dashboard file "${event.pathParameters?.asset}".`);
+    return assetResponse(asset);
+  };
+  const actionLinkRoute = async ({ event, now, leadId }: OpsRequest) => {
+    return actionLink(event, leadId, now);
+  };
+  const unsubscribeRoute = async ({ event, now }: OpsRequest) => {
+    return unsubscribe(event, now);
+  };
+  const kpiReport = async ({ event, now, viewer, routeKey }: OpsRequest) => {
+    const asked = parseQuery(KpiQuery, event.queryStringParameters);
+    // A rep's figures are their own row of the per-rep aggregates.
+    const query = viewer.role === 'rep' ? { ...asked, groupBy: 'rep' as const } : asked;
+    const { from, to } = kpiRange(query, now);
+    const table = routeKey === 'GET /v1/kpi/funnel' ? 'funnel' : 'rt';
+    const dimType = query.groupBy === 'day' ? 'all' : query.groupBy;
+    const rows = (await deps.kpis.query(table, dimType, from, to))
+      .filter((r) => viewer.role !== 'rep' || r.value === viewer.repId)
+      .map((r) => ({ day: r.day, group: query.groupBy === 'day' ? r.day : r.value, adds: r.adds }));
+    const summarise = table === 'rt' ? summariseResponseTimes : summariseFunnel;
+    const days = [...new Set(rows.map((r) => r.day))].sort();
+    return jsonResponse(200, {
+      from,
+      to,
+      groupBy: query.groupBy,
+      ...(table === 'rt' ? { slaMinutes: config.sla.firstContactMinutes } : {}),
+      groups: summarise(rows),
+      ...(query.daily
+        ? { days: days.map((day) => ({ day, groups: summarise(rows.filter((r) => r.day === day)) })) }
+        : {}),
+    });
+  };
+
+  const routes: Record<OpsRouteKey, (request: OpsRequest) => Promise<HttpResponse>> = {
+    'GET /dashboard': dashboardFile,
+    'GET /dashboard/{asset}': dashboardFile,
+    'GET /v1/leads': async ({ event, now, viewer }: OpsRequest) => {
+      const query = parseQuery(LeadListQuery, event.queryStringParameters);
+      const range = listRange(query, now);
+      const scoped = viewer.role === 'rep' ? { ...query, ownerId: viewer.repId } : query;
+      return jsonResponse(200, { ...range, ...(await deps.lister.list(scoped, range)) });
+    },
+    'GET /v1/leads/{leadId}': async ({ leadId, viewer }: OpsRequest) => {
+      return jsonResponse(200, { lead: await visibleLead(leadId, viewer) });
+    },
+    'POST /v1/leads/{leadId}/assign': async ({ event, now, leadId, viewer }: OpsRequest) => {
+      requireManager(viewer, 'move a lead to another rep');
+      const input = parseBody(ReassignInput, event.body);
+      const lead = await deps.leads.get(leadId);
+      if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
+      const rep = await repOr404(input.repId);
+      if (lead.status === 'won' || lead.status === 'lost')
+        throw new HttpError(
+          409,
+          'lead_closed',
+          `The lead is ${lead.status}: a closed lead is not moved (its owner would be mailed a "new" lead and a clock started).`,
+        );
+      if (lead.ownerId === rep.id) return jsonResponse(200, { lead, moved: false });
+      // A manual move starts a new first-contact clock for the new owner; capacity follows the lead in the
+      // same transaction (a manager may move a lead to a full rep on purpose: no limit on `take`).
+      const assignment = withSla(manualAssignment(lead, input, now), config, lead, rep);
+      const previous = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
+      const moved = await deps.leads.reassign(lead.id, assignment, lead, {
+        ...(previous?.capacity?.maxOpen !== undefined ? { release: previous.id } : {}),
+        ...(rep.capacity?.maxOpen !== undefined
+          ? { take: { repId: rep.id, maxOpen: Number.MAX_SAFE_INTEGER } }
+          : {}),
+      });
+      if (moved !== 'moved')
+        throw new HttpError(
+          409,
+          'owner_changed',
+          'The lead changed owner or closed meanwhile; read it again and retry.',
+        );
+      if (lead.waitingPool) await deps.leads.leaveWaiting(lead.id, lead.waitingPool);
+      logger.info('lead moved by hand', { leadId, from: lead.ownerId, to: rep.id });
+      return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });
+    },
+    'POST /v1/leads/{leadId}/events': async ({ event, now, leadId, viewer }: OpsRequest) => {
+      const input = parseBody(StatusEvent, event.body);
+      // A rep may act only on their own lead (one more read; a manager's request costs what it did).
+      if (viewer.role === 'rep') await visibleLead(leadId, viewer);
+      // A signed-in rep acts as themself, whatever the body says.
+      const statusEvent = viewer.role === 'rep' ? { ...input, by: viewer.repId } : input;
+      const { lead, changed } = await changeStatus(leadId, statusEvent, now);
+      return jsonResponse(200, { lead, changed });
+    },
+    'GET /v1/leads/{leadId}/actions/{action}': actionLinkRoute,
+    'POST /v1/leads/{leadId}/actions/{action}': actionLinkRoute,
+    'GET /v1/unsubscribe': unsubscribeRoute,
+    'POST /v1/unsubscribe': unsubscribeRoute,
+    'GET /v1/kpi/response-time': kpiReport,
+    'GET /v1/kpi/funnel': kpiReport,
+    'GET /v1/reps': async ({ now, viewer }: OpsRequest) => {
+      const { reps, days } = await deps.reps.roster();
+      const today = now.toISOString().slice(0, 10);
+      const visible = viewer.role === 'rep' ? reps.filter((r) => r.id === viewer.repId) : reps;
+      // Today's leads per rep: the roster counts per rep and their local day; UTC's today is close enough here.
+      return jsonResponse(200, {
+        reps: visible.map((r) => ({ ...r, leadsToday: days.get(`${r.id}#${today}`) ?? 0 })),
+      });
+    },
+    'POST /v1/reps': async ({ event, now, viewer }: OpsRequest) => {
+      requireManager(viewer, 'add a rep');
+      const { by, ...rep } = parseBody(NewRepInput, event.body);
+      if (!(await deps.reps.add(rep, by, now)))
+        throw new HttpError(409, 'rep_exists', `A rep "${rep.id}" exists already.`);
+      if (rep.pools) await deps.reps.update(rep.id, { pools: rep.pools }, by, now);
+      logger.info('rep added', { repId: rep.id });
+      return jsonResponse(201, { rep: await deps.reps.get(rep.id) });
+    },
+    'PATCH /v1/reps/{repId}': async ({ event, repId, viewer }: OpsRequest) => {
+      requireManager(viewer, 'change a rep');
+      const { by, ...patch } = parseBody(RepPatchInput, event.body);
+      return changeRep(repId, patch, by);
+    },
+    'POST /v1/reps/{repId}/pause': async ({ event, repId, viewer }: OpsRequest) => {
+      const { by, reason } = parseBody(PauseInput, event.body);
+      ownRep(viewer, repId);
+      const who = viewer.role === 'rep' ? viewer.repId : by;
+      return changeRep(repId, { active: false, pausedReason: reason ?? 'paused' }, who);
+    },
+    'POST /v1/reps/{repId}/resume': async ({ event, repId, viewer }: OpsRequest) => {
+      const { by } = parseBody(ResumeInput, event.body);
+      ownRep(viewer, repId);
+      return changeRep(
+        repId,
+        { active: true, pausedReason: undefined },
+        viewer.role === 'rep' ? viewer.repId : by,
+      );
+    },
+  };
+
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
     const { leadId = '', repId = '' } = event.pathParameters ?? {};
@@ -234,146 +388,9 @@ export function createOpsHandler(deps: OpsDeps) {
     const dashboard = event.routeKey.includes(` ${DASHBOARD_API_PREFIX}/`);
     const routeKey = dashboard ? event.routeKey.replace(` ${DASHBOARD_API_PREFIX}/`, ' /') : event.routeKey;
     const viewer = viewerOf(JwtAuthorizer.parse(event.requestContext).authorizer?.jwt.claims, dashboard);
-    switch (routeKey) {
-      case 'GET /dashboard':
-      case 'GET /dashboard/{asset}': {
-        const name = event.pathParameters?.asset ?? 'index.html';
-        if (name === 'config.json')
-          return assetResponse({
-            contentType: 'application/json; charset=utf-8',
-            body: JSON.stringify({ signIn: deps.signIn ?? null }),
-          });
-        const files = deps.dashboard ?? {};
-        const asset = Object.hasOwn(files, name) ? files[name] : undefined;
-        if (asset === undefined)
-          throw new HttpError(
-            404,
-            'not_found',
-            `There is no dashboard file "${event.pathParameters?.asset}".`,
-          );
-        return assetResponse(asset);
-      }
-      case 'GET /v1/leads': {
-        const query = parseQuery(LeadListQuery, event.queryStringParameters);
-        const range = listRange(query, now);
-        const scoped = viewer.role === 'rep' ? { ...query, ownerId: viewer.repId } : query;
-        return jsonResponse(200, { ...range, ...(await deps.lister.list(scoped, range)) });
-      }
-      case 'GET /v1/leads/{leadId}':
-        return jsonResponse(200, { lead: await visibleLead(leadId, viewer) });
-      case 'POST /v1/leads/{leadId}/assign': {
-        requireManager(viewer, 'move a lead to another rep');
-        const input = parseBody(ReassignInput, event.body);
-        const lead = await deps.leads.get(leadId);
-        if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
-        const rep = await repOr404(input.repId);
-        if (lead.status === 'won' || lead.status === 'lost')
-          throw new HttpError(
-            409,
-            'lead_closed',
-            `The lead is ${lead.status}: a closed lead is not moved (its owner would be mailed a "new" lead and a clock started).`,
-          );
-        if (lead.ownerId === rep.id) return jsonResponse(200, { lead, moved: false });
-        // A manual move starts a new first-contact clock for the new owner; capacity follows the lead in the
-        // same transaction (a manager may move a lead to a full rep on purpose: no limit on `take`).
-        const assignment = withSla(manualAssignment(lead, input, now), config, lead, rep);
-        const previous = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
-        const moved = await deps.leads.reassign(lead.id, assignment, lead, {
-          ...(previous?.capacity?.maxOpen !== undefined ? { release: previous.id } : {}),
-          ...(rep.capacity?.maxOpen !== undefined
-            ? { take: { repId: rep.id, maxOpen: Number.MAX_SAFE_INTEGER } }
-            : {}),
-        });
-        if (moved !== 'moved')
-          throw new HttpError(
-            409,
-            'owner_changed',
-            'The lead changed owner or closed meanwhile; read it again and retry.',
-          );
-        if (lead.waitingPool) await deps.leads.leaveWaiting(lead.id, lead.waitingPool);
-        logger.info('lead moved by hand', { leadId, from: lead.ownerId, to: rep.id });
-        return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });
-      }
-      case 'POST /v1/leads/{leadId}/events': {
-        const input = parseBody(StatusEvent, event.body);
-        // A rep may act only on their own lead (one more read; a manager's request costs what it did).
-        if (viewer.role === 'rep') await visibleLead(leadId, viewer);
-        // A signed-in rep acts as themself, whatever the body says.
-        const statusEvent = viewer.role === 'rep' ? { ...input, by: viewer.repId } : input;
-        const { lead, changed } = await changeStatus(leadId, statusEvent, now);
-        return jsonResponse(200, { lead, changed });
-      }
-      case 'GET /v1/leads/{leadId}/actions/{action}':
-      case 'POST /v1/leads/{leadId}/actions/{action}':
-        return actionLink(event, leadId, now);
-      case 'GET /v1/unsubscribe':
-      case 'POST /v1/unsubscribe':
-        return unsubscribe(event, now);
-      case 'GET /v1/kpi/response-time':
-      case 'GET /v1/kpi/funnel': {
-        const asked = parseQuery(KpiQuery, event.queryStringParameters);
-        // A rep's figures are their own row of the per-rep aggregates.
-        const query = viewer.role === 'rep' ? { ...asked, groupBy: 'rep' as const } : asked;
-        const { from, to } = kpiRange(query, now);
-        const table = routeKey === 'GET /v1/kpi/funnel' ? 'funnel' : 'rt';
-        const dimType = query.groupBy === 'day' ? 'all' : query.groupBy;
-        const rows = (await deps.kpis.query(table, dimType, from, to))
-          .filter((r) => viewer.role !== 'rep' || r.value === viewer.repId)
-          .map((r) => ({ day: r.day, group: query.groupBy === 'day' ? r.day : r.value, adds: r.adds }));
-        const summarise = table === 'rt' ? summariseResponseTimes : summariseFunnel;
-        const days = [...new Set(rows.map((r) => r.day))].sort();
-        return jsonResponse(200, {
-          from,
-          to,
-          groupBy: query.groupBy,
-          ...(table === 'rt' ? { slaMinutes: config.sla.firstContactMinutes } : {}),
-          groups: summarise(rows),
-          ...(query.daily
-            ? { days: days.map((day) => ({ day, groups: summarise(rows.filter((r) => r.day === day)) })) }
-            : {}),
-        });
-      }
-      case 'GET /v1/reps': {
-        const { reps, days } = await deps.reps.roster();
-        const today = now.toISOString().slice(0, 10);
-        const visible = viewer.role === 'rep' ? reps.filter((r) => r.id === viewer.repId) : reps;
-        // Today's leads per rep: the roster counts per rep and their local day; UTC's today is close enough here.
-        return jsonResponse(200, {
-          reps: visible.map((r) => ({ ...r, leadsToday: days.get(`${r.id}#${today}`) ?? 0 })),
-        });
-      }
-      case 'POST /v1/reps': {
-        requireManager(viewer, 'add a rep');
-        const { by, ...rep } = parseBody(NewRepInput, event.body);
-        if (!(await deps.reps.add(rep, by, now)))
-          throw new HttpError(409, 'rep_exists', `A rep "${rep.id}" exists already.`);
-        if (rep.pools) await deps.reps.update(rep.id, { pools: rep.pools }, by, now);
-        logger.info('rep added', { repId: rep.id });
-        return jsonResponse(201, { rep: await deps.reps.get(rep.id) });
-      }
-      case 'PATCH /v1/reps/{repId}': {
-        requireManager(viewer, 'change a rep');
-        const { by, ...patch } = parseBody(RepPatchInput, event.body);
-        return changeRep(repId, patch, by);
-      }
-      case 'POST /v1/reps/{repId}/pause': {
-        const { by, reason } = parseBody(PauseInput, event.body);
-        ownRep(viewer, repId);
-        const who = viewer.role === 'rep' ? viewer.repId : by;
-        return changeRep(repId, { active: false, pausedReason: reason ?? 'paused' }, who);
-      }
-      case 'POST /v1/reps/{repId}/resume': {
-        const { by } = parseBody(ResumeInput, event.body);
-        ownRep(viewer, repId);
-        return changeRep(
-          repId,
-          { active: true, pausedReason: undefined },
-          viewer.role === 'rep' ? viewer.repId : by,
-        );
-      }
-      default:
-        throw new HttpError(404, 'unknown_route', `No route for ${event.routeKey}.`);
-    }
+    const route = Object.hasOwn(routes, routeKey) ? routes[routeKey as OpsRouteKey] : undefined;
+    if (route === undefined) throw new HttpError(404, 'unknown_route', `No route for ${event.routeKey}.`);
+    return route({ event, now, leadId, repId, viewer, routeKey });
   }
 
   async function handleSafely(event: APIGatewayProxyEventV2): Promise<HttpResponse> {

@@ -51,6 +51,12 @@ const DASHBOARD_OPS = new Set([
 ]);
 
 type BaseRoute = (typeof BASE_ROUTES)[number];
+type OpsRoute = Extract<BaseRoute, { fn: 'ops' }>;
+/** Every route the ops function serves, as API Gateway names it (`GET /v1/leads`): its route table's keys. */
+export type OpsRouteKey = KeyOf<OpsRoute>;
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
 type Route = {
   method: BaseRoute['method'];
   path: string;
