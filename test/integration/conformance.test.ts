@@ -334,6 +334,21 @@ const HTTP_ROWS: HttpRow[] = [
       ),
     status: 200,
   },
+  {
+    request: '`POST /v1/leads/{id}/assign` for a won or lost lead',
+    run: async () => {
+      const response = await post('/v1/forms/demo/leads', JSON.stringify({ email: uniqueEmail() }));
+      const { leadId } = (await response.json()) as { leadId: string };
+      await eventually('the assignment', async () => (await storedLead(leadId)).ownerId);
+      await post(`/v1/leads/${leadId}/events`, JSON.stringify({ type: 'won', by: 'conformance' }));
+      return post(
+        `/v1/leads/${leadId}/assign`,
+        JSON.stringify({ repId: 'omid', by: 'manager', reason: 'territory' }),
+      );
+    },
+    status: 409,
+    code: 'lead_closed',
+  },
 ];
 
 describe('every HTTP row of docs/bad-inputs.md', () => {
