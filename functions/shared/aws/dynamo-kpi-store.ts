@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KpiStore, KpiTable } from '../ports.ts';
 import { tableKeys } from '../table-schema.ts';
 import { transact } from './conditional.ts';
+import { queryItems } from './scan.ts';
 
 export const kpiKeys = {
   aggregate: (table: KpiTable, dimType: string, day: string, value: string) =>
@@ -64,28 +65,20 @@ export class DynamoKpiStore implements KpiStore {
 
   async query(table: KpiTable, dimType: string, from: string, to: string) {
     const rows: { day: string; value: string; adds: Record<string, number> }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tableKeys.kpiRowPartition(table, dimType),
-            ':from': `${from}#`,
-            ':to': `${to}#\uffff`,
-          },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const adds = Object.fromEntries(
-          Object.entries(item).filter(([k, v]) => !BOOKKEEPING.has(k) && typeof v === 'number'),
-        ) as Record<string, number>;
-        rows.push({ day: String(item.day), value: String(item.value), adds });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': tableKeys.kpiRowPartition(table, dimType),
+        ':from': `${from}#`,
+        ':to': `${to}#\uffff`,
+      },
+    })) {
+      const adds = Object.fromEntries(
+        Object.entries(item).filter(([k, v]) => !BOOKKEEPING.has(k) && typeof v === 'number'),
+      ) as Record<string, number>;
+      rows.push({ day: String(item.day), value: String(item.value), adds });
+    }
     return rows;
   }
 }

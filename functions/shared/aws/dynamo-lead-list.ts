@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import {
   dayPartitions,
@@ -16,7 +16,7 @@ import { INDEX, SORT } from '../table-schema.ts';
 import { batchGetAll } from './batch-get.ts';
 import { writeIf } from './conditional.ts';
 import { keys } from './dynamo-lead-repository.ts';
-import { scanPages } from './scan.ts';
+import { queryItems, scanPages } from './scan.ts';
 
 export const LIST_INDEX = INDEX.list;
 
@@ -34,23 +34,15 @@ async function* partition(
   before: string | undefined,
   pageSize: number,
 ): AsyncGenerator<Row> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: LIST_INDEX,
-        KeyConditionExpression: before ? 'listPk = :pk AND listSk < :before' : 'listPk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(before ? { ':before': before } : {}) },
-        ScanIndexForward: false,
-        Limit: pageSize,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? [])
-      yield { sk: String(item.listSk), key: { pk: String(item.pk), sk: String(item.sk) } };
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems(db, {
+    TableName: tableName,
+    IndexName: LIST_INDEX,
+    KeyConditionExpression: before ? 'listPk = :pk AND listSk < :before' : 'listPk = :pk',
+    ExpressionAttributeValues: { ':pk': pk, ...(before ? { ':before': before } : {}) },
+    ScanIndexForward: false,
+    Limit: pageSize,
+  }))
+    yield { sk: String(item.listSk), key: { pk: String(item.pk), sk: String(item.sk) } };
 }
 
 /** Every row of the range below the cursor, newest first: a merge of each day's shards, day after day. */

@@ -4,7 +4,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -25,6 +24,7 @@ import type {
 import { tableKeys } from '../table-schema.ts';
 import { transact, writeIf } from './conditional.ts';
 import { repKeys } from './dynamo-rep-repository.ts';
+import { queryItems } from './scan.ts';
 
 /** Single-table keys (functions/shared/table-schema.ts). Every item carries `pk`, `sk` and `type`. */
 export const keys = tableKeys;
@@ -359,19 +359,12 @@ export class DynamoLeadRepository implements LeadRepository {
 
   async waiting(poolId: string): Promise<string[]> {
     const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.waiting(poolId, '').pk },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.leadId)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.waiting(poolId, '').pk },
+    }))
+      ids.push(String(item.leadId));
     return ids;
   }
 

@@ -1,16 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { RepConfig } from '../config.ts';
 import type { RepDirectory, RepPatch, RepRecord } from '../ports.ts';
 import { REPS_PARTITION, SORT, tableKeys } from '../table-schema.ts';
 import { writeIf } from './conditional.ts';
+import { queryItems } from './scan.ts';
 
 /** All reps live in one partition: a roster is small, and one Query reads it with today's counters. */
 export const repKeys = { rep: tableKeys.rep, day: tableKeys.repDay };
@@ -65,24 +60,16 @@ export class DynamoRepRepository implements RepDirectory {
   async roster(): Promise<{ reps: RepRecord[]; days: Map<string, number> }> {
     const reps: RepRecord[] = [];
     const days = new Map<string, number>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': REPS_PARTITION },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        if (sk.startsWith(SORT.rep)) reps.push(RepItem.parse(item));
-        else if (sk.startsWith(SORT.repDay)) days.set(sk.slice(SORT.repDay.length), Number(item.count ?? 0));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': REPS_PARTITION },
+      ConsistentRead: true,
+    })) {
+      const sk = String(item.sk);
+      if (sk.startsWith(SORT.rep)) reps.push(RepItem.parse(item));
+      else if (sk.startsWith(SORT.repDay)) days.set(sk.slice(SORT.repDay.length), Number(item.count ?? 0));
+    }
     const missing = this.defaults.filter((d) => !reps.some((r) => r.id === d.id));
     if (missing.length > 0) {
       await this.seed(missing, new Date());

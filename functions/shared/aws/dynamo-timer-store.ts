@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimerState, TimerStore } from '../ports.ts';
 import { INDEX, tableKeys } from '../table-schema.ts';
 import { dueBucket, Timer } from '../timers.ts';
 import { writeIf } from './conditional.ts';
+import { queryItems } from './scan.ts';
 
 /** The sparse global secondary index of timers not yet enqueued: partition `duePk`, sort `dueSk`. */
 export const DUE_INDEX = INDEX.due;
@@ -49,24 +50,16 @@ export class DynamoTimerStore implements TimerStore {
 
   async due(bucket: string, until: string): Promise<Timer[]> {
     const timers: Timer[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'duePk = :bucket AND dueSk <= :until',
-          ExpressionAttributeValues: { ':bucket': bucket, ':until': `${until}#\uffff` },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const parsed = Timer.safeParse(item);
-        // An item that is not a timer cannot be in this index; skipping it keeps one bad item from stopping every timer.
-        if (parsed.success) timers.push(parsed.data);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems(this.db, {
+      TableName: this.tableName,
+      IndexName: DUE_INDEX,
+      KeyConditionExpression: 'duePk = :bucket AND dueSk <= :until',
+      ExpressionAttributeValues: { ':bucket': bucket, ':until': `${until}#\uffff` },
+    })) {
+      const parsed = Timer.safeParse(item);
+      // An item that is not a timer cannot be in this index; skipping it keeps one bad item from stopping every timer.
+      if (parsed.success) timers.push(parsed.data);
+    }
     return timers;
   }
 

@@ -1,5 +1,7 @@
 import {
   type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
   ScanCommand,
   type ScanCommandInput,
   type ScanCommandOutput,
@@ -16,6 +18,24 @@ export async function* scanPages(
       new ScanCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
     );
     yield page;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/**
+ * Every item a Query matches, across pages (DynamoDB returns at most 1 MB a page), in the index's order. Stop
+ * iterating to stop reading: the next page is fetched only when the caller asks for its first item.
+ */
+export async function* queryItems(
+  db: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Record<string, unknown>> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    yield* page.Items ?? [];
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 }
