@@ -159,7 +159,6 @@ export function createIngestHandler(deps: IngestDeps) {
       if (outcome.kind === 'honeypot') {
         logger.info('honeypot filled; submission dropped', { formId });
       } else {
-        const message = await fitQueue(outcome.message);
         if (keyHash) {
           // Same key, same body: a retry (sent again; scoring keeps one). Same key, another body: another
           // person's lead must not vanish under the first one's id, so it is refused, as Stripe does.
@@ -177,7 +176,8 @@ export function createIngestHandler(deps: IngestDeps) {
               'This Idempotency-Key was used with a different body; use a new key for a new submission.',
             );
         }
-        await deps.intakeQueue.send(message);
+        // After the claim: a refused body must not write its payload over the first lead's (same lead id).
+        await deps.intakeQueue.send(await fitQueue(outcome.message));
         logger.info('lead accepted', { formId, leadId, source: 'web-form' });
       }
       return acceptedResponse(outcome, leadId, form, cors);
