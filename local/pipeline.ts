@@ -10,7 +10,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { buildDashboard } from '../dashboard/build.ts';
 import { wireIngest } from '../functions/ingest/wiring.ts';
-import { ReplayRequest } from '../functions/nurture/handler.ts';
+import { ReplayRequest } from '../functions/nurture/replay.ts';
 import { wireNurture } from '../functions/nurture/wiring.ts';
 import { wireOps } from '../functions/ops/wiring.ts';
 import { wireRouting } from '../functions/routing/wiring.ts';

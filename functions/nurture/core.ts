@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Config, NurtureSequence } from '../shared/config.ts';
 import type { Lead } from '../shared/lead.ts';
-import type { Timer } from '../shared/timers.ts';
+import type { NurtureStepTimer, SlaEscalationTimer, SlaReminderTimer } from '../shared/timers.ts';
 
 export type AssignmentNotice = {
   /** Stable per assignment, so a redelivered stream record sends nothing twice. */
@@ -24,7 +24,7 @@ export function assignmentNotice(before: Lead | undefined, after: Lead): Assignm
 }
 
 /** The first-contact clock of the lead's current assignment: a reminder and, when configured, an escalation. */
-export function slaTimers(lead: Lead): Timer[] {
+export function slaTimers(lead: Lead): (SlaReminderTimer | SlaEscalationTimer)[] {
   const assignment = lead.assignment;
   if (assignment?.sla === undefined || lead.firstContactAt !== undefined) return [];
   const base = { leadId: lead.id, repId: assignment.repId, assignmentAt: assignment.at };
@@ -52,7 +52,7 @@ export function slaTimers(lead: Lead): Timer[] {
  * Why an SLA timer has nothing left to do, or undefined when it must act: contact (or any later status) stops
  * the clock, and a new owner has a clock of their own.
  */
-export function slaTimerMoot(lead: Lead, timer: Timer): string | undefined {
+export function slaTimerMoot(lead: Lead, timer: SlaReminderTimer | SlaEscalationTimer): string | undefined {
   if (lead.firstContactAt !== undefined || lead.status !== 'assigned') return `lead is ${lead.status}`;
   if (lead.ownerId !== timer.repId || lead.assignment?.at !== timer.assignmentAt)
     return 'lead has a new owner';
@@ -65,7 +65,7 @@ export function marketingAddress(lead: Lead): string | undefined {
 }
 
 export type Enrolment =
-  | { enrolled: true; sequence: NurtureSequence; timer: Timer }
+  | { enrolled: true; sequence: NurtureSequence; timer: NurtureStepTimer }
   | { enrolled: false; why: string };
 
 /**
@@ -89,7 +89,12 @@ export function enrolment(lead: Lead, config: Config): Enrolment {
   return { enrolled: true, sequence, timer: stepTimer(lead.id, sequence, 0, Date.parse(lead.receivedAt)) };
 }
 
-function stepTimer(leadId: string, sequence: NurtureSequence, step: number, fromMs: number): Timer {
+function stepTimer(
+  leadId: string,
+  sequence: NurtureSequence,
+  step: number,
+  fromMs: number,
+): NurtureStepTimer {
   const afterMinutes = sequence.steps[step]?.afterMinutes ?? 0;
   return {
     id: `nurture#${leadId}#${sequence.id}#${step}`,
@@ -102,8 +107,11 @@ function stepTimer(leadId: string, sequence: NurtureSequence, step: number, from
 }
 
 /** The timer of the step after this one, counted from when this one was due (so a late sweep does not drift). */
-export function nextStepTimer(timer: Timer, sequence: NurtureSequence): Timer | undefined {
-  const next = (timer.step ?? 0) + 1;
+export function nextStepTimer(
+  timer: NurtureStepTimer,
+  sequence: NurtureSequence,
+): NurtureStepTimer | undefined {
+  const next = timer.step + 1;
   if (next >= sequence.steps.length) return undefined;
   return stepTimer(timer.leadId, sequence, next, Date.parse(timer.dueAt));
 }

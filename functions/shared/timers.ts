@@ -7,23 +7,41 @@ import { tableKeys } from './table-schema.ts';
  * queue with an exact `DelaySeconds`, a later one waits in the due index until a sweep takes it. Either way it
  * costs the same few requests, whatever its horizon.
  */
-export const TimerKind = z.enum(['sla-reminder', 'sla-escalation', 'nurture-step']);
-export type TimerKind = z.infer<typeof TimerKind>;
-
-export const Timer = z.object({
+const TimerFields = {
   /** Deterministic (kind, lead, what it is for), so scheduling twice stores one timer. */
   id: z.string().min(1).max(500),
-  kind: TimerKind,
   leadId: z.string().min(1),
   dueAt: z.iso.datetime(),
-  /** SLA timers: the assignment they watch (a new owner or a contact makes them moot). */
-  repId: z.string().optional(),
-  assignmentAt: z.iso.datetime().optional(),
-  /** Nurture timers: the sequence and the step to send. */
-  sequenceId: z.string().optional(),
-  step: z.number().int().min(0).optional(),
+};
+
+/** SLA timers watch one assignment: a new owner or a contact makes them moot. */
+const SlaFields = { repId: z.string().min(1), assignmentAt: z.iso.datetime() };
+
+export const SlaReminderTimer = z.object({ kind: z.literal('sla-reminder'), ...TimerFields, ...SlaFields });
+export type SlaReminderTimer = z.infer<typeof SlaReminderTimer>;
+
+export const SlaEscalationTimer = z.object({
+  kind: z.literal('sla-escalation'),
+  ...TimerFields,
+  ...SlaFields,
 });
+export type SlaEscalationTimer = z.infer<typeof SlaEscalationTimer>;
+
+/** A nurture timer sends one step of one sequence. */
+export const NurtureStepTimer = z.object({
+  kind: z.literal('nurture-step'),
+  ...TimerFields,
+  sequenceId: z.string().min(1),
+  step: z.number().int().min(0),
+});
+export type NurtureStepTimer = z.infer<typeof NurtureStepTimer>;
+
+/** Each kind carries exactly the fields it acts on; adding a kind means adding its schema and its job. */
+export const Timer = z.discriminatedUnion('kind', [SlaReminderTimer, SlaEscalationTimer, NurtureStepTimer]);
 export type Timer = z.infer<typeof Timer>;
+export type TimerKind = Timer['kind'];
+/** A timer of one kind. */
+export type TimerOf<K extends TimerKind> = Extract<Timer, { kind: K }>;
 
 export const TimerMessage = z.object({ v: z.literal(1), timer: Timer });
 export type TimerMessage = z.infer<typeof TimerMessage>;

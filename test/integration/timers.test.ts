@@ -1,7 +1,12 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scheduleTimers, sweepTimers } from '../../functions/shared/timer-service.ts';
-import { sweepBuckets, type Timer, TimerMessage } from '../../functions/shared/timers.ts';
+import {
+  type NurtureStepTimer,
+  sweepBuckets,
+  type Timer,
+  TimerMessage,
+} from '../../functions/shared/timers.ts';
 import { createSweeperHandler } from '../../functions/sweeper/handler.ts';
 import { freshResources, mailsForLead, queueDepth, type TestAws } from '../support/aws.ts';
 import { assignment, context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
@@ -16,13 +21,15 @@ beforeAll(async () => {
   env = nurtureOn(aws, config, () => new Date());
 });
 
-function timer(overrides: Partial<Timer> = {}): Timer {
+function timer(overrides: Partial<NurtureStepTimer> = {}): NurtureStepTimer {
   const id = `test#${Math.random().toString(36).slice(2)}`;
   return {
     id,
     kind: 'nurture-step',
     leadId: 'nobody',
     dueAt: new Date(Date.now() + 3000).toISOString(),
+    sequenceId: 'welcome',
+    step: 0,
     ...overrides,
   };
 }
@@ -167,6 +174,8 @@ describe('replaying leads whose stream records were lost', () => {
         id: `sla-reminder#${stored.id}#${at}`,
         kind: 'sla-reminder',
         leadId: stored.id,
+        repId: 'layla',
+        assignmentAt: at,
         dueAt: stored.assignment?.sla?.dueAt ?? at,
       },
       { indexed: true, now },

@@ -21,6 +21,7 @@ import {
   isNear,
   MAX_DELAY_SECONDS,
   sweepBuckets,
+  Timer,
 } from '../../functions/shared/timers.ts';
 import { assignment, lead, testConfig } from '../support/factories.ts';
 
@@ -76,6 +77,23 @@ describe('timers', () => {
     expect(buckets[0]).toBe('DUE#2026-03-17#0');
     expect(buckets.at(-1)).toBe('DUE#2026-03-20#3');
     expect(sweepBuckets(new Date('2026-03-19T12:00:00Z'), 840, 2)).toHaveLength(12);
+  });
+
+  it('carry exactly the fields their kind acts on, and a timer missing one is refused', () => {
+    const base = { id: 't', leadId: 'l', dueAt: '2026-03-19T16:00:00.000Z' };
+    const sla = { repId: 'sara', assignmentAt: '2026-03-19T15:45:00.000Z' };
+    expect(Timer.safeParse({ ...base, kind: 'sla-reminder', ...sla }).success).toBe(true);
+    expect(Timer.safeParse({ ...base, kind: 'sla-escalation', ...sla }).success).toBe(true);
+    expect(Timer.safeParse({ ...base, kind: 'nurture-step', sequenceId: 'welcome', step: 0 }).success).toBe(
+      true,
+    );
+    // An SLA timer without the assignment it watches could never tell whether it is moot.
+    expect(Timer.safeParse({ ...base, kind: 'sla-reminder', repId: 'sara' }).success).toBe(false);
+    expect(Timer.safeParse({ ...base, kind: 'sla-escalation', assignmentAt: sla.assignmentAt }).success).toBe(
+      false,
+    );
+    expect(Timer.safeParse({ ...base, kind: 'nurture-step', sequenceId: 'welcome' }).success).toBe(false);
+    expect(Timer.safeParse({ ...base, kind: 'sla-nudge', ...sla }).success).toBe(false);
   });
 });
 
