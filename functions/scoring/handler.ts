@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
-import type { Config } from '../shared/config.ts';
+import { type Config, DUPLICATE_WINDOW_MINUTES } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
 import { type GraphLead, IntakeMessage, type Lead, type RoutingMessage } from '../shared/lead.ts';
 import { RAW_KEPT_SECONDS } from '../shared/limits.ts';
@@ -140,7 +140,8 @@ export function createScoringHandler(deps: ScoringDeps) {
     }
 
     if (intake.dedupeKey) {
-      const windowMinutes = ownValue(config.sources.forms, intake.formId)?.duplicateWindowMinutes ?? 10;
+      const windowMinutes =
+        ownValue(config.sources.forms, intake.formId)?.duplicateWindowMinutes ?? DUPLICATE_WINDOW_MINUTES;
       const claimed = await deps.leads.claimDedupeKey(
         intake.dedupeKey,
         intake.leadId,

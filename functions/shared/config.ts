@@ -28,6 +28,9 @@ export const ContactField = z.enum([
 ]);
 export type ContactField = z.infer<typeof ContactField>;
 
+/** A web form's double-submit window, also used for a dedupe key whose form is no longer configured. */
+export const DUPLICATE_WINDOW_MINUTES = 10;
+
 export const FormConfig = z.strictObject({
   /** Browser origins allowed to post (CORS); `*` allows any origin. */
   allowedOrigins: z
@@ -47,7 +50,7 @@ export const FormConfig = z.strictObject({
   /** Submissions larger than this get 413. */
   maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
   /** The same body posted again within this window (a double click, a browser retry) is one lead. */
-  duplicateWindowMinutes: z.number().int().min(0).max(1440).default(10),
+  duplicateWindowMinutes: z.number().int().min(0).max(1440).default(DUPLICATE_WINDOW_MINUTES),
   test: z.boolean().default(false),
 });
 export type FormConfig = z.infer<typeof FormConfig>;
@@ -227,6 +230,7 @@ export type NurtureConfig = z.infer<typeof NurtureConfig>;
 
 export const Grade = z.strictObject({ grade: z.string().min(1).max(10), min: z.number() });
 
+// A section left out is parsed from `{}` (`prefault`), so each default is written once, on its field.
 export const Config = z
   .strictObject({
     normalisation: z
@@ -236,7 +240,7 @@ export const Config = z
         /** Campaign id, campaign name or utm_campaign → the country its national phone numbers belong to. */
         campaignCountries: z.record(z.string().min(1), CountryCode).default({}),
       })
-      .default({ campaignCountries: {} }),
+      .prefault({}),
     duplicates: z
       .strictObject({
         /** A returning person (same valid phone or email) within this many days becomes a touch on their lead. */
@@ -244,7 +248,7 @@ export const Config = z
         /** A person whose lead is won or lost comes back as a new lead instead of a touch. */
         reopenClosed: z.boolean().default(false),
       })
-      .default({ windowDays: 365, reopenClosed: false }),
+      .prefault({}),
     sources: z.strictObject({
       forms: z.record(Slug, FormConfig).default({}),
       facebook: FacebookConfig.optional(),
@@ -259,7 +263,7 @@ export const Config = z
         /** Marketing- and sales-qualified from these totals. */
         thresholds: z.strictObject({ mql: z.number(), sql: z.number() }).optional(),
       })
-      .default({ rules: [], segments: [], grades: [] }),
+      .prefault({}),
     routing: z.strictObject({
       reps: z.array(RepConfig).min(1),
       pools: z.array(PoolConfig).min(1),
@@ -273,25 +277,20 @@ export const Config = z
         firstContactMinutes: Minutes.default(15),
         /** Minutes from the assignment to escalation when nobody made contact; no escalation without it. */
         escalateAfterMinutes: Minutes.optional(),
-        escalation: EscalationConfig.default({ reassign: true, notifyManager: true, maxReassignments: 1 }),
+        escalation: EscalationConfig.prefault({}),
         /** Count only the rep's working hours (reps without working hours count wall-clock time). */
         businessHours: z.boolean().default(true),
         /** Clocks per segment: the first of a lead's segments listed here wins over the pool's clock. */
         segments: z.record(Slug, SlaPolicy).default({}),
       })
-      .default({
-        firstContactMinutes: 15,
-        escalation: { reassign: true, notifyManager: true, maxReassignments: 1 },
-        businessHours: true,
-        segments: {},
-      }),
-    nurture: NurtureConfig.default({ sequences: [], templates: {} }),
+      .prefault({}),
+    nurture: NurtureConfig.prefault({}),
     calendar: z
       .strictObject({
         /** Public holidays by country: no working hours on these local dates. */
         holidays: z.record(CountryCode, z.array(Day)).default({}),
       })
-      .default({ holidays: {} }),
+      .prefault({}),
     mail: z.strictObject({
       from: z.email(),
       fromName: z

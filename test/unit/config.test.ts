@@ -25,6 +25,30 @@ describe('configuration', () => {
     expect(new Set(config.routing.reps.map((r) => r.weight))).toEqual(new Set([1]));
   });
 
+  it("fills a section left out from its fields' own defaults", () => {
+    const minimal = [
+      'sources: {}',
+      'routing:',
+      '  reps: [{ id: sara, name: Sara, email: sara@sales.example }]',
+      '  pools: [{ id: all, reps: [sara] }]',
+      '  defaultPool: all',
+      'mail: { from: leads@example.com, publicBaseUrl: "https://leads.example.com", linkSigningKey: 0123456789abcdef }',
+    ].join('\n');
+    const config = parseConfig(minimal);
+    expect(config.duplicates).toEqual({ windowDays: 365, reopenClosed: false });
+    expect(config.sla).toEqual({
+      firstContactMinutes: 15,
+      escalation: { reassign: true, notifyManager: true, maxReassignments: 1 },
+      businessHours: true,
+      segments: {},
+    });
+    expect(config.scoring).toEqual({ rules: [], segments: [], grades: [] });
+    expect(config.nurture).toEqual({ sequences: [], templates: {} });
+    expect(config.calendar).toEqual({ holidays: {} });
+    expect(config.normalisation).toEqual({ campaignCountries: {} });
+    expect(config.mail).toMatchObject({ fromName: 'leadpipe', actionLinkDays: 14 });
+  });
+
   it('names the key of a pool member that is not a rep', () => {
     const bad = demo.replace('reps: [sara, omid, layla]', 'reps: [sara, nobody, layla]');
     expect(problemsOf(bad)).toEqual([
