@@ -3,12 +3,14 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { FOOTPRINTS, type FunctionName } from '../functions/footprints.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { scanPages } from '../functions/shared/aws/scan.ts';
 import type { Config } from '../functions/shared/config.ts';
 import { leadIdFor } from '../functions/shared/ids.ts';
 import { Lead } from '../functions/shared/lead.ts';
 import { PREFIX, SORT, tableKeys } from '../functions/shared/table-schema.ts';
+import { grantedAccesses } from './access-guard.ts';
 import type { Emulators } from './emulators.ts';
 import { type FaultConfig, FaultInjector } from './faults.ts';
 import { type OutboxMail, type Pipeline, startPipeline } from './pipeline.ts';
@@ -41,6 +43,8 @@ export type ChaosReport = {
   redriven: Record<string, number>;
   seconds: number;
   invariants: Invariant[];
+  /** By function: the accesses made, and the granted ones nothing used. */
+  access: Record<FunctionName, { used: string[]; unused: string[] }>;
 };
 
 type Posted = { leadId: string; email: string; phone: string; name: string; test: boolean };
@@ -139,6 +143,55 @@ export function chaosConfig(config: Config): Config {
   };
 }
 
+/** One chaos run's shared state: the pipeline, the run's id (unique names) and what was accepted. */
+type Run = {
+  p: Pipeline;
+  config: Config;
+  id: string;
+  posted: Posted[];
+  redelivered: number;
+  crossSource: number;
+  testLeads: number;
+};
+
+/** One in seven names carries emoji (astral planes and a skin-tone modifier), as real names do. */
+function person(run: Run, i: number) {
+  return {
+    name: `Chaos ${run.id} Person ${i}${i % 7 === 3 ? ' 😀👋🏽' : ''}`,
+    // One in fifty bounces (SES's mailbox simulator, with a label so each is its own person).
+    email:
+      i % 50 === 7 ? `bounce+${run.id}-${i}@simulator.amazonses.com` : `chaos.${run.id}.${i}@example.com`,
+    phone: `+96650${String(i % 10_000_000).padStart(7, '0')}`,
+  };
+}
+
+/** Every log line goes to the file (INFO to stdout, errors to stderr), to be scanned for personal data at the end. */
+function captureLogs(logFile: string): { restore: () => void; stderr: (line: string) => void } {
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, '');
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  const capture = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    appendFileSync(logFile, chunk);
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  const previousLevel = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  return {
+    stderr: (line) => stderrWrite(line),
+    restore: () => {
+      process.stdout.write = stdoutWrite;
+      process.stderr.write = stderrWrite;
+      if (previousLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+      else process.env.POWERTOOLS_LOG_LEVEL = previousLevel;
+    },
+  };
+}
+
 /**
  * Pushes leads from all three sources through the whole local pipeline under injected faults (with platform
  * redeliveries, cross-source duplicates and test leads mixed in), lets it drain, redrives every DLQ once, and
@@ -153,26 +206,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const google = config.sources.google;
   if (!facebook || !google || !config.sources.forms.demo)
     throw new Error('the chaos run needs the demo form and both ad platforms in the config');
-
-  // Every log line goes to the file (the loggers write INFO to stdout, errors to stderr), to be scanned at the end.
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  writeFileSync(options.logFile, '');
-  const stdoutWrite = process.stdout.write.bind(process.stdout);
-  const stderrWrite = process.stderr.write.bind(process.stderr);
-  const capture = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    appendFileSync(options.logFile, chunk);
-    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    done?.();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
+  const logs = captureLogs(options.logFile);
   const say = (line: string) => {
-    if (options.verbose) stderrWrite(`chaos: ${line}\n`);
+    if (options.verbose) logs.stderr(`chaos: ${line}\n`);
   };
-  const previousLevel = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-
   const faults = new FaultInjector(options.faults);
   let pipeline: Pipeline | undefined;
   try {
@@ -184,217 +221,284 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sweepIntervalMs: 1000,
       onError: () => undefined,
     });
-    const p = pipeline;
-    const posted: Posted[] = [];
-    let redelivered = 0;
-    let crossSource = 0;
-    let testLeads = 0;
-    const run = randomUUID().slice(0, 8);
-    // One in seven names carries emoji (astral planes and a skin-tone modifier), as real names do.
-    const person = (i: number) => ({
-      name: `Chaos ${run} Person ${i}${i % 7 === 3 ? ' 😀👋🏽' : ''}`,
-      // One in fifty bounces (SES's mailbox simulator, with a label so each is its own person).
-      email: i % 50 === 7 ? `bounce+${run}-${i}@simulator.amazonses.com` : `chaos.${run}.${i}@example.com`,
-      phone: `+96650${String(i % 10_000_000).padStart(7, '0')}`,
-    });
-
+    const run: Run = {
+      p: pipeline,
+      config,
+      id: randomUUID().slice(0, 8),
+      posted: [],
+      redelivered: 0,
+      crossSource: 0,
+      testLeads: 0,
+    };
     // 1. Leads: half web forms, three in ten Meta (webhooks of 1 to 5 leads), two in ten Google.
     say(`posting ${options.leads} leads under faults ${JSON.stringify(options.faults)}`);
     const webCount = Math.floor(options.leads * 0.5);
     const metaCount = Math.floor(options.leads * 0.3);
-    const googleCount = options.leads - webCount - metaCount;
-    const formUrl = `${p.url}/v1/forms/demo/leads`;
-    await inBatches(
-      Array.from({ length: webCount }, (_, i) => i),
-      12,
-      async (i) => {
-        const who = person(i);
-        const key = `${run}-${i}`;
-        const response = await postWithRetry(
-          formUrl,
-          // One in five consents to marketing email, and so does every bouncing address (to be suppressed); one
-          // in ten writes a long message and a long answer (cut to 5,000 characters).
-          JSON.stringify({
-            ...who,
-            ...(i % 5 === 0 || i % 50 === 7 ? { consent: 'yes' } : {}),
-            ...(i % 10 === 4 ? { message: `${'ممتاز 👍 '.repeat(500)}`, notes: 'ن'.repeat(6000) } : {}),
-          }),
-          { 'content-type': 'application/json', 'idempotency-key': key },
-        );
-        if (response.status !== 202) return;
-        const { leadId } = (await response.json()) as { leadId: string };
-        posted.push({ leadId, ...who, test: false });
-      },
-    );
+    await postWebLeads(run, webCount);
+    await postMetaLeads(run, webCount, metaCount, facebook);
+    await postGoogleLeads(run, webCount + metaCount, options.leads - webCount - metaCount, webCount, google);
+    say(`accepted ${run.posted.length} of ${options.leads}; waiting for the pipeline to drain`);
+    await waitUntilIdle(pipeline, 3000, 60_000 + options.leads * 200);
 
-    const formId = facebook.forms[0] ?? '100000000000001';
-    const metaLeads = Array.from({ length: metaCount }, (_, k) => {
-      const i = webCount + k;
-      return {
-        i,
-        leadgenId: `${9_000_000_000_000_000n + BigInt(Date.now() % 1_000_000) * 1_000_000n + BigInt(k)}`,
-      };
-    });
-    for (const { i, leadgenId } of metaLeads) {
-      const who = person(i);
-      await fetch(`${p.graphApiUrl}/_fake/leads`, {
-        method: 'POST',
-        body: JSON.stringify({
-          id: leadgenId,
-          form_id: formId,
-          created_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
-          field_data: [
-            { name: 'full_name', values: [who.name] },
-            { name: 'email', values: [who.email] },
-            { name: 'phone_number', values: [who.phone] },
-          ],
-        }),
-      });
-    }
-    const webhooks: (typeof metaLeads)[] = [];
-    for (let k = 0; k < metaLeads.length; ) {
-      const size = 1 + (k % 5);
-      webhooks.push(metaLeads.slice(k, k + size));
-      k += size;
-    }
-    await inBatches(webhooks, 8, async (batch) => {
-      const body = JSON.stringify({
-        object: 'page',
-        entry: [
-          {
-            id: '138124712925158',
-            time: Math.floor(Date.now() / 1000),
-            changes: batch.map(({ leadgenId }) => ({
-              field: 'leadgen',
-              value: {
-                leadgen_id: leadgenId,
-                page_id: '138124712925158',
-                form_id: formId,
-                created_time: Math.floor(Date.now() / 1000),
-              },
-            })),
-          },
-        ],
-      });
-      const headers = {
-        'content-type': 'application/json',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', facebook.appSecret).update(body).digest('hex')}`,
-      };
-      // Meta redelivers: one webhook in ten arrives twice.
-      const times = batch[0] && batch[0].i % 10 === 3 ? 2 : 1;
-      for (let t = 0; t < times; t++) {
-        const response = await postWithRetry(`${p.url}/v1/webhooks/facebook`, body, headers);
-        if (response.status !== 200 || t > 0) continue;
-        for (const { i, leadgenId } of batch)
-          posted.push({ leadId: leadIdFor('facebook', leadgenId), ...person(i), test: false });
-      }
-      if (times === 2) redelivered++;
-    });
-
-    await inBatches(
-      Array.from({ length: googleCount }, (_, k) => k),
-      8,
-      async (k) => {
-        const i = webCount + metaCount + k;
-        // One in twenty is a person who also filled the web form (a cross-source duplicate): same email.
-        const duplicateOf = k % 20 === 4 && k < webCount ? k : undefined;
-        const who =
-          duplicateOf === undefined ? person(i) : { ...person(i), email: person(duplicateOf).email };
-        const test = k % 50 === 11;
-        const leadIdText = `${run}-g-${k}`;
-        const body = JSON.stringify({
-          lead_id: leadIdText,
-          api_version: '1.0',
-          form_id: 349080077126,
-          campaign_id: 23729418209,
-          google_key: google.key,
-          is_test: test,
-          user_column_data: [
-            { column_name: 'Full Name', string_value: who.name, column_id: 'FULL_NAME' },
-            { column_name: 'User Email', string_value: who.email, column_id: 'EMAIL' },
-            { column_name: 'User Phone', string_value: who.phone, column_id: 'PHONE_NUMBER' },
-          ],
-        });
-        // Google retries too: one in ten arrives twice.
-        const times = k % 10 === 6 ? 2 : 1;
-        for (let t = 0; t < times; t++) {
-          const response = await postWithRetry(`${p.url}/v1/webhooks/google`, body, {
-            'content-type': 'application/json',
-          });
-          if (response.status === 200 && t === 0)
-            posted.push({ leadId: leadIdFor('google', leadIdText), ...who, test });
-        }
-        if (times === 2) redelivered++;
-        if (duplicateOf !== undefined) crossSource++;
-        if (test) testLeads++;
-      },
-    );
-    say(`accepted ${posted.length} of ${options.leads}; waiting for the pipeline to drain`);
-    await waitUntilIdle(p, 3000, 60_000 + options.leads * 200);
-
-    // 2. Reps make contact with three leads in ten (through the ops API, under the same faults).
+    // 2. Reps make contact and close, through the ops API under the same faults.
     const db = documentClient();
-    const leads = (await scanAll(db, p.resources.tableName, PREFIX.lead))
-      .filter((item) => item.sk === SORT.lead)
-      .map((item) => Lead.parse(item));
-    const toContact = leads.filter((l, n) => !l.test && l.ownerId && n % 10 < 3);
-    await inBatches(toContact, 8, async (lead) => {
-      await postWithRetry(
-        `${p.url}/v1/leads/${lead.id}/events`,
-        JSON.stringify({ type: 'contacted', by: 'chaos' }),
-        { 'content-type': 'application/json' },
-      );
-    });
-    // Of those, one in three is closed: won or lost, each giving its owner's place back exactly once.
-    const toClose = toContact.filter((_, n) => n % 3 === 0);
-    await inBatches(toClose, 8, async (lead) => {
-      const won = lead.id.charCodeAt(lead.id.length - 1) % 2 === 0;
-      await postWithRetry(
-        `${p.url}/v1/leads/${lead.id}/events`,
-        JSON.stringify(won ? { type: 'won', by: 'chaos' } : { type: 'lost', by: 'chaos', reason: 'budget' }),
-        { 'content-type': 'application/json' },
-      );
-    });
-    await waitUntilIdle(p, 3000, 60_000 + options.leads * 50);
+    const { contacted, closed } = await actAsReps(run, db);
+    await lookAsManager(run);
+    await waitUntilIdle(pipeline, 3000, 60_000 + options.leads * 50);
 
     // 3. Redrive every DLQ once, then drain again.
     const sqs = new SQSClient({});
-    const redriven: Record<string, number> = {};
-    const { resources } = p;
-    for (const [name, dlq, queue] of [
-      ['intake', resources.intakeDlq, resources.intake],
-      ['routing', resources.routingDlq, resources.routing],
-      ['timers', resources.timersDlq, resources.timers],
-    ] as const) {
-      redriven[name] = await redrive(sqs, dlq.url, queue.url);
-    }
+    const redriven = await redriveAll(pipeline, sqs);
     say(`redrove ${JSON.stringify(redriven)}; draining`);
-    await waitUntilIdle(p, 5000, 120_000);
+    await waitUntilIdle(pipeline, 5000, 120_000);
     // Faults stop here: the checks read the end state.
     Object.assign(faults.config, { sdkRate: 0, invocationRate: 0, duplicateRate: 0, graphRate: 0 });
 
-    const report = await checkInvariants(p, config, db, sqs, posted, options.logFile);
+    const invariants = await checkInvariants(pipeline, config, db, sqs, run.posted, options.logFile);
+    const denied = [...new Set(pipeline.access.denied)];
+    invariants.push({
+      name: 'every AWS request within its function’s footprint (what its IAM role grants)',
+      held: denied.length === 0,
+      detail: denied.length === 0 ? 'none refused' : `refused: ${denied.join('; ')}`,
+    });
     sqs.destroy();
     return {
       leadsPosted: options.leads,
-      accepted: posted.length,
-      webhooksRedelivered: redelivered,
-      crossSourceDuplicates: crossSource,
-      testLeads,
-      contacted: toContact.length,
-      closed: toClose.length,
+      accepted: run.posted.length,
+      webhooksRedelivered: run.redelivered,
+      crossSourceDuplicates: run.crossSource,
+      testLeads: run.testLeads,
+      contacted,
+      closed,
       faultsInjected: faults.summary(),
       redriven,
       seconds: Math.round((Date.now() - started) / 1000),
-      invariants: report,
+      invariants,
+      access: accessReport(pipeline),
     };
   } finally {
     await pipeline?.stop();
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-    if (previousLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-    else process.env.POWERTOOLS_LOG_LEVEL = previousLevel;
+    logs.restore();
   }
+}
+
+/** What each function accessed, and what its footprint grants that the run never used. */
+function accessReport(p: Pipeline): ChaosReport['access'] {
+  return Object.fromEntries(
+    (Object.keys(FOOTPRINTS) as FunctionName[]).map((fn) => {
+      const used = p.access.usedBy(fn);
+      const unused = [...grantedAccesses(FOOTPRINTS[fn])].filter((a) => !used.has(a));
+      return [fn, { used: [...used].sort(), unused: unused.sort() }];
+    }),
+  ) as ChaosReport['access'];
+}
+
+/** Web form leads with an Idempotency-Key; some consent to marketing, some write very long answers. */
+async function postWebLeads(run: Run, count: number): Promise<void> {
+  const formUrl = `${run.p.url}/v1/forms/demo/leads`;
+  await inBatches(
+    Array.from({ length: count }, (_, i) => i),
+    12,
+    async (i) => {
+      const who = person(run, i);
+      const response = await postWithRetry(
+        formUrl,
+        // One in five consents to marketing email, and so does every bouncing address (to be suppressed); one
+        // in ten writes a long message and a long answer (cut to 5,000 characters).
+        JSON.stringify({
+          ...who,
+          ...(i % 5 === 0 || i % 50 === 7 ? { consent: 'yes' } : {}),
+          ...(i % 10 === 4 ? { message: `${'ممتاز 👍 '.repeat(500)}`, notes: 'ن'.repeat(6000) } : {}),
+        }),
+        { 'content-type': 'application/json', 'idempotency-key': `${run.id}-${i}` },
+      );
+      if (response.status !== 202) return;
+      const { leadId } = (await response.json()) as { leadId: string };
+      run.posted.push({ leadId, ...who, test: false });
+    },
+  );
+}
+
+/** Meta leads: stored at the fake Graph API, announced by signed webhooks of 1 to 5 leads, some sent twice. */
+async function postMetaLeads(
+  run: Run,
+  first: number,
+  count: number,
+  facebook: NonNullable<Config['sources']['facebook']>,
+): Promise<void> {
+  const formId = facebook.forms[0] ?? '100000000000001';
+  const metaLeads = Array.from({ length: count }, (_, k) => {
+    const i = first + k;
+    return {
+      i,
+      leadgenId: `${9_000_000_000_000_000n + BigInt(Date.now() % 1_000_000) * 1_000_000n + BigInt(k)}`,
+    };
+  });
+  for (const { i, leadgenId } of metaLeads) {
+    const who = person(run, i);
+    await fetch(`${run.p.graphApiUrl}/_fake/leads`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: leadgenId,
+        form_id: formId,
+        created_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+        field_data: [
+          { name: 'full_name', values: [who.name] },
+          { name: 'email', values: [who.email] },
+          { name: 'phone_number', values: [who.phone] },
+        ],
+      }),
+    });
+  }
+  const webhooks: (typeof metaLeads)[] = [];
+  for (let k = 0; k < metaLeads.length; ) {
+    const size = 1 + (k % 5);
+    webhooks.push(metaLeads.slice(k, k + size));
+    k += size;
+  }
+  await inBatches(webhooks, 8, async (batch) => {
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: '138124712925158',
+          time: Math.floor(Date.now() / 1000),
+          changes: batch.map(({ leadgenId }) => ({
+            field: 'leadgen',
+            value: {
+              leadgen_id: leadgenId,
+              page_id: '138124712925158',
+              form_id: formId,
+              created_time: Math.floor(Date.now() / 1000),
+            },
+          })),
+        },
+      ],
+    });
+    const headers = {
+      'content-type': 'application/json',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', facebook.appSecret).update(body).digest('hex')}`,
+    };
+    // Meta redelivers: one webhook in ten arrives twice.
+    const times = batch[0] && batch[0].i % 10 === 3 ? 2 : 1;
+    for (let t = 0; t < times; t++) {
+      const response = await postWithRetry(`${run.p.url}/v1/webhooks/facebook`, body, headers);
+      if (response.status !== 200 || t > 0) continue;
+      for (const { i, leadgenId } of batch)
+        run.posted.push({ leadId: leadIdFor('facebook', leadgenId), ...person(run, i), test: false });
+    }
+    if (times === 2) run.redelivered++;
+  });
+}
+
+/** Google leads, some sent twice, some test leads, some the same person as a web form lead. */
+async function postGoogleLeads(
+  run: Run,
+  first: number,
+  count: number,
+  webCount: number,
+  google: NonNullable<Config['sources']['google']>,
+): Promise<void> {
+  await inBatches(
+    Array.from({ length: count }, (_, k) => k),
+    8,
+    async (k) => {
+      const i = first + k;
+      // One in twenty is a person who also filled the web form (a cross-source duplicate): same email.
+      const duplicateOf = k % 20 === 4 && k < webCount ? k : undefined;
+      const who =
+        duplicateOf === undefined
+          ? person(run, i)
+          : { ...person(run, i), email: person(run, duplicateOf).email };
+      const test = k % 50 === 11;
+      const leadIdText = `${run}-g-${k}`;
+      const body = JSON.stringify({
+        lead_id: leadIdText,
+        api_version: '1.0',
+        form_id: 349080077126,
+        campaign_id: 23729418209,
+        google_key: google.key,
+        is_test: test,
+        user_column_data: [
+          { column_name: 'Full Name', string_value: who.name, column_id: 'FULL_NAME' },
+          { column_name: 'User Email', string_value: who.email, column_id: 'EMAIL' },
+          { column_name: 'User Phone', string_value: who.phone, column_id: 'PHONE_NUMBER' },
+        ],
+      });
+      // Google retries too: one in ten arrives twice.
+      const times = k % 10 === 6 ? 2 : 1;
+      for (let t = 0; t < times; t++) {
+        const response = await postWithRetry(`${run.p.url}/v1/webhooks/google`, body, {
+          'content-type': 'application/json',
+        });
+        if (response.status === 200 && t === 0)
+          run.posted.push({ leadId: leadIdFor('google', leadIdText), ...who, test });
+      }
+      if (times === 2) run.redelivered++;
+      if (duplicateOf !== undefined) run.crossSource++;
+      if (test) run.testLeads++;
+    },
+  );
+}
+
+/** Reps make contact with three leads in ten and close one in three of those, won or lost. */
+async function actAsReps(
+  run: Run,
+  db: DynamoDBDocumentClient,
+): Promise<{ contacted: number; closed: number }> {
+  const leads = (await scanAll(db, run.p.resources.tableName, PREFIX.lead))
+    .filter((item) => item.sk === SORT.lead)
+    .map((item) => Lead.parse(item));
+  const toContact = leads.filter((l, n) => !l.test && l.ownerId && n % 10 < 3);
+  await inBatches(toContact, 8, async (lead) => {
+    await postWithRetry(
+      `${run.p.url}/v1/leads/${lead.id}/events`,
+      JSON.stringify({ type: 'contacted', by: 'chaos' }),
+      { 'content-type': 'application/json' },
+    );
+  });
+  // Of those, one in three is closed: won or lost, each giving its owner's place back exactly once.
+  const toClose = toContact.filter((_, n) => n % 3 === 0);
+  await inBatches(toClose, 8, async (lead) => {
+    const won = lead.id.charCodeAt(lead.id.length - 1) % 2 === 0;
+    await postWithRetry(
+      `${run.p.url}/v1/leads/${lead.id}/events`,
+      JSON.stringify(won ? { type: 'won', by: 'chaos' } : { type: 'lost', by: 'chaos', reason: 'budget' }),
+      { 'content-type': 'application/json' },
+    );
+  });
+  return { contacted: toContact.length, closed: toClose.length };
+}
+
+/** A manager reads the dashboard's data under the same faults: the lead list, some leads, the reps, the KPIs. */
+async function lookAsManager(run: Run): Promise<void> {
+  const read = async (path: string) => {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${run.p.url}${path}`);
+      if (response.status < 500 || attempt >= 5) return response;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  };
+  const list = await read('/v1/leads?limit=20');
+  const { leads = [] } = (await list.json()) as { leads?: { id: string }[] };
+  await inBatches(leads.slice(0, 5), 5, async (lead) => {
+    await read(`/v1/leads/${encodeURIComponent(lead.id)}`);
+  });
+  for (const path of ['/v1/reps', '/v1/kpi/response-time', '/v1/kpi/funnel']) await read(path);
+}
+
+/** Hands every DLQ's messages back to its queue once. */
+async function redriveAll(p: Pipeline, sqs: SQSClient): Promise<Record<string, number>> {
+  const redriven: Record<string, number> = {};
+  const { resources } = p;
+  for (const [name, dlq, queue] of [
+    ['intake', resources.intakeDlq, resources.intake],
+    ['routing', resources.routingDlq, resources.routing],
+    ['timers', resources.timersDlq, resources.timers],
+  ] as const) {
+    redriven[name] = await redrive(sqs, dlq.url, queue.url);
+  }
+  return redriven;
 }
 
 async function checkInvariants(

@@ -7,29 +7,35 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { MiddlewareStack } from '@smithy/types';
 import type { SNSEvent } from 'aws-lambda';
 import { buildDashboard } from '../dashboard/build.ts';
+import { FOOTPRINTS, type FunctionName } from '../functions/footprints.ts';
 import { wireIngest } from '../functions/ingest/wiring.ts';
 import { ReplayRequest } from '../functions/nurture/replay.ts';
 import { wireNurture } from '../functions/nurture/wiring.ts';
 import { wireOps } from '../functions/ops/wiring.ts';
+import { wireReconcile } from '../functions/reconcile/wiring.ts';
 import { wireRouting } from '../functions/routing/wiring.ts';
 import { wireScoring } from '../functions/scoring/wiring.ts';
 import type { Config } from '../functions/shared/config.ts';
 import type { DashboardSignIn } from '../functions/shared/dashboard-assets.ts';
+import { footprintEnvNames } from '../functions/shared/footprint.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
 import { HTTP_ROUTES } from '../functions/shared/routes.ts';
+import type { AwsClients } from '../functions/shared/wiring.ts';
 import { wireSweeper } from '../functions/sweeper/wiring.ts';
+import { AccessGuard } from './access-guard.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import type { FaultInjector } from './faults.ts';
 import { createGateway, type GatewayRoute, readBody } from './gateway.ts';
 import { invocationFaults, invokeWithTimeout } from './lambda-context.ts';
-import { RequestCounter } from './request-counter.ts';
+import { RequestCounter, type RequestRole } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
+import { Schedule } from './schedule.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 import { StreamEventSource } from './stream-event-source.ts';
-import { Sweeps } from './sweeps.ts';
 
 export type OutboxMail = {
   messageId: string;
@@ -54,6 +60,8 @@ export type PipelineOptions = {
   graphApiBaseUrl?: string;
   /** How often the timer sweep runs (EventBridge runs it every 5 minutes in AWS). */
   sweepIntervalMs?: number;
+  /** How often the reconcile job reads Meta's lead forms (every 15 minutes, as in AWS). */
+  reconcileIntervalMs?: number;
   /** Chaos runs only: failures and duplicate deliveries injected into AWS calls, invocations and Meta. */
   faults?: FaultInjector;
   /** Retries of a failing stream batch before it goes to the failure queue (default 10, as deployed). */
@@ -75,6 +83,8 @@ export type Pipeline = {
   emulators: Emulators;
   graphApiUrl: string;
   requests: RequestCounter;
+  /** What each function accessed, checked against its footprint as IAM would. */
+  access: AccessGuard;
   outbox(): Promise<OutboxMail[]>;
   /** True when every queue is empty and no handler is running. */
   isIdle(): Promise<boolean>;
@@ -192,29 +202,40 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   useEmulatorEndpoints(emulators);
 
   const requests = new RequestCounter();
-  // Clients for the functions, built as lambda.ts builds them; the SDK finds the emulators via AWS_ENDPOINT_URL_*.
-  const dynamodb = new DynamoDBClient({});
-  const sqs = new SQSClient({});
-  const ses = new SESv2Client({});
   // Clients for the event sources, counted apart: in AWS, Lambda makes these calls.
   const esmSqs = new SQSClient({});
   const esmStreams = new DynamoDBStreamsClient({});
-  // The runner's own look-ups (queue depth for isIdle) are not the pipeline's cost: not counted.
-  const runnerSqs = new SQSClient({});
-  requests.attach(dynamodb, 'function');
-  requests.attach(sqs, 'function');
-  requests.attach(ses, 'function');
   requests.attach(esmSqs, 'event-source');
   requests.attach(esmStreams, 'event-source');
+  // The runner's own clients (creating resources, queue depth for isIdle) are not the pipeline's cost.
+  const runnerDynamo = new DynamoDBClient({});
+  const runnerSqs = new SQSClient({});
   const { faults } = options;
-  if (faults) {
-    faults.attach(dynamodb);
-    faults.attach(sqs);
-    faults.attach(ses);
-    invocationFaults.injector = faults;
+  if (faults) invocationFaults.injector = faults;
+
+  const resources = await ensureResources(runnerDynamo, runnerSqs, options.prefix);
+  // IAM, locally: each function's clients refuse what its footprint does not grant.
+  const access = new AccessGuard(resources);
+  const built: AwsClients[] = [];
+  /** A function's own clients, as its Lambda has them: counted, guarded by its footprint, and faulted in chaos. */
+  function clientsFor(fn: FunctionName, role: RequestRole = 'function'): AwsClients {
+    // The SDK finds the emulators via AWS_ENDPOINT_URL_*.
+    const clients = { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) };
+    const instrument = <I extends object, O extends object>(client: {
+      middlewareStack: MiddlewareStack<I, O>;
+    }) => {
+      requests.attach(client, role);
+      access.attach(client, fn, FOOTPRINTS[fn]);
+      // The sweep's cost and faults are per sweep, not per lead: it runs unfaulted, as before.
+      if (faults && role === 'function') faults.attach(client);
+    };
+    instrument(clients.dynamodb);
+    instrument(clients.sqs);
+    instrument(clients.ses);
+    built.push(clients);
+    return clients;
   }
 
-  const resources = await ensureResources(dynamodb, sqs, options.prefix);
   // Each function is built by its own composition, as lambda.ts builds it, from these clients and the same
   // environment names the stack sets in AWS.
   const facebook = config.sources.facebook;
@@ -223,8 +244,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       ? await startFakeGraphApi({ accessToken: facebook.pageAccessToken, ...(faults ? { faults } : {}) })
       : undefined;
   const graphApiUrl = options.graphApiBaseUrl ?? fakeGraph?.url ?? '';
-  const env = functionEnv(resources, graphApiUrl);
-  const clients = { dynamodb, sqs, ses };
+  const env = (fn: FunctionName) => functionEnv(fn, resources, graphApiUrl);
 
   // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
   const pendingFeedback = new Set<Promise<unknown>>();
@@ -254,12 +274,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     );
   let mailer: RecordingMailer | undefined;
 
-  const ingest = wireIngest({ clients, env, config });
-  const scoring = wireScoring({ clients, env, config, graphBackoffMs: 100 });
-  const routing = wireRouting({ clients, env, config });
+  const ingest = wireIngest({ clients: clientsFor('ingest'), env: env('ingest'), config });
+  const scoring = wireScoring({
+    clients: clientsFor('scoring'),
+    env: env('scoring'),
+    config,
+    graphBackoffMs: 100,
+  });
+  const routing = wireRouting({ clients: clientsFor('routing'), env: env('routing'), config });
   const nurture = wireNurture({
-    clients,
-    env,
+    clients: clientsFor('nurture'),
+    env: env('nurture'),
     config,
     observeMail: (ses) => {
       mailer = recording(ses);
@@ -268,12 +293,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   if (mailer === undefined) throw new Error('nurture was wired without its mailer');
   const sent = mailer.sent;
-  // The sweep's own clients, counted apart: its cost is per sweep, not per lead.
-  const sweeperDynamo = new DynamoDBClient({});
-  const sweeperSqs = new SQSClient({});
-  requests.attach(sweeperDynamo, 'sweeper');
-  requests.attach(sweeperSqs, 'sweeper');
-  const sweeper = wireSweeper({ clients: { dynamodb: sweeperDynamo, sqs: sweeperSqs }, env });
+  // The sweep's requests are counted apart: its cost is per sweep, not per lead.
+  const sweeper = wireSweeper({ clients: clientsFor('sweeper', 'sweeper'), env: env('sweeper') });
 
   const sources = [
     new SqsEventSource({
@@ -296,7 +317,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       sqs: esmSqs,
       queue: resources.timers,
       functionName: 'nurture',
-      handler: nurture.timers,
+      // The one entry point Lambda invokes for every nurture trigger: its dispatch.
+      handler: nurture.handler,
       onError,
       ...(faults ? { faults } : {}),
     }),
@@ -306,7 +328,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     sqs: esmSqs,
     streamArn: resources.streamArn,
     functionName: 'nurture',
-    handler: nurture.stream,
+    handler: nurture.handler,
     failureQueue: resources.nurtureFailures,
     onError,
     ...(faults ? { faults } : {}),
@@ -317,13 +339,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   for (const source of sources) source.start();
   stream.start();
-  const sweeps = new Sweeps(sweeper, options.sweepIntervalMs ?? 1000, onError);
-  sweeps.start();
+  const schedules = [new Schedule('sweeper', sweeper, options.sweepIntervalMs ?? 1000, onError)];
+  // Meta loses webhooks: the reconcile job reads the lead forms on a schedule (every 15 minutes in AWS).
+  if (facebook && graphApiUrl)
+    schedules.push(
+      new Schedule(
+        'reconcile',
+        wireReconcile({ clients: clientsFor('reconcile'), env: env('reconcile'), config }),
+        options.reconcileIntervalMs ?? 15 * 60_000,
+        onError,
+      ),
+    );
+  for (const schedule of schedules) schedule.start();
 
   const ops = wireOps({
-    clients,
+    clients: clientsFor('ops'),
     env: {
-      ...env,
+      ...env('ops'),
       ...(options.dashboardSignIn
         ? {
             DASHBOARD_SIGN_IN_DOMAIN: options.dashboardSignIn.domain,
@@ -345,7 +377,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   }));
 
   async function isIdle(): Promise<boolean> {
-    if (sources.some((s) => s.busy) || stream.busy || sweeps.busy || pendingFeedback.size > 0) return false;
+    if (
+      sources.some((s) => s.busy) ||
+      stream.busy ||
+      schedules.some((s) => s.busy) ||
+      pendingFeedback.size > 0
+    )
+      return false;
     const depths = await Promise.all([
       queueDepth(resources.intake.url),
       queueDepth(resources.routing.url),
@@ -402,7 +440,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
               status: 400,
               body: { error: { code: 'validation_failed', message: 'Send { "leadIds": ["…"] }.' } },
             };
-          return { status: 200, body: await nurture.replay(request.data) };
+          // As `aws lambda invoke` does in AWS: the function's own entry point, with a Lambda context.
+          const summary = await invokeWithTimeout(nurture.handler, request.data, 'nurture', 60_000);
+          return { status: 200, body: summary };
         },
       },
       {
@@ -451,35 +491,40 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     emulators,
     graphApiUrl,
     requests,
+    access,
     outbox,
     isIdle,
     async pauseConsumers() {
-      await Promise.all([...sources.map((s) => s.stop()), stream.stop(), sweeps.stop()]);
+      await Promise.all([...sources.map((s) => s.stop()), stream.stop(), ...schedules.map((s) => s.stop())]);
     },
     resumeConsumers() {
       for (const source of sources) source.start();
       stream.start();
-      sweeps.start();
+      for (const schedule of schedules) schedule.start();
     },
     async stop() {
       await new Promise<void>((resolve) => {
         gateway.close(() => resolve());
         gateway.closeAllConnections();
       });
-      await Promise.all([...sources.map((s) => s.stop()), stream.stop(), sweeps.stop()]);
+      await Promise.all([...sources.map((s) => s.stop()), stream.stop(), ...schedules.map((s) => s.stop())]);
       await Promise.all([...pendingFeedback]);
       if (invocationFaults.injector === faults) invocationFaults.injector = undefined;
-      for (const client of [dynamodb, sqs, ses, esmSqs, esmStreams, runnerSqs, sweeperDynamo, sweeperSqs])
-        client.destroy();
+      for (const client of [esmSqs, esmStreams, runnerDynamo, runnerSqs]) client.destroy();
+      for (const clients of built) for (const client of Object.values(clients)) client.destroy();
       await fakeGraph?.stop();
       if (ownEmulators) await emulators.stop();
     },
   };
 }
 
-/** The environment names the stack sets for each function, pointing at this runner's resources. */
-export function functionEnv(resources: Resources, graphApiUrl: string): Record<string, string> {
-  return {
+/** The environment the stack sets for a function (its footprint's names), pointing at this runner's resources. */
+export function functionEnv(
+  fn: FunctionName,
+  resources: Resources,
+  graphApiUrl: string,
+): Record<string, string> {
+  const values: Record<string, string> = {
     TABLE_NAME: resources.tableName,
     IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
     INTAKE_QUEUE_URL: resources.intake.url,
@@ -487,4 +532,10 @@ export function functionEnv(resources: Resources, graphApiUrl: string): Record<s
     TIMER_QUEUE_URL: resources.timers.url,
     ...(graphApiUrl ? { GRAPH_API_BASE_URL: graphApiUrl } : {}),
   };
+  return Object.fromEntries(
+    footprintEnvNames(FOOTPRINTS[fn]).flatMap((name) => {
+      const value = values[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
 }

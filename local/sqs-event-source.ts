@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { reportedFailures } from './batch-response.ts';
 import type { FaultInjector } from './faults.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 import type { QueueRef } from './resources.ts';
@@ -8,7 +9,8 @@ export type SqsEventSourceOptions = {
   sqs: SQSClient;
   queue: QueueRef;
   functionName: string;
-  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** The function's entry point, as Lambda invokes it; its answer is read as a partial batch response. */
+  handler: (event: SQSEvent, context: Context) => Promise<unknown>;
   batchSize?: number;
   /** Concurrent pollers, like the batches Lambda runs at once for one event source mapping. */
   concurrency?: number;
@@ -98,7 +100,7 @@ export class SqsEventSource {
             this.options.functionName,
             this.options.timeoutMs ?? 30_000,
           );
-          return new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+          return reportedFailures(response) ?? new Set(records.map((r) => r.messageId));
         } catch (error) {
           // A thrown error (or a timeout) fails the whole batch.
           this.options.onError?.(error);

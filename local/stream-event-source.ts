@@ -8,8 +8,9 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse } from 'aws-lambda';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { reportedFailures } from './batch-response.ts';
 import type { FaultInjector } from './faults.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 import type { QueueRef } from './resources.ts';
@@ -19,7 +20,8 @@ export type StreamEventSourceOptions = {
   sqs: SQSClient;
   streamArn: string;
   functionName: string;
-  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** The function's entry point, as Lambda invokes it; its answer is read as a partial batch response. */
+  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<unknown>;
   /** Where a batch goes after its retries are spent (Lambda's on-failure destination). */
   failureQueue: QueueRef;
   batchSize?: number;
@@ -231,7 +233,8 @@ export class StreamEventSource {
               this.options.functionName,
               this.options.timeoutMs ?? 30_000,
             );
-            const failedSequences = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+            const failedSequences = reportedFailures(response);
+            if (failedSequences === undefined) return 0;
             return batch.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));
           } catch (error) {
             this.options.onError?.(error);

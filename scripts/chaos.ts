@@ -73,6 +73,12 @@ try {
       .join(', ')}`,
     `redriven from DLQs: ${JSON.stringify(report.redriven)}`,
     ...report.invariants.map((i) => `${i.held ? 'HELD  ' : 'BROKEN'} ${i.name}: ${i.detail}`),
+    `granted but unused this run: ${
+      Object.entries(report.access)
+        .filter(([, a]) => a.unused.length > 0)
+        .map(([fn, a]) => `${fn} ${a.unused.join(', ')}`)
+        .join('; ') || 'none'
+    }`,
   ];
   console.error(lines.join('\n'));
   process.exit(report.invariants.every((i) => i.held) ? 0 : 1);

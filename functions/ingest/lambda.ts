@@ -3,13 +3,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { resolveAvailableSecrets } from '../shared/secrets.ts';
+import { footprint } from './footprint.ts';
 import { wireIngest } from './wiring.ts';
 
 // Webhook secrets come from SSM once per cold start; the bundle holds only their parameter names. A missing one
 // makes only its own source answer 503.
 const { config, missing } = await resolveAvailableSecrets(
   bundledConfig(),
-  ['facebook.appSecret', 'facebook.verifyToken', 'google.key'],
+  footprint.secrets,
   fetchSsmParameters,
 );
 

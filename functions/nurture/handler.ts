@@ -16,6 +16,7 @@ import { slaReminderJob } from './timer-jobs/sla-reminder.ts';
 import { createTimerQueueJob } from './timer-queue.ts';
 
 export type NurtureEvent = DynamoDBStreamEvent | SQSEvent | SNSEvent | ReplayRequest;
+export type NurtureResult = SQSBatchResponse | ReplaySummary | undefined;
 
 /**
  * Reacts to lead changes (stream), timers (SQS) and mail feedback (SES events through SNS), and replays leads
@@ -45,10 +46,11 @@ export function createNurtureHandler(deps: NurtureDeps) {
   const replay = createReplayJob(deps, onLeadChange);
 
   /** One function, three triggers and a manual replay: the event's shape says which. */
-  async function dispatch(
-    event: NurtureEvent,
-    context: Context,
-  ): Promise<SQSBatchResponse | ReplaySummary | undefined> {
+  function dispatch(event: DynamoDBStreamEvent | SQSEvent, context: Context): Promise<SQSBatchResponse>;
+  function dispatch(event: SNSEvent, context: Context): Promise<undefined>;
+  function dispatch(event: ReplayRequest, context: Context): Promise<ReplaySummary>;
+  function dispatch(event: NurtureEvent, context: Context): Promise<NurtureResult>;
+  async function dispatch(event: NurtureEvent, context: Context): Promise<NurtureResult> {
     if ('replay' in event) {
       const parsed = ReplayRequest.safeParse(event);
       if (!parsed.success)
@@ -68,12 +70,6 @@ export function createNurtureHandler(deps: NurtureDeps) {
     );
   }
 
-  return {
-    stream,
-    timers,
-    feedback,
-    replay,
-    /** The one entry point Lambda invokes, for every trigger; the local runner invokes it too. */
-    handler: dispatch,
-  };
+  /** The one entry point Lambda invokes, for every trigger; the local runner and the tests invoke it too. */
+  return { handler: dispatch };
 }

@@ -5,11 +5,12 @@ import { bundledConfig } from '../shared/bundled-config.ts';
 import { bundledDashboard } from '../shared/dashboard-assets.ts';
 import { DashboardEnv, parseEnv } from '../shared/env.ts';
 import { resolveSecrets } from '../shared/secrets.ts';
+import { footprint } from './footprint.ts';
 import { wireOps } from './wiring.ts';
 
 // In AWS the dashboard signs in with Cognito: its settings must be there.
 parseEnv(DashboardEnv);
-const config = await resolveSecrets(bundledConfig(), ['mail.linkSigningKey'], fetchSsmParameters);
+const config = await resolveSecrets(bundledConfig(), footprint.secrets, fetchSsmParameters);
 
 const dashboard = bundledDashboard();
 

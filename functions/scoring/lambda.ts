@@ -3,11 +3,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { resolveAvailableSecrets } from '../shared/secrets.ts';
+import { footprint } from './footprint.ts';
 import { wireScoring } from './wiring.ts';
 
 const { config, missing } = await resolveAvailableSecrets(
   bundledConfig(),
-  ['facebook.pageAccessToken', 'facebook.appSecret'],
+  footprint.secrets,
   fetchSsmParameters,
 );
 

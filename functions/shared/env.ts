@@ -21,4 +21,6 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
   }
   return result.data;
 }
-export const GraphEnv = z.object({ GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com') });
+/** Meta's Graph API; the local runner and the tests point it at a fake. */
+export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
+export const GraphEnv = z.object({ GRAPH_API_BASE_URL: z.url().default(DEFAULT_GRAPH_API_BASE_URL) });

@@ -4,15 +4,20 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { BUNDLE, configDefine } from '../bundling.ts';
+import { applyFootprint, type FootprintTargets } from './footprint-grants.ts';
 
 export type PipelineFunctionProps = {
-  /** Folder under functions/ whose lambda.ts is the entry point. */
-  name: 'ingest' | 'scoring' | 'routing' | 'nurture' | 'reconcile' | 'sweeper' | 'ops';
+  /** Folder under functions/ whose lambda.ts is the entry point and whose footprint.ts says what it may touch. */
+  name: FunctionName;
   config: Config;
+  /** The deployed resources its footprint names: its environment and IAM grants come from them. */
+  targets: FootprintTargets;
   timeout: Duration;
   memorySize?: number;
+  /** Settings beyond the footprint's resource names. */
   environment?: Record<string, string>;
   /** More esbuild `define`s, beside the config (the ops bundle carries the built dashboard). */
   define?: Record<string, string>;
@@ -22,7 +27,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
  * One place for every function's defaults: Node.js 22 on arm64, an ESM bundle (SDK included, minified, with
- * source maps), a log group with retention, Powertools settings, and the validated config baked in.
+ * source maps), a log group with retention, Powertools settings, the validated config baked in, and the
+ * environment and IAM grants its footprint declares.
  */
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -82,6 +88,7 @@ export class PipelineFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+    applyFootprint(this.fn, FOOTPRINTS[props.name], props.targets);
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { OAuthScope, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -23,11 +23,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
-import { type SecretName, secretParameterPaths } from '../../functions/shared/secrets.ts';
-import { INDEX, SORT } from '../../functions/shared/table-schema.ts';
-import { dashboardDefine, SECRETS_PREFIX } from '../bundling.ts';
+import { SORT } from '../../functions/shared/table-schema.ts';
+import { dashboardDefine } from '../bundling.ts';
+import type { FootprintTargets } from '../constructs/footprint-grants.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { CONSUMER_TIMEOUT, type DataStack } from './data-stack.ts';
@@ -84,21 +85,6 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { data, config } = props;
 
-    /** Read access to exactly the SSM parameters holding the secrets a function resolves at cold start. */
-    const grantSecrets = (fn: IFunction, names: SecretName[]) => {
-      const paths = secretParameterPaths(config, names, SECRETS_PREFIX);
-      if (paths.length === 0) return;
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['ssm:GetParameters'],
-          resources: paths.map(
-            (p) => `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${p}`,
-          ),
-        }),
-      );
-    };
-
     /** An SQS event source: batches of 10 at once (no window: seconds to a rep matter), partial batch responses. */
     const feedFrom = (queue: IQueue, fn: IFunction) =>
       fn.addEventSource(
@@ -108,57 +94,6 @@ export class PipelineStack extends Stack {
           reportBatchItemFailures: true,
         }),
       );
-
-    /** The table's actions a function uses, on the table itself and only the indexes it names (no `index/*`). */
-    const grantTable = (fn: IFunction, actions: string[], indexes: string[] = []) => {
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions,
-          resources: [data.table.tableArn, ...indexes.map((i) => `${data.table.tableArn}/index/${i}`)],
-        }),
-      );
-    };
-
-    const ingest = new PipelineFunction(this, 'Ingest', {
-      name: 'ingest',
-      config,
-      timeout: Duration.seconds(10),
-      environment: { INTAKE_QUEUE_URL: data.intakeQueue.queueUrl, TABLE_NAME: data.table.tableName },
-    }).fn;
-    data.intakeQueue.grantSendMessages(ingest);
-    // Idempotency-Key claims (a conditional put) and payloads too large to travel on the queue.
-    grantTable(ingest, ['dynamodb:PutItem']);
-    grantSecrets(ingest, ['facebook.appSecret', 'facebook.verifyToken', 'google.key']);
-
-    const scoring = new PipelineFunction(this, 'Scoring', {
-      name: 'scoring',
-      config,
-      timeout: CONSUMER_TIMEOUT,
-      environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
-    }).fn;
-    grantTable(scoring, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    data.routingQueue.grantSendMessages(scoring);
-    grantSecrets(scoring, ['facebook.pageAccessToken', 'facebook.appSecret']);
-    feedFrom(data.intakeQueue, scoring);
-
-    const routing = new PipelineFunction(this, 'Routing', {
-      name: 'routing',
-      config,
-      timeout: CONSUMER_TIMEOUT,
-      environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
-    }).fn;
-    grantTable(routing, [
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:Query',
-      'dynamodb:ConditionCheckItem',
-    ]);
-    // A lead nobody can take goes back on the routing queue with a delay.
-    data.routingQueue.grantSendMessages(routing);
-    feedFrom(data.routingQueue, routing);
 
     // SES publishes bounces and complaints of every mail sent with this configuration set to the topic.
     // The notifications name recipients, so the topic is encrypted with a key SES may use.
@@ -176,48 +111,46 @@ export class PipelineStack extends Stack {
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
+    // What each function's footprint (functions/<fn>/footprint.ts) names: its environment and grants.
+    const targets: FootprintTargets = {
+      config,
+      table: data.table,
+      idempotencyTable: data.idempotencyTable,
+      queues: { intake: data.intakeQueue, routing: data.routingQueue, timers: data.timerQueue },
+      mail: {
+        configurationSetName: configurationSet.configurationSetName,
+        sendingIdentity: props.sendingIdentity ?? config.mail.from.split('@')[1] ?? config.mail.from,
+      },
+    };
+
+    const ingest = new PipelineFunction(this, 'Ingest', {
+      name: 'ingest',
+      config,
+      targets,
+      timeout: Duration.seconds(10),
+    }).fn;
+
+    const scoring = new PipelineFunction(this, 'Scoring', {
+      name: 'scoring',
+      config,
+      targets,
+      timeout: CONSUMER_TIMEOUT,
+    }).fn;
+
+    const routing = new PipelineFunction(this, 'Routing', {
+      name: 'routing',
+      config,
+      targets,
+      timeout: CONSUMER_TIMEOUT,
+    }).fn;
+
     const nurtureFunction = new PipelineFunction(this, 'Nurture', {
       name: 'nurture',
       config,
+      targets,
       timeout: CONSUMER_TIMEOUT,
-      environment: {
-        IDEMPOTENCY_TABLE_NAME: data.idempotencyTable.tableName,
-        TABLE_NAME: data.table.tableName,
-        TIMER_QUEUE_URL: data.timerQueue.queueUrl,
-        ROUTING_QUEUE_URL: data.routingQueue.queueUrl,
-        SES_CONFIGURATION_SET: configurationSet.configurationSetName,
-      },
     });
     const nurture = nurtureFunction.fn;
-    // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
-    data.timerQueue.grantSendMessages(nurture);
-    data.routingQueue.grantSendMessages(nurture);
-    grantSecrets(nurture, ['mail.linkSigningKey']);
-    grantTable(nurture, [
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:ConditionCheckItem',
-    ]);
-    data.idempotencyTable.grant(
-      nurture,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
-    const sendingIdentity = props.sendingIdentity ?? config.mail.from.split('@')[1] ?? config.mail.from;
-    nurture.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['ses:SendEmail'],
-        resources: [
-          `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${sendingIdentity}`,
-          `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
-        ],
-      }),
-    );
     nurture.addEventSource(
       new DynamoEventSource(data.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -233,7 +166,6 @@ export class PipelineStack extends Stack {
         ],
       }),
     );
-    feedFrom(data.timerQueue, nurture);
     // Bounces and complaints from SES suppress the address for good.
     // SNS retries a failed delivery, then parks the notification in the DLQ (alarmed), never drops it: a lost
     // bounce means mail to a dead address. The queue lives beside the topic (its policy names the topic), and
@@ -254,12 +186,9 @@ export class PipelineStack extends Stack {
     const sweeper = new PipelineFunction(this, 'Sweeper', {
       name: 'sweeper',
       config,
+      targets,
       timeout: Duration.minutes(2),
-      environment: { TABLE_NAME: data.table.tableName, TIMER_QUEUE_URL: data.timerQueue.queueUrl },
     }).fn;
-    // The sweep queries the due index and updates timers: the only function that reads an index.
-    grantTable(sweeper, ['dynamodb:Query', 'dynamodb:UpdateItem'], [INDEX.due]);
-    data.timerQueue.grantSendMessages(sweeper);
     // Every 5 minutes, timers due in the next 14 go to the queue with their exact delay (SQS allows 15).
     new Rule(this, 'SweeperSchedule', {
       description: 'leadpipe: move timers that fall due soon from the due index to the timer queue',
@@ -272,12 +201,9 @@ export class PipelineStack extends Stack {
       reconcile = new PipelineFunction(this, 'Reconcile', {
         name: 'reconcile',
         config,
+        targets,
         timeout: Duration.minutes(5),
-        environment: { TABLE_NAME: data.table.tableName, INTAKE_QUEUE_URL: data.intakeQueue.queueUrl },
       }).fn;
-      grantTable(reconcile, ['dynamodb:GetItem']);
-      data.intakeQueue.grantSendMessages(reconcile);
-      grantSecrets(reconcile, ['facebook.pageAccessToken', 'facebook.appSecret']);
       // Meta webhooks get lost: sweep the configured lead forms for leads that never arrived.
       new Rule(this, 'ReconcileSchedule', {
         description: 'leadpipe: read Meta lead forms for leads whose webhook was lost',
@@ -289,26 +215,16 @@ export class PipelineStack extends Stack {
     const ops = new PipelineFunction(this, 'Ops', {
       name: 'ops',
       config,
+      targets,
       timeout: Duration.seconds(10),
-      environment: { TABLE_NAME: data.table.tableName, ROUTING_QUEUE_URL: data.routingQueue.queueUrl },
       // The dashboard's page, script and style, built with esbuild at synth and served by this function.
       define: dashboardDefine(),
     }).fn;
-    grantTable(
-      ops,
-      [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ],
-      // The dashboard's lead list.
-      [INDEX.list],
-    );
-    data.routingQueue.grantSendMessages(ops);
-    grantSecrets(ops, ['mail.linkSigningKey']);
+
+    // Each function's queue triggers, from its footprint.
+    const queues = targets.queues;
+    for (const [name, fn] of Object.entries({ scoring, routing, nurture }) as [FunctionName, IFunction][])
+      for (const queue of FOOTPRINTS[name].triggers?.queues ?? []) feedFrom(queues[queue], fn);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'leadpipe: lead capture webhooks and forms, ops API',

@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FOOTPRINTS } from '../../functions/footprints.ts';
 import { parseConfig } from '../../functions/shared/config.ts';
+import { footprintEnvNames } from '../../functions/shared/footprint.ts';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.ts';
 import { deployableConfig } from '../../infra/bundling.ts';
 import { DataStack } from '../../infra/stacks/data-stack.ts';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';
+import { grantedAccesses } from '../../local/access-guard.ts';
 
 let data: Template;
 let pipeline: Template;
@@ -216,22 +219,88 @@ describe('the pipeline stack', () => {
     }
   });
 
-  it('lets the ingest function send to the intake queue, put items, read its own secrets, and nothing else', () => {
+  const QUEUE_TRIGGER_ACTIONS = [
+    'ReceiveMessage',
+    'ChangeMessageVisibility',
+    'GetQueueUrl',
+    'DeleteMessage',
+    'GetQueueAttributes',
+  ];
+  const STREAM_TRIGGER_ACCESSES = [
+    ...['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'].map(
+      (a) => `dynamodb:${a} table-stream`,
+    ),
+    // The stream's on-failure destination.
+    ...['SendMessage', 'GetQueueAttributes', 'GetQueueUrl'].map((a) => `sqs:${a} stream-failures`),
+  ];
+
+  /** A function's grants (its own log group aside), named as its footprint names accesses. */
+  function grantsOf(role: string): Set<string> {
+    const policies = pipeline.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] },
+    });
+    const granted = new Set<string>();
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    for (const statement of statements) {
+      const actions: string[] = [statement.Action].flat();
+      const resources: unknown[] = [statement.Resource].flat();
+      for (const action of actions) {
+        if (action.startsWith('logs:')) continue;
+        for (const resource of resources) {
+          const text = JSON.stringify(resource);
+          const index = text.match(/\/index\/([a-z*]+)/)?.[1];
+          const queue = /(Intake|Routing|Timers)Queue/.exec(text)?.[1]?.toLowerCase();
+          const target = index
+            ? `index/${index}`
+            : /Idempotency/.test(text)
+              ? 'idempotency-table'
+              : /Leads.*StreamArn/.test(text)
+                ? 'table-stream'
+                : /Leads/.test(text)
+                  ? 'table'
+                  : /NurtureFailures/.test(text)
+                    ? 'stream-failures'
+                    : (queue ?? (action.startsWith('ses:') || action.startsWith('ssm:') ? '' : text));
+          granted.add(target ? `${action} ${target}` : action);
+        }
+      }
+    }
+    return granted;
+  }
+
+  it('grants each function exactly what its footprint declares, and sets the environment it names', () => {
+    for (const [fn, footprint] of Object.entries(FOOTPRINTS)) {
+      const role = fn.charAt(0).toUpperCase() + fn.slice(1);
+      const expected = grantedAccesses(footprint);
+      if (footprint.secrets && footprint.secrets.length > 0) expected.add('ssm:GetParameters');
+      // What Lambda's event source mappings need, under the function's role, for its triggers.
+      for (const queue of footprint.triggers?.queues ?? [])
+        for (const action of QUEUE_TRIGGER_ACTIONS) expected.add(`sqs:${action} ${queue}`);
+      if (footprint.triggers?.tableStream) for (const access of STREAM_TRIGGER_ACCESSES) expected.add(access);
+      expect([...grantsOf(role)].sort(), fn).toEqual([...expected].sort());
+      const functions = pipeline.findResources('AWS::Lambda::Function', {
+        Properties: { Role: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${role}`), 'Arn'] } },
+      });
+      const variables = Object.values(functions).flatMap((f) =>
+        Object.keys(f.Properties.Environment.Variables),
+      );
+      for (const name of footprintEnvNames(footprint)) expect(variables, fn).toContain(name);
+      for (const name of [
+        'TABLE_NAME',
+        'IDEMPOTENCY_TABLE_NAME',
+        'INTAKE_QUEUE_URL',
+        'ROUTING_QUEUE_URL',
+        'TIMER_QUEUE_URL',
+      ])
+        if (!footprintEnvNames(footprint).includes(name)) expect(variables, fn).not.toContain(name);
+    }
+  });
+
+  it('lets the ingest function read only its own secrets', () => {
     const policies = pipeline.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ingest') }] },
     });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements.flatMap((s) => s.Action)).toEqual([
-      // Its own log group only (no AWSLambdaBasicExecutionRole).
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sqs:SendMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      // Idempotency-Key claims and payloads too large for the queue; no read, no update.
-      'dynamodb:PutItem',
-      'ssm:GetParameters',
-    ]);
     const logs = statements.find((s) => Array.isArray(s.Action) && s.Action.includes('logs:PutLogEvents'));
     expect(JSON.stringify(logs.Resource)).toMatch(/IngestLogs/);
     const ssm = statements.find((s) => s.Action === 'ssm:GetParameters');

@@ -5,7 +5,7 @@ import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { BAD_INPUTS } from '../support/bad-inputs.ts';
 import { context, silentLogger, testConfig } from '../support/factories.ts';
-import { testEnv } from '../support/handlers.ts';
+import { functionOn } from '../support/handlers.ts';
 
 let aws: TestAws;
 let ingest: ReturnType<typeof wireIngest>;
@@ -13,8 +13,7 @@ let ingest: ReturnType<typeof wireIngest>;
 beforeAll(async () => {
   aws = await freshResources('bad');
   ingest = wireIngest({
-    clients: aws,
-    env: testEnv(aws),
+    ...functionOn(aws, 'ingest'),
     config: testConfig(),
     newId: () => '0197a000-0000-7000-8000-000000000000',
     now: () => new Date('2026-03-19T16:00:00.000Z'),

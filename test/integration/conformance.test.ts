@@ -7,9 +7,10 @@ import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { ANSWERS_MAX_BYTES, WEBHOOK_MAX_BYTES } from '../../functions/shared/limits.ts';
-import { functionEnv, type Pipeline } from '../../local/pipeline.ts';
+import type { Pipeline } from '../../local/pipeline.ts';
 import { emulatorClients, eventually, queueDepth, testPipeline } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
+import { functionOn } from '../support/handlers.ts';
 
 // Inputs nobody on the project chose: arbitrary Unicode, sizes around every limit, names that are
 // Object.prototype's, legacy charsets, posted over HTTP to the running pipeline and read back from the table.
@@ -251,8 +252,7 @@ const metaWebhookBody =
 /** Ingest as lambda.ts builds it when the Meta app secret's SSM parameter does not exist yet. */
 function ingestWithoutMetaSecret() {
   return wireIngest({
-    clients: emulatorClients(),
-    env: functionEnv(pipeline.resources, ''),
+    ...functionOn({ ...emulatorClients(), resources: pipeline.resources }, 'ingest'),
     config: testConfig(),
     newId: () => '0197a000-0000-7000-8000-00000000dead',
     now: () => new Date(),

@@ -4,7 +4,7 @@ import { wireIngest } from '../../functions/ingest/wiring.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, formPost, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
-import { testEnv } from '../support/handlers.ts';
+import { functionOn } from '../support/handlers.ts';
 
 let aws: TestAws;
 let ingest: ReturnType<typeof wireIngest>;
@@ -13,8 +13,7 @@ let ids = 0;
 beforeAll(async () => {
   aws = await freshResources('ingest');
   ingest = wireIngest({
-    clients: aws,
-    env: testEnv(aws),
+    ...functionOn(aws, 'ingest'),
     config: testConfig(),
     newId: () => `lead-${++ids}`,
     now: () => new Date('2026-03-19T16:00:00.000Z'),
@@ -134,8 +133,12 @@ describe('POST /v1/forms/{formId}/leads', () => {
 
   it('answers 500 with a retry hint, and no 2xx, when the queue cannot take the message', async () => {
     const broken = wireIngest({
+      // A queue that is not there (deleted, or a typo in the stack): the raw clients, not IAM, answer.
       clients: aws,
-      env: { ...testEnv(aws), INTAKE_QUEUE_URL: `${aws.resources.intake.url}-does-not-exist` },
+      env: {
+        ...functionOn(aws, 'ingest').env,
+        INTAKE_QUEUE_URL: `${aws.resources.intake.url}-does-not-exist`,
+      },
       config: testConfig(),
       newId: () => 'lead-x',
       now: () => new Date(),

@@ -15,7 +15,7 @@ import { nurtureOn } from '../support/handlers.ts';
 const config = testConfig();
 let aws: TestAws;
 let leads: DynamoLeadRepository;
-let nurture: ReturnType<typeof nurtureOn>['nurture']['stream'];
+let nurture: ReturnType<typeof nurtureOn>['nurture']['handler'];
 let ops: ReturnType<typeof createOpsHandler>;
 let clock = new Date('2026-03-19T16:00:00.000Z');
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const reps = new DynamoRepRepository(db, aws.resources.tableName);
   await reps.seed(config.routing.reps, clock);
   const kpis = new DynamoKpiStore(db, aws.resources.tableName);
-  nurture = nurtureOn(aws, config, () => clock).nurture.stream;
+  nurture = nurtureOn(aws, config, () => clock).nurture.handler;
   ops = createOpsHandler({
     config,
     leads,

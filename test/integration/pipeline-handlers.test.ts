@@ -29,7 +29,7 @@ let aws: TestAws;
 let leads: DynamoLeadRepository;
 let scoring: ReturnType<typeof createScoringHandler>;
 let routing: ReturnType<typeof createRoutingHandler>;
-let nurture: ReturnType<typeof nurtureOn>['nurture']['stream'];
+let nurture: ReturnType<typeof nurtureOn>['nurture']['handler'];
 
 beforeAll(async () => {
   aws = await freshResources('handlers');
@@ -55,7 +55,7 @@ beforeAll(async () => {
     now,
     logger: silentLogger(),
   });
-  nurture = nurtureOn(aws, config, now).nurture.stream;
+  nurture = nurtureOn(aws, config, now).nurture.handler;
 });
 
 describe('scoring', () => {

@@ -119,7 +119,7 @@ describe('timer service', () => {
     await scheduleTimers(env.timers, [reminder], now);
     const message = { v: 1, timer: reminder };
     for (let delivery = 0; delivery < 2; delivery++) {
-      const result = await env.nurture.timers(sqsEvent([message]), context('nurture'));
+      const result = await env.nurture.handler(sqsEvent([message]), context('nurture'));
       expect(result.batchItemFailures).toEqual([]);
     }
     const reminders = (await mailsForLead(stored.id)).filter((m) => m.subject.startsWith('Reminder'));
@@ -141,7 +141,7 @@ describe('timer service', () => {
     });
     await env.leads.create(stored);
     const reminder = reminderFor(stored.id, at, at);
-    await env.nurture.timers(sqsEvent([{ v: 1, timer: reminder }]), context('nurture'));
+    await env.nurture.handler(sqsEvent([{ v: 1, timer: reminder }]), context('nurture'));
     expect(await mailsForLead(stored.id)).toEqual([]);
     expect((await env.leads.get(stored.id))?.followUps).toEqual([]);
   });

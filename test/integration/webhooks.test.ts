@@ -5,7 +5,7 @@ import { leadIdFor } from '../../functions/shared/ids.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';
-import { testEnv } from '../support/handlers.ts';
+import { functionOn } from '../support/handlers.ts';
 import { metaSignature } from '../support/signing.ts';
 
 const config = testConfig();
@@ -16,8 +16,7 @@ let ingest: ReturnType<typeof wireIngest>;
 beforeAll(async () => {
   aws = await freshResources('webhooks');
   ingest = wireIngest({
-    clients: aws,
-    env: testEnv(aws),
+    ...functionOn(aws, 'ingest'),
     config,
     newId: () => 'unused',
     now: () => new Date('2026-03-19T16:00:00.000Z'),

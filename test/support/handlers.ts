@@ -1,3 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import { wireNurture } from '../../functions/nurture/wiring.ts';
 import { wireOps } from '../../functions/ops/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
@@ -10,13 +14,22 @@ import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HttpError } from '../../functions/shared/errors.ts';
 import type { TimerMessage } from '../../functions/shared/timers.ts';
+import { AccessGuard } from '../../local/access-guard.ts';
 import { functionEnv } from '../../local/pipeline.ts';
 import type { TestAws } from './aws.ts';
 import { silentLogger } from './factories.ts';
 
-/** The environment the stack would give a function, naming this test's resources. */
-export function testEnv(aws: TestAws): Record<string, string> {
-  return functionEnv(aws.resources, '');
+/**
+ * What Lambda gives a function, on this test's resources: the environment the stack sets from its footprint,
+ * and clients that refuse, as IAM would, any request the footprint does not grant.
+ */
+export function functionOn(aws: TestAws, fn: FunctionName, graphApiUrl = '') {
+  const access = new AccessGuard(aws.resources);
+  const clients = { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) };
+  access.attach(clients.dynamodb, fn, FOOTPRINTS[fn]);
+  access.attach(clients.sqs, fn, FOOTPRINTS[fn]);
+  access.attach(clients.ses, fn, FOOTPRINTS[fn]);
+  return { clients, env: functionEnv(fn, aws.resources, graphApiUrl), access };
 }
 
 /** The ops function on a test's own resources, with the config's reps seeded, and the repositories it uses. */
@@ -26,14 +39,14 @@ export async function opsOn(aws: TestAws, config: Config, now: () => Date) {
   const reps = new DynamoRepRepository(db, aws.resources.tableName);
   const kpis = new DynamoKpiStore(db, aws.resources.tableName);
   await reps.seed(config.routing.reps, now());
-  const ops = wireOps({ clients: aws, env: testEnv(aws), config, now, logger: silentLogger() });
+  const ops = wireOps({ ...functionOn(aws, 'ops'), config, now, logger: silentLogger() });
   return { ops, leads, reps, kpis };
 }
 
 /** The nurture function (stream, timers, SES feedback) on a test's own resources and clock, as Lambda builds it. */
 export function nurtureOn(aws: TestAws, config: Config, now: () => Date) {
   const db = documentClient(aws.dynamodb);
-  const nurture = wireNurture({ clients: aws, env: testEnv(aws), config, now, logger: silentLogger() });
+  const nurture = wireNurture({ ...functionOn(aws, 'nurture'), config, now, logger: silentLogger() });
   return {
     nurture,
     leads: new DynamoLeadRepository(db, aws.resources.tableName),

@@ -1,15 +1,16 @@
 import type { Context } from 'aws-lambda';
 import { invokeWithTimeout } from './lambda-context.ts';
 
-/** The EventBridge schedule of the timer sweep: one invocation at a time, every `intervalMs`. */
-export class Sweeps {
+/** An EventBridge schedule (the timer sweep, the Meta reconcile): one invocation at a time, every `intervalMs`. */
+export class Schedule {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   busy = false;
 
   constructor(
-    private readonly handler: (event: unknown, context: Context) => Promise<unknown>,
+    private readonly functionName: string,
+    private readonly handler: (event: Record<string, never>, context: Context) => Promise<unknown>,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -24,7 +25,8 @@ export class Sweeps {
     while (this.running) {
       this.busy = true;
       try {
-        await invokeWithTimeout(this.handler, { source: 'aws.scheduler' }, 'sweeper', 60_000);
+        // The rule's input is `{}`, as the stack sets it.
+        await invokeWithTimeout(this.handler, {}, this.functionName, 60_000);
       } catch (error) {
         this.onError(error);
       } finally {

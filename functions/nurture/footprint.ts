@@ -1,0 +1,11 @@
+import type { Footprint } from '../shared/footprint.ts';
+
+export const footprint = {
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'] },
+  idempotencyTable: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
+  sendsTo: ['timers', 'routing'],
+  sendsMail: true,
+  secrets: ['mail.linkSigningKey'],
+  triggers: { queues: ['timers'], tableStream: true },
+} as const satisfies Footprint;
