@@ -160,6 +160,90 @@ function latenciesOf(mailed: Map<string, number>, startedAt: Map<string, number>
   return [...mailed.entries()].map(([leadId, sentAt]) => sentAt - (startedAt.get(leadId) ?? sentAt));
 }
 
+type BenchPipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/**
+ * Phase 1, ingest alone (consumers paused), against the minimal ingest on the same gateway and fauxqs. The two
+ * alternate in rounds, so JIT warm-up and queue growth weigh on both alike.
+ */
+async function measureIngestAgainstBaseline(pipeline: BenchPipeline, formUrl: string) {
+  await pipeline.pauseConsumers();
+  pipeline.requests.reset();
+  invocations.reset();
+  const { createMinimalIngest } = await import('./baseline/minimal-ingest.ts');
+  const sqs = new SQSClient({});
+  const { QueueUrl: baselineQueue = '' } = await sqs.send(
+    new CreateQueueCommand({ QueueName: 'leadpipe-bench-baseline' }),
+  );
+  const route = { method: 'POST', path: '/v1/forms/{formId}/leads', functionName: 'minimal' };
+  const gateway = createGateway(
+    [{ ...route, handler: createMinimalIngest(baselineQueue) }],
+    [],
+    () => undefined,
+  );
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()));
+  const baselineUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/forms/demo/leads`;
+  await postLeads(baselineUrl, 30, 4);
+  const rounds = 4;
+  const run = { latencies: [] as number[], startedAt: new Map<string, number>(), failures: 0, seconds: 0 };
+  const baseline = { latencies: [] as number[], seconds: 0 };
+  for (let round = 0; round < rounds; round++) {
+    const size = Math.ceil(args.leads / rounds);
+    const ours = await postLeads(formUrl, size, args.concurrency, round * size);
+    run.latencies.push(...ours.latencies);
+    for (const [id, at] of ours.startedAt) run.startedAt.set(id, at);
+    run.failures += ours.failures;
+    run.seconds += ours.seconds;
+    const theirs = await postLeads(baselineUrl, size, args.concurrency, round * size);
+    baseline.latencies.push(...theirs.latencies);
+    baseline.seconds += theirs.seconds;
+  }
+  await new Promise<void>((resolve) => gateway.close(() => resolve()));
+  sqs.destroy();
+  return { run, baseline, posted: run.latencies.length };
+}
+
+/** Waits (at most `tries` × 100 ms) until every queue is empty and no handler runs. */
+async function settle(pipeline: BenchPipeline, tries: number): Promise<void> {
+  for (let i = 0; i < tries && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Phase 2, the burst drains: every lead of phase 1 through scoring, routing and nurture; what AWS would bill. */
+async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string, number>, posted: number) {
+  const drainStart = Date.now();
+  pipeline.resumeConsumers();
+  const mailed = await waitForMail(pipeline, startedAt, 120_000 + args.leads * 50);
+  const drainSeconds = (Date.now() - drainStart) / 1000;
+  await settle(pipeline, 50);
+  const requests = pipeline.requests
+    .snapshot()
+    .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
+  // What Lambda would bill for the burst: invocations and their duration at 256 MB (not the baseline's).
+  const billed = invocations.snapshot().filter((i) => i.functionName !== 'minimal');
+  return {
+    mailed,
+    drainSeconds,
+    requests,
+    billed,
+    invocationsPerLead: billed.reduce((n, i) => n + i.count, 0) / posted,
+    gbSecondsPerLead: ((billed.reduce((n, i) => n + i.totalMs, 0) / 1000) * 0.25) / posted,
+  };
+}
+
+/** Phase 4, returning people: the first 100 of the burst post again (same emails) and become touches. */
+async function measureReturning(pipeline: BenchPipeline, formUrl: string) {
+  await settle(pipeline, 50);
+  pipeline.requests.reset();
+  const returning = Math.min(100, args.leads);
+  await postLeads(formUrl, returning, 4, 0, returningBody);
+  await settle(pipeline, 100);
+  return pipeline.requests
+    .snapshot()
+    .filter((r) => r.role === 'function' && r.service === 'DynamoDB')
+    .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
+}
+
+/** The local pipeline under a burst, steady traffic, returning people, and each of its other workloads. */
 async function measurePipeline() {
   const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
   const pipeline = await startPipeline({ config, onError: () => undefined });
@@ -169,82 +253,23 @@ async function measurePipeline() {
     const warm = await postLeads(formUrl, 30, 4, 1_000_000);
     await waitForMail(pipeline, warm.startedAt, 60_000);
 
-    // 1. Ingest alone (consumers paused), against the minimal ingest on the same gateway and fauxqs. The two
-    // alternate in rounds, so JIT warm-up and queue growth weigh on both alike.
-    await pipeline.pauseConsumers();
-    pipeline.requests.reset();
-    invocations.reset();
-    const { createMinimalIngest } = await import('./baseline/minimal-ingest.ts');
-    const sqs = new SQSClient({});
-    const { QueueUrl: baselineQueue = '' } = await sqs.send(
-      new CreateQueueCommand({ QueueName: 'leadpipe-bench-baseline' }),
-    );
-    const route = { method: 'POST', path: '/v1/forms/{formId}/leads', functionName: 'minimal' };
-    const gateway = createGateway(
-      [{ ...route, handler: createMinimalIngest(baselineQueue) }],
-      [],
-      () => undefined,
-    );
-    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()));
-    const baselineUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/forms/demo/leads`;
-    await postLeads(baselineUrl, 30, 4);
-    const rounds = 4;
-    const run = { latencies: [] as number[], startedAt: new Map<string, number>(), failures: 0, seconds: 0 };
-    const baseline = { latencies: [] as number[], seconds: 0 };
-    for (let round = 0; round < rounds; round++) {
-      const size = Math.ceil(args.leads / rounds);
-      const ours = await postLeads(formUrl, size, args.concurrency, round * size);
-      run.latencies.push(...ours.latencies);
-      for (const [id, at] of ours.startedAt) run.startedAt.set(id, at);
-      run.failures += ours.failures;
-      run.seconds += ours.seconds;
-      const theirs = await postLeads(baselineUrl, size, args.concurrency, round * size);
-      baseline.latencies.push(...theirs.latencies);
-      baseline.seconds += theirs.seconds;
-    }
-    await new Promise<void>((resolve) => gateway.close(() => resolve()));
-    sqs.destroy();
-    const posted = run.latencies.length;
-
-    // 2. The burst drains: every lead of phase 1 through scoring, routing and nurture.
-    const drainStart = Date.now();
-    pipeline.resumeConsumers();
-    const burstMailed = await waitForMail(pipeline, run.startedAt, 120_000 + args.leads * 50);
-    const drainSeconds = (Date.now() - drainStart) / 1000;
-    for (let i = 0; i < 50 && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
-    const requests = pipeline.requests
-      .snapshot()
-      .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
-    // What Lambda would bill for the burst: invocations and their duration at 256 MB (not the baseline's).
-    const billed = invocations.snapshot().filter((i) => i.functionName !== 'minimal');
-    const invocationsPerLead = billed.reduce((n, i) => n + i.count, 0) / posted;
-    const gbSecondsPerLead = ((billed.reduce((n, i) => n + i.totalMs, 0) / 1000) * 0.25) / posted;
+    const { run, baseline, posted } = await measureIngestAgainstBaseline(pipeline, formUrl);
+    const burst = await measureBurstDrain(pipeline, run.startedAt, posted);
 
     // 3. Steady traffic: 10 leads a second, the latency a rep sees on an ordinary day.
     const steadyCount = Math.min(100, args.leads);
     const steadyStarted = await postSteadily(formUrl, steadyCount, 10, 2_000_000);
     const steadyMailed = await waitForMail(pipeline, steadyStarted, 60_000);
 
-    // 4. Returning people: the first 100 of the burst post again (same emails), and become touches.
-    for (let i = 0; i < 50 && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
-    pipeline.requests.reset();
-    const returning = Math.min(100, args.leads);
-    await postLeads(formUrl, returning, 4, 0, returningBody);
-    for (let i = 0; i < 100 && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
-    const returningRequests = pipeline.requests
-      .snapshot()
-      .filter((r) => r.role === 'function' && r.service === 'DynamoDB')
-      .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
-
+    const returningRequests = await measureReturning(pipeline, formUrl);
     // 5. What a page of the dashboard's lead list costs, with the burst's leads in the index.
     const listPages = await measureListPages(pipeline);
-
     // 6. Timers, KPI aggregation and every email a lead causes.
     const timers = await measureTimers(pipeline, 400);
     const kpiCost = await measureKpiCost(pipeline, config, 500);
     const followUps = await measureFollowUps(config, pipeline, 100);
 
-    if (!args['skip-bundles']) bundles = await measureBundles(pipeline);
+    const bundles = args['skip-bundles'] ? [] : await measureBundles(pipeline);
     const webhookBatches = await measureWebhookBatches();
     const routingRuns = [
       await measureRouting(args['routing-leads'], 10),
@@ -254,16 +279,16 @@ async function measurePipeline() {
 
     const costs = {
       oneEmail: costPerMillionLeads({
-        requestsPerLead: requests,
+        requestsPerLead: burst.requests,
         leads: args.leads,
-        invocationsPerLead,
-        gbSecondsPerLead,
+        invocationsPerLead: burst.invocationsPerLead,
+        gbSecondsPerLead: burst.gbSecondsPerLead,
         httpRequestsPerLead: 1,
         emailsPerLead: 1,
       }),
       worstCaseEmails: followUps.emailsPerLead,
       minimum: theoreticalMinimum(),
-      invocations: billed.map((i) => ({
+      invocations: burst.billed.map((i) => ({
         functionName: i.functionName,
         perLead: round(i.count / posted, 3),
         averageMs: round(i.totalMs / i.count),
@@ -271,6 +296,7 @@ async function measurePipeline() {
     };
 
     return {
+      bundles,
       costs,
       webhookBatches,
       routingRuns,
@@ -282,15 +308,15 @@ async function measurePipeline() {
       ingestLatencyMs: summary(run.latencies),
       baselineIngestLatencyMs: summary(baseline.latencies),
       baselineAcceptedPerSecond: round(baseline.latencies.length / baseline.seconds),
-      burstEmailsSent: burstMailed.size,
-      burstDrainSeconds: round(drainSeconds),
-      pipelineLeadsPerSecond: round(burstMailed.size / drainSeconds),
+      burstEmailsSent: burst.mailed.size,
+      burstDrainSeconds: round(burst.drainSeconds),
+      pipelineLeadsPerSecond: round(burst.mailed.size / burst.drainSeconds),
       steadyLeads: steadyCount,
       steadyEmailsSent: steadyMailed.size,
       steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
       returningRequests,
       listPages,
-      requests,
+      requests: burst.requests,
       timers,
       kpiCost,
       followUps,
@@ -636,7 +662,7 @@ async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>
 
 function markdown(
   result: Record<string, unknown> & {
-    pipeline: Awaited<ReturnType<typeof measurePipeline>>;
+    pipeline: Omit<Awaited<ReturnType<typeof measurePipeline>>, 'bundles'>;
     scoringCpu: ReturnType<typeof measureScoringCpu>;
   },
   bundles: Awaited<ReturnType<typeof measureBundles>>,
@@ -764,22 +790,26 @@ function markdown(
   return lines.join('\n');
 }
 
-const commit =
-  spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
-let bundles: Awaited<ReturnType<typeof measureBundles>> = [];
-const scoringCpu = measureScoringCpu();
-const pipelineResult = await measurePipeline();
-const result = {
-  date: new Date().toISOString(),
-  commit,
-  machine: `${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
-  pipeline: pipelineResult,
-  scoringCpu,
-  bundles,
-};
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
-const md = markdown(result, bundles);
-writeFileSync('bench/results/latest.md', md);
-console.log(md);
+/** Runs every measurement, then writes bench/results/latest.{json,md} and prints the table. */
+async function main(): Promise<void> {
+  const commit =
+    spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+  const scoringCpu = measureScoringCpu();
+  const { bundles, ...pipelineResult } = await measurePipeline();
+  const result = {
+    date: new Date().toISOString(),
+    commit,
+    machine: `${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+    pipeline: pipelineResult,
+    scoringCpu,
+    bundles,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+  const md = markdown(result, bundles);
+  writeFileSync('bench/results/latest.md', md);
+  console.log(md);
+}
+
+await main();
 process.exit(0);
