@@ -12,10 +12,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
+import { wireIngest } from '../functions/ingest/wiring.ts';
 import { buildLead } from '../functions/scoring/core.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
-import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
@@ -339,17 +339,16 @@ async function measureWebhookBatches() {
   counter.attach(sqs, 'function');
   const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'leadpipe-bench-webhooks' }));
   const logger = createLogger('bench');
-  // Webhook batches of ids are small: ingest never needs its table here (it would fail loudly: no such table).
   const store = new DynamoLeadRepository(documentClient(), 'leadpipe-bench-no-table');
-  const real = createIngestHandler({
+  const real = wireIngest({
+    clients: { dynamodb: new DynamoDBClient({}), sqs },
+    // Webhook batches of ids are small: ingest never needs its table here (it would fail loudly: no such table).
+    env: { TABLE_NAME: 'leadpipe-bench-no-table', INTAKE_QUEUE_URL: QueueUrl },
     config,
-    intakeQueue: new SqsSender(sqs, QueueUrl),
-    store,
     newId: () => 'x',
-    now: () => new Date(),
     logger,
   });
-  // Measurement only: a sender that drops messages, so the handler's own CPU time shows.
+  // Measurement only, so built by hand: a sender that drops messages, so the handler's own CPU time shows.
   const nullSender = { send: async () => undefined, sendAll: async () => undefined };
   const cpuOnly = createIngestHandler({
     config,

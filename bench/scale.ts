@@ -3,24 +3,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { createRoutingHandler } from '../functions/routing/handler.ts';
+import { wireRouting } from '../functions/routing/wiring.ts';
 import { buildLead } from '../functions/scoring/core.ts';
-import { createScoringHandler } from '../functions/scoring/handler.ts';
+import { wireScoring } from '../functions/scoring/wiring.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
-import {
-  DynamoFailureLog,
-  DynamoLeadRepository,
-  DynamoPoolCounter,
-  keys,
-} from '../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
-import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
 import { parseConfig } from '../functions/shared/config.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { inBatches } from '../local/chaos.ts';
 import { startDynamoDbLocal } from '../local/emulators.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
+import { functionEnv } from '../local/pipeline.ts';
 import { ensureResources } from '../local/resources.ts';
 
 /** The event Lambda's SQS event source hands a function: one record per body. */
@@ -53,13 +48,10 @@ export async function routingOnFreshTable(dynamodb: DynamoDBClient, sqs: SQSClie
   const leads = new DynamoLeadRepository(db, resources.tableName);
   const reps = new DynamoRepRepository(db, resources.tableName);
   await reps.seed(config.routing.reps, new Date());
-  const routing = createRoutingHandler({
+  const routing = wireRouting({
+    clients: { dynamodb, sqs },
+    env: functionEnv('routing', resources, ''),
     config,
-    leads,
-    reps,
-    counters: new DynamoPoolCounter(db, resources.tableName),
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    now: () => new Date(),
     logger: createLogger('bench'),
   });
   return { config, resources, db, leads, routing };
@@ -78,13 +70,11 @@ export async function measureScale(sizes: readonly number[], window: number) {
   const engine = await startDynamoDbLocal();
   const dynamodb = new DynamoDBClient({ endpoint: engine.endpoint });
   const sqs = new SQSClient({});
-  const { config, resources, db, leads, routing } = await routingOnFreshTable(dynamodb, sqs, 'scale');
-  const scoring = createScoringHandler({
+  const { config, resources, db, routing } = await routingOnFreshTable(dynamodb, sqs, 'scale');
+  const scoring = wireScoring({
+    clients: { dynamodb, sqs },
+    env: functionEnv('scoring', resources, ''),
     config,
-    leads,
-    routingQueue: new SqsSender(sqs, resources.routing.url),
-    failures: new DynamoFailureLog(db, resources.tableName),
-    now: () => new Date(),
     logger: createLogger('bench'),
   });
   const intake = (id: string, n: number) =>

@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { createReconcileHandler } from '../functions/reconcile/handler.ts';
-import { documentClient } from '../functions/shared/aws/clients.ts';
-import { DynamoLeadRepository } from '../functions/shared/aws/dynamo-lead-repository.ts';
-import { SqsSender } from '../functions/shared/aws/sqs-sender.ts';
-import { GraphApiClient } from '../functions/shared/graph-api.ts';
+import { wireReconcile } from '../functions/reconcile/wiring.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
@@ -34,17 +31,16 @@ try {
   const sqs = new SQSClient({});
   const intake = runtime.queues.intake;
   if (!intake) throw new Error('the running pipeline has no intake queue');
-  const reconcile = createReconcileHandler({
+  const dynamodb = new DynamoDBClient({});
+  // The reconcile function as Lambda builds it, pointed at the running pipeline's resources.
+  const reconcile = wireReconcile({
+    clients: { dynamodb, sqs },
+    env: {
+      TABLE_NAME: runtime.tableName,
+      INTAKE_QUEUE_URL: intake.url,
+      GRAPH_API_BASE_URL: process.env.GRAPH_API_BASE_URL ?? runtime.graphApiUrl,
+    },
     config,
-    metaLeads: new GraphApiClient({
-      baseUrl: process.env.GRAPH_API_BASE_URL ?? runtime.graphApiUrl,
-      version: facebook.graphApiVersion,
-      accessToken: facebook.pageAccessToken,
-      appSecret: facebook.appSecret,
-    }),
-    leads: new DynamoLeadRepository(documentClient(), runtime.tableName),
-    intakeQueue: new SqsSender(sqs, intake.url),
-    now: () => new Date(),
     logger: createLogger('backfill'),
   });
   const summary = await reconcile(
@@ -55,6 +51,7 @@ try {
     `form ${args.form} since ${summary.since}: ${summary.scanned} leads at Meta, ${summary.missing} missing here and queued`,
   );
   sqs.destroy();
+  dynamodb.destroy();
 } catch (error) {
   console.error(
     `backfill: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,

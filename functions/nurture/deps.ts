@@ -21,9 +21,9 @@ export type NurtureDeps = {
   /** Reps as stored (ops may have added one, or changed a language, since the config was written). */
   reps: Pick<RepDirectory, 'get'>;
   leads: Pick<LeadRepository, 'get' | 'recordFollowUp'>;
-  kpis: KpiStore;
+  kpis: Pick<KpiStore, 'record'>;
   timers: TimerDeps;
-  suppressions: SuppressionList;
+  suppressions: Pick<SuppressionList, 'find' | 'suppress'>;
   /** Escalations that reassign go back to routing, which owns the rotation. */
   routingQueue: MessageSender<RoutingMessage>;
   /** Remembers which mails were sent, so a redelivered record or timer mails nobody twice. */

@@ -26,9 +26,9 @@ import {
 
 export type RoutingDeps = {
   config: Config;
-  leads: LeadRepository;
-  reps: RepDirectory;
-  counters: PoolCounter;
+  leads: Pick<LeadRepository, 'get' | 'assign' | 'reassign' | 'markUnassigned' | 'leaveWaiting'>;
+  reps: Pick<RepDirectory, 'roster'>;
+  counters: Pick<PoolCounter, 'next'>;
   /** The routing queue itself: a lead nobody can take comes back later through it. */
   routingQueue: MessageSender<RoutingMessage>;
   now: () => Date;

@@ -11,7 +11,10 @@ import { applyGraphLead } from './facebook-lead.ts';
 
 export type ScoringDeps = {
   config: Config;
-  leads: LeadRepository;
+  leads: Pick<
+    LeadRepository,
+    'get' | 'claimDedupeKey' | 'createWithKeys' | 'keepRaw' | 'refreshKeys' | 'saveMerged'
+  >;
   routingQueue: MessageSender<RoutingMessage>;
   /** Meta's Graph API; absent when no Facebook source is configured. */
   metaLeads?: MetaLeads;

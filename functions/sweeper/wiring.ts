@@ -10,12 +10,18 @@ import { createSweeperHandler } from './handler.ts';
 export const SweeperEnv = TableEnv.extend(TimerQueueEnv.shape);
 
 /** The sweeper as Lambda, the local runner and the tests run it (it needs no config). */
-export function wireSweeper(input: Omit<WiringInput<'dynamodb' | 'sqs'>, 'config'>) {
+export function wireSweeper(
+  input: Omit<WiringInput<'dynamodb' | 'sqs'>, 'config'> & {
+    /** How far ahead a sweep enqueues (tests shorten it; by default just under SQS's 15-minute delay). */
+    horizonSeconds?: number;
+  },
+) {
   const env = parseEnv(SweeperEnv, input.env);
   return createSweeperHandler({
     store: new DynamoTimerStore(documentClient(input.clients.dynamodb), env.TABLE_NAME),
     queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),
     now: input.now ?? systemClock,
     logger: input.logger ?? createLogger('sweeper'),
+    ...(input.horizonSeconds !== undefined ? { horizonSeconds: input.horizonSeconds } : {}),
   });
 }

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScoringHandler } from '../../functions/scoring/handler.ts';
+import { wireScoring } from '../../functions/scoring/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
-import {
-  DynamoFailureLog,
-  DynamoLeadRepository,
-  keys,
-} from '../../functions/shared/aws/dynamo-lead-repository.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
+import { DynamoLeadRepository, keys } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import type { IntakeMessage } from '../../functions/shared/lead.ts';
 import { freshResources, type TestAws, takeAll } from '../support/aws.ts';
@@ -20,21 +15,15 @@ import {
   sqsEvent,
   testConfig,
 } from '../support/factories.ts';
+import { functionOn } from '../support/handlers.ts';
 
 let aws: TestAws;
 let leads: DynamoLeadRepository;
 const NOW = new Date('2026-03-19T16:00:10.000Z');
 
+/** The scoring function as Lambda builds it, on this file's resources, with its footprint's grants only. */
 function scoringWith(config: Config) {
-  const db = documentClient(aws.dynamodb);
-  return createScoringHandler({
-    config,
-    leads,
-    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
-    failures: new DynamoFailureLog(db, aws.resources.tableName),
-    now: () => NOW,
-    logger: silentLogger(),
-  });
+  return wireScoring({ ...functionOn(aws, 'scoring'), config, now: () => NOW, logger: silentLogger() });
 }
 
 beforeAll(async () => {

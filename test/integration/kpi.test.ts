@@ -1,22 +1,18 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createOpsHandler } from '../../functions/ops/handler.ts';
+import { wireOps } from '../../functions/ops/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
-import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
-import { DynamoLeadLister } from '../../functions/shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
-import { DynamoSuppressionList } from '../../functions/shared/aws/dynamo-suppression-list.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { freshResources, streamRecords, type TestAws } from '../support/aws.ts';
 import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
-import { nurtureOn } from '../support/handlers.ts';
+import { functionOn, nurtureOn } from '../support/handlers.ts';
 
 const config = testConfig();
 let aws: TestAws;
 let leads: DynamoLeadRepository;
 let nurture: ReturnType<typeof nurtureOn>['nurture']['handler'];
-let ops: ReturnType<typeof createOpsHandler>;
+let ops: ReturnType<typeof wireOps>;
 let clock = new Date('2026-03-19T16:00:00.000Z');
 
 beforeAll(async () => {
@@ -25,19 +21,8 @@ beforeAll(async () => {
   leads = new DynamoLeadRepository(db, aws.resources.tableName);
   const reps = new DynamoRepRepository(db, aws.resources.tableName);
   await reps.seed(config.routing.reps, clock);
-  const kpis = new DynamoKpiStore(db, aws.resources.tableName);
   nurture = nurtureOn(aws, config, () => clock).nurture.handler;
-  ops = createOpsHandler({
-    config,
-    leads,
-    lister: new DynamoLeadLister(db, aws.resources.tableName),
-    reps,
-    kpis,
-    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
-    suppressions: new DynamoSuppressionList(db, aws.resources.tableName),
-    now: () => clock,
-    logger: silentLogger(),
-  });
+  ops = wireOps({ ...functionOn(aws, 'ops'), config, now: () => clock, logger: silentLogger() });
 });
 
 function allStreamRecords(): Promise<DynamoDBRecord[]> {

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRoutingHandler } from '../../functions/routing/handler.ts';
-import { createScoringHandler } from '../../functions/scoring/handler.ts';
+import { wireRouting } from '../../functions/routing/wiring.ts';
+import { wireScoring } from '../../functions/scoring/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
-import {
-  DynamoFailureLog,
-  DynamoLeadRepository,
-  DynamoPoolCounter,
-} from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { RoutingMessage } from '../../functions/shared/lead.ts';
 import { freshResources, mailsForLead, streamRecords, type TestAws, takeAll } from '../support/aws.ts';
 import {
@@ -22,13 +17,13 @@ import {
   testConfig,
   uniqueContact,
 } from '../support/factories.ts';
-import { nurtureOn } from '../support/handlers.ts';
+import { functionOn, nurtureOn } from '../support/handlers.ts';
 
 const config = testConfig();
 let aws: TestAws;
 let leads: DynamoLeadRepository;
-let scoring: ReturnType<typeof createScoringHandler>;
-let routing: ReturnType<typeof createRoutingHandler>;
+let scoring: ReturnType<typeof wireScoring>;
+let routing: ReturnType<typeof wireRouting>;
 let nurture: ReturnType<typeof nurtureOn>['nurture']['handler'];
 
 beforeAll(async () => {
@@ -36,25 +31,10 @@ beforeAll(async () => {
   const db = documentClient(aws.dynamodb);
   leads = new DynamoLeadRepository(db, aws.resources.tableName);
   const now = () => new Date('2026-03-19T16:00:01.000Z');
-  scoring = createScoringHandler({
-    config,
-    leads,
-    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
-    failures: new DynamoFailureLog(db, aws.resources.tableName),
-    now,
-    logger: silentLogger(),
-  });
+  scoring = wireScoring({ ...functionOn(aws, 'scoring'), config, now, logger: silentLogger() });
   const reps = new DynamoRepRepository(db, aws.resources.tableName);
   await reps.seed(config.routing.reps, new Date());
-  routing = createRoutingHandler({
-    config,
-    leads,
-    reps,
-    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
-    counters: new DynamoPoolCounter(db, aws.resources.tableName),
-    now,
-    logger: silentLogger(),
-  });
+  routing = wireRouting({ ...functionOn(aws, 'routing'), config, now, logger: silentLogger() });
   nurture = nurtureOn(aws, config, now).nurture.handler;
 });
 

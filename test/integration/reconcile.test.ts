@@ -1,32 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReconcileHandler } from '../../functions/reconcile/handler.ts';
+import { wireReconcile } from '../../functions/reconcile/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
-import { GraphApiClient } from '../../functions/shared/graph-api.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { IntakeMessage } from '../../functions/shared/lead.ts';
 import { personaLead, startFakeGraphApi } from '../../local/fake-graph-api.ts';
 import { redrive } from '../../local/redrive.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, lead, silentLogger, testConfig } from '../support/factories.ts';
+import { functionOn } from '../support/handlers.ts';
 
 const config = testConfig();
 const FORM = '172036835026334';
 let aws: TestAws;
 let graph: Awaited<ReturnType<typeof startFakeGraphApi>>;
 let leads: DynamoLeadRepository;
-let reconcile: ReturnType<typeof createReconcileHandler>;
+let reconcile: ReturnType<typeof wireReconcile>;
 
 beforeAll(async () => {
   aws = await freshResources('reconcile');
   graph = await startFakeGraphApi({ accessToken: 'test-page-token' });
   leads = new DynamoLeadRepository(documentClient(aws.dynamodb), aws.resources.tableName);
-  reconcile = createReconcileHandler({
+  reconcile = wireReconcile({
+    ...functionOn(aws, 'reconcile', graph.url),
     config,
-    metaLeads: new GraphApiClient({ baseUrl: graph.url, version: 'v23.0', accessToken: 'test-page-token' }),
-    leads,
-    intakeQueue: new SqsSender(aws.sqs, aws.resources.intake.url),
     now: () => new Date('2026-03-19T16:00:00.000Z'),
     logger: silentLogger(),
   });

@@ -1,15 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRoutingHandler } from '../../functions/routing/handler.ts';
+import { wireRouting } from '../../functions/routing/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
-import {
-  DynamoLeadRepository,
-  DynamoPoolCounter,
-} from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
-import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import { functionOn } from '../support/handlers.ts';
 
 const NOW = new Date('2026-03-18T08:00:00Z');
 
@@ -20,12 +17,9 @@ async function setup(label: string, configure: (config: Config) => Config = (c) 
   const leads = new DynamoLeadRepository(db, aws.resources.tableName);
   const reps = new DynamoRepRepository(db, aws.resources.tableName);
   await reps.seed(config.routing.reps, NOW);
-  const routing = createRoutingHandler({
+  const routing = wireRouting({
+    ...functionOn(aws, 'routing'),
     config,
-    leads,
-    reps,
-    counters: new DynamoPoolCounter(db, aws.resources.tableName),
-    routingQueue: new SqsSender(aws.sqs, aws.resources.routing.url),
     now: () => NOW,
     logger: silentLogger(),
   });

@@ -7,10 +7,10 @@ import {
   type Timer,
   TimerMessage,
 } from '../../functions/shared/timers.ts';
-import { createSweeperHandler } from '../../functions/sweeper/handler.ts';
+import { wireSweeper } from '../../functions/sweeper/wiring.ts';
 import { freshResources, mailsForLead, queueDepth, type TestAws } from '../support/aws.ts';
 import { assignment, context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
-import { nurtureOn } from '../support/handlers.ts';
+import { functionOn, nurtureOn } from '../support/handlers.ts';
 
 const config = testConfig();
 let aws: TestAws;
@@ -71,8 +71,8 @@ describe('timer service', () => {
     expect(await queueDepth(aws.sqs, aws.resources.timers.url)).toBe(0);
 
     // A fresh sweeper (as after a restart) finds it in the table.
-    const sweeper = createSweeperHandler({
-      ...env.timers,
+    const sweeper = wireSweeper({
+      ...functionOn(aws, 'sweeper'),
       now: () => new Date(),
       logger: silentLogger(),
       horizonSeconds: 60,

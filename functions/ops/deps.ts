@@ -1,0 +1,47 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Config } from '../shared/config.ts';
+import type { DashboardAssets, DashboardSignIn } from '../shared/dashboard-assets.ts';
+import type { HttpResponse } from '../shared/http.ts';
+import type { RoutingMessage } from '../shared/lead.ts';
+import type {
+  KpiStore,
+  LeadLister,
+  LeadRepository,
+  MessageSender,
+  RepDirectory,
+  SuppressionList,
+} from '../shared/ports.ts';
+import type { OpsRouteKey } from '../shared/routes.ts';
+import type { Viewer } from './core.ts';
+
+export type OpsDeps = {
+  config: Config;
+  leads: Pick<LeadRepository, 'get' | 'recordStatus' | 'reassign' | 'leaveWaiting' | 'waiting'>;
+  lister: LeadLister;
+  /** The dashboard's built files; without them `/dashboard` answers 404. */
+  dashboard?: DashboardAssets;
+  /** Cognito's sign-in for the dashboard in AWS; locally none (loopback needs no sign-in). */
+  signIn?: DashboardSignIn;
+  reps: Pick<RepDirectory, 'get' | 'roster' | 'add' | 'update'>;
+  kpis: Pick<KpiStore, 'query'>;
+  routingQueue: MessageSender<RoutingMessage>;
+  suppressions: Pick<SuppressionList, 'suppress'>;
+  now: () => Date;
+  logger: Logger;
+};
+
+/** What a route's handler gets: the event, the clock's reading, the path's ids, and who is asking. */
+export type OpsRequest = {
+  event: APIGatewayProxyEventV2;
+  now: Date;
+  leadId: string;
+  repId: string;
+  viewer: Viewer;
+  routeKey: string;
+};
+
+export type OpsRoute = (request: OpsRequest) => Promise<HttpResponse>;
+
+/** Some of the ops routes, each with its handler: a module per area, merged into one table by handler.ts. */
+export type OpsRoutes<K extends OpsRouteKey> = Record<K, OpsRoute>;

@@ -1,0 +1,99 @@
+import { HttpError } from '../../shared/errors.ts';
+import { jsonResponse } from '../../shared/http.ts';
+import type { Lead } from '../../shared/lead.ts';
+import { LeadListQuery } from '../../shared/lead-list.ts';
+import { withSla } from '../../shared/sla.ts';
+import {
+  listRange,
+  manualAssignment,
+  parseBody,
+  parseQuery,
+  ReassignInput,
+  requireManager,
+  type Viewer,
+} from '../core.ts';
+import type { OpsDeps, OpsRoutes } from '../deps.ts';
+import type { ChangeStatus } from '../lead-status.ts';
+import { StatusEvent } from '../status.ts';
+
+type LeadRouteKey =
+  | 'GET /v1/leads'
+  | 'GET /v1/leads/{leadId}'
+  | 'POST /v1/leads/{leadId}/assign'
+  | 'POST /v1/leads/{leadId}/events';
+
+/** The leads: the list, one lead, a move by hand, and status events. A rep sees and acts on their own only. */
+export function leadRoutes(
+  deps: Pick<OpsDeps, 'config' | 'leads' | 'lister' | 'reps' | 'logger'>,
+  changeStatus: ChangeStatus,
+): OpsRoutes<LeadRouteKey> {
+  const { config, logger } = deps;
+
+  async function repOr404(id: string) {
+    const rep = await deps.reps.get(id);
+    if (rep === undefined) throw new HttpError(404, 'unknown_rep', `There is no rep "${id}".`);
+    return rep;
+  }
+
+  /** A lead the viewer may see: a rep asking for another rep's lead hears it does not exist. */
+  async function visibleLead(leadId: string, viewer: Viewer): Promise<Lead> {
+    const lead = await deps.leads.get(leadId);
+    if (lead === undefined || (viewer.role === 'rep' && lead.ownerId !== viewer.repId))
+      throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
+    return lead;
+  }
+
+  return {
+    'GET /v1/leads': async ({ event, now, viewer }) => {
+      const query = parseQuery(LeadListQuery, event.queryStringParameters);
+      const range = listRange(query, now);
+      const scoped = viewer.role === 'rep' ? { ...query, ownerId: viewer.repId } : query;
+      return jsonResponse(200, { ...range, ...(await deps.lister.list(scoped, range)) });
+    },
+    'GET /v1/leads/{leadId}': async ({ leadId, viewer }) => {
+      return jsonResponse(200, { lead: await visibleLead(leadId, viewer) });
+    },
+    'POST /v1/leads/{leadId}/assign': async ({ event, now, leadId, viewer }) => {
+      requireManager(viewer, 'move a lead to another rep');
+      const input = parseBody(ReassignInput, event.body);
+      const lead = await deps.leads.get(leadId);
+      if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
+      const rep = await repOr404(input.repId);
+      if (lead.status === 'won' || lead.status === 'lost')
+        throw new HttpError(
+          409,
+          'lead_closed',
+          `The lead is ${lead.status}: a closed lead is not moved (its owner would be mailed a "new" lead and a clock started).`,
+        );
+      if (lead.ownerId === rep.id) return jsonResponse(200, { lead, moved: false });
+      // A manual move starts a new first-contact clock for the new owner; capacity follows the lead in the
+      // same transaction (a manager may move a lead to a full rep on purpose: no limit on `take`).
+      const assignment = withSla(manualAssignment(lead, input, now), config, lead, rep);
+      const previous = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
+      const moved = await deps.leads.reassign(lead.id, assignment, lead, {
+        ...(previous?.capacity?.maxOpen !== undefined ? { release: previous.id } : {}),
+        ...(rep.capacity?.maxOpen !== undefined
+          ? { take: { repId: rep.id, maxOpen: Number.MAX_SAFE_INTEGER } }
+          : {}),
+      });
+      if (moved !== 'moved')
+        throw new HttpError(
+          409,
+          'owner_changed',
+          'The lead changed owner or closed meanwhile; read it again and retry.',
+        );
+      if (lead.waitingPool) await deps.leads.leaveWaiting(lead.id, lead.waitingPool);
+      logger.info('lead moved by hand', { leadId, from: lead.ownerId, to: rep.id });
+      return jsonResponse(200, { lead: await deps.leads.get(lead.id), moved: true });
+    },
+    'POST /v1/leads/{leadId}/events': async ({ event, now, leadId, viewer }) => {
+      const input = parseBody(StatusEvent, event.body);
+      // A rep may act only on their own lead (one more read; a manager's request costs what it did).
+      if (viewer.role === 'rep') await visibleLead(leadId, viewer);
+      // A signed-in rep acts as themself, whatever the body says.
+      const statusEvent = viewer.role === 'rep' ? { ...input, by: viewer.repId } : input;
+      const { lead, changed } = await changeStatus(leadId, statusEvent, now);
+      return jsonResponse(200, { lead, changed });
+    },
+  };
+}
