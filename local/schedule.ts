@@ -32,6 +32,8 @@ export class Schedule {
       } finally {
         this.busy = false;
       }
+      // Stopped during the invocation: no wait for the next one.
+      if (!this.running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.intervalMs);
         this.wake = () => {
