@@ -4,7 +4,16 @@ import { authorization, signInAgain } from './auth.ts';
 /** The dashboard's own copies of the ops routes: a Cognito token authorizes them in AWS. */
 const BASE = '/dashboard/api/v1';
 
-const Status = z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']);
+const Status = z.enum([
+  'new',
+  'unassigned',
+  'assigned',
+  'contacted',
+  'qualified',
+  'won',
+  'lost',
+  'disqualified',
+]);
 export type Status = z.infer<typeof Status>;
 
 const ResponseGroup = z.object({
@@ -32,6 +41,8 @@ const FunnelGroup = z.object({
   qualified: z.number(),
   won: z.number(),
   lost: z.number(),
+  disqualified: z.number(),
+  disqualifiedReasons: z.record(z.string(), z.number()),
   contactedPercent: z.nullable(z.number()),
   qualifiedPercent: z.nullable(z.number()),
   wonPercent: z.nullable(z.number()),
@@ -157,4 +168,14 @@ export function query(params: Record<string, string | number | undefined>): stri
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));
   const text = search.toString();
   return text ? `?${text}` : '';
+}
+
+/** The dashboard's settings file: the sign-in (auth.ts reads it) and the configured disqualification reasons. */
+const Settings = z.object({ disqualifyReasons: z.array(z.string()) });
+let settings: Promise<z.infer<typeof Settings>> | undefined;
+export function dashboardSettings(): Promise<z.infer<typeof Settings>> {
+  settings ??= fetch('/dashboard/config.json')
+    .then((r) => r.json())
+    .then((json) => Settings.parse(json));
+  return settings;
 }

@@ -3,6 +3,15 @@ export type Lang = 'en' | 'ar' | 'fa';
 export const LANGS: readonly Lang[] = ['en', 'ar', 'fa'];
 
 const en = {
+  disqualified: 'Disqualified',
+  'status.disqualified': 'Disqualified',
+  markDisqualified: 'Disqualify',
+  disqualifyReason: 'Why disqualify?',
+  'reason.spam': 'Spam',
+  'reason.wrong-number': 'Wrong number',
+  'reason.not-a-buyer': 'Not a buyer',
+  'reason.duplicate': 'Duplicate',
+  'reason.out-of-area': 'Out of area',
   title: 'leadpipe',
   overview: 'Overview',
   leads: 'Leads',
@@ -93,6 +102,15 @@ export type MessageKey = keyof typeof en;
 type Messages = Record<MessageKey, string>;
 
 const ar: Messages = {
+  disqualified: 'غير مؤهل',
+  'status.disqualified': 'غير مؤهل',
+  markDisqualified: 'استبعاد',
+  disqualifyReason: 'سبب الاستبعاد؟',
+  'reason.spam': 'رسائل مزعجة',
+  'reason.wrong-number': 'رقم خاطئ',
+  'reason.not-a-buyer': 'ليس مشتريًا',
+  'reason.duplicate': 'مكرر',
+  'reason.out-of-area': 'خارج المنطقة',
   title: 'ليدبايب',
   overview: 'نظرة عامة',
   leads: 'العملاء المحتملون',
@@ -181,6 +199,15 @@ const ar: Messages = {
 };
 
 const fa: Messages = {
+  disqualified: 'ردشده',
+  'status.disqualified': 'ردشده',
+  markDisqualified: 'رد صلاحیت',
+  disqualifyReason: 'دلیل رد صلاحیت؟',
+  'reason.spam': 'هرزنامه',
+  'reason.wrong-number': 'شماره اشتباه',
+  'reason.not-a-buyer': 'خریدار نیست',
+  'reason.duplicate': 'تکراری',
+  'reason.out-of-area': 'خارج از منطقه',
   title: 'لیدپایپ',
   overview: 'نمای کلی',
   leads: 'سرنخ‌ها',
@@ -281,4 +308,10 @@ export function directionOf(lang: Lang): 'ltr' | 'rtl' {
 
 export function isLang(value: string | null | undefined): value is Lang {
   return value === 'en' || value === 'ar' || value === 'fa';
+}
+
+/** A disqualification reason in the viewer's language: the shipped reasons are translated, others shown as set. */
+export function reasonLabel(t: (key: MessageKey) => string, reason: string): string {
+  const key = `reason.${reason}`;
+  return Object.hasOwn(MESSAGES.en, key) ? t(key as MessageKey) : reason;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config, NurtureSequence } from '../shared/config.ts';
-import type { Lead } from '../shared/lead.ts';
+import { isClosed, type Lead } from '../shared/lead.ts';
 import type { NurtureStepTimer, SlaEscalationTimer, SlaReminderTimer } from '../shared/timers.ts';
 
 export type AssignmentNotice = {
@@ -116,11 +116,9 @@ export function nextStepTimer(
   return stepTimer(timer.leadId, sequence, next, Date.parse(timer.dueAt));
 }
 
-const CLOSED: readonly Lead['status'][] = ['won', 'lost'];
-
 /** Why a sequence stops for this lead now, or undefined when the next email may go. */
 export function nurtureStop(lead: Lead, sequence: NurtureSequence): string | undefined {
-  if (CLOSED.includes(lead.status)) return `lead is ${lead.status}`;
+  if (isClosed(lead.status)) return `lead is ${lead.status}`;
   if (sequence.stopWhen === 'contacted' && lead.firstContactAt !== undefined) return 'lead was contacted';
   return undefined;
 }

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { HttpError } from '../shared/errors.ts';
 import type { Lead, LeadStatus, StatusChange } from '../shared/lead.ts';
 
-/** What a rep (from an email action) or ops reports about a lead. */
+/** What a rep (from an email action, the dashboard or the API) or a manager reports about a lead. */
 export const StatusEvent = z
   .strictObject({
-    type: z.enum(['contacted', 'qualified', 'won', 'lost']),
+    type: z.enum(['contacted', 'qualified', 'won', 'lost', 'disqualified']),
     by: z
       .string()
       .trim()
@@ -15,21 +15,27 @@ export const StatusEvent = z
     reason: z.string().trim().max(500).optional(),
     competitor: z.string().trim().max(200).optional(),
   })
-  .refine((e) => e.type !== 'lost' || (e.reason !== undefined && e.reason !== ''), {
-    message: 'a lost lead needs a reason',
+  .refine((e) => !['lost', 'disqualified'].includes(e.type) || (e.reason !== undefined && e.reason !== ''), {
+    message: 'a lost or disqualified lead needs a reason',
     path: ['reason'],
   });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
-/** The pipeline of the source documents: new → contacted → qualified → won/lost (lost from any open state). */
+const OUTCOMES = ['won', 'lost', 'disqualified'] as const;
+
+/**
+ * The pipeline of the source documents: new → contacted → qualified → won, with lost and disqualified from any
+ * open state. The three outcomes are final.
+ */
 const NEXT: Record<LeadStatus, readonly LeadStatus[]> = {
-  new: ['contacted', 'qualified', 'won', 'lost'],
-  unassigned: ['contacted', 'qualified', 'won', 'lost'],
-  assigned: ['contacted', 'qualified', 'won', 'lost'],
-  contacted: ['qualified', 'won', 'lost'],
-  qualified: ['won', 'lost'],
+  new: ['contacted', 'qualified', ...OUTCOMES],
+  unassigned: ['contacted', 'qualified', ...OUTCOMES],
+  assigned: ['contacted', 'qualified', ...OUTCOMES],
+  contacted: ['qualified', ...OUTCOMES],
+  qualified: OUTCOMES,
   won: [],
   lost: [],
+  disqualified: [],
 };
 
 const CONTACT: readonly LeadStatus[] = ['contacted', 'qualified', 'won'];
@@ -41,16 +47,34 @@ export type StatusUpdate = {
   firstContactAt?: string;
 };
 
+/** When the lead entered its current status: its last change, else its assignment, else its creation. */
+export function stageStart(lead: Lead): string {
+  return lead.statusHistory.at(-1)?.at ?? lead.assignment?.at ?? lead.createdAt;
+}
+
 /**
  * The change an event makes, or undefined when the lead is in that status already (a repeated click changes
- * nothing). A step backwards, or any step from won or lost, is refused with 409.
+ * nothing). A step backwards, or any step from an outcome, is refused with 409; a disqualification needs one of
+ * the configured reasons (400). The change records how long the lead spent in the status it leaves.
  */
-export function applyStatusEvent(lead: Lead, event: StatusEvent, now: Date): StatusUpdate | undefined {
+export function applyStatusEvent(
+  lead: Lead,
+  event: StatusEvent,
+  now: Date,
+  disqualifyReasons: readonly string[],
+): StatusUpdate | undefined {
   if (lead.status === event.type) return undefined;
   if (!NEXT[lead.status].includes(event.type)) {
     throw new HttpError(409, 'status_not_allowed', `A ${lead.status} lead cannot become ${event.type}.`);
   }
+  if (event.type === 'disqualified' && !disqualifyReasons.includes(event.reason ?? ''))
+    throw new HttpError(
+      400,
+      'unknown_reason',
+      `A lead is disqualified for one of the configured reasons: ${disqualifyReasons.join(', ')}.`,
+    );
   const at = now.toISOString();
+  const stageMinutes = Math.max(0, (now.getTime() - Date.parse(stageStart(lead))) / 60_000);
   return {
     status: event.type,
     change: {
@@ -59,6 +83,8 @@ export function applyStatusEvent(lead: Lead, event: StatusEvent, now: Date): Sta
       by: event.by,
       ...(event.reason ? { reason: event.reason.replace(/[\r\n]+/g, ' ') } : {}),
       ...(event.competitor ? { competitor: event.competitor } : {}),
+      from: lead.status,
+      stageMinutes: Math.round(stageMinutes * 100) / 100,
     },
     ...(lead.firstContactAt === undefined && CONTACT.includes(event.type) ? { firstContactAt: at } : {}),
   };

@@ -1,6 +1,13 @@
 import { evaluateCondition, type LeadFacts } from '../shared/conditions.ts';
 import type { Config, ScoringRule, SegmentRule } from '../shared/config.ts';
-import { displayName, type IntakeMessage, type Lead, type Score, type Touch } from '../shared/lead.ts';
+import {
+  displayName,
+  type IntakeMessage,
+  isClosed,
+  type Lead,
+  type Score,
+  type Touch,
+} from '../shared/lead.ts';
 import { ownValue } from '../shared/records.ts';
 import { isEmailAddress, matchingKey, normaliseEmail, normalisePhone } from './normalise.ts';
 
@@ -156,7 +163,7 @@ export function dedupeKeys(lead: Lead): DedupeKey[] {
 
 /** A closed lead (won or lost) may come back as a new lead instead of a touch, by config. */
 export function reopensAsNewLead(existing: Lead, config: Config): boolean {
-  return config.duplicates.reopenClosed && (existing.status === 'won' || existing.status === 'lost');
+  return config.duplicates.reopenClosed && isClosed(existing.status);
 }
 
 /**

@@ -291,6 +291,15 @@ export const Config = z
         holidays: z.record(CountryCode, z.array(Day)).default({}),
       })
       .prefault({}),
+    workspace: z
+      .strictObject({
+        /** Why a lead can be disqualified; reported by source and campaign (which campaigns bring junk). */
+        disqualifyReasons: z
+          .array(Slug)
+          .min(1)
+          .default(['spam', 'wrong-number', 'not-a-buyer', 'duplicate', 'out-of-area']),
+      })
+      .prefault({}),
     mail: z.strictObject({
       from: z.email(),
       fromName: z

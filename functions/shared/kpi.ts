@@ -30,6 +30,25 @@ export const BUCKETS = [
   Number.POSITIVE_INFINITY,
 ];
 
+/** Upper bounds (minutes) of the time-in-stage histograms: a stage lasts minutes to months. */
+export const STAGE_BUCKETS = [
+  15,
+  60,
+  240,
+  480,
+  1440,
+  2880,
+  4320,
+  10_080,
+  20_160,
+  43_200,
+  86_400,
+  129_600,
+  259_200,
+  525_600,
+  Number.POSITIVE_INFINITY,
+];
+
 /** The bands managers read: 0–5, 5–15, 15–60, 60–240, 240–1440 and over 1440 minutes. */
 export const BANDS = [5, 15, 60, 240, 1440, Number.POSITIVE_INFINITY];
 
@@ -45,8 +64,17 @@ export type KpiEvent = {
   adds: Record<string, number>;
 };
 
-export function bucketOf(minutes: number): number {
-  return BUCKETS.findIndex((upper) => minutes <= upper);
+export function bucketOf(minutes: number, buckets: readonly number[] = BUCKETS): number {
+  return buckets.findIndex((upper) => minutes <= upper);
+}
+
+/** A duration's share of a histogram: its count, sum and bucket, under one name (`t:contacted`, `c2w`). */
+function durationAdds(name: string, minutes: number): Record<string, number> {
+  return {
+    [`${name}:n`]: 1,
+    [`${name}:sum`]: Math.round(minutes * 100) / 100,
+    [`${name}:h${bucketOf(minutes, STAGE_BUCKETS)}`]: 1,
+  };
 }
 
 function campaignOf(lead: Lead): string {
@@ -109,14 +137,41 @@ export function kpiEvents(
     });
   }
   if (after.status !== before?.status) {
-    const at = before === undefined ? after.createdAt : (after.statusHistory.at(-1)?.at ?? after.createdAt);
+    const change = before === undefined ? undefined : after.statusHistory.at(-1);
+    const at = change?.at ?? after.createdAt;
+    // A rep's row counts what happened to leads while theirs (a lead is created before it has an owner).
+    const dims = [
+      ...baseDims(after),
+      ...(after.ownerId ? [{ type: 'rep' as const, value: after.ownerId }] : []),
+    ];
     for (const step of funnelSteps(before, after)) {
       events.push({
         key: `status#${step}`,
         table: 'funnel',
         day: at.slice(0, 10),
-        dims: baseDims(after),
-        adds: { [step]: 1 },
+        dims,
+        adds: {
+          [step]: 1,
+          // Which campaigns bring junk: each disqualification counts under its reason.
+          ...(step === 'disqualified' && change?.reason ? { [`dq:${change.reason}`]: 1 } : {}),
+        },
+      });
+    }
+    // How long the lead spent in the stage it left, and, when it is won, since its first contact.
+    if (change?.status === after.status && change.from !== undefined && change.stageMinutes !== undefined) {
+      const firstContactToWon =
+        after.status === 'won' && after.firstContactAt
+          ? durationAdds(
+              'c2w',
+              Math.max(0, (Date.parse(change.at) - Date.parse(after.firstContactAt)) / 60_000),
+            )
+          : {};
+      events.push({
+        key: `stage#${after.status}`,
+        table: 'funnel',
+        day: at.slice(0, 10),
+        dims,
+        adds: { ...durationAdds(`t:${change.from}`, change.stageMinutes), ...firstContactToWon },
       });
     }
   }
@@ -134,7 +189,8 @@ export function funnelSteps(before: Lead | undefined, after: Lead): string[] {
     ...(before?.statusHistory.map((c) => c.status) ?? []),
     ...(before ? ['new', before.status] : []),
   ]);
-  if (after.status === 'lost') return reached.has('lost') ? [] : ['lost'];
+  if (after.status === 'lost' || after.status === 'disqualified')
+    return reached.has(after.status) ? [] : [after.status];
   const rank = PIPELINE.indexOf(after.status as (typeof PIPELINE)[number]);
   const steps =
     rank === -1 ? (before ? [] : ['new']) : PIPELINE.slice(0, rank + 1).filter((s) => !reached.has(s));
@@ -198,6 +254,33 @@ export function summariseResponseTimes(rows: readonly ResponseRow[]) {
     .sort((a, b) => a.group.localeCompare(b.group));
 }
 
+/** p50, p90 and the average of a duration histogram written by `durationAdds`. */
+function durationSummary(s: Record<string, number>, name: string) {
+  const count = s[`${name}:n`] ?? 0;
+  const histogram = STAGE_BUCKETS.map((_, i) => s[`${name}:h${i}`] ?? 0);
+  const at = (p: number) => {
+    if (count === 0) return null;
+    let seen = 0;
+    for (const [i, n] of histogram.entries()) {
+      seen += n;
+      if (seen >= count * p)
+        return STAGE_BUCKETS[i] === Number.POSITIVE_INFINITY
+          ? (STAGE_BUCKETS[i - 1] ?? 0)
+          : (STAGE_BUCKETS[i] ?? null);
+    }
+    return null;
+  };
+  return {
+    count,
+    p50Minutes: at(0.5),
+    p90Minutes: at(0.9),
+    averageMinutes: count ? Math.round(((s[`${name}:sum`] ?? 0) / count) * 10) / 10 : null,
+  };
+}
+
+/** The stages a lead waits in, in pipeline order: time in each is reported as it is left. */
+const STAGES = ['new', 'unassigned', 'assigned', 'contacted', 'qualified'] as const;
+
 export function summariseFunnel(rows: readonly ResponseRow[]) {
   const groups = new Map<string, Record<string, number>>();
   for (const row of rows) {
@@ -215,9 +298,25 @@ export function summariseFunnel(rows: readonly ResponseRow[]) {
       qualified: s.qualified ?? 0,
       won: s.won ?? 0,
       lost: s.lost ?? 0,
+      disqualified: s.disqualified ?? 0,
+      disqualifiedReasons: Object.fromEntries(
+        Object.entries(s)
+          .filter(([k]) => k.startsWith('dq:'))
+          .map(([k, v]): [string, number] => [k.slice(3), v])
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
       contactedPercent: rate(s.contacted, s.new),
       qualifiedPercent: rate(s.qualified, s.new),
       wonPercent: rate(s.won, s.new),
+      /** Minutes spent in each stage before leaving it (median and p90 from a histogram, so bucket bounds). */
+      timeInStage: Object.fromEntries(
+        STAGES.filter((stage) => (s[`t:${stage}:n`] ?? 0) > 0).map((stage) => [
+          stage,
+          durationSummary(s, `t:${stage}`),
+        ]),
+      ),
+      /** The source documents' "time per conversion": first contact to won. */
+      firstContactToWon: durationSummary(s, 'c2w'),
     }))
     .sort((a, b) => a.group.localeCompare(b.group));
 }

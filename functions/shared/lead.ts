@@ -159,16 +159,37 @@ export const Score = z.object({
 });
 export type Score = z.infer<typeof Score>;
 
-export const LeadStatus = z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']);
+export const LeadStatus = z.enum([
+  'new',
+  'unassigned',
+  'assigned',
+  'contacted',
+  'qualified',
+  'won',
+  'lost',
+  'disqualified',
+]);
 export type LeadStatus = z.infer<typeof LeadStatus>;
 
-/** One status change: what, when, who, and for a lost lead why and to whom. */
+/**
+ * The outcomes: won, lost (an opportunity that went elsewhere) and disqualified (never one: spam, a wrong
+ * number, not a buyer…). A closed lead is off its owner's count, its clocks and its sequences.
+ */
+export const CLOSED_STATUSES = ['won', 'lost', 'disqualified'] as const satisfies readonly LeadStatus[];
+export function isClosed(status: LeadStatus): boolean {
+  return (CLOSED_STATUSES as readonly LeadStatus[]).includes(status);
+}
+
+/** One status change: what, when, who, for a lost or disqualified lead why, and how long the last stage took. */
 export const StatusChange = z.object({
-  status: z.enum(['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost']),
+  status: LeadStatus,
   at: z.iso.datetime(),
   by: z.string(),
   reason: z.string().optional(),
   competitor: z.string().optional(),
+  /** The status the lead left, and the minutes it spent there (from its last change, else its assignment). */
+  from: LeadStatus.optional(),
+  stageMinutes: z.number().min(0).optional(),
 });
 export type StatusChange = z.infer<typeof StatusChange>;
 

@@ -42,11 +42,11 @@ async function event(leadId: string, body: unknown) {
   );
 }
 
-async function kpi(path: 'response-time' | 'funnel', groupBy: string) {
+async function kpi(path: 'response-time' | 'funnel', groupBy: string, day = '2026-03-19') {
   const response = await ops(
     {
       ...httpEvent({ method: 'GET', path: `/v1/kpi/${path}`, routeKey: `GET /v1/kpi/${path}` }),
-      queryStringParameters: { from: '2026-03-19', to: '2026-03-19', groupBy },
+      queryStringParameters: { from: day, to: day, groupBy },
     },
     context('ops'),
   );
@@ -133,5 +133,71 @@ describe('the speed-to-lead KPI', () => {
     const back = await event(won.id, { type: 'contacted', by: 'x' });
     expect(back.statusCode).toBe(409);
     expect(JSON.parse(back.body ?? '').error.code).toBe('status_not_allowed');
+  });
+
+  it('disqualifies for a configured reason: the funnel counts it by campaign and reason, and time in stage by rep', async () => {
+    const day = '2026-03-20';
+    const made: { stored: ReturnType<typeof lead>; repId: string }[] = [];
+    for (const [campaign, repId] of [
+      ['spring', 'sara'],
+      ['spring', 'sara'],
+      ['brand', 'layla'],
+    ] as const) {
+      const stored = lead({
+        receivedAt: `${day}T09:00:00.000Z`,
+        createdAt: `${day}T09:00:01.000Z`,
+        attribution: { utm: { campaign } },
+      });
+      await leads.create(stored);
+      await leads.assign(stored.id, assignment({ repId, at: `${day}T09:00:00.000Z` }));
+      made.push({ stored, repId });
+    }
+    clock = new Date(`${day}T09:30:00.000Z`);
+    const [first, second, third] = made;
+    if (!first || !second || !third) throw new Error('three leads');
+    const refused = await event(first.stored.id, { type: 'disqualified', by: 'sara', reason: 'bored' });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body ?? '').error.code).toBe('unknown_reason');
+    expect(
+      (await event(first.stored.id, { type: 'disqualified', by: 'sara', reason: 'spam' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await event(second.stored.id, { type: 'disqualified', by: 'sara', reason: 'wrong-number' }))
+        .statusCode,
+    ).toBe(200);
+    // Nothing follows an outcome.
+    expect((await event(first.stored.id, { type: 'contacted', by: 'sara' })).statusCode).toBe(409);
+    clock = new Date(`${day}T10:00:00.000Z`);
+    expect((await event(third.stored.id, { type: 'contacted', by: 'layla' })).statusCode).toBe(200);
+
+    const records = (await allStreamRecords()).filter((r) =>
+      made.some((m) => r.dynamodb?.Keys?.pk?.S === `LEAD#${m.stored.id}`),
+    );
+    for (let delivery = 0; delivery < 2; delivery++)
+      expect((await nurture({ Records: records }, context('nurture'))).batchItemFailures).toEqual([]);
+
+    const byCampaign = await kpi('funnel', 'campaign', day);
+    expect(byCampaign.groups).toEqual([
+      expect.objectContaining({ group: 'brand', new: 1, contacted: 1, disqualified: 0 }),
+      expect.objectContaining({
+        group: 'spring',
+        new: 2,
+        disqualified: 2,
+        disqualifiedReasons: { spam: 1, 'wrong-number': 1 },
+      }),
+    ]);
+    const byRep = await kpi('funnel', 'rep', day);
+    expect(byRep.groups).toEqual([
+      expect.objectContaining({
+        group: 'layla',
+        contacted: 1,
+        timeInStage: { assigned: { count: 1, p50Minutes: 60, p90Minutes: 60, averageMinutes: 60 } },
+      }),
+      expect.objectContaining({
+        group: 'sara',
+        disqualified: 2,
+        timeInStage: { assigned: { count: 2, p50Minutes: 60, p90Minutes: 60, averageMinutes: 30 } },
+      }),
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import {
   funnelSteps,
   kpiEvents,
   type ResponseRow,
+  summariseFunnel,
   summariseResponseTimes,
 } from '../../functions/shared/kpi.ts';
 import { assignment, lead, testConfig } from '../support/factories.ts';
@@ -54,20 +55,35 @@ describe('business minutes (the SLA clock)', () => {
   });
 });
 
+const REASONS = config.workspace.disqualifyReasons;
+
 describe('status events', () => {
   const assigned = lead({ status: 'assigned', ownerId: 'sara', assignment: assignment() });
   const now = new Date('2026-03-19T16:05:00Z');
 
   it('records the first contact once, with who and when', () => {
-    const update = applyStatusEvent(assigned, StatusEvent.parse({ type: 'contacted', by: 'sara' }), now);
+    const update = applyStatusEvent(
+      assigned,
+      StatusEvent.parse({ type: 'contacted', by: 'sara' }),
+      now,
+      REASONS,
+    );
     expect(update).toEqual({
       status: 'contacted',
-      change: { status: 'contacted', at: now.toISOString(), by: 'sara' },
+      // Five minutes after the assignment at 16:00:02: the minutes spent assigned, waiting for contact.
+      change: {
+        status: 'contacted',
+        at: now.toISOString(),
+        by: 'sara',
+        from: 'assigned',
+        stageMinutes: 4.97,
+      },
       firstContactAt: now.toISOString(),
     });
     const contacted = { ...assigned, status: 'contacted' as const, firstContactAt: now.toISOString() };
     expect(
-      applyStatusEvent(contacted, StatusEvent.parse({ type: 'qualified', by: 'sara' }), now)?.firstContactAt,
+      applyStatusEvent(contacted, StatusEvent.parse({ type: 'qualified', by: 'sara' }), now, REASONS)
+        ?.firstContactAt,
     ).toBeUndefined();
   });
 
@@ -77,6 +93,7 @@ describe('status events', () => {
         { ...assigned, status: 'contacted' },
         StatusEvent.parse({ type: 'contacted', by: 'sara' }),
         now,
+        REASONS,
       ),
     ).toBeUndefined();
   });
@@ -87,6 +104,7 @@ describe('status events', () => {
         { ...assigned, status },
         StatusEvent.parse({ type, by: 'x', reason: 'no budget' }),
         now,
+        REASONS,
       );
     expect(step('qualified', 'contacted')).toThrow(HttpError);
     expect(step('won', 'lost')).toThrow(/A won lead cannot become lost/);
@@ -98,9 +116,47 @@ describe('status events', () => {
       assigned,
       StatusEvent.parse({ type: 'lost', by: 'sara', reason: 'price', competitor: 'Acme CRM' }),
       now,
+      REASONS,
     );
     expect(update?.change).toMatchObject({ reason: 'price', competitor: 'Acme CRM' });
     expect(update?.firstContactAt).toBeUndefined();
+  });
+
+  it('disqualifies from any open state for a configured reason only, and nothing follows an outcome', () => {
+    const disqualify = (reason: string) => StatusEvent.parse({ type: 'disqualified', by: 'sara', reason });
+    for (const status of ['new', 'unassigned', 'assigned', 'contacted', 'qualified'] as const)
+      expect(applyStatusEvent({ ...assigned, status }, disqualify('spam'), now, REASONS)?.status).toBe(
+        'disqualified',
+      );
+    expect(() => applyStatusEvent(assigned, disqualify('bored'), now, REASONS)).toThrow(
+      /one of the configured reasons: spam, wrong-number/,
+    );
+    expect(StatusEvent.safeParse({ type: 'disqualified', by: 'sara' }).success).toBe(false);
+    for (const type of ['contacted', 'won', 'lost'] as const)
+      expect(() =>
+        applyStatusEvent(
+          { ...assigned, status: 'disqualified' },
+          StatusEvent.parse({ type, by: 'x', reason: 'r' }),
+          now,
+          REASONS,
+        ),
+      ).toThrow(/A disqualified lead cannot become/);
+  });
+
+  it('records how long the lead spent in the stage it leaves, from its last change', () => {
+    const contacted = {
+      ...assigned,
+      status: 'contacted' as const,
+      statusHistory: [{ status: 'contacted' as const, at: '2026-03-19T16:05:00.000Z', by: 'sara' }],
+    };
+    const later = new Date('2026-03-21T16:05:00.000Z');
+    const update = applyStatusEvent(
+      contacted,
+      StatusEvent.parse({ type: 'qualified', by: 'sara' }),
+      later,
+      REASONS,
+    );
+    expect(update?.change).toMatchObject({ from: 'contacted', stageMinutes: 2880 });
   });
 });
 
@@ -152,6 +208,71 @@ describe('KPI events', () => {
     };
     expect(funnelSteps(contacted, { ...contacted, status: 'won' })).toEqual(['qualified', 'won']);
     expect(funnelSteps(contacted, { ...contacted, status: 'lost' })).toEqual(['lost']);
+  });
+
+  it('counts a disqualification under its reason, per source, campaign and rep', () => {
+    const now = new Date('2026-03-19T16:30:00.000Z');
+    const update = applyStatusEvent(
+      owned,
+      StatusEvent.parse({ type: 'disqualified', by: 'layla', reason: 'spam' }),
+      now,
+      REASONS,
+    );
+    if (update === undefined) throw new Error('no update');
+    const after = { ...owned, status: update.status, statusHistory: [update.change] };
+    const events = kpiEvents(owned, after, config, layla);
+    expect(events.find((e) => e.key === 'status#disqualified')).toMatchObject({
+      table: 'funnel',
+      adds: { disqualified: 1, 'dq:spam': 1 },
+      dims: expect.arrayContaining([
+        { type: 'campaign', value: 'ramadan' },
+        { type: 'rep', value: 'layla' },
+      ]),
+    });
+    // Thirty minutes assigned before the verdict.
+    expect(events.find((e) => e.key === 'stage#disqualified')?.adds).toEqual({
+      't:assigned:n': 1,
+      't:assigned:sum': 30,
+      't:assigned:h1': 1,
+    });
+  });
+
+  it('reports time in each stage and first contact to won as median and p90, and the junk reasons', () => {
+    const won = {
+      ...owned,
+      status: 'won' as const,
+      firstContactAt: '2026-03-19T16:12:00.000Z',
+      statusHistory: [
+        { status: 'contacted' as const, at: '2026-03-19T16:12:00.000Z', by: 'layla' },
+        {
+          status: 'won' as const,
+          at: '2026-03-21T16:12:00.000Z',
+          by: 'layla',
+          from: 'contacted' as const,
+          stageMinutes: 2880,
+        },
+      ],
+    };
+    const before = { ...won, status: 'contacted' as const, statusHistory: won.statusHistory.slice(0, 1) };
+    const stage = kpiEvents(before, won, config, layla).find((e) => e.key === 'stage#won');
+    expect(stage?.adds).toMatchObject({
+      't:contacted:n': 1,
+      't:contacted:sum': 2880,
+      'c2w:n': 1,
+      'c2w:sum': 2880,
+    });
+    const rows: ResponseRow[] = [
+      { group: 'ramadan', adds: { new: 3, won: 1, disqualified: 2, 'dq:spam': 1, 'dq:wrong-number': 1 } },
+      { group: 'ramadan', adds: stage?.adds ?? {} },
+      { group: 'ramadan', adds: { 't:contacted:n': 1, 't:contacted:sum': 30, 't:contacted:h1': 1 } },
+    ];
+    const [summary] = summariseFunnel(rows);
+    expect(summary).toMatchObject({
+      disqualified: 2,
+      disqualifiedReasons: { spam: 1, 'wrong-number': 1 },
+      timeInStage: { contacted: { count: 2, p50Minutes: 60, p90Minutes: 2880, averageMinutes: 1455 } },
+      firstContactToWon: { count: 1, p50Minutes: 2880, p90Minutes: 2880, averageMinutes: 2880 },
+    });
   });
 
   it('counts nothing for a test lead', () => {

@@ -1,7 +1,14 @@
-import { Acknowledged, ApiError, api, type LeadDetail, LeadDetail as LeadDetailSchema } from '../api.ts';
+import {
+  Acknowledged,
+  ApiError,
+  api,
+  dashboardSettings,
+  type LeadDetail,
+  LeadDetail as LeadDetailSchema,
+} from '../api.ts';
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
-import type { MessageKey } from '../i18n.ts';
+import { type MessageKey, reasonLabel } from '../i18n.ts';
 
 type TimelineEvent = { at: string; what: string; detail: string };
 
@@ -41,13 +48,22 @@ const ACTIONS = [
   ['qualified', 'markQualified'],
   ['won', 'markWon'],
   ['lost', 'markLost'],
+  ['disqualified', 'markDisqualified'],
 ] as const;
 
 /** One lead: who, why this owner, the score's parts, its timeline, and the rep's status actions. */
 export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise<void> {
   const { t, f } = ctx;
-  const { lead } = await api(LeadDetailSchema, `/leads/${encodeURIComponent(id)}`);
+  const [{ lead }, { disqualifyReasons }] = await Promise.all([
+    api(LeadDetailSchema, `/leads/${encodeURIComponent(id)}`),
+    dashboardSettings(),
+  ]);
   const reason = h('input', { id: 'lost-reason', name: 'reason', maxlength: 500 });
+  const dqReason = h(
+    'select',
+    { id: 'dq-reason', name: 'dq-reason' },
+    ...disqualifyReasons.map((r) => h('option', { value: r }, reasonLabel(t, r))),
+  );
   const act = async (type: (typeof ACTIONS)[number][0]) => {
     try {
       await api(Acknowledged, `/leads/${encodeURIComponent(id)}/events`, {
@@ -56,6 +72,7 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
           type,
           by: 'dashboard',
           ...(type === 'lost' ? { reason: (reason as HTMLInputElement).value } : {}),
+          ...(type === 'disqualified' ? { reason: (dqReason as HTMLSelectElement).value } : {}),
         },
       });
       ctx.announce(t('done'));
@@ -93,6 +110,8 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
         ),
         h('label', { for: 'lost-reason' }, t('lostReason')),
         reason,
+        h('label', { for: 'dq-reason' }, t('disqualifyReason')),
+        dqReason,
       ),
     ),
     h(

@@ -2,7 +2,16 @@ import { api, LeadPage, type LeadSummary, query, type Status } from '../api.ts';
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
 
-const STATUSES: Status[] = ['new', 'unassigned', 'assigned', 'contacted', 'qualified', 'won', 'lost'];
+const STATUSES: Status[] = [
+  'new',
+  'unassigned',
+  'assigned',
+  'contacted',
+  'qualified',
+  'won',
+  'lost',
+  'disqualified',
+];
 const SOURCES = ['web-form', 'facebook', 'google'];
 
 type Filters = { status: string; source: string; ownerId: string; segment: string; minScore: string };

@@ -2,6 +2,7 @@ import { api, Funnel, type FunnelGroup, query, ResponseTimes } from '../api.ts';
 import { barChart, stackedChart } from '../charts.ts';
 import { type Ctx, duration } from '../context.ts';
 import { h } from '../dom.ts';
+import { reasonLabel } from '../i18n.ts';
 
 const BAND_ORDER = ['0-5', '5-15', '15-60', '60-240', '240-1440', '>1440'];
 
@@ -33,9 +34,16 @@ function funnelTable(ctx: Ctx, caption: string, groups: FunnelGroup[]): HTMLElem
       h(
         'tr',
         {},
-        ...[t('group'), t('new'), t('contacted'), t('qualified'), t('won'), t('lost'), t('conversion')].map(
-          (c) => h('th', { scope: 'col' }, c),
-        ),
+        ...[
+          t('group'),
+          t('new'),
+          t('contacted'),
+          t('qualified'),
+          t('won'),
+          t('lost'),
+          t('disqualified'),
+          t('conversion'),
+        ].map((c) => h('th', { scope: 'col' }, c)),
       ),
     ),
     h(
@@ -51,6 +59,17 @@ function funnelTable(ctx: Ctx, caption: string, groups: FunnelGroup[]): HTMLElem
           h('td', {}, `${f.integer(g.qualified)} (${pct(g.qualifiedPercent)})`),
           h('td', {}, f.integer(g.won)),
           h('td', {}, f.integer(g.lost)),
+          // The reasons, largest first, in the cell's title: which campaigns bring junk, and why.
+          h(
+            'td',
+            {
+              title: Object.entries(g.disqualifiedReasons)
+                .sort(([, a], [, b]) => b - a)
+                .map(([reason, n]) => `${reasonLabel(t, reason)}: ${f.integer(n)}`)
+                .join(', '),
+            },
+            f.integer(g.disqualified),
+          ),
           h('td', {}, pct(g.wonPercent)),
         ),
       ),

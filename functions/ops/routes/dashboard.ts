@@ -4,14 +4,18 @@ import type { OpsDeps, OpsRoute, OpsRoutes } from '../deps.ts';
 
 /** The dashboard's page, script and style (built at synth), and its sign-in settings. */
 export function dashboardRoutes(
-  deps: Pick<OpsDeps, 'dashboard' | 'signIn'>,
+  deps: Pick<OpsDeps, 'config' | 'dashboard' | 'signIn'>,
 ): OpsRoutes<'GET /dashboard' | 'GET /dashboard/{asset}'> {
   const dashboardFile: OpsRoute = async ({ event }) => {
     const name = event.pathParameters?.asset ?? 'index.html';
     if (name === 'config.json')
       return assetResponse({
         contentType: 'application/json; charset=utf-8',
-        body: JSON.stringify({ signIn: deps.signIn ?? null }),
+        // Settings the pages need and that are no secret: the sign-in, and the reasons a lead is disqualified for.
+        body: JSON.stringify({
+          signIn: deps.signIn ?? null,
+          disqualifyReasons: deps.config.workspace.disqualifyReasons,
+        }),
       });
     const files = deps.dashboard ?? {};
     const asset = Object.hasOwn(files, name) ? files[name] : undefined;

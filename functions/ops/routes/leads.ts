@@ -1,6 +1,6 @@
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
-import type { Lead } from '../../shared/lead.ts';
+import { isClosed, type Lead } from '../../shared/lead.ts';
 import { LeadListQuery } from '../../shared/lead-list.ts';
 import { withSla } from '../../shared/sla.ts';
 import {
@@ -59,7 +59,7 @@ export function leadRoutes(
       const lead = await deps.leads.get(leadId);
       if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
       const rep = await repOr404(input.repId);
-      if (lead.status === 'won' || lead.status === 'lost')
+      if (isClosed(lead.status))
         throw new HttpError(
           409,
           'lead_closed',

@@ -441,7 +441,7 @@ export class DynamoLeadRepository implements LeadRepository {
         expectedOwner === undefined
           ? 'attribute_exists(pk) AND attribute_not_exists(ownerId)'
           : 'ownerId = :expected'
-      } AND NOT #status IN (:won, :lost)`,
+      } AND NOT #status IN (:won, :lost, :disqualified)`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':rep': assignment.repId,
@@ -451,6 +451,7 @@ export class DynamoLeadRepository implements LeadRepository {
         ':previous': current.assignment ? [current.assignment] : [],
         ':won': 'won',
         ':lost': 'lost',
+        ':disqualified': 'disqualified',
         ...(expectedOwner === undefined ? {} : { ':expected': expectedOwner }),
       },
     };
