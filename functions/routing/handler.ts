@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import type { Config, PoolConfig } from '../shared/config.ts';
-import { type Assignment, type Lead, RoutingMessage } from '../shared/lead.ts';
+import { type Assignment, isClosed, type Lead, RoutingMessage } from '../shared/lead.ts';
 import type {
   CapacityGuard,
   LeadRepository,
@@ -113,6 +113,7 @@ export function createRoutingHandler(deps: RoutingDeps) {
         lead === undefined ||
         lead.ownerId !== undefined ||
         lead.test ||
+        isClosed(lead.status) ||
         stickyOwner(lead, roster, now, config)
       )
         continue;
@@ -305,6 +306,11 @@ export function createRoutingHandler(deps: RoutingDeps) {
       const lead = plan.leads.get(leadId);
       if (lead === undefined) throw new Error(`lead ${leadId} is not stored yet`);
       if (lead.ownerId !== undefined || lead.test) return;
+      // Closed while it waited (a manager disqualified it): it leaves the waiting list and nobody gets it.
+      if (isClosed(lead.status)) {
+        if (lead.waitingPool) await deps.leads.leaveWaiting(lead.id, lead.waitingPool);
+        return;
+      }
       await route(lead, plan);
     },
     (records) => prepare(records),

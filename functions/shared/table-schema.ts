@@ -4,6 +4,7 @@
  * and nowhere else. docs/table-design.md lists each access pattern with its key condition, index and cost.
  * Pure: strings in, keys out.
  */
+import { CLOSED_STATUSES } from './lead.ts';
 
 /** Sort keys (and prefixes) that name an item's kind. */
 export const SORT = {
@@ -71,4 +72,13 @@ export const tableKeys = {
   duePartition: (day: string, shard: number) => `DUE#${day}#${shard}`,
   /** The list index's partition for one creation day and shard. */
   listPartition: (day: string, shard: number) => `LEADS#${day}#${shard}`,
+};
+
+/**
+ * The condition fragment "the lead is not closed" (needs `#status` named `status`): a won, lost or disqualified
+ * lead is never assigned or moved.
+ */
+export const NOT_CLOSED = {
+  expression: `NOT #status IN (${CLOSED_STATUSES.map((_, i) => `:closed${i}`).join(', ')})`,
+  values: Object.fromEntries(CLOSED_STATUSES.map((status, i) => [`:closed${i}`, status])),
 };

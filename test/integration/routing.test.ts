@@ -5,7 +5,7 @@ import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-rep
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
-import { context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
+import { assignment, context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
 import { functionOn } from '../support/handlers.ts';
 
 const NOW = new Date('2026-03-18T08:00:00Z');
@@ -148,6 +148,32 @@ describe('capacity, waiting and fallbacks', () => {
     expect(await t.leads.get(stored.id)).toMatchObject({ status: 'assigned', ownerId: 'layla' });
     expect(await t.leads.waiting('default')).toEqual([]);
     expect(await queueDepth(t.aws.sqs, t.aws.resources.routing.url)).toBe(0);
+  });
+
+  it('gives nobody a waiting lead that was disqualified meanwhile, and takes it off the waiting list', async () => {
+    const t = await setup('waiting-dq', (c) => ({
+      ...c,
+      routing: { ...c.routing, retryUnassignedSeconds: 1 },
+    }));
+    for (const id of ['sara', 'omid', 'layla']) await t.reps.update(id, { active: false }, 'test', NOW);
+    const stored = lead({ segments: [] });
+    await t.leads.create(stored);
+    await t.routing(sqsEvent([{ v: 1, leadId: stored.id }]), context());
+    expect(await t.leads.waiting('default')).toEqual([stored.id]);
+    await takeAll(t.aws.sqs, t.aws.resources.routing.url, 1, 5000);
+    const change = { status: 'disqualified' as const, at: NOW.toISOString(), by: 'manager', reason: 'spam' };
+    expect(await t.leads.recordStatus(stored.id, { status: 'disqualified', change }, 'unassigned')).toBe(
+      'recorded',
+    );
+
+    await t.reps.update('layla', { active: true }, 'test', NOW);
+    await t.routing(sqsEvent([{ v: 1, leadId: stored.id }]), context());
+    const after = await t.leads.get(stored.id);
+    expect(after?.status).toBe('disqualified');
+    expect(after?.ownerId).toBeUndefined();
+    expect(await t.leads.waiting('default')).toEqual([]);
+    // And the repository refuses it too, whoever asks.
+    expect(await t.leads.assign(stored.id, assignment({ repId: 'layla' }))).toBe('already-assigned');
   });
 
   it('sends a lead to the fallback pool, then to the fallback owner, when nobody in its pool can take it', async () => {

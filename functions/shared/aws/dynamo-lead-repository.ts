@@ -21,7 +21,7 @@ import type {
   LeadRepository,
   PoolCounter,
 } from '../ports.ts';
-import { tableKeys } from '../table-schema.ts';
+import { NOT_CLOSED, tableKeys } from '../table-schema.ts';
 import { transact, writeIf } from './conditional.ts';
 import { repKeys } from './dynamo-rep-repository.ts';
 import { queryItems } from './scan.ts';
@@ -278,13 +278,15 @@ export class DynamoLeadRepository implements LeadRepository {
       Key: keys.lead(id),
       UpdateExpression:
         'SET ownerId = :rep, #status = :assigned, assignment = :assignment REMOVE unassignedSince, waitingPool',
-      // The one rule that makes assignment exactly-once: a lead that has an owner is never assigned again.
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ownerId)',
+      // The one rule that makes assignment exactly-once: a lead that has an owner is never assigned again; nor
+      // is one closed while it waited.
+      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(ownerId) AND ${NOT_CLOSED.expression}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':rep': assignment.repId,
         ':assigned': 'assigned',
         ':assignment': assignment,
+        ...NOT_CLOSED.values,
       },
     };
     if (guard === undefined || (guard.maxOpen === undefined && guard.perDay === undefined)) {
@@ -441,7 +443,7 @@ export class DynamoLeadRepository implements LeadRepository {
         expectedOwner === undefined
           ? 'attribute_exists(pk) AND attribute_not_exists(ownerId)'
           : 'ownerId = :expected'
-      } AND NOT #status IN (:won, :lost, :disqualified)`,
+      } AND ${NOT_CLOSED.expression}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':rep': assignment.repId,
@@ -449,9 +451,7 @@ export class DynamoLeadRepository implements LeadRepository {
         ':empty': [],
         ':assigned': 'assigned',
         ':previous': current.assignment ? [current.assignment] : [],
-        ':won': 'won',
-        ':lost': 'lost',
-        ':disqualified': 'disqualified',
+        ...NOT_CLOSED.values,
         ...(expectedOwner === undefined ? {} : { ':expected': expectedOwner }),
       },
     };
