@@ -9,6 +9,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LIST_INDEX } from '../functions/shared/aws/dynamo-lead-list.ts';
 import { DUE_INDEX } from '../functions/shared/aws/dynamo-timer-store.ts';
+import { INDEX } from '../functions/shared/table-schema.ts';
 
 export type QueueRef = { url: string; arn: string; name: string };
 
@@ -76,6 +77,16 @@ export const LIST_INDEX_SPEC = {
   Projection: { ProjectionType: 'KEYS_ONLY' as const },
 };
 
+/** Each rep's open tasks by due time (sparse), whole. */
+export const AGENDA_INDEX_SPEC = {
+  IndexName: INDEX.agenda,
+  KeySchema: [
+    { AttributeName: 'agendaPk', KeyType: 'HASH' as const },
+    { AttributeName: 'agendaSk', KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+};
+
 /**
  * Creates what the CDK data stack creates in AWS: the single table (stream NEW_AND_OLD_IMAGES, TTL), the
  * idempotency table, and each queue with its DLQ. Idempotent.
@@ -97,6 +108,8 @@ export async function ensureResources(
       { AttributeName: 'dueSk', AttributeType: 'S' },
       { AttributeName: 'listPk', AttributeType: 'S' },
       { AttributeName: 'listSk', AttributeType: 'S' },
+      { AttributeName: 'agendaPk', AttributeType: 'S' },
+      { AttributeName: 'agendaSk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -113,6 +126,7 @@ export async function ensureResources(
         Projection: { ProjectionType: 'ALL' },
       },
       LIST_INDEX_SPEC,
+      AGENDA_INDEX_SPEC,
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   });
@@ -167,6 +181,21 @@ export async function ensureResources(
       }),
     );
     await untilIndex(db, tableName, LIST_INDEX, 'ACTIVE');
+    ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
+  }
+  // Indexes added in later versions, built on a table kept on disk from before them, as a deploy builds them.
+  if (!Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === INDEX.agenda)) {
+    await db.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: 'agendaPk', AttributeType: 'S' },
+          { AttributeName: 'agendaSk', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [{ Create: AGENDA_INDEX_SPEC }],
+      }),
+    );
+    await untilIndex(db, tableName, INDEX.agenda, 'ACTIVE');
     ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
   }
   const streamArn = Table?.LatestStreamArn;

@@ -9,6 +9,7 @@ import type {
   MessageSender,
   RepDirectory,
   SuppressionList,
+  Workspace,
 } from '../shared/ports.ts';
 import type { TimerDeps } from '../shared/timer-service.ts';
 import type { RepLookup } from './rep-lookup.ts';
@@ -24,6 +25,8 @@ export type NurtureDeps = {
   kpis: Pick<KpiStore, 'record'>;
   timers: TimerDeps;
   suppressions: Pick<SuppressionList, 'find' | 'suppress'>;
+  /** A task's state when its reminder falls due. */
+  workspace: Pick<Workspace, 'getTask'>;
   /** Escalations that reassign go back to routing, which owns the rotation. */
   routingQueue: MessageSender<RoutingMessage>;
   /** Remembers which mails were sent, so a redelivered record or timer mails nobody twice. */

@@ -13,6 +13,7 @@ import { nurtureStepJob } from './timer-jobs/nurture-step.ts';
 import type { TimerJobs } from './timer-jobs/registry.ts';
 import { slaEscalationJob } from './timer-jobs/sla-escalation.ts';
 import { slaReminderJob } from './timer-jobs/sla-reminder.ts';
+import { taskReminderJob } from './timer-jobs/task-reminder.ts';
 import { createTimerQueueJob } from './timer-queue.ts';
 
 export type NurtureEvent = DynamoDBStreamEvent | SQSEvent | SNSEvent | ReplayRequest;
@@ -38,6 +39,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
     'sla-reminder': slaReminderJob(kit),
     'sla-escalation': slaEscalationJob(kit),
     'nurture-step': nurtureStepJob(kit),
+    'task-reminder': taskReminderJob(kit),
   };
   const onLeadChange = createLeadChange(kit);
   const stream = createStreamJob(kit, onLeadChange, useContext);

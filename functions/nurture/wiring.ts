@@ -5,6 +5,7 @@ import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
+import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SesMailer } from '../shared/aws/ses-mailer.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import {
@@ -48,6 +49,7 @@ export function wireNurture(
       queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),
     },
     suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
+    workspace: new DynamoWorkspace(db, env.TABLE_NAME),
     routingQueue: new SqsSender(input.clients.sqs, env.ROUTING_QUEUE_URL),
     idempotency: new DynamoDBPersistenceLayer({
       tableName: env.IDEMPOTENCY_TABLE_NAME,

@@ -11,8 +11,10 @@ import type {
   MessageSender,
   RepDirectory,
   SuppressionList,
+  Workspace,
 } from '../shared/ports.ts';
 import type { OpsRouteKey } from '../shared/routes.ts';
+import type { TimerDeps } from '../shared/timer-service.ts';
 import type { Viewer } from './core.ts';
 
 export type OpsDeps = {
@@ -27,6 +29,11 @@ export type OpsDeps = {
   kpis: Pick<KpiStore, 'query'>;
   routingQueue: MessageSender<RoutingMessage>;
   suppressions: Pick<SuppressionList, 'suppress'>;
+  workspace: Workspace;
+  /** Task reminders go through the timer service, as the SLA clocks do. */
+  timers: TimerDeps;
+  /** Ids of notes and tasks. */
+  newId: () => string;
   now: () => Date;
   logger: Logger;
 };
@@ -37,6 +44,7 @@ export type OpsRequest = {
   now: Date;
   leadId: string;
   repId: string;
+  taskId: string;
   viewer: Viewer;
   routeKey: string;
 };

@@ -1,11 +1,12 @@
 import type { Footprint } from '../shared/footprint.ts';
 
 export const footprint = {
-  // The dashboard's lead list reads the list index.
+  // The dashboard's lead list reads the list index; a rep's agenda, the agenda index.
   table: {
     actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
-    indexQueries: ['list'],
+    indexQueries: ['list', 'agenda'],
   },
-  sendsTo: ['routing'],
+  // Waking waiting leads goes to routing; a task's reminder to the timer queue.
+  sendsTo: ['routing', 'timers'],
   secrets: ['mail.linkSigningKey'],
 } as const satisfies Footprint;

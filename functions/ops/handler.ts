@@ -13,6 +13,7 @@ import { kpiRoutes } from './routes/kpi.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { linkRoutes } from './routes/links.ts';
 import { repRoutes } from './routes/reps.ts';
+import { workspaceRoutes } from './routes/workspace.ts';
 
 export type { OpsDeps } from './deps.ts';
 
@@ -27,7 +28,7 @@ const JwtAuthorizer = z.object({
     .optional(),
 });
 
-const LEAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The ops API: leads, reps, KPIs, the links in mail and the dashboard. In AWS the API routes need IAM-signed
@@ -44,14 +45,17 @@ export function createOpsHandler(deps: OpsDeps) {
     ...linkRoutes(deps, changeStatus),
     ...kpiRoutes(deps),
     ...repRoutes(deps),
+    ...workspaceRoutes(deps),
   };
 
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
-    const { leadId = '', repId = '' } = event.pathParameters ?? {};
-    // Lead ids are UUIDs: anything else (a 2 KB id would exceed DynamoDB's key size) names no lead.
-    if (leadId !== '' && !LEAD_ID.test(leadId))
+    const { leadId = '', repId = '', taskId = '' } = event.pathParameters ?? {};
+    // Lead and task ids are UUIDs: anything else (a 2 KB id would exceed DynamoDB's key size) names nothing.
+    if (leadId !== '' && !UUID.test(leadId))
       throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId.slice(0, 100)}".`);
+    if (taskId !== '' && !UUID.test(taskId))
+      throw new HttpError(404, 'unknown_task', `There is no task "${taskId.slice(0, 100)}".`);
     if (repId.length > 100) throw new HttpError(404, 'unknown_rep', 'There is no rep with so long an id.');
     // The dashboard's copy of a route is the same route, seen by a signed-in viewer.
     const dashboard = event.routeKey.includes(` ${DASHBOARD_API_PREFIX}/`);
@@ -59,7 +63,7 @@ export function createOpsHandler(deps: OpsDeps) {
     const viewer = viewerOf(JwtAuthorizer.parse(event.requestContext).authorizer?.jwt.claims, dashboard);
     const route = Object.hasOwn(routes, routeKey) ? routes[routeKey as OpsRouteKey] : undefined;
     if (route === undefined) throw new HttpError(404, 'unknown_route', `No route for ${event.routeKey}.`);
-    return route({ event, now, leadId, repId, viewer, routeKey });
+    return route({ event, now, leadId, repId, taskId, viewer, routeKey });
   }
 
   async function handleSafely(event: APIGatewayProxyEventV2): Promise<HttpResponse> {

@@ -1,17 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { documentClient } from '../shared/aws/clients.ts';
 import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadLister } from '../shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
+import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
+import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import type { DashboardAssets } from '../shared/dashboard-assets.ts';
-import { DashboardEnv, parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
+import { DashboardEnv, parseEnv, RoutingQueueEnv, TableEnv, TimerQueueEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
+import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import { createOpsHandler } from './handler.ts';
 
-export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape).extend(DashboardEnv.partial().shape);
+export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
+  .extend(TimerQueueEnv.shape)
+  .extend(DashboardEnv.partial().shape);
 
 /**
  * The ops function (API, action links, unsubscribe, dashboard) as Lambda, the local runner and the tests run
@@ -33,6 +39,12 @@ export function wireOps(input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: D
     kpis: new DynamoKpiStore(db, env.TABLE_NAME),
     routingQueue: new SqsSender(input.clients.sqs, env.ROUTING_QUEUE_URL),
     suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
+    workspace: new DynamoWorkspace(db, env.TABLE_NAME),
+    timers: {
+      store: new DynamoTimerStore(db, env.TABLE_NAME),
+      queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),
+    },
+    newId: randomUUID,
     now: input.now ?? systemClock,
     logger: input.logger ?? createLogger('ops'),
   });

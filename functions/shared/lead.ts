@@ -238,7 +238,7 @@ export type Touch = z.infer<typeof Touch>;
 /** One thing an automation did: a timer's effect, recorded once (the timer id is the key). */
 export const FollowUp = z.object({
   id: z.string(),
-  kind: z.enum(['sla-reminder', 'sla-escalation', 'nurture-email', 'nurture-stopped']),
+  kind: z.enum(['sla-reminder', 'sla-escalation', 'nurture-email', 'nurture-stopped', 'task-reminder']),
   at: z.iso.datetime(),
   repId: z.string().optional(),
   /** For escalations: who heard (`manager`) and what happened (`reassigned`); for nurture: sequence and step. */
@@ -294,6 +294,12 @@ export const Lead = z.object({
   /** What the automations did with the lead: reminders, escalations, nurture emails; each once. */
   followUps: z.array(FollowUp).default([]),
   lastTouchAt: z.iso.datetime().optional(),
+  /** The workspace's summary (notes and tasks are items of their own): the last note, the open tasks. */
+  lastNote: z.object({ at: z.iso.datetime(), by: z.string(), text: z.string() }).optional(),
+  openTasks: z.number().int().min(0).optional(),
+  nextTaskDueAt: z.iso.datetime().optional(),
+  /** Bumped on every task change, so two changes at once cannot leave the summary wrong. */
+  workspaceVersion: z.number().int().optional(),
   /** Bumped on every merge, for optimistic locking. */
   version: z.number().int().default(1),
   test: z.boolean(),

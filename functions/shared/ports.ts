@@ -2,6 +2,7 @@ import type { RepConfig } from './config.ts';
 import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
 import type { LeadListQuery, LeadSummary } from './lead-list.ts';
 import type { Timer } from './timers.ts';
+import type { Note, Task, WorkspaceSummary } from './workspace.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
 export interface MessageSender<T> {
@@ -230,4 +231,24 @@ export interface KpiStore {
     from: string,
     to: string,
   ): Promise<{ day: string; value: string; adds: Record<string, number> }[]>;
+}
+
+/** A task write: the task as it will be, what it must be now, and the lead summary made from all its tasks. */
+export type TaskWrite = {
+  task: Task;
+  /** `new` for a new task; else the status and due time it was read with (a concurrent change is a conflict). */
+  expect: 'new' | { status: Task['status']; dueAt: string };
+  summary: Pick<WorkspaceSummary, 'openTasks' | 'nextTaskDueAt'>;
+  /** The lead's `workspaceVersion` the summary was made from. */
+  leadVersion: number | undefined;
+};
+
+/** A lead's notes and tasks, and each rep's agenda. */
+export interface Workspace {
+  timeline(leadId: string): Promise<{ notes: Note[]; tasks: Task[] }>;
+  addNote(note: Note, lastNote: NonNullable<WorkspaceSummary['lastNote']>): Promise<'added' | 'no-lead'>;
+  getTask(leadId: string, taskId: string): Promise<Task | undefined>;
+  writeTask(write: TaskWrite): Promise<'saved' | 'conflict'>;
+  /** A rep's open tasks due until then (ISO), soonest first. */
+  agenda(ownerId: string, until: string): Promise<Task[]>;
 }

@@ -29,6 +29,13 @@ const BASE_ROUTES = [
   { method: 'PATCH', path: '/v1/reps/{repId}', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/reps/{repId}/pause', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/reps/{repId}/resume', fn: 'ops', auth: 'iam' },
+  // The rep's workspace: notes, planned calls with reminders, the agenda.
+  { method: 'POST', path: '/v1/leads/{leadId}/notes', fn: 'ops', auth: 'iam' },
+  { method: 'POST', path: '/v1/leads/{leadId}/tasks', fn: 'ops', auth: 'iam' },
+  { method: 'POST', path: '/v1/leads/{leadId}/tasks/{taskId}/done', fn: 'ops', auth: 'iam' },
+  { method: 'POST', path: '/v1/leads/{leadId}/tasks/{taskId}/cancel', fn: 'ops', auth: 'iam' },
+  { method: 'POST', path: '/v1/leads/{leadId}/tasks/{taskId}/reschedule', fn: 'ops', auth: 'iam' },
+  { method: 'GET', path: '/v1/tasks', fn: 'ops', auth: 'iam' },
 ] as const;
 
 /**
@@ -48,6 +55,12 @@ const DASHBOARD_OPS = new Set([
   'GET /v1/reps',
   'POST /v1/reps/{repId}/pause',
   'POST /v1/reps/{repId}/resume',
+  'POST /v1/leads/{leadId}/notes',
+  'POST /v1/leads/{leadId}/tasks',
+  'POST /v1/leads/{leadId}/tasks/{taskId}/done',
+  'POST /v1/leads/{leadId}/tasks/{taskId}/cancel',
+  'POST /v1/leads/{leadId}/tasks/{taskId}/reschedule',
+  'GET /v1/tasks',
 ]);
 
 type BaseRoute = (typeof BASE_ROUTES)[number];

@@ -17,6 +17,8 @@ export const SORT = {
   timer: 'TIMER',
   suppression: 'SUPPRESS',
   idempotencyKey: 'IDEMPOTENCY',
+  /** A lead's workspace (notes, tasks) sorts after its other items: one Query of the prefix reads it all. */
+  workspace: 'WS#',
   /** Reps and their per-day counters share one partition. */
   rep: 'REP#',
   repDay: 'DAY#',
@@ -40,6 +42,8 @@ export const INDEX = {
   due: 'due',
   /** New leads by creation day and shard, newest first; keys only. */
   list: 'list',
+  /** Open tasks by owner and due time (sparse: a task leaves it when done or cancelled). */
+  agenda: 'agenda',
 } as const;
 
 export const tableKeys = {
@@ -61,6 +65,18 @@ export const tableKeys = {
   rep: (id: string) => ({ pk: REPS_PARTITION, sk: `${SORT.rep}${id}` }),
   repDay: (id: string, date: string) => ({ pk: REPS_PARTITION, sk: `${SORT.repDay}${id}#${date}` }),
   timer: (id: string) => ({ pk: `${PREFIX.timer}${id}`, sk: SORT.timer }),
+  /** Notes sort by time within the lead's workspace. */
+  note: (leadId: string, at: string, id: string) => ({
+    pk: `${PREFIX.lead}${leadId}`,
+    sk: `${SORT.workspace}NOTE#${at}#${id}`,
+  }),
+  task: (leadId: string, id: string) => ({
+    pk: `${PREFIX.lead}${leadId}`,
+    sk: `${SORT.workspace}TASK#${id}`,
+  }),
+  /** The agenda index's partition: one rep's open tasks, by due time. */
+  agendaPartition: (ownerId: string) => `AGENDA#${ownerId}`,
+  agendaSort: (dueAt: string, leadId: string, taskId: string) => `${dueAt}#${leadId}#${taskId}`,
   suppression: (address: string) => ({ pk: `${PREFIX.suppression}${address}`, sk: SORT.suppression }),
   kpiRowPartition: (table: string, dimType: string) => `${PREFIX.kpi}${table}#${dimType}`,
   kpiRow: (table: string, dimType: string, day: string, value: string) => ({

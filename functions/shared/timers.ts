@@ -36,8 +36,22 @@ export const NurtureStepTimer = z.object({
 });
 export type NurtureStepTimer = z.infer<typeof NurtureStepTimer>;
 
+/** A rep's planned call (or meeting, email): reminds its owner at the due time while the task is open. */
+export const TaskReminderTimer = z.object({
+  kind: z.literal('task-reminder'),
+  ...TimerFields,
+  taskId: z.string().min(1),
+  repId: z.string().min(1),
+});
+export type TaskReminderTimer = z.infer<typeof TaskReminderTimer>;
+
 /** Each kind carries exactly the fields it acts on; adding a kind means adding its schema and its job. */
-export const Timer = z.discriminatedUnion('kind', [SlaReminderTimer, SlaEscalationTimer, NurtureStepTimer]);
+export const Timer = z.discriminatedUnion('kind', [
+  SlaReminderTimer,
+  SlaEscalationTimer,
+  NurtureStepTimer,
+  TaskReminderTimer,
+]);
 export type Timer = z.infer<typeof Timer>;
 export type TimerKind = Timer['kind'];
 /** A timer of one kind. */

@@ -55,6 +55,13 @@ export class DataStack extends Stack {
           sortKey: { name: 'listSk', type: AttributeType.STRING },
           projectionType: ProjectionType.KEYS_ONLY,
         },
+        // Each rep's open tasks by due time: sparse (a task leaves it when done or cancelled), all attributes
+        // (a task is small and the agenda shows it whole).
+        {
+          indexName: INDEX.agenda,
+          partitionKey: { name: 'agendaPk', type: AttributeType.STRING },
+          sortKey: { name: 'agendaSk', type: AttributeType.STRING },
+        },
       ],
     });
     this.idempotencyTable = new TableV2(this, 'Idempotency', {

@@ -62,7 +62,7 @@ describe('the data stack', () => {
 
   it('indexes timers by due day and shard, so a sweep reads a few partitions whatever the horizon', () => {
     data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: [
+      GlobalSecondaryIndexes: Match.arrayWith([
         Match.objectLike({
           IndexName: 'due',
           KeySchema: [
@@ -71,7 +71,23 @@ describe('the data stack', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         }),
+      ]),
+    });
+  });
+
+  it("indexes each rep's open tasks by due time for their agenda, and nothing else: three indexes in all", () => {
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'due' }),
         Match.objectLike({ IndexName: 'list' }),
+        Match.objectLike({
+          IndexName: 'agenda',
+          KeySchema: [
+            { AttributeName: 'agendaPk', KeyType: 'HASH' },
+            { AttributeName: 'agendaSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
       ],
     });
   });

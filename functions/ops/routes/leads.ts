@@ -1,6 +1,6 @@
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
-import { isClosed, type Lead } from '../../shared/lead.ts';
+import { isClosed } from '../../shared/lead.ts';
 import { LeadListQuery } from '../../shared/lead-list.ts';
 import { withSla } from '../../shared/sla.ts';
 import {
@@ -10,11 +10,11 @@ import {
   parseQuery,
   ReassignInput,
   requireManager,
-  type Viewer,
 } from '../core.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
 import type { ChangeStatus } from '../lead-status.ts';
 import { StatusEvent } from '../status.ts';
+import { createVisibleLead } from '../visible-lead.ts';
 
 type LeadRouteKey =
   | 'GET /v1/leads'
@@ -24,7 +24,7 @@ type LeadRouteKey =
 
 /** The leads: the list, one lead, a move by hand, and status events. A rep sees and acts on their own only. */
 export function leadRoutes(
-  deps: Pick<OpsDeps, 'config' | 'leads' | 'lister' | 'reps' | 'logger'>,
+  deps: Pick<OpsDeps, 'config' | 'leads' | 'lister' | 'reps' | 'workspace' | 'logger'>,
   changeStatus: ChangeStatus,
 ): OpsRoutes<LeadRouteKey> {
   const { config, logger } = deps;
@@ -35,13 +35,7 @@ export function leadRoutes(
     return rep;
   }
 
-  /** A lead the viewer may see: a rep asking for another rep's lead hears it does not exist. */
-  async function visibleLead(leadId: string, viewer: Viewer): Promise<Lead> {
-    const lead = await deps.leads.get(leadId);
-    if (lead === undefined || (viewer.role === 'rep' && lead.ownerId !== viewer.repId))
-      throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
-    return lead;
-  }
+  const visibleLead = createVisibleLead(deps);
 
   return {
     'GET /v1/leads': async ({ event, now, viewer }) => {
@@ -51,7 +45,10 @@ export function leadRoutes(
       return jsonResponse(200, { ...range, ...(await deps.lister.list(scoped, range)) });
     },
     'GET /v1/leads/{leadId}': async ({ leadId, viewer }) => {
-      return jsonResponse(200, { lead: await visibleLead(leadId, viewer) });
+      const lead = await visibleLead(leadId, viewer);
+      // Its workspace beside it: the notes (oldest first) and the tasks, for the timeline.
+      const { notes, tasks } = await deps.workspace.timeline(leadId);
+      return jsonResponse(200, { lead, notes, tasks });
     },
     'POST /v1/leads/{leadId}/assign': async ({ event, now, leadId, viewer }) => {
       requireManager(viewer, 'move a lead to another rep');

@@ -1,0 +1,211 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { timerKeys } from '../../functions/shared/aws/dynamo-timer-store.ts';
+import type { Pipeline } from '../../local/pipeline.ts';
+import { eventually, testPipeline } from '../support/aws.ts';
+import { testConfig } from '../support/factories.ts';
+
+// Two reps in one pool, Sara writing Arabic in Riyadh, Layla English in Dubai.
+const config = testConfig({
+  routing: {
+    defaultPool: 'desk',
+    pools: [{ id: 'desk', reps: ['sara', 'layla'] }],
+    reps: [
+      { id: 'sara', name: 'Sara', email: 'sara@sales.example', locale: 'ar', timezone: 'Asia/Riyadh' },
+      { id: 'layla', name: 'Layla', email: 'layla@sales.example', locale: 'en', timezone: 'Asia/Dubai' },
+    ],
+  },
+});
+
+let pipeline: Pipeline;
+type Json = Record<string, unknown>;
+
+async function call(method: string, path: string, body?: unknown, user?: string) {
+  const response = await fetch(`${pipeline.url}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(user ? { 'x-leadpipe-local-user': user } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, json: (await response.json()) as Json };
+}
+
+/** A lead through the whole pipeline, waited for until it has an owner. */
+async function assignedLead(name: string): Promise<{ id: string; ownerId: string }> {
+  const posted = await call('POST', '/v1/forms/demo/leads', {
+    name,
+    email: `ws.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`,
+  });
+  const id = String(posted.json.leadId);
+  const ownerId = await eventually(`lead ${id} assigned`, async () => {
+    const { json } = await call('GET', `/v1/leads/${id}`);
+    return (json.lead as { ownerId?: string } | undefined)?.ownerId;
+  });
+  return { id, ownerId };
+}
+
+async function timerOutcome(id: string): Promise<string> {
+  const db = documentClient();
+  return eventually(`timer ${id} fired`, async () => {
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: pipeline.resources.tableName,
+        Key: timerKeys.timer(id),
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.outcome === undefined ? undefined : String(Item.outcome);
+  });
+}
+
+beforeAll(async () => {
+  pipeline = await testPipeline('workspace', config);
+}, 60_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+describe('notes', () => {
+  it('keeps what was said in the timeline with who and when, verbatim, and the last one on the lead', async () => {
+    const lead = await assignedLead('Noor Notes');
+    const text = 'اتصلت بها 📞 — تريد <b>شقتين</b>\nوتتصل غدًا';
+    const added = await call('POST', `/v1/leads/${lead.id}/notes`, { text, by: 'mona' });
+    expect(added.status).toBe(201);
+    await call('POST', `/v1/leads/${lead.id}/notes`, { text: 'second', by: 'mona' });
+    const { json } = await call('GET', `/v1/leads/${lead.id}`);
+    const notes = json.notes as { text: string; by: string; at: string }[];
+    expect(notes.map((n) => n.text)).toEqual([text, 'second']);
+    expect(notes[0]?.by).toBe('mona');
+    expect((json.lead as Json).lastNote).toMatchObject({ text: 'second', by: 'mona' });
+  });
+
+  it('refuses an empty or over-long note, and a rep writing on a lead that is not theirs', async () => {
+    const lead = await assignedLead('Noor Refused');
+    expect((await call('POST', `/v1/leads/${lead.id}/notes`, { text: '  ', by: 'x' })).status).toBe(400);
+    const long = await call('POST', `/v1/leads/${lead.id}/notes`, { text: 'ن'.repeat(5001), by: 'x' });
+    expect(long.status).toBe(400);
+    const other = lead.ownerId === 'sara' ? 'layla' : 'sara';
+    const path = `/dashboard/api/v1/leads/${lead.id}/notes`;
+    expect((await call('POST', path, { text: 'hi', by: other }, `rep:${other}`)).status).toBe(404);
+    // The owner writes as themself, whatever the body says.
+    const own = await call('POST', path, { text: 'mine', by: 'someone else' }, `rep:${lead.ownerId}`);
+    expect((own.json.note as Json).by).toBe(lead.ownerId);
+  });
+});
+
+describe('tasks', () => {
+  it('reminds the owner once at the due time, in their language, and lists the call in their agenda', async () => {
+    const lead = await assignedLead('Tala Tasks');
+    const dueAt = new Date(Date.now() + 3000).toISOString();
+    const planned = await call('POST', `/v1/leads/${lead.id}/tasks`, {
+      type: 'call',
+      dueAt,
+      by: 'mona',
+      note: 'Ask about <i>the budget</i>',
+    });
+    expect(planned.status).toBe(201);
+    const task = planned.json.task as { id: string; ownerId: string };
+    expect(task.ownerId).toBe(lead.ownerId);
+    const onLead = (await call('GET', `/v1/leads/${lead.id}`)).json;
+    expect(onLead.lead).toMatchObject({ openTasks: 1, nextTaskDueAt: dueAt });
+    const agenda = await call('GET', `/v1/tasks?ownerId=${lead.ownerId}&due=week`);
+    expect((agenda.json.tasks as { id: string }[]).map((t) => t.id)).toContain(task.id);
+
+    expect(await timerOutcome(`task#${lead.id}#${task.id}#${dueAt}`)).toBe('reminded');
+    const mails = (await pipeline.outbox()).filter(
+      (m) => m.headers['X-Leadpipe-Lead'] === lead.id && m.headers['X-Leadpipe-Mail'] === 'task-reminder',
+    );
+    expect(mails).toHaveLength(1);
+    const rep = config.routing.reps.find((r) => r.id === lead.ownerId);
+    expect(mails[0]?.to).toEqual([rep?.email]);
+    expect(mails[0]?.subject).toContain('Tala Tasks');
+    expect(mails[0]?.subject).toMatch(rep?.locale === 'ar' ? /تذكير/ : /Reminder/);
+    // The note is escaped in the mail.
+    expect(mails[0]?.html).toContain('&lt;i&gt;the budget&lt;/i&gt;');
+    const overdue = await call('GET', `/v1/tasks?ownerId=${lead.ownerId}&due=overdue`);
+    expect(overdue.json.tasks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: task.id, overdue: true })]),
+    );
+  });
+
+  it('sends no reminder for a task done before it fell due, nor for the old time of a rescheduled one', async () => {
+    const lead = await assignedLead('Dana Done');
+    const soon = new Date(Date.now() + 2500).toISOString();
+    const done = (await call('POST', `/v1/leads/${lead.id}/tasks`, { type: 'call', dueAt: soon, by: 'x' }))
+      .json.task as { id: string };
+    const marked = await call('POST', `/v1/leads/${lead.id}/tasks/${done.id}/done`, { by: 'x' });
+    expect(marked.json).toMatchObject({ changed: true, task: { status: 'done' } });
+    expect((await call('POST', `/v1/leads/${lead.id}/tasks/${done.id}/done`, { by: 'x' })).json.changed).toBe(
+      false,
+    );
+    expect((await call('POST', `/v1/leads/${lead.id}/tasks/${done.id}/cancel`, { by: 'x' })).status).toBe(
+      409,
+    );
+
+    const moved = (
+      await call('POST', `/v1/leads/${lead.id}/tasks`, { type: 'meeting', dueAt: soon, by: 'x' })
+    ).json.task as { id: string };
+    const later = new Date(Date.now() + 3500).toISOString();
+    const rescheduled = await call('POST', `/v1/leads/${lead.id}/tasks/${moved.id}/reschedule`, {
+      dueAt: later,
+      by: 'x',
+    });
+    expect(rescheduled.status).toBe(200);
+
+    expect(await timerOutcome(`task#${lead.id}#${done.id}#${soon}`)).toBe('moot: task done');
+    expect(await timerOutcome(`task#${lead.id}#${moved.id}#${soon}`)).toBe('moot: task rescheduled');
+    expect(await timerOutcome(`task#${lead.id}#${moved.id}#${later}`)).toBe('reminded');
+    const reminders = (await pipeline.outbox()).filter(
+      (m) => m.headers['X-Leadpipe-Lead'] === lead.id && m.headers['X-Leadpipe-Mail'] === 'task-reminder',
+    );
+    expect(reminders).toHaveLength(1);
+    const { json } = await call('GET', `/v1/leads/${lead.id}`);
+    expect(json.lead).toMatchObject({ openTasks: 1 });
+  });
+
+  it('keeps the open-task count right when many tasks are planned on one lead at once', async () => {
+    const lead = await assignedLead('Cora Concurrent');
+    const dueAt = new Date(Date.now() + 86_400_000).toISOString();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call('POST', `/v1/leads/${lead.id}/tasks`, { type: 'email', dueAt, by: 'x' }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const { json } = await call('GET', `/v1/leads/${lead.id}`);
+    expect(json.lead).toMatchObject({ openTasks: 8, nextTaskDueAt: dueAt });
+    expect(json.tasks).toHaveLength(8);
+  });
+
+  it('answers clear errors: a bad due time, an unknown task, an agenda without a rep', async () => {
+    const lead = await assignedLead('Eli Errors');
+    const bad = await call('POST', `/v1/leads/${lead.id}/tasks`, {
+      type: 'call',
+      dueAt: 'tomorrow',
+      by: 'x',
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('dueAt');
+    const unknown = await call(
+      'POST',
+      `/v1/leads/${lead.id}/tasks/00000000-0000-4000-8000-000000000000/done`,
+      {
+        by: 'x',
+      },
+    );
+    expect(unknown.status).toBe(404);
+    expect((await call('GET', '/v1/tasks')).status).toBe(400);
+    // A rep sees their own agenda, whoever they ask for.
+    const mine = await call(
+      'GET',
+      '/dashboard/api/v1/tasks?ownerId=someone',
+      undefined,
+      `rep:${lead.ownerId}`,
+    );
+    expect(mine.json.ownerId).toBe(lead.ownerId);
+  });
+});
