@@ -470,21 +470,38 @@ async function actAsReps(
   return { contacted: toContact.length, closed: toClose.length };
 }
 
-/** A manager reads the dashboard's data under the same faults: the lead list, some leads, the reps, the KPIs. */
+/**
+ * A manager works in the dashboard under the same faults: the lead list, some leads, the reps, the KPIs, a
+ * search by a person's email, and a note and a call planned (due in seconds) on a lead, then its owner's agenda.
+ */
 async function lookAsManager(run: Run): Promise<void> {
-  const read = async (path: string) => {
+  const send = async (path: string, body?: unknown) => {
     for (let attempt = 1; ; attempt++) {
-      const response = await fetch(`${run.p.url}${path}`);
+      const response = await fetch(`${run.p.url}${path}`, {
+        ...(body === undefined
+          ? {}
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
       if (response.status < 500 || attempt >= 5) return response;
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   };
-  const list = await read('/v1/leads?limit=20');
-  const { leads = [] } = (await list.json()) as { leads?: { id: string }[] };
+  const list = await send('/v1/leads?limit=20');
+  const { leads = [] } = (await list.json()) as { leads?: { id: string; ownerId?: string }[] };
   await inBatches(leads.slice(0, 5), 5, async (lead) => {
-    await read(`/v1/leads/${encodeURIComponent(lead.id)}`);
+    await send(`/v1/leads/${encodeURIComponent(lead.id)}`);
   });
-  for (const path of ['/v1/reps', '/v1/kpi/response-time', '/v1/kpi/funnel']) await read(path);
+  for (const path of ['/v1/reps', '/v1/kpi/response-time', '/v1/kpi/funnel']) await send(path);
+  const someone = run.posted.find((p) => !p.test);
+  if (someone) await send(`/v1/leads?q=${encodeURIComponent(someone.email)}`);
+  const owned = leads.find((l) => l.ownerId);
+  if (owned?.ownerId === undefined) return;
+  const path = `/v1/leads/${encodeURIComponent(owned.id)}`;
+  await send(`${path}/notes`, { text: 'Called, no answer 📞', by: 'chaos' });
+  // Due in seconds: its reminder goes through the timer queue and nurture during the run.
+  const dueAt = new Date(Date.now() + 5000).toISOString();
+  await send(`${path}/tasks`, { type: 'call', dueAt, by: 'chaos' });
+  await send(`/v1/tasks?ownerId=${encodeURIComponent(owned.ownerId)}&due=week`);
 }
 
 /** Hands every DLQ's messages back to its queue once. */

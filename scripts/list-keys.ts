@@ -3,10 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { backfillListKeys } from '../functions/shared/aws/dynamo-lead-list.ts';
+import { backfillSearchTerms } from '../functions/shared/aws/dynamo-lead-search.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run list-keys`: gives leads stored before the dashboard's list index their list keys, so the dashboard
-// lists them. Against the running local pipeline; against AWS with `-- --table NAME` (the LeadsTableName
+// lists them, and writes the search entries of leads stored before search existed, so a search finds them. Against the running local pipeline; against AWS with `-- --table NAME` (the LeadsTableName
 // output) and your AWS credentials, as `npm run rescore` does.
 const Args = z.object({ table: z.string().min(3, '--table takes the LeadsTableName output').optional() });
 
@@ -19,6 +20,8 @@ try {
   const dynamodb = new DynamoDBClient({});
   const { scanned, updated } = await backfillListKeys(documentClient(dynamodb), table);
   console.log(`${table}: ${scanned} items scanned, ${updated} leads given list keys`);
+  const searched = await backfillSearchTerms(documentClient(dynamodb), table);
+  console.log(`${table}: ${searched.indexed} leads written under their search terms`);
   dynamodb.destroy();
 } catch (error) {
   console.error(

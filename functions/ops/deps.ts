@@ -8,6 +8,7 @@ import type {
   KpiStore,
   LeadLister,
   LeadRepository,
+  LeadSearch,
   MessageSender,
   RepDirectory,
   SuppressionList,
@@ -30,6 +31,7 @@ export type OpsDeps = {
   routingQueue: MessageSender<RoutingMessage>;
   suppressions: Pick<SuppressionList, 'suppress'>;
   workspace: Workspace;
+  search: Pick<LeadSearch, 'lookup'>;
   /** Task reminders go through the timer service, as the SLA clocks do. */
   timers: TimerDeps;
   /** Ids of notes and tasks. */

@@ -3,6 +3,7 @@ import { documentClient } from '../shared/aws/clients.ts';
 import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadLister } from '../shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
+import { DynamoLeadSearch } from '../shared/aws/dynamo-lead-search.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
@@ -40,6 +41,7 @@ export function wireOps(input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: D
     routingQueue: new SqsSender(input.clients.sqs, env.ROUTING_QUEUE_URL),
     suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
     workspace: new DynamoWorkspace(db, env.TABLE_NAME),
+    search: new DynamoLeadSearch(db, env.TABLE_NAME),
     timers: {
       store: new DynamoTimerStore(db, env.TABLE_NAME),
       queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),

@@ -8,8 +8,8 @@ import {
   type Score,
   type Touch,
 } from '../shared/lead.ts';
+import { isEmailAddress, matchingKey, normaliseEmail, normalisePhone } from '../shared/normalise.ts';
 import { ownValue } from '../shared/records.ts';
-import { isEmailAddress, matchingKey, normaliseEmail, normalisePhone } from './normalise.ts';
 
 type Scorable = Omit<Lead, 'score' | 'segments'>;
 

@@ -1,7 +1,8 @@
 import type { Footprint } from '../shared/footprint.ts';
 
 export const footprint = {
-  table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+  // Search entries are written in batches.
+  table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
   sendsTo: ['routing'],
   secrets: ['facebook.pageAccessToken', 'facebook.appSecret'],
   callsGraphApi: true,

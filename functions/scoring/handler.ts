@@ -4,8 +4,16 @@ import { type Config, DUPLICATE_WINDOW_MINUTES } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
 import { type GraphLead, IntakeMessage, type Lead, type RoutingMessage } from '../shared/lead.ts';
 import { RAW_KEPT_SECONDS } from '../shared/limits.ts';
-import type { FailureLog, KeyKind, LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
+import type {
+  FailureLog,
+  KeyKind,
+  LeadRepository,
+  LeadSearch,
+  MessageSender,
+  MetaLeads,
+} from '../shared/ports.ts';
 import { ownValue } from '../shared/records.ts';
+import { searchTermsOf } from '../shared/search.ts';
 import { buildLead, type DedupeKey, dedupeKeys, mergeTouch, reopensAsNewLead } from './core.ts';
 import { applyGraphLead } from './facebook-lead.ts';
 
@@ -19,6 +27,8 @@ export type ScoringDeps = {
   /** Meta's Graph API; absent when no Facebook source is configured. */
   metaLeads?: MetaLeads;
   failures: FailureLog;
+  /** A stored lead is written under the terms a rep finds it by (email, phone, name). */
+  search: Pick<LeadSearch, 'index'>;
   /** Why there is no Graph API client (a secret not created yet): said when a Meta lead arrives. */
   metaUnavailable?: string;
   now: () => Date;
@@ -99,6 +109,7 @@ export function createScoringHandler(deps: ScoringDeps) {
       if (reopensAsNewLead(existing, config)) {
         const reopened = { ...lead, ...(existing.ownerId ? { previousOwnerId: existing.ownerId } : {}) };
         await deps.leads.createWithKeys(reopened, keys, window, { takeOver: true });
+        await deps.search.index(reopened.id, searchTermsOf(reopened));
         logger.info('closed lead reopened as a new lead', { leadId: lead.id, previousLeadId: existing.id });
         await deps.routingQueue.send({ v: 1, leadId: lead.id });
         return;
@@ -107,6 +118,8 @@ export function createScoringHandler(deps: ScoringDeps) {
       if (merged === existing) return;
       if ((await deps.leads.saveMerged(merged, existing.version)) === 'recorded') {
         await deps.leads.refreshKeys(existing.id, dedupeKeys(merged), window);
+        // A returning person may bring an email or a phone the lead did not have: findable by it too.
+        await deps.search.index(existing.id, searchTermsOf(merged));
         logger.info('returning person recorded as a touch', {
           leadId: existing.id,
           touchId: lead.id,
@@ -177,6 +190,8 @@ export function createScoringHandler(deps: ScoringDeps) {
       await handleReturningPerson(lead, outcome.holders, keys, window, now);
       return;
     }
+    // After the lead exists (a redelivery, `exists`, writes the same entries again: a crash in between loses none).
+    await deps.search.index(lead.id, searchTermsOf(lead));
     logger.info('lead scored', {
       leadId: lead.id,
       source: lead.source,

@@ -1,5 +1,6 @@
 import { documentClient } from '../shared/aws/clients.ts';
 import { DynamoFailureLog, DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
+import { DynamoLeadSearch } from '../shared/aws/dynamo-lead-search.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { GraphEnv, parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
 import { GraphApiClient } from '../shared/graph-api.ts';
@@ -41,6 +42,7 @@ export function wireScoring(input: WiringInput<'dynamodb' | 'sqs'> & { graphBack
         }
       : {}),
     failures: new DynamoFailureLog(db, env.TABLE_NAME),
+    search: new DynamoLeadSearch(db, env.TABLE_NAME),
     now: input.now ?? systemClock,
     logger,
   });

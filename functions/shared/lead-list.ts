@@ -12,6 +12,13 @@ export const Day = z.iso.date({ error: 'a date such as 2026-03-19' });
 /** `GET /v1/leads`: newest first, filtered, a page at a time. */
 export const LeadListQuery = z
   .strictObject({
+    /** Search: an email, a phone number in any format, or the start of a name (all time, not the range). */
+    q: z
+      .string()
+      .trim()
+      .min(2, 'at least two characters: an email, a phone number or the start of a name')
+      .max(200)
+      .optional(),
     from: Day.optional(),
     to: Day.optional(),
     status: z

@@ -1,6 +1,7 @@
 import type { RepConfig } from './config.ts';
 import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
-import type { LeadListQuery, LeadSummary } from './lead-list.ts';
+import type { LeadListQuery, LeadSummary, ListedLead } from './lead-list.ts';
+import type { SearchQuery, SearchTerm } from './search.ts';
 import type { Timer } from './timers.ts';
 import type { Note, Task, WorkspaceSummary } from './workspace.ts';
 
@@ -56,6 +57,14 @@ export interface LeadLister {
     query: LeadListQuery,
     range: { from: string; to: string },
   ): Promise<{ leads: LeadSummary[]; next?: string }>;
+  /** The listed attributes of these leads, in this order; ids of leads not stored are left out. */
+  read(ids: readonly string[]): Promise<ListedLead[]>;
+}
+
+/** The search entries of leads: written when a lead is stored, read by key. */
+export interface LeadSearch {
+  index(leadId: string, terms: readonly SearchTerm[]): Promise<void>;
+  lookup(query: SearchQuery): Promise<{ exact: string[]; byName: string[] }>;
 }
 
 export interface LeadRepository {

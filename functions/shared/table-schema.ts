@@ -5,6 +5,7 @@
  * Pure: strings in, keys out.
  */
 import { CLOSED_STATUSES } from './lead.ts';
+import type { SearchTerm } from './search.ts';
 
 /** Sort keys (and prefixes) that name an item's kind. */
 export const SORT = {
@@ -74,6 +75,12 @@ export const tableKeys = {
     pk: `${PREFIX.lead}${leadId}`,
     sk: `${SORT.workspace}TASK#${id}`,
   }),
+  /** A search term's entry: identities by value, name tokens under their first two characters. */
+  searchTerm: (term: SearchTerm, leadId: string) =>
+    term.kind === 'name'
+      ? { pk: `FIND#name#${term.bucket}`, sk: `${term.value}#${leadId}` }
+      : { pk: `FIND#${term.kind}#${term.value}`, sk: leadId },
+  searchPartition: (kind: SearchTerm['kind'], value: string) => `FIND#${kind}#${value}`,
   /** The agenda index's partition: one rep's open tasks, by due time. */
   agendaPartition: (ownerId: string) => `AGENDA#${ownerId}`,
   agendaSort: (dueAt: string, leadId: string, taskId: string) => `${dueAt}#${leadId}#${taskId}`,

@@ -11,6 +11,7 @@ import {
   DynamoLeadRepository,
   keys,
 } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoLeadSearch } from '../../functions/shared/aws/dynamo-lead-search.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import { GraphApiClient } from '../../functions/shared/graph-api.ts';
 import type { IntakeMessage } from '../../functions/shared/lead.ts';
@@ -70,6 +71,7 @@ beforeAll(async () => {
       backoffMs: 10,
     }),
     failures: new DynamoFailureLog(db, aws.resources.tableName),
+    search: new DynamoLeadSearch(db, aws.resources.tableName),
     now: () => new Date('2026-03-19T16:00:10.000Z'),
     logger: silentLogger(),
   };

@@ -1,10 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { backfillSearchTerms } from '../../functions/shared/aws/dynamo-lead-search.ts';
 import { timerKeys } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
 import { eventually, testPipeline } from '../support/aws.ts';
-import { testConfig } from '../support/factories.ts';
+import { lead, testConfig } from '../support/factories.ts';
 
 // Two reps in one pool, Sara writing Arabic in Riyadh, Layla English in Dubai.
 const config = testConfig({
@@ -34,10 +36,14 @@ async function call(method: string, path: string, body?: unknown, user?: string)
 }
 
 /** A lead through the whole pipeline, waited for until it has an owner. */
-async function assignedLead(name: string): Promise<{ id: string; ownerId: string }> {
+async function assignedLead(
+  name: string,
+  contact: { email?: string; phone?: string } = {},
+): Promise<{ id: string; ownerId: string }> {
   const posted = await call('POST', '/v1/forms/demo/leads', {
     name,
-    email: `ws.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`,
+    email: contact.email ?? `ws.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`,
+    ...(contact.phone ? { phone: contact.phone } : {}),
   });
   const id = String(posted.json.leadId);
   const ownerId = await eventually(`lead ${id} assigned`, async () => {
@@ -207,5 +213,50 @@ describe('tasks', () => {
       `rep:${lead.ownerId}`,
     );
     expect(mine.json.ownerId).toBe(lead.ownerId);
+  });
+});
+
+describe('search', () => {
+  const found = async (q: string, user?: string) => {
+    const path = `${user ? '/dashboard/api' : ''}/v1/leads?q=${encodeURIComponent(q)}`;
+    const { status, json } = await call('GET', path, undefined, user);
+    expect(status).toBe(200);
+    return (json.leads as { id: string }[]).map((l) => l.id);
+  };
+
+  it('finds a lead by its email in any case, its number in any digits, and its name however it is spelled', async () => {
+    const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+    const email = `Karimi.${digits}@Example.com`;
+    const lead = await assignedLead(`علی کریمی ${digits}`, { email, phone: `+96650${digits}` });
+    expect((await found(email.toUpperCase()))[0]).toBe(lead.id);
+    // The national number in Arabic-Indic digits, as a Saudi caller id shows it.
+    const national = `050${digits}`.replace(/\d/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+    expect(await found(national)).toContain(lead.id);
+    expect(await found(`+966 50 ${digits}`)).toContain(lead.id);
+    // ي for ی, ك for ک, and only the start of a word.
+    expect(await found(`علي كري ${digits}`)).toContain(lead.id);
+    expect(await found(`nobody-${digits}@example.com`)).toEqual([]);
+  });
+
+  it('shows a rep only their own leads, and says what a search needs', async () => {
+    const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+    const lead = await assignedLead(`Zara Zed${digits}`);
+    const other = lead.ownerId === 'sara' ? 'layla' : 'sara';
+    expect(await found(`zed${digits}`, `rep:${lead.ownerId}`)).toEqual([lead.id]);
+    expect(await found(`zed${digits}`, `rep:${other}`)).toEqual([]);
+    const tooShort = await call('GET', '/v1/leads?q=z');
+    expect(tooShort.status).toBe(400);
+    expect(JSON.stringify(tooShort.json)).toContain('at least two characters');
+  });
+
+  it('finds leads stored before search existed once npm run list-keys wrote their entries', async () => {
+    const db = documentClient();
+    const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+    const old = lead({ contact: { name: `Olden Days${digits}` }, keys: {} });
+    await new DynamoLeadRepository(db, pipeline.resources.tableName).create(old);
+    expect(await found(`days${digits}`)).toEqual([]);
+    const { indexed } = await backfillSearchTerms(db, pipeline.resources.tableName);
+    expect(indexed).toBeGreaterThan(0);
+    expect(await found(`days${digits}`)).toEqual([old.id]);
   });
 });

@@ -5,11 +5,11 @@ import { metaIntakeMessage, parseMetaWebhook } from '../../functions/ingest/sour
 import { googleIntakeMessage, parseGoogleWebhook } from '../../functions/ingest/sources/google.ts';
 import { buildLead, mergeTouch } from '../../functions/scoring/core.ts';
 import { applyGraphLead, isMetaTestLead } from '../../functions/scoring/facebook-lead.ts';
-import { normalisePhone } from '../../functions/scoring/normalise.ts';
 import { answerKey, isoTime } from '../../functions/shared/answers.ts';
 import { parseConfig } from '../../functions/shared/config.ts';
 import { GraphLead } from '../../functions/shared/lead.ts';
 import { ANSWER_MAX_CHARS, cutAnswer, cutToBytes, fitAnswers } from '../../functions/shared/limits.ts';
+import { normalisePhone } from '../../functions/shared/normalise.ts';
 import { intakeMessage, testConfig } from '../support/factories.ts';
 
 // Material from the platforms' documentation and their test tools (test/fixtures/SOURCES.md), and sizes

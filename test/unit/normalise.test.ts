@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchingKey, normaliseEmail, normalisePhone } from '../../functions/scoring/normalise.ts';
+import { matchingKey, normaliseEmail, normalisePhone } from '../../functions/shared/normalise.ts';
 
 describe('phone numbers', () => {
   it.each([

@@ -1,7 +1,8 @@
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
 import { isClosed } from '../../shared/lead.ts';
-import { LeadListQuery } from '../../shared/lead-list.ts';
+import { LeadListQuery, type LeadSummary, matches, summarise } from '../../shared/lead-list.ts';
+import { nameMatches, parseSearch, searchCountries } from '../../shared/search.ts';
 import { withSla } from '../../shared/sla.ts';
 import {
   listRange,
@@ -24,7 +25,7 @@ type LeadRouteKey =
 
 /** The leads: the list, one lead, a move by hand, and status events. A rep sees and acts on their own only. */
 export function leadRoutes(
-  deps: Pick<OpsDeps, 'config' | 'leads' | 'lister' | 'reps' | 'workspace' | 'logger'>,
+  deps: Pick<OpsDeps, 'config' | 'leads' | 'lister' | 'reps' | 'workspace' | 'search' | 'logger'>,
   changeStatus: ChangeStatus,
 ): OpsRoutes<LeadRouteKey> {
   const { config, logger } = deps;
@@ -37,11 +38,35 @@ export function leadRoutes(
 
   const visibleLead = createVisibleLead(deps);
 
+  /**
+   * A search: exact identities (the email, each reading of the number) first, then names whose tokens start
+   * with every typed token, newest first; the list's filters and a rep's scope apply. Read by key, never a scan.
+   */
+  async function search(q: string, query: LeadListQuery): Promise<LeadSummary[]> {
+    const terms = parseSearch(q, searchCountries(config));
+    if (terms.emails.length + terms.phones.length + terms.names.length === 0)
+      throw new HttpError(400, 'validation_failed', 'Search by an email, a phone number or a name.', [
+        { path: 'q', message: 'an email, a phone number, or at least two letters of a name' },
+      ]);
+    const { exact, byName } = await deps.search.lookup(terms);
+    const exactIds = new Set(exact);
+    const listed = await deps.lister.read([...exact, ...byName.filter((id) => !exactIds.has(id))]);
+    const named = listed
+      .filter((l) => !exactIds.has(l.id) && nameMatches(l, terms.names))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return [...listed.filter((l) => exactIds.has(l.id)), ...named]
+      .map(summarise)
+      .filter((s) => matches(s, query))
+      .slice(0, query.limit);
+  }
+
   return {
     'GET /v1/leads': async ({ event, now, viewer }) => {
       const query = parseQuery(LeadListQuery, event.queryStringParameters);
-      const range = listRange(query, now);
       const scoped = viewer.role === 'rep' ? { ...query, ownerId: viewer.repId } : query;
+      if (scoped.q !== undefined)
+        return jsonResponse(200, { q: scoped.q, leads: await search(scoped.q, scoped) });
+      const range = listRange(query, now);
       return jsonResponse(200, { ...range, ...(await deps.lister.list(scoped, range)) });
     },
     'GET /v1/leads/{leadId}': async ({ leadId, viewer }) => {

@@ -113,7 +113,7 @@ export class DynamoLeadLister implements LeadLister {
       }
       if (batch.length === 0) return { leads };
       read += batch.length;
-      const found = await this.read(batch.map((row) => row.key));
+      const found = await this.readKeys(batch.map((row) => row.key));
       for (const row of batch) {
         const lead = found.get(row.key.pk);
         // A lead erased since the index was read is not listed.
@@ -128,8 +128,16 @@ export class DynamoLeadLister implements LeadLister {
     }
   }
 
+  async read(ids: readonly string[]): Promise<ListedLead[]> {
+    const found = await this.readKeys(ids.map((id) => keys.lead(id)));
+    return ids.flatMap((id) => {
+      const lead = found.get(keys.lead(id).pk);
+      return lead ? [lead] : [];
+    });
+  }
+
   /** The listed attributes of a batch of leads, by table key. */
-  private async read(tableKeys: Row['key'][]): Promise<Map<string, ListedLead>> {
+  private async readKeys(tableKeys: Row['key'][]): Promise<Map<string, ListedLead>> {
     const items = await batchGetAll(this.db, this.tableName, tableKeys, {
       attributes: ['pk', ...LIST_PROJECTION],
       incomplete: 'the lead list could not be read in full; try again',

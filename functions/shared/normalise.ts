@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
-import { stripBidiMarks } from '../shared/text.ts';
+import { stripBidiMarks } from './text.ts';
 
 export type NormalisedPhone = {
   e164: string;
