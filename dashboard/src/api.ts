@@ -68,6 +68,7 @@ const LeadSummary = z.object({
   name: z.optional(z.string()),
   score: z.number(),
   campaign: z.optional(z.string()),
+  nextTaskDueAt: z.optional(z.string()),
 });
 export type LeadSummary = z.infer<typeof LeadSummary>;
 
@@ -82,7 +83,29 @@ const Assignment = z.object({
   at: z.string(),
 });
 
+const TaskType = z.enum(['call', 'meeting', 'email', 'other']);
+export type TaskType = z.infer<typeof TaskType>;
+
+export const Task = z.object({
+  id: z.string(),
+  leadId: z.string(),
+  type: TaskType,
+  dueAt: z.string(),
+  note: z.optional(z.string()),
+  ownerId: z.string(),
+  leadName: z.optional(z.string()),
+  status: z.enum(['open', 'done', 'cancelled']),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  overdue: z.optional(z.boolean()),
+});
+export type Task = z.infer<typeof Task>;
+
+export const Agenda = z.object({ ownerId: z.string(), until: z.string(), tasks: z.array(Task) });
+
 export const LeadDetail = z.object({
+  notes: z.array(z.object({ id: z.string(), text: z.string(), by: z.string(), at: z.string() })),
+  tasks: z.array(Task),
   lead: z.object({
     id: z.string(),
     source: z.string(),

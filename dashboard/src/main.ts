@@ -8,6 +8,7 @@ import { leadView } from './views/lead.ts';
 import { leads } from './views/leads.ts';
 import { overview } from './views/overview.ts';
 import { reps } from './views/reps.ts';
+import { today } from './views/today.ts';
 
 const LANG_NAMES: Record<Lang, string> = { en: 'English', ar: 'العربية', fa: 'فارسی' };
 const STORE = 'leadpipe.dashboard';
@@ -48,6 +49,7 @@ function header(ctx: Ctx): HTMLElement {
       'nav',
       { 'aria-label': t('title') },
       link('overview', t('overview')),
+      link('today', t('today')),
       link('leads', t('leads')),
       link('reps', t('reps')),
     ),
@@ -130,6 +132,7 @@ async function render(): Promise<void> {
     if (page === 'leads' && id) await leadView(ctx, main, decodeURIComponent(id));
     else if (page === 'leads') await leads(ctx, main, current.signal);
     else if (page === 'reps') await reps(ctx, main);
+    else if (page === 'today') await today(ctx, main);
     else await overview(ctx, main);
     main.setAttribute('data-ready', 'true');
   } catch (error) {

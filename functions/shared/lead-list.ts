@@ -66,6 +66,7 @@ export const ListedLead = Lead.pick({
   test: true,
   firstContactAt: true,
   locale: true,
+  nextTaskDueAt: true,
 });
 export type ListedLead = z.infer<typeof ListedLead>;
 
@@ -75,7 +76,16 @@ export const LIST_PROJECTION = Object.keys(ListedLead.shape);
 /** What a list row shows: enough to pick a lead, not the whole lead. */
 export type LeadSummary = Pick<
   ListedLead,
-  'id' | 'createdAt' | 'source' | 'status' | 'ownerId' | 'segments' | 'test' | 'firstContactAt' | 'locale'
+  | 'id'
+  | 'createdAt'
+  | 'source'
+  | 'status'
+  | 'ownerId'
+  | 'segments'
+  | 'test'
+  | 'firstContactAt'
+  | 'locale'
+  | 'nextTaskDueAt'
 > & { name?: string; score: number; campaign?: string };
 
 function shardOf(id: string): number {
@@ -133,6 +143,8 @@ export function summarise(lead: ListedLead): LeadSummary {
     ...(name ? { name } : {}),
     score: lead.score.total,
     ...(campaign ? { campaign } : {}),
+    // The earliest open task: the list marks the lead when it is overdue.
+    ...(lead.nextTaskDueAt ? { nextTaskDueAt: lead.nextTaskDueAt } : {}),
   };
 }
 

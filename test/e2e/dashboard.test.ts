@@ -166,4 +166,60 @@ describe('the dashboard in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}/leads-phone.png`, fullPage: true });
     await page.close();
   });
+
+  it("writes a note and plans a call on a lead's page; the call shows overdue in the list and in the rep's day", async () => {
+    const page = await browser.newPage({ locale: 'en-GB', timezoneId: 'Asia/Dubai' });
+    const id = posted[3] ?? '';
+    const { lead } = await api<{ lead: { ownerId: string } }>(`/v1/leads/${id}`);
+    await open(page, `#/leads/${id}`);
+    await page.fill('#note-text', 'Called 📞 <i>twice</i>, اتصلت مرتين');
+    await page.click('form.note button[type="submit"]');
+    await page.waitForSelector('.timeline >> text=Called 📞 <i>twice</i>, اتصلت مرتين');
+    // The note's markup is text, not HTML.
+    expect(await page.locator('.timeline i').count()).toBe(0);
+    // Planned an hour ago, in the viewer's own time: overdue at once.
+    const anHourAgo = await page.evaluate<string>(
+      `(() => { const d = new Date(Date.now() - 3600000); const p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()); })()`,
+    );
+    await page.selectOption('#task-type', 'call');
+    await page.fill('#task-due', anHourAgo);
+    await page.fill('#task-note', 'ask about the budget');
+    await page.click('form.plan button[type="submit"]');
+    await page.waitForSelector('ul.tasks li.overdue >> text=ask about the budget');
+
+    await open(page, '#/leads');
+    await page.waitForSelector(`#lead-list tr[data-lead="${id}"] .badge.overdue`);
+    // Owners by name, chosen from the reps.
+    const owner = await page.textContent(`#lead-list tr[data-lead="${id}"] td:nth-child(5)`);
+    expect(owner).not.toBe(lead.ownerId);
+    expect(await page.locator('select[name="ownerId"] option').count()).toBeGreaterThan(1);
+
+    await open(page, '#/today');
+    await page.selectOption('select[name="ownerId"]', lead.ownerId);
+    await page.selectOption('select[name="due"]', 'overdue');
+    await page.click('form.filters button[type="submit"]');
+    const item = page.locator(`#agenda li[data-task]`, { hasText: 'ask about the budget' });
+    await item.waitFor();
+    expect(await item.getAttribute('class')).toBe('overdue');
+    await item.locator('button').click();
+    await page.waitForSelector('#agenda >> text=Nothing due.');
+    await page.screenshot({ path: `${ARTIFACTS}/today-en.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('finds a lead from the search box by the start of its Arabic name, and disqualifies it with a reason', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await open(page, '#/leads');
+    await page.fill('input[name="q"]', 'سار');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForFunction(`document.querySelectorAll('#lead-list tbody tr').length === 1`);
+    expect(await page.getAttribute('#lead-list tbody tr', 'data-lead')).toBe(posted[0]);
+    await page.click(`#lead-list tr[data-lead="${posted[0]}"] a`);
+    await page.waitForSelector('main[data-ready="true"] #dq-reason');
+    await page.selectOption('#dq-reason', 'wrong-number');
+    await page.click('[data-action="disqualified"]');
+    await page.waitForSelector('[data-status="disqualified"]');
+    expect(await page.textContent('.timeline')).toContain('wrong-number');
+    await page.close();
+  });
 });

@@ -349,7 +349,73 @@ const HTTP_ROWS: HttpRow[] = [
     status: 409,
     code: 'lead_closed',
   },
+  {
+    request: '`POST /v1/leads/{id}/events` disqualifying for a reason not configured',
+    run: async () => {
+      const leadId = await assignedLead();
+      return post(
+        `/v1/leads/${leadId}/events`,
+        JSON.stringify({ type: 'disqualified', by: 'x', reason: 'bored' }),
+      );
+    },
+    status: 400,
+    code: 'unknown_reason',
+  },
+  {
+    request: '`POST /v1/leads/{id}/notes` with 5,001 characters',
+    run: async () => {
+      const leadId = await assignedLead();
+      return post(`/v1/leads/${leadId}/notes`, JSON.stringify({ text: 'ن'.repeat(5001), by: 'x' }));
+    },
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    request: '`POST /v1/leads/{id}/tasks` due "tomorrow"',
+    run: async () => {
+      const leadId = await assignedLead();
+      return post(`/v1/leads/${leadId}/tasks`, JSON.stringify({ type: 'call', dueAt: 'tomorrow', by: 'x' }));
+    },
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    request: '`POST /v1/leads/{id}/tasks/{taskId}/cancel` for a task already done',
+    run: async () => {
+      const leadId = await assignedLead();
+      const dueAt = new Date(Date.now() + 86_400_000).toISOString();
+      const created = await post(
+        `/v1/leads/${leadId}/tasks`,
+        JSON.stringify({ type: 'call', dueAt, by: 'x' }),
+      );
+      const { task } = (await created.json()) as { task: { id: string } };
+      await post(`/v1/leads/${leadId}/tasks/${task.id}/done`, JSON.stringify({ by: 'x' }));
+      return post(`/v1/leads/${leadId}/tasks/${task.id}/cancel`, JSON.stringify({ by: 'x' }));
+    },
+    status: 409,
+    code: 'task_closed',
+  },
+  {
+    request: '`GET /v1/leads?q=a` (one character)',
+    run: () => fetch(`${pipeline.url}/v1/leads?q=a`),
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    request: '`GET /v1/tasks` without `ownerId`, as a manager',
+    run: () => fetch(`${pipeline.url}/v1/tasks`),
+    status: 400,
+    code: 'validation_failed',
+  },
 ];
+
+/** A web form lead through the pipeline, waited for until it has an owner. */
+async function assignedLead(): Promise<string> {
+  const response = await post('/v1/forms/demo/leads', JSON.stringify({ email: uniqueEmail() }));
+  const { leadId } = (await response.json()) as { leadId: string };
+  await eventually('the assignment', async () => (await storedLead(leadId)).ownerId);
+  return leadId;
+}
 
 describe('every HTTP row of docs/bad-inputs.md', () => {
   it('is listed in the doc with the answer it gets, and the doc lists nothing else', () => {

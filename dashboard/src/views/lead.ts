@@ -1,20 +1,16 @@
-import {
-  Acknowledged,
-  ApiError,
-  api,
-  dashboardSettings,
-  type LeadDetail,
-  LeadDetail as LeadDetailSchema,
-} from '../api.ts';
+import type { z } from 'zod';
+import { Acknowledged, ApiError, api, dashboardSettings, LeadDetail as LeadDetailSchema } from '../api.ts';
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
 import { type MessageKey, reasonLabel } from '../i18n.ts';
 
 type TimelineEvent = { at: string; what: string; detail: string };
 
-/** Everything that happened to a lead, oldest first: arrival, returns, owners, status, automations. */
-function timeline(ctx: Ctx, lead: LeadDetail): TimelineEvent[] {
-  const { t } = ctx;
+type Detail = z.infer<typeof LeadDetailSchema>;
+
+/** Everything that happened to a lead, oldest first: arrival, returns, owners, status, notes, automations. */
+function timeline(ctx: Ctx, { lead, notes, tasks }: Detail): TimelineEvent[] {
+  const { t, f } = ctx;
   const events: TimelineEvent[] = [
     { at: lead.createdAt, what: t('event.created'), detail: `${lead.source} · ${lead.formId}` },
   ];
@@ -31,6 +27,14 @@ function timeline(ctx: Ctx, lead: LeadDetail): TimelineEvent[] {
       at: s.at,
       what: `${t('event.status')}: ${t(`status.${s.status}`)}`,
       detail: `${t('by')} ${s.by}${s.reason ? ` · ${s.reason}` : ''}`,
+    });
+  for (const note of notes)
+    events.push({ at: note.at, what: t('event.note'), detail: `${t('by')} ${note.by} · ${note.text}` });
+  for (const task of tasks)
+    events.push({
+      at: task.createdAt,
+      what: `${t('event.task')}: ${t(`task.${task.type}`)}`,
+      detail: `${f.dateTime(task.dueAt)} · ${t('by')} ${task.createdBy}${task.note ? ` · ${task.note}` : ''}`,
     });
   for (const u of lead.followUps) {
     const key = `followUp.${u.kind}` as MessageKey;
@@ -54,10 +58,35 @@ const ACTIONS = [
 /** One lead: who, why this owner, the score's parts, its timeline, and the rep's status actions. */
 export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise<void> {
   const { t, f } = ctx;
-  const [{ lead }, { disqualifyReasons }] = await Promise.all([
+  const [detail, { disqualifyReasons }] = await Promise.all([
     api(LeadDetailSchema, `/leads/${encodeURIComponent(id)}`),
     dashboardSettings(),
   ]);
+  const { lead } = detail;
+  const path = `/leads/${encodeURIComponent(id)}`;
+  /** Sends, announces, and shows the lead again with what changed. */
+  const submit = async (route: string, body: Record<string, unknown>) => {
+    try {
+      await api(Acknowledged, route, { method: 'POST', body: { by: 'dashboard', ...body } });
+      ctx.announce(t('done'));
+      await leadView(ctx, root, id);
+    } catch (error) {
+      ctx.announce(error instanceof ApiError ? error.message : t('error'));
+    }
+  };
+  const noteText = h('textarea', { id: 'note-text', name: 'text', rows: 3, maxlength: 5000, required: true });
+  const taskType = h(
+    'select',
+    { id: 'task-type', name: 'type' },
+    ...(['call', 'meeting', 'email', 'other'] as const).map((type) =>
+      h('option', { value: type }, t(`task.${type}`)),
+    ),
+  );
+  const taskDue = h('input', { id: 'task-due', name: 'dueAt', type: 'datetime-local', required: true });
+  const taskNote = h('input', { id: 'task-note', name: 'note', maxlength: 5000 });
+  const open = detail.tasks
+    .filter((task) => task.status === 'open')
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   const reason = h('input', { id: 'lost-reason', name: 'reason', maxlength: 500 });
   const dqReason = h(
     'select',
@@ -116,12 +145,92 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
     ),
     h(
       'section',
+      { 'aria-labelledby': 'tasks-title' },
+      h('h2', { id: 'tasks-title' }, t('tasks')),
+      h(
+        'ul',
+        { class: 'tasks' },
+        ...open.map((task) =>
+          h(
+            'li',
+            { 'data-task': task.id, ...(task.dueAt < new Date().toISOString() ? { class: 'overdue' } : {}) },
+            h('strong', {}, t(`task.${task.type}`)),
+            ' ',
+            h('time', { datetime: task.dueAt }, f.dateTime(task.dueAt)),
+            task.note ? h('span', {}, ` · ${task.note}`) : null,
+            ' ',
+            h(
+              'button',
+              {
+                type: 'button',
+                'data-task-action': 'done',
+                onclick: () => void submit(`${path}/tasks/${task.id}/done`, {}),
+              },
+              t('markDone'),
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                'data-task-action': 'cancel',
+                onclick: () => void submit(`${path}/tasks/${task.id}/cancel`, {}),
+              },
+              t('cancelTask'),
+            ),
+          ),
+        ),
+      ),
+      h(
+        'form',
+        {
+          class: 'plan',
+          onsubmit: (event: Event) => {
+            event.preventDefault();
+            const due = (taskDue as HTMLInputElement).value;
+            const note = (taskNote as HTMLInputElement).value.trim();
+            void submit(`${path}/tasks`, {
+              type: (taskType as HTMLSelectElement).value,
+              // The viewer's local time, as the browser reads it, sent with its offset (as UTC).
+              dueAt: new Date(due).toISOString(),
+              ...(note ? { note } : {}),
+            });
+          },
+        },
+        h('label', { for: 'task-type' }, t('taskType')),
+        taskType,
+        h('label', { for: 'task-due' }, t('dueAt')),
+        taskDue,
+        h('label', { for: 'task-note' }, t('noteText')),
+        taskNote,
+        h('button', { type: 'submit' }, t('planTask')),
+      ),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'notes-title' },
+      h('h2', { id: 'notes-title' }, t('notes')),
+      h(
+        'form',
+        {
+          class: 'note',
+          onsubmit: (event: Event) => {
+            event.preventDefault();
+            void submit(`${path}/notes`, { text: (noteText as HTMLTextAreaElement).value });
+          },
+        },
+        h('label', { for: 'note-text' }, t('noteText')),
+        noteText,
+        h('button', { type: 'submit' }, t('addNote')),
+      ),
+    ),
+    h(
+      'section',
       { 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, t('timeline')),
       h(
         'ol',
         { class: 'timeline' },
-        ...timeline(ctx, lead).map((e) =>
+        ...timeline(ctx, detail).map((e) =>
           h(
             'li',
             {},

@@ -1,4 +1,4 @@
-import { api, LeadPage, type LeadSummary, query, type Status } from '../api.ts';
+import { api, LeadPage, type LeadSummary, query, Reps, type Status } from '../api.ts';
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
 
@@ -14,7 +14,14 @@ const STATUSES: Status[] = [
 ];
 const SOURCES = ['web-form', 'facebook', 'google'];
 
-type Filters = { status: string; source: string; ownerId: string; segment: string; minScore: string };
+type Filters = {
+  q: string;
+  status: string;
+  source: string;
+  ownerId: string;
+  segment: string;
+  minScore: string;
+};
 
 function select(label: string, name: keyof Filters, options: [string, string][], filters: Filters) {
   return h(
@@ -29,16 +36,25 @@ function select(label: string, name: keyof Filters, options: [string, string][],
   );
 }
 
-function row(ctx: Ctx, lead: LeadSummary): HTMLElement {
+function row(ctx: Ctx, lead: LeadSummary, names: Map<string, string>): HTMLElement {
   const { t, f } = ctx;
+  const overdue = lead.nextTaskDueAt !== undefined && lead.nextTaskDueAt < new Date().toISOString();
   return h(
     'tr',
     { 'data-lead': lead.id },
     h('td', {}, f.dateTime(lead.createdAt)),
-    h('td', {}, h('a', { href: `#/leads/${encodeURIComponent(lead.id)}` }, lead.name ?? lead.id.slice(0, 8))),
+    h(
+      'td',
+      {},
+      h('a', { href: `#/leads/${encodeURIComponent(lead.id)}` }, lead.name ?? lead.id.slice(0, 8)),
+      // A planned call whose time has passed: the rep sees it in the list.
+      overdue
+        ? h('span', { class: 'badge overdue', title: f.dateTime(lead.nextTaskDueAt ?? '') }, t('overdue'))
+        : null,
+    ),
     h('td', {}, lead.source),
     h('td', {}, h('span', { class: `status status-${lead.status}` }, t(`status.${lead.status}`))),
-    h('td', {}, lead.ownerId ?? '—'),
+    h('td', {}, lead.ownerId ? (names.get(lead.ownerId) ?? lead.ownerId) : '—'),
     h('td', { class: 'num' }, f.integer(lead.score)),
     h('td', {}, lead.segments.join(', ')),
   );
@@ -47,17 +63,21 @@ function row(ctx: Ctx, lead: LeadSummary): HTMLElement {
 /** The lead list: newest first, filtered, refreshed every 10 seconds while it is open. */
 export async function leads(ctx: Ctx, root: HTMLElement, signal: AbortSignal): Promise<void> {
   const { t } = ctx;
-  const filters: Filters = { status: '', source: '', ownerId: '', segment: '', minScore: '' };
+  const filters: Filters = { q: '', status: '', source: '', ownerId: '', segment: '', minScore: '' };
+  // Owners by name, and the filter as a choice of reps (a rep's roster holds only themself).
+  const roster = (await api(Reps, '/reps')).reps;
+  const names = new Map(roster.map((r) => [r.id, r.name]));
   const body = h('tbody');
   const more = h('button', { type: 'button', hidden: true }, t('loadMore'));
   let next: string | undefined;
 
   async function load(reset: boolean): Promise<void> {
+    // A search is all time and one page; the list is the range, newest first, page by page.
     const page = await api(
       LeadPage,
-      `/leads${query({ ...filters, limit: 50, cursor: reset ? undefined : next })}`,
+      `/leads${query({ ...filters, limit: 50, cursor: reset || filters.q ? undefined : next })}`,
     );
-    const rows = page.leads.map((lead) => row(ctx, lead));
+    const rows = page.leads.map((lead) => row(ctx, lead, names));
     if (reset) body.replaceChildren(...rows);
     else body.append(...rows);
     next = page.next;
@@ -84,11 +104,19 @@ export async function leads(ctx: Ctx, root: HTMLElement, signal: AbortSignal): P
     h(
       'label',
       {},
-      t('owner'),
+      t('search'),
       h('input', {
-        name: 'ownerId',
-        oninput: (e: Event) => (filters.ownerId = (e.target as HTMLInputElement).value),
+        name: 'q',
+        type: 'search',
+        placeholder: t('searchHint'),
+        oninput: (e: Event) => (filters.q = (e.target as HTMLInputElement).value.trim()),
       }),
+    ),
+    select(
+      t('owner'),
+      'ownerId',
+      [['', t('any')], ...roster.map((r): [string, string] => [r.id, r.name])],
+      filters,
     ),
     h(
       'label',
@@ -141,7 +169,8 @@ export async function leads(ctx: Ctx, root: HTMLElement, signal: AbortSignal): P
   await load(true);
   // Live: the first page again every 10 s, unless the viewer has paged on.
   const timer = setInterval(() => {
-    if (next === undefined || body.children.length <= 50) void load(true).catch(() => undefined);
+    if (filters.q === '' && (next === undefined || body.children.length <= 50))
+      void load(true).catch(() => undefined);
   }, 10_000);
   signal.addEventListener('abort', () => clearInterval(timer));
 }

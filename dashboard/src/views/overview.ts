@@ -137,9 +137,11 @@ export async function overview(ctx: Ctx, root: HTMLElement, range = defaultRange
     return { label, value, text: f.integer(value) };
   });
   const sources = bySource.groups.map((g) => g.group);
-  const days = (bySource.days ?? []).map((d) => ({
-    label: f.day(d.day),
-    values: Object.fromEntries(d.groups.map((g) => [g.group, g.new])),
+  // Every day of the range, with nothing on the quiet ones: one busy day must not fill the whole width.
+  const counted = new Map((bySource.days ?? []).map((d) => [d.day, d.groups]));
+  const days = everyDay(bySource.from, bySource.to).map((day) => ({
+    label: f.day(day),
+    values: Object.fromEntries((counted.get(day) ?? []).map((g) => [g.group, g.new])),
   }));
   root.replaceChildren(
     h('h1', {}, t('overview')),
@@ -155,7 +157,7 @@ export async function overview(ctx: Ctx, root: HTMLElement, range = defaultRange
       'section',
       { 'aria-labelledby': 'daily-title' },
       h('h2', { id: 'daily-title' }, t('leadsPerDay')),
-      days.length > 0
+      days.some((d) => Object.keys(d.values).length > 0)
         ? stackedChart(days, sources, { name: t('leadsPerDay'), rtl: ctx.rtl, format: f.integer })
         : h('p', {}, t('noData')),
     ),
@@ -167,4 +169,12 @@ export async function overview(ctx: Ctx, root: HTMLElement, range = defaultRange
       funnelTable(ctx, t('byCampaign'), byCampaign.groups),
     ),
   );
+}
+
+/** Each calendar day from `from` to `to` (ISO dates), in order. */
+export function everyDay(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
 }
