@@ -65,6 +65,10 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
   return params;
 }
 
+function variables(path: string): number {
+  return path.split('/').filter((part) => part.startsWith('{')).length;
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -152,6 +156,9 @@ export function createGateway(
   localRoutes: LocalRoute[],
   onError: (e: unknown) => void,
 ): Server {
+  // API Gateway picks the most specific route: a static segment wins over a path variable
+  // (`/v1/leads/export.csv` over `/v1/leads/{leadId}`). Fewer variables first does the same here.
+  const bySpecificity = [...routes].sort((a, b) => variables(a.path) - variables(b.path));
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -163,7 +170,7 @@ export function createGateway(
         return;
       }
       let pathMatched = false;
-      for (const route of routes) {
+      for (const route of bySpecificity) {
         const params = matchPath(route.path, url.pathname);
         if (params === undefined) continue;
         pathMatched = true;

@@ -3,6 +3,8 @@ export type Lang = 'en' | 'ar' | 'fa';
 export const LANGS: readonly Lang[] = ['en', 'ar', 'fa'];
 
 const en = {
+  export: 'Export CSV',
+  exported: 'Exported',
   today: 'My day',
   search: 'Search',
   searchHint: 'Email, phone or name',
@@ -123,6 +125,8 @@ export type MessageKey = keyof typeof en;
 type Messages = Record<MessageKey, string>;
 
 const ar: Messages = {
+  export: 'تصدير CSV',
+  exported: 'تم التصدير',
   today: 'يومي',
   search: 'بحث',
   searchHint: 'البريد أو الهاتف أو الاسم',
@@ -241,6 +245,8 @@ const ar: Messages = {
 };
 
 const fa: Messages = {
+  export: 'خروجی CSV',
+  exported: 'خروجی گرفته شد',
   today: 'روز من',
   search: 'جستجو',
   searchHint: 'ایمیل، تلفن یا نام',

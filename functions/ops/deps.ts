@@ -36,6 +36,8 @@ export type OpsDeps = {
   timers: TimerDeps;
   /** Ids of notes and tasks. */
   newId: () => string;
+  /** Where an export is cut into parts (4 MB; tests make it small to see the parts). */
+  exportPartBytes?: number;
   now: () => Date;
   logger: Logger;
 };

@@ -9,6 +9,7 @@ import { viewerOf } from './core.ts';
 import type { OpsDeps, OpsRoute } from './deps.ts';
 import { createChangeStatus } from './lead-status.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { exportRoutes } from './routes/export.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { linkRoutes } from './routes/links.ts';
@@ -46,6 +47,7 @@ export function createOpsHandler(deps: OpsDeps) {
     ...kpiRoutes(deps),
     ...repRoutes(deps),
     ...workspaceRoutes(deps),
+    ...exportRoutes(deps),
   };
 
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {

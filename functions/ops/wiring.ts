@@ -25,7 +25,9 @@ export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
  * it. The dashboard's files come baked into the bundle in AWS and built on the fly locally; without a Cognito
  * sign-in in the environment (loopback), the page needs none.
  */
-export function wireOps(input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: DashboardAssets }) {
+export function wireOps(
+  input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: DashboardAssets; exportPartBytes?: number },
+) {
   const env = parseEnv(OpsEnv, input.env);
   const db = documentClient(input.clients.dynamodb);
   return createOpsHandler({
@@ -47,6 +49,7 @@ export function wireOps(input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: D
       queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),
     },
     newId: randomUUID,
+    ...(input.exportPartBytes !== undefined ? { exportPartBytes: input.exportPartBytes } : {}),
     now: input.now ?? systemClock,
     logger: input.logger ?? createLogger('ops'),
   });

@@ -67,6 +67,10 @@ export const ListedLead = Lead.pick({
   firstContactAt: true,
   locale: true,
   nextTaskDueAt: true,
+  // For the export: a read costs by the item's size, not by what is projected, so these come free.
+  submittedAt: true,
+  phoneE164: true,
+  lastNote: true,
 });
 export type ListedLead = z.infer<typeof ListedLead>;
 

@@ -57,6 +57,11 @@ export interface LeadLister {
     query: LeadListQuery,
     range: { from: string; to: string },
   ): Promise<{ leads: LeadSummary[]; next?: string }>;
+  /** A page of the list with each lead's listed attributes (what the export writes). */
+  page(
+    query: LeadListQuery,
+    range: { from: string; to: string },
+  ): Promise<{ leads: ListedLead[]; next?: string }>;
   /** The listed attributes of these leads, in this order; ids of leads not stored are left out. */
   read(ids: readonly string[]): Promise<ListedLead[]>;
 }

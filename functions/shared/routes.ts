@@ -36,6 +36,8 @@ const BASE_ROUTES = [
   { method: 'POST', path: '/v1/leads/{leadId}/tasks/{taskId}/cancel', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/tasks/{taskId}/reschedule', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/tasks', fn: 'ops', auth: 'iam' },
+  // The list as a spreadsheet (a static path: it wins over /v1/leads/{leadId}, in API Gateway and locally).
+  { method: 'GET', path: '/v1/leads/export.csv', fn: 'ops', auth: 'iam' },
 ] as const;
 
 /**
@@ -61,6 +63,7 @@ const DASHBOARD_OPS = new Set([
   'POST /v1/leads/{leadId}/tasks/{taskId}/cancel',
   'POST /v1/leads/{leadId}/tasks/{taskId}/reschedule',
   'GET /v1/tasks',
+  'GET /v1/leads/export.csv',
 ]);
 
 type BaseRoute = (typeof BASE_ROUTES)[number];

@@ -212,7 +212,8 @@ describe('the dashboard in a real browser', () => {
     await open(page, '#/leads');
     await page.fill('input[name="q"]', 'سار');
     await page.click('form.filters button[type="submit"]');
-    await page.waitForFunction(`document.querySelectorAll('#lead-list tbody tr').length === 1`);
+    // The page's policy forbids evaluated strings: poll from here.
+    await expect.poll(() => page.locator('#lead-list tbody tr').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getAttribute('#lead-list tbody tr', 'data-lead')).toBe(posted[0]);
     await page.click(`#lead-list tr[data-lead="${posted[0]}"] a`);
     await page.waitForSelector('main[data-ready="true"] #dq-reason');

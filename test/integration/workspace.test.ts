@@ -1,12 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wireOps } from '../../functions/ops/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { backfillSearchTerms } from '../../functions/shared/aws/dynamo-lead-search.ts';
 import { timerKeys } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
-import { eventually, testPipeline } from '../support/aws.ts';
-import { lead, testConfig } from '../support/factories.ts';
+import { emulatorClients, eventually, testPipeline } from '../support/aws.ts';
+import { context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
+import { functionOn } from '../support/handlers.ts';
 
 // Two reps in one pool, Sara writing Arabic in Riyadh, Layla English in Dubai.
 const config = testConfig({
@@ -258,5 +260,69 @@ describe('search', () => {
     const { indexed } = await backfillSearchTerms(db, pipeline.resources.tableName);
     expect(indexed).toBeGreaterThan(0);
     expect(await found(`days${digits}`)).toEqual([old.id]);
+  });
+});
+
+describe('export', () => {
+  it('answers the list as UTF-8 CSV with a byte-order mark, Arabic intact, formulas made text, a rep only theirs', async () => {
+    const arabic = await assignedLead('سارة الكريمي');
+    const evil = await assignedLead('=HYPERLINK("http://evil.example","click")');
+    const response = await fetch(`${pipeline.url}/v1/leads/export.csv`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="leads-/);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    const lines = text.slice(1).split('\r\n');
+    expect(lines[0]).toBe(
+      'created,submitted,source,campaign,name,email,phone,status,owner,score,grade,segments,first contact minutes,last note',
+    );
+    expect(text).toContain('سارة الكريمي');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    // Owners by name.
+    expect(text).toMatch(/,(Sara|Layla),/);
+
+    const asRep = await fetch(`${pipeline.url}/dashboard/api/v1/leads/export.csv`, {
+      headers: { 'x-leadpipe-local-user': `rep:${arabic.ownerId}` },
+    });
+    const repRows = (await asRep.text()).split('\r\n').slice(1).filter(Boolean);
+    const ownerName = config.routing.reps.find((r) => r.id === arabic.ownerId)?.name ?? '';
+    expect(repRows.length).toBeGreaterThan(0);
+    expect(repRows.every((row) => row.includes(`,${ownerName},`))).toBe(true);
+    expect(evil.id).toBeDefined();
+  });
+
+  it('cuts a large export into parts, each linking the next, with every lead exactly once', async () => {
+    const ops = wireOps({
+      ...functionOn({ ...emulatorClients(), resources: pipeline.resources }, 'ops'),
+      config,
+      logger: silentLogger(),
+      exportPartBytes: 400,
+    });
+    const all = new Set<string>();
+    let parts = 0;
+    let cursor: string | undefined;
+    do {
+      const response = await ops(
+        {
+          ...httpEvent({ method: 'GET', path: '/v1/leads/export.csv', routeKey: 'GET /v1/leads/export.csv' }),
+          ...(cursor ? { queryStringParameters: { cursor } } : {}),
+        },
+        context('ops'),
+      );
+      expect(response.statusCode).toBe(200);
+      const rows = (response.body ?? '').split('\r\n').slice(1).filter(Boolean);
+      for (const row of rows) {
+        expect(all.has(row)).toBe(false);
+        all.add(row);
+      }
+      cursor = response.headers['x-leadpipe-next-cursor'];
+      if (cursor) expect(response.headers.link).toContain(`cursor=${encodeURIComponent(cursor)}`);
+      parts++;
+    } while (cursor);
+    expect(parts).toBeGreaterThan(1);
+    const whole = (await (await fetch(`${pipeline.url}/v1/leads/export.csv`)).text()).split('\r\n').slice(1);
+    expect(all.size).toBe(whole.filter(Boolean).length);
   });
 });

@@ -1,4 +1,13 @@
-import { api, LeadPage, type LeadSummary, query, Reps, type Status } from '../api.ts';
+import {
+  ApiError,
+  api,
+  downloadExport,
+  LeadPage,
+  type LeadSummary,
+  query,
+  Reps,
+  type Status,
+} from '../api.ts';
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
 
@@ -139,6 +148,23 @@ export async function leads(ctx: Ctx, root: HTMLElement, signal: AbortSignal): P
       }),
     ),
     h('button', { type: 'submit' }, t('apply')),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'export',
+        onclick: async () => {
+          const { q: _search, ...listFilters } = filters;
+          try {
+            const rows = await downloadExport(listFilters);
+            ctx.announce(`${t('exported')}: ${ctx.f.integer(rows)}`);
+          } catch (error) {
+            ctx.announce(error instanceof ApiError ? error.message : t('error'));
+          }
+        },
+      },
+      t('export'),
+    ),
   );
   root.replaceChildren(
     h('h1', {}, t('leads')),

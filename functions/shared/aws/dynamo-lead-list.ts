@@ -92,7 +92,16 @@ export class DynamoLeadLister implements LeadLister {
     query: LeadListQuery,
     range: { from: string; to: string },
   ): Promise<{ leads: LeadSummary[]; next?: string }> {
-    const leads: LeadSummary[] = [];
+    const page = await this.page(query, range);
+    return { leads: page.leads.map(summarise), ...(page.next ? { next: page.next } : {}) };
+  }
+
+  /** A page of the list as the listed attributes of each lead (the export writes more of them than a row shows). */
+  async page(
+    query: LeadListQuery,
+    range: { from: string; to: string },
+  ): Promise<{ leads: ListedLead[]; next?: string }> {
+    const leads: ListedLead[] = [];
     // Unfiltered, a page reads as many leads as it shows (and test leads); filtered, 100 at a time.
     const filtered =
       query.status !== undefined ||
@@ -118,9 +127,8 @@ export class DynamoLeadLister implements LeadLister {
         const lead = found.get(row.key.pk);
         // A lead erased since the index was read is not listed.
         if (lead === undefined) continue;
-        const summary = summarise(lead);
-        if (!matches(summary, query)) continue;
-        leads.push(summary);
+        if (!matches(summarise(lead), query)) continue;
+        leads.push(lead);
         if (leads.length === query.limit) return { leads, next: row.sk };
       }
       const last = batch.at(-1);
