@@ -3,7 +3,7 @@ import { PRICES } from './prices.ts';
 
 const PAGES = 20;
 
-type Page = { leads: { ownerId?: string }[]; next?: string };
+type Page = { leads: { id: string; ownerId?: string }[]; next?: string };
 
 /**
  * What a page of the dashboard's lead list costs: `GET /v1/leads` through the running pipeline, after the
@@ -19,10 +19,22 @@ export async function measureListPages(pipeline: Pipeline) {
   };
   const first = await get('/v1/leads?limit=50');
   const rep = first.leads.find((l) => l.ownerId)?.ownerId ?? 'nobody';
+  // A person of the burst, as a rep would search for them: their email, their number as typed at home, their
+  // first name's start (shared by a share of the burst: the costly kind of search).
+  const someone = (await (
+    await fetch(`${pipeline.url}/v1/leads/${encodeURIComponent(first.leads[0]?.id ?? '')}`)
+  ).json()) as { lead?: { contact: { email?: string; name?: string }; phoneE164?: string } };
+  const contact = someone.lead?.contact ?? {};
+  const national = someone.lead?.phoneE164?.replace(/^\+(966|98|971)/, '0') ?? '0500000000';
+  const namePrefix = (contact.name ?? 'xx').slice(0, 3);
+  const search = (q: string) => `/v1/leads?q=${encodeURIComponent(q)}`;
   const kinds = [
     { kind: 'first page, 50 newest', path: '/v1/leads?limit=50' },
     { kind: "one rep's leads, 50", path: `/v1/leads?limit=50&ownerId=${encodeURIComponent(rep)}` },
     { kind: 'a filter nothing matches', path: '/v1/leads?limit=50&status=won' },
+    { kind: 'search: an email', path: search(contact.email ?? 'nobody@example.com') },
+    { kind: 'search: a national number', path: search(national) },
+    { kind: `search: a name's first letters ("${namePrefix}")`, path: search(namePrefix) },
   ];
   const rows = [];
   for (const { kind, path } of kinds) {
@@ -69,9 +81,9 @@ function round(n: number): number {
 
 export function listPagesMarkdown(rows: Awaited<ReturnType<typeof measureListPages>>): string[] {
   return [
-    `## A page of the dashboard's lead list (after the burst; ${PAGES} pages each)`,
+    `## A page of the dashboard's lead list, and a search (after the burst; ${PAGES} of each)`,
     '',
-    "The list index holds keys only, so it costs one small index write per lead and nothing as leads change; a page reads its leads with BatchGetItem. Dollars count the read units, the HTTP API request and the ops function at 256 MB for the page's whole wall time (an upper bound).",
+    'The list index holds keys only, so it costs one small index write per lead and nothing as leads change; a page reads its leads with BatchGetItem. A search reads its entries by key (one Query per email or number reading, one for a name) and then its candidates with BatchGetItem, never the table. Dollars count the read units, the HTTP API request and the ops function at 256 MB for the whole wall time (an upper bound).',
     '',
     '| page | leads shown | requests per page | read units per page | $ per million pages | wall p50 (ms) |',
     '|---|---|---|---|---|---|',
