@@ -58,7 +58,11 @@ describe('the dashboard files', () => {
     expect((await get('/dashboard/secrets.json')).status).toBe(404);
     expect((await get('/dashboard/constructor')).status).toBe(404);
     // Locally nobody signs in; in AWS this names Cognito's sign-in pages and the page's app client.
-    expect(await (await get('/dashboard/config.json')).json()).toEqual({ signIn: null });
+    // The configured disqualification reasons ride along (no secret; the lead page offers them).
+    expect(await (await get('/dashboard/config.json')).json()).toEqual({
+      signIn: null,
+      disqualifyReasons: ['spam', 'wrong-number', 'not-a-buyer', 'duplicate', 'out-of-area'],
+    });
   });
 });
 
