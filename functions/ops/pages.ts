@@ -22,6 +22,7 @@ const STRINGS: Record<Locale, PageStrings> = {
       qualified: 'Confirm that this lead is qualified.',
       won: 'Confirm that this lead is won.',
       lost: 'Mark this lead as lost. Why?',
+      later: 'When will you call back? You will be reminded then.',
     },
     button: 'Confirm',
     reason: 'Reason',
@@ -31,6 +32,7 @@ const STRINGS: Record<Locale, PageStrings> = {
       qualified: 'Recorded: qualified.',
       won: 'Recorded: won. Well done!',
       lost: 'Recorded: lost.',
+      later: 'Planned: you will be reminded to call back.',
     },
     already: 'Nothing to change: the lead has this status already.',
     expired: 'This link has expired. Open the lead to update it.',
@@ -44,6 +46,7 @@ const STRINGS: Record<Locale, PageStrings> = {
       qualified: 'أكّد أن هذا العميل مؤهل.',
       won: 'أكّد إتمام الصفقة مع هذا العميل.',
       lost: 'سجّل هذا العميل كخسارة. ما السبب؟',
+      later: 'متى ستعاود الاتصال؟ سنذكّرك حينها.',
     },
     button: 'تأكيد',
     reason: 'السبب',
@@ -53,6 +56,7 @@ const STRINGS: Record<Locale, PageStrings> = {
       qualified: 'تم التسجيل: مؤهل.',
       won: 'تم التسجيل: تمت الصفقة. أحسنت!',
       lost: 'تم التسجيل: خسارة.',
+      later: 'تمت الجدولة: سنذكّرك بمعاودة الاتصال.',
     },
     already: 'لا شيء لتغييره: للعميل هذه الحالة بالفعل.',
     expired: 'انتهت صلاحية هذا الرابط. افتح العميل لتحديثه.',
@@ -66,6 +70,7 @@ const STRINGS: Record<Locale, PageStrings> = {
       qualified: 'تأیید کنید که این سرنخ واجد شرایط است.',
       won: 'تأیید کنید که قرارداد با این سرنخ بسته شد.',
       lost: 'این سرنخ را از دست رفته ثبت کنید. چرا؟',
+      later: 'کی دوباره تماس می‌گیرید؟ همان موقع یادآوری می‌شود.',
     },
     button: 'تأیید',
     reason: 'دلیل',
@@ -75,6 +80,7 @@ const STRINGS: Record<Locale, PageStrings> = {
       qualified: 'ثبت شد: واجد شرایط.',
       won: 'ثبت شد: قرارداد بسته شد. آفرین!',
       lost: 'ثبت شد: از دست رفت.',
+      later: 'برنامه‌ریزی شد: برای تماس دوباره یادآوری می‌شود.',
     },
     already: 'چیزی برای تغییر نیست: سرنخ همین وضعیت را دارد.',
     expired: 'این پیوند منقضی شده است. سرنخ را باز کنید تا به‌روز کنید.',
@@ -102,7 +108,10 @@ export function confirmPage(locale: Locale, action: Action, token: string): stri
     action === 'lost'
       ? `<p><label>${escapeHtml(t.reason)}<br><textarea name="reason" required maxlength="500" rows="3" style="width:100%"></textarea></label></p>
 <p><label>${escapeHtml(t.competitor)}<br><input name="competitor" maxlength="200" style="width:100%"></label></p>`
-      : '';
+      : action === 'later'
+        ? // The rep's own wall time; the server reads it in the rep's zone.
+          `<p><input type="datetime-local" name="dueAt" required style="width:100%"></p>`
+        : '';
   return page(
     locale,
     `<form method="post"><p>${escapeHtml(t.confirm[action])}</p>${extra}<input type="hidden" name="token" value="${escapeHtml(token)}">

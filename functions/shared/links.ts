@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-export const ACTIONS = ['contacted', 'qualified', 'won', 'lost'] as const;
+/** What a rep can do from the assignment email: a status, or `later` (plan a call back at a time they pick). */
+export const ACTIONS = ['contacted', 'qualified', 'won', 'lost', 'later'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const Payload = z.object({

@@ -97,11 +97,8 @@ export const AgendaQuery = z.strictObject({
 });
 export type AgendaQuery = z.infer<typeof AgendaQuery>;
 
-/** The latest due time an agenda shows, as an ISO instant: `now`, the end of the rep's local day, or a week on. */
-export function agendaUntil(due: AgendaQuery['due'], now: Date, timeZone: string): string {
-  if (due === 'overdue') return now.toISOString();
-  if (due === 'week') return new Date(now.getTime() + 7 * 86_400_000).toISOString();
-  // The end of today where the rep is: midnight local, found from the zone's offset now.
+/** How far a zone's clock is ahead of UTC at an instant, in milliseconds (whole seconds). */
+function zoneOffsetMs(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',
@@ -111,9 +108,9 @@ export function agendaUntil(due: AgendaQuery['due'], now: Date, timeZone: string
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-  }).formatToParts(now);
+  }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const localNowMs = Date.UTC(
+  const local = Date.UTC(
     get('year'),
     get('month') - 1,
     get('day'),
@@ -121,7 +118,30 @@ export function agendaUntil(due: AgendaQuery['due'], now: Date, timeZone: string
     get('minute'),
     get('second'),
   );
-  const offsetMs = localNowMs - Math.floor(now.getTime() / 1000) * 1000;
-  const localMidnightMs = Date.UTC(get('year'), get('month') - 1, get('day') + 1);
-  return new Date(localMidnightMs - offsetMs - 1).toISOString();
+  return local - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The latest due time an agenda shows, as an ISO instant: `now`, the end of the rep's local day, or a week on. */
+export function agendaUntil(due: AgendaQuery['due'], now: Date, timeZone: string): string {
+  if (due === 'overdue') return now.toISOString();
+  if (due === 'week') return new Date(now.getTime() + 7 * 86_400_000).toISOString();
+  // The end of today where the rep is: midnight local, found from the zone's offset now.
+  const offset = zoneOffsetMs(now, timeZone);
+  const local = new Date(now.getTime() + offset);
+  const localMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
+  return new Date(localMidnight - offset - 1).toISOString();
+}
+
+/**
+ * A wall time typed in a zone (`2026-12-02T10:30`, as a datetime-local input sends it) as an ISO instant, or
+ * undefined when it is not one. Read with the zone's offset at that time (daylight saving included).
+ */
+export function zonedTimeToUtc(local: string, timeZone: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (m === null) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0));
+  const asUtc = Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0);
+  if (Number.isNaN(asUtc)) return undefined;
+  const first = asUtc - zoneOffsetMs(new Date(asUtc), timeZone);
+  return new Date(asUtc - zoneOffsetMs(new Date(first), timeZone)).toISOString();
 }

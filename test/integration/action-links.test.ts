@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { createOpsHandler } from '../../functions/ops/handler.ts';
 import { resultPage } from '../../functions/ops/pages.ts';
+import { documentClient } from '../../functions/shared/aws/clients.ts';
 import type { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
+import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
 import { signAction } from '../../functions/shared/links.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { assignment, context, httpEvent, lead, testConfig } from '../support/factories.ts';
@@ -12,10 +14,12 @@ const NOW = new Date('2026-03-19T16:10:00.000Z');
 let aws: TestAws;
 let leads: DynamoLeadRepository;
 let ops: ReturnType<typeof createOpsHandler>;
+let workspace: DynamoWorkspace;
 
 beforeAll(async () => {
   aws = await freshResources('links');
   ({ ops, leads } = await opsOn(aws, config, () => NOW));
+  workspace = new DynamoWorkspace(documentClient(aws.dynamodb), aws.resources.tableName);
 });
 
 async function assigned() {
@@ -138,5 +142,41 @@ describe('action links from the assignment email', () => {
     const again = assignment({ repId: 'omid', rule: 'manual', at: '2026-03-19T16:06:00.000Z' });
     expect(await leads.reassign(id, again, { ownerId: 'omid', assignment: first })).toBe('moved');
     expect((await click('POST', id, 'contacted', link)).statusCode).toBe(409);
+  });
+});
+
+describe('call back later, from the assignment email', () => {
+  it("asks for a time, plans a call at that time in the rep's zone, and plans it once however often it is sent", async () => {
+    const id = await assigned();
+    const at = (await leads.get(id))?.assignment?.at;
+    const link = signAction(
+      {
+        leadId: id,
+        action: 'later',
+        repId: 'omid',
+        expiresAt: Math.floor(NOW.getTime() / 1000) + 3600,
+        ...(at ? { assignmentAt: at } : {}),
+      },
+      config.mail.linkSigningKey,
+    );
+    const asked = await click('GET', id, 'later', link);
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('type="datetime-local" name="dueAt"');
+    // Omid is in Tehran (UTC+3:30): 10:30 there is 07:00 UTC.
+    const planned = await click('POST', id, 'later', link, { dueAt: '2026-03-20T10:30' });
+    expect(planned.statusCode).toBe(200);
+    expect(planned.body).toContain(resultPage('fa', 'done', 'later').match(/<p>(.*)<\/p>/)?.[1] ?? '?');
+    const again = await click('POST', id, 'later', link, { dueAt: '2026-03-20T10:30' });
+    expect(again.statusCode).toBe(200);
+    const { tasks } = await workspace.timeline(id);
+    expect(tasks).toEqual([
+      expect.objectContaining({
+        type: 'call',
+        dueAt: '2026-03-20T07:00:00.000Z',
+        ownerId: 'omid',
+        status: 'open',
+      }),
+    ]);
+    expect((await click('POST', id, 'later', link, { dueAt: 'soon' })).statusCode).toBe(400);
   });
 });

@@ -1,10 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HttpError } from '../../shared/errors.ts';
 import { type HttpResponse, htmlResponse } from '../../shared/http.ts';
+import { leadIdFor } from '../../shared/ids.ts';
+import type { Lead } from '../../shared/lead.ts';
 import { ACTIONS, type Action, verifyAction, verifyUnsubscribe } from '../../shared/links.ts';
+import { zonedTimeToUtc } from '../../shared/workspace.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
 import type { ChangeStatus } from '../lead-status.ts';
 import { confirmPage, resultPage, unsubscribeConfirmPage, unsubscribeResultPage } from '../pages.ts';
+import { createTaskPlanner } from '../plan-task.ts';
 import { StatusEvent } from '../status.ts';
 
 type LinkRouteKey =
@@ -15,10 +19,48 @@ type LinkRouteKey =
 
 /** The signed links in mail: a rep's one-click status actions and a lead's unsubscribe. No sign-in: the token is it. */
 export function linkRoutes(
-  deps: Pick<OpsDeps, 'config' | 'leads' | 'reps' | 'suppressions' | 'logger'>,
+  deps: Pick<
+    OpsDeps,
+    'config' | 'leads' | 'reps' | 'suppressions' | 'workspace' | 'timers' | 'newId' | 'logger'
+  >,
   changeStatus: ChangeStatus,
 ): OpsRoutes<LinkRouteKey> {
   const { config, logger } = deps;
+
+  const { planTask } = createTaskPlanner(deps);
+
+  /**
+   * "Call back later" from the assignment email: a call task at the time the rep picked (their own wall time,
+   * read in their zone), reminded like any task. The same form sent twice plans one call (its id comes from
+   * the link and the time).
+   */
+  async function callBackLater(
+    lead: Lead,
+    repId: string,
+    timeZone: string,
+    form: URLSearchParams,
+    token: string,
+    now: Date,
+  ): Promise<HttpResponse> {
+    const locale = (await deps.reps.get(repId))?.locale ?? 'en';
+    const dueAt = zonedTimeToUtc(form.get('dueAt') ?? '', timeZone);
+    if (dueAt === undefined) return htmlResponse(400, confirmPage(locale, 'later', token));
+    try {
+      await planTask(
+        lead,
+        { type: 'call', dueAt },
+        repId,
+        now,
+        repId,
+        leadIdFor('call-back-later', `${token}#${dueAt}`),
+      );
+      return htmlResponse(200, resultPage(locale, 'done', 'later'));
+    } catch (error) {
+      if (error instanceof HttpError && error.code === 'task_changed')
+        return htmlResponse(200, resultPage(locale, 'already', 'later'));
+      throw error;
+    }
+  }
 
   /**
    * A signed link from a rep's email. GET only shows a confirm page (mail scanners follow links); the POST from
@@ -57,6 +99,7 @@ export function linkRoutes(
     }
     if (event.requestContext.http.method === 'GET')
       return htmlResponse(200, confirmPage(locale, typed, token));
+    if (typed === 'later') return callBackLater(lead, grant.repId, rep?.timezone ?? 'UTC', form, token, now);
     const statusEvent = StatusEvent.safeParse({
       type: typed,
       by: verified.grant.repId,

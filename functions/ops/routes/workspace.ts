@@ -1,9 +1,6 @@
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
-import type { Lead } from '../../shared/lead.ts';
-import { displayName } from '../../shared/lead.ts';
 import { scheduleTimers } from '../../shared/timer-service.ts';
-import type { TaskReminderTimer } from '../../shared/timers.ts';
 import {
   AgendaQuery,
   agendaUntil,
@@ -13,14 +10,11 @@ import {
   type Task,
   TaskActionInput,
   TaskInput,
-  taskSummary,
 } from '../../shared/workspace.ts';
 import { parseBody, parseQuery, type Viewer } from '../core.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
+import { createTaskPlanner, taskReminderTimer } from '../plan-task.ts';
 import { createVisibleLead } from '../visible-lead.ts';
-
-/** One write wins each round of a race on one lead; enough rounds for a team planning on one lead at once. */
-const TASK_WRITE_ATTEMPTS = 12;
 
 type WorkspaceRouteKey =
   | 'POST /v1/leads/{leadId}/notes'
@@ -29,18 +23,6 @@ type WorkspaceRouteKey =
   | 'POST /v1/leads/{leadId}/tasks/{taskId}/cancel'
   | 'POST /v1/leads/{leadId}/tasks/{taskId}/reschedule'
   | 'GET /v1/tasks';
-
-/** The reminder of a task at its due time; its id names the due time, so a reschedule makes a new one. */
-export function taskReminderTimer(task: Task): TaskReminderTimer {
-  return {
-    kind: 'task-reminder',
-    id: `task#${task.leadId}#${task.id}#${task.dueAt}`,
-    leadId: task.leadId,
-    dueAt: task.dueAt,
-    taskId: task.id,
-    repId: task.ownerId,
-  };
-}
 
 /**
  * The rep's workspace on a lead: notes of what was said, and planned calls (meetings, emails) with a reminder at
@@ -54,35 +36,7 @@ export function workspaceRoutes(
   /** Who did it: a signed-in rep is themself, whatever the body says. */
   const actor = (viewer: Viewer, by: string) => (viewer.role === 'rep' ? viewer.repId : by);
 
-  /**
-   * Writes a task with the lead summary made from all its tasks, over the lead version it was made from; a
-   * change by someone else meanwhile means reading again (a few times), a change to the task itself is a 409.
-   */
-  async function saveTask(lead: Lead, task: Task, expect: 'new' | Pick<Task, 'status' | 'dueAt'>) {
-    let current = lead;
-    for (let attempt = 1; attempt <= TASK_WRITE_ATTEMPTS; attempt++) {
-      const { tasks } = await deps.workspace.timeline(current.id);
-      const others = tasks.filter((t) => t.id !== task.id);
-      const result = await deps.workspace.writeTask({
-        task,
-        expect: expect === 'new' ? 'new' : { status: expect.status, dueAt: expect.dueAt },
-        summary: taskSummary([...others, task]),
-        leadVersion: current.workspaceVersion,
-      });
-      if (result === 'saved') return;
-      const stored = await deps.workspace.getTask(task.leadId, task.id);
-      const unchanged =
-        expect === 'new'
-          ? stored === undefined
-          : stored?.status === expect.status && stored.dueAt === expect.dueAt;
-      if (!unchanged)
-        throw new HttpError(409, 'task_changed', 'The task changed meanwhile; read it again and retry.');
-      // Someone else changed the lead's tasks first: wait a little (jittered, so the racers spread), read again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-      current = (await deps.leads.get(current.id)) ?? current;
-    }
-    throw new HttpError(409, 'lead_busy', 'The lead is changing right now; please retry.');
-  }
+  const { saveTask, planTask } = createTaskPlanner(deps);
 
   async function taskOr404(leadId: string, taskId: string): Promise<Task> {
     const task = await deps.workspace.getTask(leadId, taskId);
@@ -130,31 +84,13 @@ export function workspaceRoutes(
     'POST /v1/leads/{leadId}/tasks': async ({ event, now, leadId, viewer }) => {
       const input = parseBody(TaskInput, event.body);
       const lead = await visibleLead(leadId, viewer);
-      const ownerId = lead.ownerId ?? (viewer.role === 'rep' ? viewer.repId : undefined);
-      if (ownerId === undefined)
-        throw new HttpError(
-          409,
-          'no_owner',
-          'The lead has no owner yet: assign it first, then plan the next call.',
-        );
-      const name = displayName(lead.contact);
-      const task: Task = {
-        id: deps.newId(),
-        leadId,
-        type: input.type,
-        dueAt: input.dueAt,
-        ...(input.note ? { note: input.note } : {}),
-        ownerId,
-        ...(name ? { leadName: name } : {}),
-        status: 'open',
-        createdAt: now.toISOString(),
-        createdBy: actor(viewer, input.by),
-      };
-      // The reminder first: a task whose write then fails leaves a reminder that finds no task (moot), never a
-      // task without its reminder.
-      await scheduleTimers(deps.timers, [taskReminderTimer(task)], now);
-      await saveTask(lead, task, 'new');
-      logger.info('task planned', { leadId, taskId: task.id, type: task.type, ownerId });
+      const task = await planTask(
+        lead,
+        input,
+        actor(viewer, input.by),
+        now,
+        viewer.role === 'rep' ? viewer.repId : undefined,
+      );
       return jsonResponse(201, { task });
     },
     'POST /v1/leads/{leadId}/tasks/{taskId}/done': (request) => closeTask('done', request),
