@@ -4,7 +4,8 @@ import { authorization, signInAgain } from './auth.ts';
 /** The dashboard's own copies of the ops routes: a Cognito token authorizes them in AWS. */
 const BASE = '/dashboard/api/v1';
 
-const Status = z.enum([
+/** The lead statuses, in pipeline order (the list's filter offers them so). */
+export const STATUSES = [
   'new',
   'unassigned',
   'assigned',
@@ -13,7 +14,8 @@ const Status = z.enum([
   'won',
   'lost',
   'disqualified',
-]);
+] as const;
+const Status = z.enum(STATUSES);
 export type Status = z.infer<typeof Status>;
 
 const ResponseGroup = z.object({

@@ -1,26 +1,7 @@
-import {
-  ApiError,
-  api,
-  downloadExport,
-  LeadPage,
-  type LeadSummary,
-  query,
-  Reps,
-  type Status,
-} from '../api.ts';
+import { ApiError, api, downloadExport, LeadPage, type LeadSummary, query, Reps, STATUSES } from '../api.ts';
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
 
-const STATUSES: Status[] = [
-  'new',
-  'unassigned',
-  'assigned',
-  'contacted',
-  'qualified',
-  'won',
-  'lost',
-  'disqualified',
-];
 const SOURCES = ['web-form', 'facebook', 'google'];
 
 type Filters = {
