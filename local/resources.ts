@@ -169,35 +169,13 @@ export async function ensureResources(
     );
     await untilIndex(db, tableName, LIST_INDEX, 'gone');
   }
-  if (list === undefined || stale) {
-    await db.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'listPk', AttributeType: 'S' },
-          { AttributeName: 'listSk', AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexUpdates: [{ Create: LIST_INDEX_SPEC }],
-      }),
-    );
-    await untilIndex(db, tableName, LIST_INDEX, 'ACTIVE');
-    ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
-  }
-  // Indexes added in later versions, built on a table kept on disk from before them, as a deploy builds them.
-  if (!Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === INDEX.agenda)) {
-    await db.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'agendaPk', AttributeType: 'S' },
-          { AttributeName: 'agendaSk', AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexUpdates: [{ Create: AGENDA_INDEX_SPEC }],
-      }),
-    );
-    await untilIndex(db, tableName, INDEX.agenda, 'ACTIVE');
-    ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
-  }
+  // Indexes added in later versions (or rebuilt), on a table kept on disk from before them, as a deploy builds them.
+  const missing = [
+    ...(list === undefined || stale ? [LIST_INDEX_SPEC] : []),
+    ...(Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === INDEX.agenda) ? [] : [AGENDA_INDEX_SPEC]),
+  ];
+  for (const spec of missing) await addIndex(db, tableName, spec);
+  if (missing.length > 0) ({ Table } = await db.send(new DescribeTableCommand({ TableName: tableName })));
   const streamArn = Table?.LatestStreamArn;
   if (streamArn === undefined) throw new Error(`table ${tableName} has no stream`);
 
@@ -220,6 +198,25 @@ export async function ensureResources(
     timers,
     timersDlq,
   };
+}
+
+/** Builds an index on a table that lacks it (its key attributes are strings), and waits until it is active. */
+async function addIndex(
+  db: DynamoDBClient,
+  tableName: string,
+  spec: typeof LIST_INDEX_SPEC | typeof AGENDA_INDEX_SPEC,
+): Promise<void> {
+  await db.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: spec.KeySchema.map((k) => ({
+        AttributeName: k.AttributeName,
+        AttributeType: 'S',
+      })),
+      GlobalSecondaryIndexUpdates: [{ Create: spec }],
+    }),
+  );
+  await untilIndex(db, tableName, spec.IndexName, 'ACTIVE');
 }
 
 /** Waits for an index change to finish: DynamoDB deletes and builds indexes in the background. */
