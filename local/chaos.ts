@@ -7,6 +7,7 @@ import { FOOTPRINTS, type FunctionName } from '../functions/footprints.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { scanPages } from '../functions/shared/aws/scan.ts';
 import type { Config } from '../functions/shared/config.ts';
+import { csvRow, UTF8_BOM } from '../functions/shared/csv.ts';
 import { leadIdFor } from '../functions/shared/ids.ts';
 import { Lead } from '../functions/shared/lead.ts';
 import { PREFIX, SORT, tableKeys } from '../functions/shared/table-schema.ts';
@@ -33,6 +34,8 @@ export type Invariant = { name: string; held: boolean; detail: string };
 export type ChaosReport = {
   leadsPosted: number;
   accepted: number;
+  /** Rows of the manager's spreadsheet import (new people and people already in). */
+  imported: number;
   webhooksRedelivered: number;
   crossSourceDuplicates: number;
   testLeads: number;
@@ -152,6 +155,8 @@ type Run = {
   redelivered: number;
   crossSource: number;
   testLeads: number;
+  /** The spreadsheet imports the manager made. */
+  imports: string[];
 };
 
 /** One in seven names carries emoji (astral planes and a skin-tone modifier), as real names do. */
@@ -229,6 +234,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       redelivered: 0,
       crossSource: 0,
       testLeads: 0,
+      imports: [],
     };
     // 1. Leads: half web forms, three in ten Meta (webhooks of 1 to 5 leads), two in ten Google.
     say(`posting ${options.leads} leads under faults ${JSON.stringify(options.faults)}`);
@@ -244,6 +250,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const db = documentClient();
     const { contacted, closed } = await actAsReps(run, db);
     await lookAsManager(run);
+    const accepted = run.posted.length;
+    await importSpreadsheet(run);
     await waitUntilIdle(pipeline, 3000, 60_000 + options.leads * 50);
 
     // 3. Redrive every DLQ once, then drain again.
@@ -254,7 +262,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Faults stop here: the checks read the end state.
     Object.assign(faults.config, { sdkRate: 0, invocationRate: 0, duplicateRate: 0, graphRate: 0 });
 
-    const invariants = await checkInvariants(pipeline, config, db, sqs, run.posted, options.logFile);
+    const invariants = await checkInvariants(pipeline, config, db, sqs, run, options.logFile);
     const denied = [...new Set(pipeline.access.denied)];
     invariants.push({
       name: 'every AWS request within its function’s footprint (what its IAM role grants)',
@@ -264,7 +272,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     sqs.destroy();
     return {
       leadsPosted: options.leads,
-      accepted: run.posted.length,
+      accepted,
+      imported: run.posted.length - accepted,
       webhooksRedelivered: run.redelivered,
       crossSourceDuplicates: run.crossSource,
       testLeads: run.testLeads,
@@ -504,6 +513,42 @@ async function lookAsManager(run: Run): Promise<void> {
   await send(`/v1/tasks?ownerId=${encodeURIComponent(owned.ownerId)}&due=week`);
 }
 
+/**
+ * A manager imports a list under the same faults: new people, and people who came by form already (merged into
+ * their leads). An import interrupted while queueing is sent again, as its answer says to.
+ */
+async function importSpreadsheet(run: Run): Promise<void> {
+  const source = `chaos-${run.id}`;
+  const count = Math.max(6, Math.floor(run.posted.length / 20));
+  const known = run.posted.filter((x) => !x.test).slice(0, Math.floor(count / 2));
+  const fresh = Array.from({ length: count - known.length }, (_, k) => person(run, 900_000 + k));
+  const rows = [...fresh, ...known].map((who, k) => ({ ...who, id: `row-${k}` }));
+  const csv = `${UTF8_BOM}${csvRow(['id', 'name', 'email', 'phone'])}${rows
+    .map((r) => csvRow([r.id, r.name, r.email, r.phone]))
+    .join('')}`;
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const response = await fetch(`${run.p.url}/v1/imports?source=${source}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv; charset=utf-8' },
+      body: csv,
+    }).catch(() => undefined);
+    if (response?.status === 202) {
+      run.imports.push(((await response.json()) as { id: string }).id);
+      // Each row's lead (or, for a known person, its touch) has the id its row gives it.
+      for (const r of rows)
+        run.posted.push({
+          leadId: leadIdFor('import', `${source}\n${r.id}`),
+          email: r.email,
+          phone: r.phone,
+          name: r.name,
+          test: false,
+        });
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200 * attempt));
+  }
+}
+
 /** Hands every DLQ's messages back to its queue once. */
 async function redriveAll(p: Pipeline, sqs: SQSClient): Promise<Record<string, number>> {
   const redriven: Record<string, number> = {};
@@ -523,9 +568,10 @@ async function checkInvariants(
   config: Config,
   db: DynamoDBDocumentClient,
   sqs: SQSClient,
-  posted: Posted[],
+  run: Run,
   logFile: string,
 ): Promise<Invariant[]> {
+  const { posted } = run;
   const invariants: Invariant[] = [];
   const check = (name: string, problems: string[], ok: string) =>
     invariants.push({
@@ -646,6 +692,23 @@ async function checkInvariants(
     if (depth > 0) depths.push(`${queue.name}: ${depth}`);
   }
   check('DLQs and the stream failure queue empty after one redrive', depths, 'all empty');
+
+  const unfinished: string[] = [];
+  for (const id of run.imports) {
+    const view = (await (await fetch(`${p.url}/v1/imports/${id}`)).json()) as {
+      status?: string;
+      rows?: number;
+      created?: number;
+      merged?: number;
+      pending?: number;
+    };
+    if (view.status !== 'done' || view.pending !== 0) unfinished.push(`${id}: ${JSON.stringify(view)}`);
+  }
+  check(
+    'every imported row stored and counted once (created + merged = queued)',
+    unfinished,
+    `${run.imports.length} import${run.imports.length === 1 ? '' : 's'} done`,
+  );
 
   // Every email address, phone number (as posted and as E.164) and name the run sent, searched for in the logs.
   const logs = readFileSync(logFile, 'utf8');

@@ -67,7 +67,7 @@ try {
   });
   writeFileSync('.leadpipe/chaos/report.json', `${JSON.stringify(report, null, 2)}\n`);
   const lines = [
-    `leads posted ${report.leadsPosted}, accepted ${report.accepted} (webhooks redelivered ${report.webhooksRedelivered}, cross-source duplicates ${report.crossSourceDuplicates}, test leads ${report.testLeads}), contacted ${report.contacted} (closed ${report.closed}), in ${report.seconds} s`,
+    `leads posted ${report.leadsPosted}, accepted ${report.accepted} (webhooks redelivered ${report.webhooksRedelivered}, cross-source duplicates ${report.crossSourceDuplicates}, test leads ${report.testLeads}), spreadsheet rows imported ${report.imported}, contacted ${report.contacted} (closed ${report.closed}), in ${report.seconds} s`,
     `faults injected: ${Object.entries(report.faultsInjected)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,

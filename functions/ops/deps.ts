@@ -3,8 +3,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Config } from '../shared/config.ts';
 import type { DashboardAssets, DashboardSignIn } from '../shared/dashboard-assets.ts';
 import type { HttpResponse } from '../shared/http.ts';
-import type { RoutingMessage } from '../shared/lead.ts';
+import type { IntakeMessage, RoutingMessage } from '../shared/lead.ts';
 import type {
+  ImportLog,
   KpiStore,
   LeadLister,
   LeadRepository,
@@ -34,7 +35,10 @@ export type OpsDeps = {
   search: Pick<LeadSearch, 'lookup'>;
   /** Task reminders go through the timer service, as the SLA clocks do. */
   timers: TimerDeps;
-  /** Ids of notes and tasks. */
+  /** Imported spreadsheets: each row goes on the intake queue, as a webhook lead does. */
+  imports: ImportLog;
+  intakeQueue: MessageSender<IntakeMessage>;
+  /** Ids of notes, tasks and imports. */
   newId: () => string;
   /** Where an export is cut into parts (4 MB; tests make it small to see the parts). */
   exportPartBytes?: number;

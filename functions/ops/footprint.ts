@@ -6,7 +6,7 @@ export const footprint = {
     actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
     indexQueries: ['list', 'agenda'],
   },
-  // Waking waiting leads goes to routing; a task's reminder to the timer queue.
-  sendsTo: ['routing', 'timers'],
+  // Waking waiting leads goes to routing; a task's reminder to the timer queue; an imported row to intake.
+  sendsTo: ['routing', 'timers', 'intake'],
   secrets: ['mail.linkSigningKey'],
 } as const satisfies Footprint;

@@ -10,6 +10,7 @@ import type { OpsDeps, OpsRoute } from './deps.ts';
 import { createChangeStatus } from './lead-status.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { exportRoutes } from './routes/export.ts';
+import { importRoutes } from './routes/imports.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { linkRoutes } from './routes/links.ts';
@@ -48,16 +49,19 @@ export function createOpsHandler(deps: OpsDeps) {
     ...repRoutes(deps),
     ...workspaceRoutes(deps),
     ...exportRoutes(deps),
+    ...importRoutes(deps),
   };
 
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
     const now = deps.now();
-    const { leadId = '', repId = '', taskId = '' } = event.pathParameters ?? {};
+    const { leadId = '', repId = '', taskId = '', importId = '' } = event.pathParameters ?? {};
     // Lead and task ids are UUIDs: anything else (a 2 KB id would exceed DynamoDB's key size) names nothing.
     if (leadId !== '' && !UUID.test(leadId))
       throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId.slice(0, 100)}".`);
     if (taskId !== '' && !UUID.test(taskId))
       throw new HttpError(404, 'unknown_task', `There is no task "${taskId.slice(0, 100)}".`);
+    if (importId !== '' && !UUID.test(importId))
+      throw new HttpError(404, 'unknown_import', `There is no import "${importId.slice(0, 100)}".`);
     if (repId.length > 100) throw new HttpError(404, 'unknown_rep', 'There is no rep with so long an id.');
     // The dashboard's copy of a route is the same route, seen by a signed-in viewer.
     const dashboard = event.routeKey.includes(` ${DASHBOARD_API_PREFIX}/`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoImportLog } from '../shared/aws/dynamo-import-log.ts';
 import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadLister } from '../shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
@@ -10,7 +11,15 @@ import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import type { DashboardAssets } from '../shared/dashboard-assets.ts';
-import { DashboardEnv, parseEnv, RoutingQueueEnv, TableEnv, TimerQueueEnv } from '../shared/env.ts';
+import {
+  DashboardEnv,
+  IntakeQueueEnv,
+  parseEnv,
+  RoutingQueueEnv,
+  TableEnv,
+  TimerQueueEnv,
+} from '../shared/env.ts';
+import type { IntakeMessage } from '../shared/lead.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
@@ -18,6 +27,7 @@ import { createOpsHandler } from './handler.ts';
 
 export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
   .extend(TimerQueueEnv.shape)
+  .extend(IntakeQueueEnv.shape)
   .extend(DashboardEnv.partial().shape);
 
 /**
@@ -48,6 +58,8 @@ export function wireOps(
       store: new DynamoTimerStore(db, env.TABLE_NAME),
       queue: new SqsSender<TimerMessage>(input.clients.sqs, env.TIMER_QUEUE_URL),
     },
+    imports: new DynamoImportLog(db, env.TABLE_NAME, input.now ?? systemClock),
+    intakeQueue: new SqsSender<IntakeMessage>(input.clients.sqs, env.INTAKE_QUEUE_URL),
     newId: randomUUID,
     ...(input.exportPartBytes !== undefined ? { exportPartBytes: input.exportPartBytes } : {}),
     now: input.now ?? systemClock,

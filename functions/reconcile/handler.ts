@@ -5,8 +5,9 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { Config } from '../shared/config.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
+import { intakeFromGraphLead } from '../shared/meta-intake.ts';
 import type { LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
-import { intakeFromGraphLead, reconcileSince } from './core.ts';
+import { reconcileSince } from './core.ts';
 
 export type ReconcileDeps = {
   config: Config;

@@ -139,6 +139,7 @@ export function buildLead(intake: IntakeMessage, config: Config, now: Date): Lea
       followUps: [],
       history: [],
       statusHistory: [],
+      ...(intake.import ? { importId: intake.import.id } : {}),
       version: 1,
       test: intake.test,
     },

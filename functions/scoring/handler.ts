@@ -2,10 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import { type Config, DUPLICATE_WINDOW_MINUTES } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
+import type { ImportOutcome } from '../shared/imports.ts';
 import { type GraphLead, IntakeMessage, type Lead, type RoutingMessage } from '../shared/lead.ts';
 import { RAW_KEPT_SECONDS } from '../shared/limits.ts';
 import type {
   FailureLog,
+  ImportLog,
   KeyKind,
   LeadRepository,
   LeadSearch,
@@ -29,11 +31,18 @@ export type ScoringDeps = {
   failures: FailureLog;
   /** A stored lead is written under the terms a rep finds it by (email, phone, name). */
   search: Pick<LeadSearch, 'index'>;
+  /** Spreadsheet rows are counted on their import once stored. */
+  imports: Pick<ImportLog, 'recordRow'>;
   /** Why there is no Graph API client (a secret not created yet): said when a Meta lead arrives. */
   metaUnavailable?: string;
   now: () => Date;
   logger: Logger;
 };
+
+/** The lead was created by this very import (its row delivered again), not by an earlier one or a webhook. */
+function sameImport(lead: Lead, intake: IntakeMessage): boolean {
+  return intake.import !== undefined && lead.importId === intake.import.id;
+}
 
 /** Graph's "object does not exist" (subcode 33): the lead is deleted, never was, or is another Page's. */
 const DOES_NOT_EXIST = 100;
@@ -89,17 +98,27 @@ export function createScoringHandler(deps: ScoringDeps) {
     }
   }
 
+  /** A spreadsheet row's outcome, counted once on its import (a redelivered row is not counted again). */
+  async function countRow(intake: IntakeMessage, outcome: ImportOutcome, leadId: string): Promise<void> {
+    if (intake.import === undefined) return;
+    await deps.imports.recordRow(intake.import.id, intake.import.row, outcome, leadId);
+  }
+
+  /** An imported row with `route: false` stays unassigned: a manager assigns it by hand. */
+  const routes = (intake: IntakeMessage) => intake.import?.route !== false;
+
   /**
    * The person has a lead already: record this contact as a touch on it (the owner stays; nobody is assigned
    * again), or, for a closed lead when configured, open a new lead that prefers the old owner.
    */
   async function handleReturningPerson(
+    intake: IntakeMessage,
     lead: Lead,
     holders: { key: KeyKind; leadId: string }[],
     keys: DedupeKey[],
     window: { nowEpoch: number; expiresAt: number },
     now: Date,
-  ): Promise<void> {
+  ): Promise<{ outcome: ImportOutcome; leadId: string }> {
     // The email's holder first: a shared family phone is weaker evidence than a personal address.
     const holderId = (holders.find((h) => h.key === 'email') ?? holders[0])?.leadId ?? '';
     const matchedOn = holders.filter((h) => h.leadId === holderId).map((h) => h.key);
@@ -111,11 +130,11 @@ export function createScoringHandler(deps: ScoringDeps) {
         await deps.leads.createWithKeys(reopened, keys, window, { takeOver: true });
         await deps.search.index(reopened.id, searchTermsOf(reopened));
         logger.info('closed lead reopened as a new lead', { leadId: lead.id, previousLeadId: existing.id });
-        await deps.routingQueue.send({ v: 1, leadId: lead.id });
-        return;
+        if (routes(intake)) await deps.routingQueue.send({ v: 1, leadId: lead.id });
+        return { outcome: 'created', leadId: lead.id };
       }
       const merged = mergeTouch(existing, lead, matchedOn, config, now);
-      if (merged === existing) return;
+      if (merged === existing) return { outcome: 'merged', leadId: existing.id };
       if ((await deps.leads.saveMerged(merged, existing.version)) === 'recorded') {
         await deps.leads.refreshKeys(existing.id, dedupeKeys(merged), window);
         // A returning person may bring an email or a phone the lead did not have: findable by it too.
@@ -127,7 +146,7 @@ export function createScoringHandler(deps: ScoringDeps) {
           touches: merged.touches.length,
           score: merged.score.total,
         });
-        return;
+        return { outcome: 'merged', leadId: existing.id };
       }
     }
     throw new Error(`lead ${holderId} kept changing while a touch was recorded; will retry`);
@@ -145,9 +164,11 @@ export function createScoringHandler(deps: ScoringDeps) {
       if (known !== undefined) {
         // A retry of a message that stored the lead but failed before routing heard of it must still route it;
         // routing assigns with a conditional write, so a second message never assigns twice.
-        const routeAgain = known.ownerId === undefined && !known.test;
+        const routeAgain = known.ownerId === undefined && !known.test && routes(intake);
         logger.info('duplicate Meta lead dropped', { leadId: intake.leadId, routeAgain });
         if (routeAgain) await deps.routingQueue.send({ v: 1, leadId: known.id });
+        // A row of a Meta download whose lead the webhook brought already: the same lead, merged.
+        await countRow(intake, sameImport(known, intake) ? 'created' : 'merged', known.id);
         return;
       }
       graph = await fetchMetaLead(intake);
@@ -187,7 +208,8 @@ export function createScoringHandler(deps: ScoringDeps) {
     const window = { nowEpoch, expiresAt: nowEpoch + config.duplicates.windowDays * 86_400 };
     const outcome = await deps.leads.createWithKeys(lead, keys, window);
     if (outcome.kind === 'duplicate') {
-      await handleReturningPerson(lead, outcome.holders, keys, window, now);
+      const returning = await handleReturningPerson(intake, lead, outcome.holders, keys, window, now);
+      await countRow(intake, returning.outcome, returning.leadId);
       return;
     }
     // After the lead exists (a redelivery, `exists`, writes the same entries again: a crash in between loses none).
@@ -200,7 +222,12 @@ export function createScoringHandler(deps: ScoringDeps) {
       redelivered: outcome.kind === 'exists',
       test: lead.test,
     });
-    if (lead.test) return;
+    if (intake.import !== undefined) {
+      // `exists`: this row's delivery again, or the same row imported before (the lead id comes from the row).
+      const stored = outcome.kind === 'exists' ? await deps.leads.get(lead.id) : lead;
+      await countRow(intake, stored && sameImport(stored, intake) ? 'created' : 'merged', lead.id);
+    }
+    if (lead.test || !routes(intake)) return;
     await deps.routingQueue.send({ v: 1, leadId: lead.id });
   });
 }

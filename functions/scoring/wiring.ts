@@ -1,4 +1,5 @@
 import { documentClient } from '../shared/aws/clients.ts';
+import { DynamoImportLog } from '../shared/aws/dynamo-import-log.ts';
 import { DynamoFailureLog, DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoLeadSearch } from '../shared/aws/dynamo-lead-search.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
@@ -43,6 +44,7 @@ export function wireScoring(input: WiringInput<'dynamodb' | 'sqs'> & { graphBack
       : {}),
     failures: new DynamoFailureLog(db, env.TABLE_NAME),
     search: new DynamoLeadSearch(db, env.TABLE_NAME),
+    imports: new DynamoImportLog(db, env.TABLE_NAME, input.now ?? systemClock),
     now: input.now ?? systemClock,
     logger,
   });

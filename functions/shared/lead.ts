@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const Locale = z.enum(['en', 'ar', 'fa']);
 export type Locale = z.infer<typeof Locale>;
 
-export const LeadSource = z.enum(['web-form', 'facebook', 'google']);
+/** Where a lead came from; `import` is a spreadsheet with no platform ids (Meta and Google files keep theirs). */
+export const LeadSource = z.enum(['web-form', 'facebook', 'google', 'import']);
 export type LeadSource = z.infer<typeof LeadSource>;
 
 /** Contact details as the person typed them (display values; matching keys are derived). */
@@ -138,6 +139,8 @@ export const IntakeMessage = z.object({
   raw: z.string().optional(),
   /** The payload was too large to travel with the lead: ingest kept it in the table before queueing. */
   rawKept: z.boolean().optional(),
+  /** A spreadsheet row: which import and row, counted there once stored; `route: false` keeps it unassigned. */
+  import: z.object({ id: z.string(), row: z.number().int().min(2), route: z.boolean() }).optional(),
 });
 export type IntakeMessage = z.infer<typeof IntakeMessage>;
 
@@ -300,6 +303,8 @@ export const Lead = z.object({
   nextTaskDueAt: z.iso.datetime().optional(),
   /** Bumped on every task change, so two changes at once cannot leave the summary wrong. */
   workspaceVersion: z.number().int().optional(),
+  /** The import that created the lead, when a spreadsheet did. */
+  importId: z.string().optional(),
   /** Bumped on every merge, for optimistic locking. */
   version: z.number().int().default(1),
   test: z.boolean(),

@@ -1,4 +1,5 @@
 import type { RepConfig } from './config.ts';
+import type { ImportOutcome, ImportRecord } from './imports.ts';
 import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
 import type { LeadListQuery, LeadSummary, ListedLead } from './lead-list.ts';
 import type { SearchQuery, SearchTerm } from './search.ts';
@@ -265,4 +266,14 @@ export interface Workspace {
   writeTask(write: TaskWrite): Promise<'saved' | 'conflict'>;
   /** A rep's open tasks due until then (ISO), soonest first. */
   agenda(ownerId: string, until: string): Promise<Task[]>;
+}
+
+/** Imported spreadsheets: the import's record, and each row's outcome counted once as the pipeline stores it. */
+export interface ImportLog {
+  create(record: ImportRecord): Promise<void>;
+  get(id: string): Promise<ImportRecord | undefined>;
+  /** Counts the row's outcome once, however often its message is delivered; false when it was counted already. */
+  recordRow(importId: string, row: number, outcome: ImportOutcome, leadId: string): Promise<boolean>;
+  /** Queueing stopped part-way: said on the record, so the import is not waited on forever. */
+  markInterrupted(id: string, why: string): Promise<void>;
 }

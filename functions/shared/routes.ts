@@ -38,6 +38,9 @@ const BASE_ROUTES = [
   { method: 'GET', path: '/v1/tasks', fn: 'ops', auth: 'iam' },
   // The list as a spreadsheet (a static path: it wins over /v1/leads/{leadId}, in API Gateway and locally).
   { method: 'GET', path: '/v1/leads/export.csv', fn: 'ops', auth: 'iam' },
+  // Spreadsheets of leads in (Meta's and Google's lead downloads, any list with a header row).
+  { method: 'POST', path: '/v1/imports', fn: 'ops', auth: 'iam' },
+  { method: 'GET', path: '/v1/imports/{importId}', fn: 'ops', auth: 'iam' },
 ] as const;
 
 /**
@@ -64,6 +67,8 @@ const DASHBOARD_OPS = new Set([
   'POST /v1/leads/{leadId}/tasks/{taskId}/reschedule',
   'GET /v1/tasks',
   'GET /v1/leads/export.csv',
+  'POST /v1/imports',
+  'GET /v1/imports/{importId}',
 ]);
 
 type BaseRoute = (typeof BASE_ROUTES)[number];

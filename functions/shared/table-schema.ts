@@ -17,6 +17,8 @@ export const SORT = {
   poolCounter: 'COUNTER',
   timer: 'TIMER',
   suppression: 'SUPPRESS',
+  importRecord: 'IMPORT',
+  importRow: 'ROW#',
   idempotencyKey: 'IDEMPOTENCY',
   /** A lead's workspace (notes, tasks) sorts after its other items: one Query of the prefix reads it all. */
   workspace: 'WS#',
@@ -85,6 +87,9 @@ export const tableKeys = {
   agendaPartition: (ownerId: string) => `AGENDA#${ownerId}`,
   agendaSort: (dueAt: string, leadId: string, taskId: string) => `${dueAt}#${leadId}#${taskId}`,
   suppression: (address: string) => ({ pk: `${PREFIX.suppression}${address}`, sk: SORT.suppression }),
+  /** An imported spreadsheet's record, and beside it one receipt per row the pipeline stored (counted once). */
+  importRecord: (id: string) => ({ pk: `IMPORT#${id}`, sk: SORT.importRecord }),
+  importRow: (id: string, row: number) => ({ pk: `IMPORT#${id}`, sk: `${SORT.importRow}${row}` }),
   kpiRowPartition: (table: string, dimType: string) => `${PREFIX.kpi}${table}#${dimType}`,
   kpiRow: (table: string, dimType: string, day: string, value: string) => ({
     pk: `${PREFIX.kpi}${table}#${dimType}`,

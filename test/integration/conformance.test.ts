@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanValue } from '../../functions/ingest/sources/web-form.ts';
 import { wireIngest } from '../../functions/ingest/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { ANSWERS_MAX_BYTES, WEBHOOK_MAX_BYTES } from '../../functions/shared/limits.ts';
+import { cleanValue } from '../../functions/shared/text.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
 import { emulatorClients, eventually, queueDepth, testPipeline } from '../support/aws.ts';
 import { context, httpEvent, silentLogger, testConfig } from '../support/factories.ts';

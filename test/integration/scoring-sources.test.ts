@@ -6,6 +6,7 @@ import { googleIntakeMessage, parseGoogleWebhook } from '../../functions/ingest/
 import { acceptFormSubmission } from '../../functions/ingest/sources/web-form.ts';
 import { createScoringHandler } from '../../functions/scoring/handler.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoImportLog } from '../../functions/shared/aws/dynamo-import-log.ts';
 import {
   DynamoFailureLog,
   DynamoLeadRepository,
@@ -72,6 +73,7 @@ beforeAll(async () => {
     }),
     failures: new DynamoFailureLog(db, aws.resources.tableName),
     search: new DynamoLeadSearch(db, aws.resources.tableName),
+    imports: new DynamoImportLog(db, aws.resources.tableName),
     now: () => new Date('2026-03-19T16:00:10.000Z'),
     logger: silentLogger(),
   };

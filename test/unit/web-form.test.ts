@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  acceptFormSubmission,
-  cleanValue,
-  type FormSubmission,
-} from '../../functions/ingest/sources/web-form.ts';
+import { acceptFormSubmission, type FormSubmission } from '../../functions/ingest/sources/web-form.ts';
 import { HttpError } from '../../functions/shared/errors.ts';
+import { cleanValue } from '../../functions/shared/text.ts';
 import { testConfig } from '../support/factories.ts';
 import { rejection } from '../support/handlers.ts';
 

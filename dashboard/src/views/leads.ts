@@ -2,7 +2,7 @@ import { ApiError, api, downloadExport, LeadPage, type LeadSummary, query, Reps,
 import type { Ctx } from '../context.ts';
 import { h } from '../dom.ts';
 
-const SOURCES = ['web-form', 'facebook', 'google'];
+const SOURCES = ['web-form', 'facebook', 'google', 'import'];
 
 type Filters = {
   q: string;

@@ -6,7 +6,7 @@ import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
 import type { Attribution, Contact, IntakeMessage } from '../../shared/lead.ts';
 import { ANSWER_MAX_CHARS, cutAnswer, fitAnswers } from '../../shared/limits.ts';
 import { ownValue, safeKey } from '../../shared/records.ts';
-import { stripBidiMarks } from '../../shared/text.ts';
+import { cleanValue, stripBidiMarks } from '../../shared/text.ts';
 
 /** Form fields by name; a null prototype, so a field named `__proto__` or `constructor` is only a field. */
 export type FormBody = Record<string, string>;
@@ -169,18 +169,6 @@ export function parseFormBody(
   if (issues.length > 0)
     throw new HttpError(400, 'validation_failed', 'Some fields have the wrong type.', issues);
   return fields;
-}
-
-// C0/C1 controls other than tab and newline never belong in a form value.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
-
-/** One-line fields lose line breaks (no header injection downstream); free text keeps them. */
-export function cleanValue(value: string, multiline: boolean): string {
-  // A lone surrogate (from a JSON \ud83d escape) is no character at all: U+FFFD, as UTF-8 would store it.
-  const cleaned = value.toWellFormed().replace(CONTROL, '');
-  return (multiline ? cleaned.replace(/\r\n?/g, '\n') : cleaned.replace(LINE_BREAKS, ' ')).trim();
 }
 
 const line = z.string().max(MAX_LINE_LENGTH, `at most ${MAX_LINE_LENGTH} characters`);

@@ -51,7 +51,12 @@ const STRINGS: Record<Locale, Strings> = {
     why: 'Why you',
     open: 'Open the lead',
     unnamed: 'Unnamed lead',
-    sources: { 'web-form': 'Web form', facebook: 'Facebook Lead Ads', google: 'Google Ads lead form' },
+    sources: {
+      'web-form': 'Web form',
+      facebook: 'Facebook Lead Ads',
+      google: 'Google Ads lead form',
+      import: 'Imported spreadsheet',
+    },
     actionsIntro: 'Tell us how it went (one click, then confirm):',
     actions: {
       contacted: 'I contacted them',
@@ -83,7 +88,12 @@ const STRINGS: Record<Locale, Strings> = {
     why: 'سبب الإسناد',
     open: 'فتح العميل',
     unnamed: 'عميل بلا اسم',
-    sources: { 'web-form': 'نموذج الموقع', facebook: 'إعلانات فيسبوك', google: 'نموذج إعلانات Google' },
+    sources: {
+      'web-form': 'نموذج الموقع',
+      facebook: 'إعلانات فيسبوك',
+      google: 'نموذج إعلانات Google',
+      import: 'جدول مستورد',
+    },
     actionsIntro: 'أخبرنا بما حدث (نقرة ثم تأكيد):',
     actions: {
       contacted: 'تواصلت معه',
@@ -114,7 +124,12 @@ const STRINGS: Record<Locale, Strings> = {
     why: 'چرا شما',
     open: 'باز کردن سرنخ',
     unnamed: 'سرنخ بی‌نام',
-    sources: { 'web-form': 'فرم وب‌سایت', facebook: 'تبلیغات سرنخ فیسبوک', google: 'فرم سرنخ Google Ads' },
+    sources: {
+      'web-form': 'فرم وب‌سایت',
+      facebook: 'تبلیغات سرنخ فیسبوک',
+      google: 'فرم سرنخ Google Ads',
+      import: 'فایل واردشده',
+    },
     actionsIntro: 'نتیجه را به ما بگویید (یک کلیک، سپس تأیید):',
     actions: {
       contacted: 'تماس گرفتم',
