@@ -230,3 +230,42 @@ export async function downloadExport(params: Record<string, string | number | un
   URL.revokeObjectURL(link.href);
   return parts.join('').split('\r\n').length - 2;
 }
+
+export const ImportView = z.object({
+  id: z.string(),
+  status: z.enum(['importing', 'done', 'interrupted']),
+  rows: z.number(),
+  created: z.number(),
+  merged: z.number(),
+  pending: z.number(),
+  refused: z.array(z.object({ row: z.number(), code: z.string(), reason: z.string() })),
+  refusedCount: z.number(),
+  interrupted: z.optional(z.string()),
+});
+export type ImportView = z.infer<typeof ImportView>;
+
+/** The server's limit (functions/shared/imports.ts): a larger file is refused here before it is sent. */
+export const IMPORT_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A spreadsheet sent as it is (its bytes, so a UTF-16 Meta download stays UTF-16), with the viewer's token;
+ * answers the import's id. A refused file throws its message with the rows and columns to fix.
+ */
+export async function uploadImport(file: Blob, params: Record<string, string | undefined>): Promise<string> {
+  const response = await fetch(`${BASE}/imports${query(params)}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/octet-stream', ...authorization() },
+    body: file,
+  });
+  if (response.status === 401) await signInAgain();
+  const json = (await response.json().catch(() => undefined)) as
+    | { id?: string; error?: { message?: string; issues?: { path: string; message: string }[] } }
+    | undefined;
+  if (!response.ok || json?.id === undefined) {
+    const issues = (json?.error?.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new ApiError(
+      `${json?.error?.message ?? `${response.status} ${response.statusText}`}${issues ? ` (${issues})` : ''}`,
+    );
+  }
+  return json.id;
+}

@@ -3,6 +3,28 @@ export type Lang = 'en' | 'ar' | 'fa';
 export const LANGS: readonly Lang[] = ['en', 'ar', 'fa'];
 
 const en = {
+  import: 'Import',
+  importTitle: 'Import leads from a spreadsheet',
+  importHelp:
+    "Meta's lead download (CSV), Google Ads' lead download, or any CSV with a header row (name, email, phone…, in English, Arabic or Persian). Each row goes through the pipeline as a new lead would; rows already in are merged, never doubled.",
+  importFile: 'File',
+  importSource: 'Name of this list',
+  importRoute: 'Assign the leads to reps',
+  importEncoding: 'Encoding',
+  encodingAuto: 'Recognise it (UTF-8 or UTF-16)',
+  encodingArabicWindows: 'Arabic / Persian Windows (1256)',
+  importStart: 'Import',
+  importing: 'Importing…',
+  importTooLarge: 'The file is larger than 4 MB: split it into several files.',
+  'import.rows': 'Rows',
+  'import.created': 'New leads',
+  'import.merged': 'Already known (merged)',
+  'import.refused': 'Refused',
+  'import.pending': 'Still in the pipeline',
+  row: 'Row',
+  reason: 'Why',
+  'refusal.no-contact': 'No email or phone: nobody could reach this person',
+  'refusal.no-lead-id': 'No platform lead id in this row',
   export: 'Export CSV',
   exported: 'Exported',
   today: 'My day',
@@ -125,6 +147,28 @@ export type MessageKey = keyof typeof en;
 type Messages = Record<MessageKey, string>;
 
 const ar: Messages = {
+  import: 'استيراد',
+  importTitle: 'استيراد العملاء من جدول',
+  importHelp:
+    'ملف العملاء من ميتا (CSV)، أو ملف العملاء من إعلانات Google، أو أي ملف CSV بصف عناوين (الاسم، البريد الإلكتروني، الجوال… بالعربية أو الفارسية أو الإنجليزية). يمر كل صف بالمسار نفسه الذي يمر به العميل الجديد؛ والصفوف الموجودة مسبقًا تُدمج ولا تتكرر.',
+  importFile: 'الملف',
+  importSource: 'اسم هذه القائمة',
+  importRoute: 'إسناد العملاء إلى المندوبين',
+  importEncoding: 'الترميز',
+  encodingAuto: 'تعرّف عليه تلقائيًا (UTF-8 أو UTF-16)',
+  encodingArabicWindows: 'ويندوز العربي / الفارسي (1256)',
+  importStart: 'استيراد',
+  importing: 'جارٍ الاستيراد…',
+  importTooLarge: 'الملف أكبر من 4 ميغابايت: قسّمه إلى عدة ملفات.',
+  'import.rows': 'الصفوف',
+  'import.created': 'عملاء جدد',
+  'import.merged': 'موجودون مسبقًا (دُمجوا)',
+  'import.refused': 'مرفوضة',
+  'import.pending': 'ما زالت قيد المعالجة',
+  row: 'الصف',
+  reason: 'السبب',
+  'refusal.no-contact': 'لا بريد ولا هاتف: لا يمكن التواصل مع هذا الشخص',
+  'refusal.no-lead-id': 'لا يوجد معرّف العميل من المنصة في هذا الصف',
   export: 'تصدير CSV',
   exported: 'تم التصدير',
   today: 'يومي',
@@ -245,6 +289,28 @@ const ar: Messages = {
 };
 
 const fa: Messages = {
+  import: 'ورود فایل',
+  importTitle: 'ورود سرنخ‌ها از صفحه‌گسترده',
+  importHelp:
+    'فایل سرنخ‌های متا (CSV)، فایل سرنخ‌های Google Ads، یا هر فایل CSV با ردیف سرستون (نام، ایمیل، موبایل…، به فارسی، عربی یا انگلیسی). هر ردیف همان مسیری را می‌رود که یک سرنخ تازه؛ ردیف‌هایی که از قبل هستند ادغام می‌شوند و تکراری نمی‌شوند.',
+  importFile: 'فایل',
+  importSource: 'نام این فهرست',
+  importRoute: 'سرنخ‌ها به کارشناسان سپرده شوند',
+  importEncoding: 'رمزگذاری',
+  encodingAuto: 'خودکار (UTF-8 یا UTF-16)',
+  encodingArabicWindows: 'ویندوز عربی / فارسی (1256)',
+  importStart: 'ورود',
+  importing: 'در حال ورود…',
+  importTooLarge: 'حجم فایل بیش از ۴ مگابایت است: آن را به چند فایل تقسیم کنید.',
+  'import.rows': 'ردیف‌ها',
+  'import.created': 'سرنخ‌های تازه',
+  'import.merged': 'از قبل موجود (ادغام‌شده)',
+  'import.refused': 'ردشده',
+  'import.pending': 'هنوز در جریان',
+  row: 'ردیف',
+  reason: 'علت',
+  'refusal.no-contact': 'نه ایمیل دارد نه تلفن: راهی برای تماس با این فرد نیست',
+  'refusal.no-lead-id': 'شناسه سرنخ پلتفرم در این ردیف نیست',
   export: 'خروجی CSV',
   exported: 'خروجی گرفته شد',
   today: 'روز من',
@@ -382,5 +448,11 @@ export function isLang(value: string | null | undefined): value is Lang {
 /** A disqualification reason in the viewer's language: the shipped reasons are translated, others shown as set. */
 export function reasonLabel(t: (key: MessageKey) => string, reason: string): string {
   const key = `reason.${reason}`;
+  return Object.hasOwn(MESSAGES.en, key) ? t(key as MessageKey) : reason;
+}
+
+/** Why an imported row was refused, in the viewer's language; a code the page does not know shows the API's words. */
+export function refusalLabel(t: (key: MessageKey) => string, code: string, reason: string): string {
+  const key = `refusal.${code}`;
   return Object.hasOwn(MESSAGES.en, key) ? t(key as MessageKey) : reason;
 }

@@ -4,6 +4,7 @@ import type { Ctx } from './context.ts';
 import { h } from './dom.ts';
 import { type Calendar, formatters, type Viewpoint } from './format.ts';
 import { directionOf, isLang, LANGS, type Lang, translator } from './i18n.ts';
+import { importPage } from './views/import.ts';
 import { leadView } from './views/lead.ts';
 import { leads } from './views/leads.ts';
 import { overview } from './views/overview.ts';
@@ -52,6 +53,7 @@ function header(ctx: Ctx): HTMLElement {
       link('today', t('today')),
       link('leads', t('leads')),
       link('reps', t('reps')),
+      link('import', t('import')),
     ),
     h(
       'div',
@@ -133,6 +135,7 @@ async function render(): Promise<void> {
     else if (page === 'leads') await leads(ctx, main, current.signal);
     else if (page === 'reps') await reps(ctx, main);
     else if (page === 'today') await today(ctx, main);
+    else if (page === 'import') await importPage(ctx, main);
     else await overview(ctx, main);
     main.setAttribute('data-ready', 'true');
   } catch (error) {

@@ -23,8 +23,16 @@ export const IMPORT_KEPT_SECONDS = 90 * 24 * 3600;
 export const ImportFormat = z.enum(['meta', 'google', 'generic']);
 export type ImportFormat = z.infer<typeof ImportFormat>;
 
+/** Why a row is refused: nobody to contact, or a platform's file row without the platform's lead id. */
+export const RefusalCode = z.enum(['no-contact', 'no-lead-id']);
+export type RefusalCode = z.infer<typeof RefusalCode>;
+
 /** A row the import did not take, by its row number in the spreadsheet (the header is row 1). */
-export const ImportRefusal = z.object({ row: z.number().int().min(2), reason: z.string() });
+export const ImportRefusal = z.object({
+  row: z.number().int().min(2),
+  code: RefusalCode,
+  reason: z.string(),
+});
 export type ImportRefusal = z.infer<typeof ImportRefusal>;
 
 /** What the pipeline did with a row: a new lead, or one it already had (same platform id or same person). */

@@ -223,4 +223,42 @@ describe('the dashboard in a real browser', () => {
     expect(await page.textContent('.timeline')).toContain('wrong-number');
     await page.close();
   });
+
+  it('imports a spreadsheet in Persian: the counts, the refused row and why, the leads in the list', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await open(page, '#/import');
+    await page.selectOption('#lang', 'fa');
+    await page.waitForSelector('html[dir="rtl"][lang="fa"] main[data-ready="true"] #import-form');
+    await page.setInputFiles('#import-file', 'test/fixtures/imports/expo-arabic.csv');
+    await page.fill('#import-source', 'expo-ui');
+    await page.click('#import-form button[type="submit"]');
+    await page.waitForSelector('#import-result[data-status="done"]', { timeout: 20_000 });
+    // Rows, new leads, merged, refused: in Persian digits.
+    expect(await page.locator('#import-result dd').allTextContents()).toEqual(['۴', '۳', '۰', '۱']);
+    expect(await page.textContent('#import-refused tbody')).toContain('نه ایمیل دارد نه تلفن');
+    expect(await page.textContent('#import-refused tbody td')).toBe('۵');
+    await page.screenshot({ path: `${ARTIFACTS}/import-fa.png`, fullPage: true });
+
+    await page.goto(`${pipeline.url}/dashboard#/leads`);
+    await page.waitForSelector('main[data-ready="true"] #lead-list');
+    await page.selectOption('select[name="source"]', 'import');
+    await page.click('form.filters button[type="submit"]');
+    await expect.poll(() => page.locator('#lead-list tbody tr').count(), { timeout: 10_000 }).toBe(3);
+    await page.close();
+  });
+
+  it('refuses a file holding formulas, saying which cell, and imports nothing', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await open(page, '#/import');
+    await page.setInputFiles('#import-file', {
+      name: 'tricky.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('name,email\r\n"=HYPERLINK(""http://x.example"")",a@example.com\r\n'),
+    });
+    await page.fill('#import-source', 'tricky');
+    await page.click('#import-form button[type="submit"]');
+    const alert = await page.waitForSelector('#import-result [role="alert"]');
+    expect(await alert.textContent()).toMatch(/formula.*row 2, column "name"/);
+    await page.close();
+  });
 });

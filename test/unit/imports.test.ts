@@ -121,7 +121,9 @@ describe('a list with a header row', () => {
     expect(result.format).toBe('generic');
     expect(result.rows).toBe(4);
     expect(result.messages.map((m) => m.import?.row)).toEqual([2, 3, 4]);
-    expect(result.refused).toEqual([{ row: 5, reason: expect.stringMatching(/no email or phone/) }]);
+    expect(result.refused).toEqual([
+      { row: 5, code: 'no-contact', reason: expect.stringMatching(/no email or phone/) },
+    ]);
     const sara = message(result.messages, 0);
     expect(sara.source).toBe('import');
     expect(sara.formId).toBe('expo-2026');

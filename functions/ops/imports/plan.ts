@@ -106,7 +106,7 @@ export function planImport(
         ? metaRow(sheet.header, cells, row, ctx)
         : mappedRow(format, sheet.header, targets, cells, row, ctx);
     if ('message' in result) messages.push(result.message);
-    else refused.push({ row, reason: result.refusal });
+    else refused.push({ row, ...result.refusal });
   }
   return { format, rows: sheet.rows.length, messages, refused };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { answerKey, isoTime, LINE_MAX_CHARS } from '../../shared/answers.ts';
 import { leadIdFor } from '../../shared/ids.ts';
+import type { RefusalCode } from '../../shared/imports.ts';
 import { type Attribution, GraphLead, type IntakeMessage } from '../../shared/lead.ts';
 import { cutAnswer, fitAnswers } from '../../shared/limits.ts';
 import { intakeFromGraphLead, type SourceDefaults } from '../../shared/meta-intake.ts';
@@ -18,7 +19,7 @@ export type RowContext = {
 };
 
 /** A row becomes an intake message, exactly as a webhook lead would, or is refused with a reason. */
-export type RowResult = { message: IntakeMessage } | { refusal: string };
+export type RowResult = { message: IntakeMessage } | { refusal: { code: RefusalCode; reason: string } };
 
 /** The row as it was in the file, kept (30 days, like a webhook's payload) for a replay after a bug. */
 const RAW_MAX_BYTES = 64 * 1024;
@@ -31,7 +32,10 @@ function rawRow(header: readonly string[], cells: readonly string[], ctx: RowCon
   return Buffer.byteLength(raw) <= RAW_MAX_BYTES ? raw : undefined;
 }
 
-const NO_CONTACT = 'no email or phone: a rep could not reach this person';
+const NO_CONTACT = {
+  code: 'no-contact',
+  reason: 'no email or phone: a rep could not reach this person',
+} as const;
 
 /** Meta's ids carry a type prefix in its download (`l:` lead, `f:` form, `ag:` ad, `as:` ad set, `c:` campaign). */
 function metaId(value: string | undefined, prefix: string): string | undefined {
@@ -64,7 +68,10 @@ export function metaRow(
     return value === '' ? undefined : value;
   };
   const id = metaId(at('id'), 'l');
-  if (id === undefined) return { refusal: 'no Meta lead id (the id column should read l:<digits>)' };
+  if (id === undefined)
+    return {
+      refusal: { code: 'no-lead-id', reason: 'no Meta lead id (the id column should read l:<digits>)' },
+    };
   const fieldData = header.flatMap((name, i) => {
     const column = name.trim();
     const value = cleanValue(cells[i] ?? '', true);
@@ -168,7 +175,7 @@ export function mappedRow(
   if (contact.email === undefined && contact.phone === undefined) return { refusal: NO_CONTACT };
   const externalId = facts.externalId;
   if (format === 'google' && externalId === undefined)
-    return { refusal: 'no Google lead id (the lead id column is empty)' };
+    return { refusal: { code: 'no-lead-id', reason: 'no Google lead id (the lead id column is empty)' } };
   const leadId =
     format === 'google' && externalId !== undefined
       ? leadIdFor('google', externalId)
