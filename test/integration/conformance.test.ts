@@ -407,7 +407,83 @@ const HTTP_ROWS: HttpRow[] = [
     status: 400,
     code: 'validation_failed',
   },
+  {
+    request: 'an import of 5 MB',
+    run: () => importFile(Buffer.alloc(5 * 1024 * 1024, 'a')),
+    status: 413,
+    code: 'file_too_large',
+  },
+  {
+    request: 'an import of 20,001 rows',
+    run: () =>
+      importFile(
+        `email\r\n${Array.from({ length: 20_001 }, (_, i) => `r${i}@example.com`).join('\r\n')}\r\n`,
+      ),
+    status: 413,
+    code: 'too_many_rows',
+  },
+  {
+    request: "an import in Windows' Arabic code page, its encoding not named",
+    run: () =>
+      importFile(Buffer.from([0x45, 0x6d, 0x61, 0x69, 0x6c, 0x0d, 0x0a, 0xd3, 0xc7, 0xd1, 0xc9, 0x0d, 0x0a])),
+    status: 422,
+    code: 'wrong_encoding',
+  },
+  {
+    request: 'an import with a row of more cells than the header',
+    run: () => importFile('email,name\r\na@example.com,A,extra\r\n'),
+    status: 422,
+    code: 'ragged_rows',
+  },
+  {
+    request: 'an import with a cell holding a formula (`=HYPERLINK(…)`)',
+    run: () => importFile('email,name\r\na@example.com,"=HYPERLINK(""http://x.example"")"\r\n'),
+    status: 422,
+    code: 'formula_cells',
+  },
+  {
+    request: 'an empty import',
+    run: () => importFile(''),
+    status: 422,
+    code: 'empty_file',
+  },
+  {
+    request: 'an import with no email or phone column',
+    run: () => importFile('name,city\r\nSara,Riyadh\r\n'),
+    status: 422,
+    code: 'no_contact_column',
+  },
+  {
+    request: 'an Excel workbook (.xlsx) sent as an import',
+    run: () => importFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00])),
+    status: 415,
+    code: 'not_a_spreadsheet_text',
+  },
+  {
+    request: 'an import sent as a multipart form upload',
+    run: () => importFile('--x\r\n', { 'content-type': 'multipart/form-data; boundary=x' }),
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    request: 'an import by a rep (dashboard)',
+    run: () =>
+      post('/dashboard/api/v1/imports?source=conformance', 'email\r\na@example.com\r\n', {
+        'content-type': 'text/csv',
+        'x-leadpipe-local-user': 'rep:sara',
+      }),
+    status: 403,
+    code: 'managers_only',
+  },
 ];
+
+/** A spreadsheet posted to the import route, as its bytes. */
+function importFile(body: string | Uint8Array, headers: Record<string, string> = {}) {
+  return post('/v1/imports?source=conformance', body, {
+    'content-type': 'application/octet-stream',
+    ...headers,
+  });
+}
 
 /** A web form lead through the pipeline, waited for until it has an owner. */
 async function assignedLead(): Promise<string> {
