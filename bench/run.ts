@@ -27,6 +27,7 @@ import { startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
 import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
+import { importMarkdown, measureImport } from './imports.ts';
 import { listPagesMarkdown, measureListPages } from './lead-list.ts';
 import { PRICES } from './prices.ts';
 import { measureScale, routingOnFreshTable, sqsEvent } from './scale.ts';
@@ -45,6 +46,7 @@ const Args = z.object({
     .transform((s) => s.split(',').map(Number))
     .pipe(z.array(z.number().int().min(1000).max(1_000_000)).min(2)),
   'scale-window': z.coerce.number().int().min(100).max(5000).default(1000),
+  'import-rows': z.coerce.number().int().min(10).max(20_000).default(2000),
 });
 const { values } = parseArgs({
   options: {
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     'routing-leads': { type: 'string' },
     'scale-sizes': { type: 'string' },
     'scale-window': { type: 'string' },
+    'import-rows': { type: 'string' },
   },
 });
 const parsed = Args.safeParse(values);
@@ -262,6 +265,8 @@ async function measurePipeline() {
     const steadyMailed = await waitForMail(pipeline, steadyStarted, 60_000);
 
     const returningRequests = await measureReturning(pipeline, formUrl);
+    // 4b. A spreadsheet of new people, then the same file again.
+    const imports = await measureImport(pipeline, args['import-rows'], () => settle(pipeline, 100));
     // 5. What a page of the dashboard's lead list costs, with the burst's leads in the index.
     const listPages = await measureListPages(pipeline);
     // 6. Timers, KPI aggregation and every email a lead causes.
@@ -315,6 +320,7 @@ async function measurePipeline() {
       steadyEmailsSent: steadyMailed.size,
       steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
       returningRequests,
+      imports,
       listPages,
       requests: burst.requests,
       timers,
@@ -762,6 +768,7 @@ function markdown(
     '',
     'Locally the sweep runs every second (its queries are shared by every timer of a sweep; in AWS it runs every 5 minutes, so its share per timer is smaller still). SQS DelaySeconds is whole seconds, and the local event source polls with a 1 s wait: both show in the delay.',
     '',
+    ...importMarkdown(p.imports),
     ...listPagesMarkdown(p.listPages),
     `## KPI aggregation per lead event (${p.kpiCost.events} first contacts, 8 at a time)`,
     '',
