@@ -26,7 +26,7 @@ export type NurtureDeps = {
   timers: TimerDeps;
   suppressions: Pick<SuppressionList, 'find' | 'suppress'>;
   /** A task's state when its reminder falls due. */
-  workspace: Pick<Workspace, 'getTask'>;
+  workspace: Pick<Workspace, 'getTask' | 'handOver'>;
   /** Escalations that reassign go back to routing, which owns the rotation. */
   routingQueue: MessageSender<RoutingMessage>;
   /** Remembers which mails were sent, so a redelivered record or timer mails nobody twice. */

@@ -1,7 +1,8 @@
 import type { Footprint } from '../shared/footprint.ts';
 
 export const footprint = {
-  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'] },
+  // Query: a moved lead's tasks, handed over to its new owner.
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query'] },
   idempotencyTable: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
   // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
   sendsTo: ['timers', 'routing'],

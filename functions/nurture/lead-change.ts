@@ -40,8 +40,18 @@ export function createLeadChange(kit: NurtureKit): LeadChange {
     }
   }
 
+  /** A lead that changed hands takes its open tasks along: the new owner's agenda, the new owner's reminders. */
+  async function handOverTasks(before: Lead | undefined, after: Lead): Promise<void> {
+    if (before?.ownerId === undefined || after.ownerId === undefined || before.ownerId === after.ownerId)
+      return;
+    if ((after.openTasks ?? 0) === 0) return;
+    const moved = await kit.workspace.handOver(after.id, after.ownerId);
+    if (moved > 0) logger.info('open tasks handed over', { leadId: after.id, repId: after.ownerId, moved });
+  }
+
   return async (before, after, now) => {
     await recordKpis(before, after);
+    await handOverTasks(before, after);
     const notice = assignmentNotice(before, after);
     if (notice) {
       // The clock first: a failing mail must not leave an assignment without its deadline.

@@ -266,6 +266,8 @@ export interface Workspace {
   writeTask(write: TaskWrite): Promise<'saved' | 'conflict'>;
   /** A rep's open tasks due until then (ISO), soonest first. */
   agenda(ownerId: string, until: string): Promise<Task[]>;
+  /** A lead's open tasks become its new owner's (their agenda, their reminders); answers how many moved. */
+  handOver(leadId: string, toOwnerId: string): Promise<number>;
 }
 
 /** Imported spreadsheets: the import's record, and each row's outcome counted once as the pipeline stores it. */

@@ -216,7 +216,9 @@ export class PipelineStack extends Stack {
       name: 'ops',
       config,
       targets,
-      timeout: Duration.seconds(10),
+      // A spreadsheet import reads and queues up to 20,000 rows in one request: API Gateway's 30 seconds,
+      // less a second. Every other ops request takes milliseconds; the timeout costs nothing unused.
+      timeout: Duration.seconds(29),
       // The dashboard's page, script and style, built with esbuild at synth and served by this function.
       define: dashboardDefine(),
     }).fn;

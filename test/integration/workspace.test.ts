@@ -140,6 +140,33 @@ describe('tasks', () => {
     );
   });
 
+  it("moves a lead's open tasks to its new owner: their agenda, their reminder", async () => {
+    const lead = await assignedLead('Hana Handover');
+    const dueAt = new Date(Date.now() + 4000).toISOString();
+    const planned = await call('POST', `/v1/leads/${lead.id}/tasks`, { type: 'call', dueAt, by: 'mona' });
+    const task = planned.json.task as { id: string };
+    const other = lead.ownerId === 'sara' ? 'layla' : 'sara';
+    const moved = await call('POST', `/v1/leads/${lead.id}/assign`, {
+      repId: other,
+      by: 'manager',
+      reason: 'territory change',
+    });
+    expect(moved.status).toBe(200);
+    const agendaOf = async (rep: string) =>
+      ((await call('GET', `/v1/tasks?ownerId=${rep}&due=week`)).json.tasks as { id: string }[]).map(
+        (t) => t.id,
+      );
+    await eventually('the task on the new owner’s agenda', async () =>
+      (await agendaOf(other)).includes(task.id) ? true : undefined,
+    );
+    expect(await agendaOf(lead.ownerId)).not.toContain(task.id);
+    expect(await timerOutcome(`task#${lead.id}#${task.id}#${dueAt}`)).toBe('reminded');
+    const reminders = (await pipeline.outbox()).filter(
+      (m) => m.headers['X-Leadpipe-Lead'] === lead.id && m.headers['X-Leadpipe-Mail'] === 'task-reminder',
+    );
+    expect(reminders.map((m) => m.to)).toEqual([[config.routing.reps.find((r) => r.id === other)?.email]]);
+  });
+
   it('sends no reminder for a task done before it fell due, nor for the old time of a rescheduled one', async () => {
     const lead = await assignedLead('Dana Done');
     const soon = new Date(Date.now() + 2500).toISOString();

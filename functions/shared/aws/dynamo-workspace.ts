@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TaskWrite, Workspace } from '../ports.ts';
 import { INDEX, SORT, tableKeys } from '../table-schema.ts';
 import { Note, Task, type WorkspaceSummary } from '../workspace.ts';
-import { transact } from './conditional.ts';
+import { transact, writeIf } from './conditional.ts';
 import { queryItems } from './scan.ts';
 
 /**
@@ -140,5 +140,33 @@ export class DynamoWorkspace implements Workspace {
       if (parsed.success) tasks.push(parsed.data);
     }
     return tasks;
+  }
+
+  async handOver(leadId: string, toOwnerId: string): Promise<number> {
+    const { tasks } = await this.timeline(leadId);
+    let moved = 0;
+    for (const task of tasks) {
+      if (task.status !== 'open' || task.ownerId === toOwnerId) continue;
+      // Only a task still open and still the old owner's: one closed or moved meanwhile stays as it is.
+      const written = await writeIf(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: tableKeys.task(leadId, task.id),
+            UpdateExpression: 'SET ownerId = :to, agendaPk = :agenda',
+            ConditionExpression: '#status = :open AND ownerId = :from',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':to': toOwnerId,
+              ':agenda': tableKeys.agendaPartition(toOwnerId),
+              ':open': 'open',
+              ':from': task.ownerId,
+            },
+          }),
+        ),
+      );
+      if (written) moved++;
+    }
+    return moved;
   }
 }

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * Money, exactly: an amount is a decimal string in its currency's minor units (SAR 12500.00, KWD 1.250, IRR
+ * 450000000), computed on as BigInt minor units, never as a float. The number of minor digits is the one CLDR
+ * gives (Intl), the same the dashboard formats with.
+ */
+
+const KNOWN = new Set(Intl.supportedValuesOf('currency'));
+
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as SAR')
+  .refine((code) => KNOWN.has(code), 'not an ISO 4217 currency');
+export type CurrencyCode = z.infer<typeof CurrencyCode>;
+
+/** Minor digits of a currency (SAR 2, KWD 3, IRR 0 as CLDR has it). */
+export function minorDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
+}
+
+/** An amount as people write it: a non-negative decimal, at most 15 whole digits. */
+const DECIMAL = /^\d{1,15}(\.\d+)?$/;
+
+/** A stored amount: the decimal written out to the currency's digits (`12500.00 SAR`). */
+export const Money = z.object({ amount: z.string().regex(DECIMAL), currency: CurrencyCode });
+export type Money = z.infer<typeof Money>;
+
+/**
+ * An amount as the API takes it: a JSON number (12500) or a decimal string ("12500.50"), in a currency, with no
+ * more decimals than the currency has. Normalised to the currency's digits.
+ */
+export const MoneyInput = z
+  .object({
+    amount: z.union([
+      z.number().nonnegative().max(1e15).finite(),
+      z.string().trim().regex(DECIMAL, 'a decimal amount such as 12500.50'),
+    ]),
+    currency: CurrencyCode,
+  })
+  .transform((input, ctx) => {
+    const text = typeof input.amount === 'number' ? numberText(input.amount) : input.amount;
+    const digits = minorDigits(input.currency);
+    const decimals = text.split('.')[1]?.length ?? 0;
+    if (text === undefined || decimals > digits) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: `${input.currency} has ${digits} decimal${digits === 1 ? '' : 's'}; ${String(input.amount)} has more`,
+      });
+      return z.NEVER;
+    }
+    return fromMinor(toMinorText(text, digits), input.currency);
+  });
+
+/** A JSON number as its shortest decimal text (12500, 99.5), or undefined for exponents (1e21). */
+function numberText(n: number): string {
+  const text = String(n);
+  return /e/i.test(text) ? n.toFixed(0) : text;
+}
+
+function toMinorText(text: string, digits: number): bigint {
+  const [whole = '0', fraction = ''] = text.split('.');
+  return (
+    BigInt(whole) * 10n ** BigInt(digits) + BigInt((fraction.padEnd(digits, '0') || '0').slice(0, digits))
+  );
+}
+
+/** The amount in minor units (12500.00 SAR → 1250000n). */
+export function toMinor(money: Money): bigint {
+  return toMinorText(money.amount, minorDigits(money.currency));
+}
+
+/** Minor units back to a stored amount (1250000n SAR → 12500.00). */
+export function fromMinor(minor: bigint, currency: string): Money {
+  const digits = minorDigits(currency);
+  const negative = minor < 0n;
+  const abs = negative ? -minor : minor;
+  const unit = 10n ** BigInt(digits);
+  const whole = abs / unit;
+  const fraction = (abs % unit).toString().padStart(digits, '0');
+  return {
+    amount: `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`,
+    currency,
+  };
+}
+
+/** A positive decimal rate as a fraction of BigInts (3.7500 → 37500 / 10000). */
+function rateFraction(rate: string): { numerator: bigint; denominator: bigint } {
+  const [whole = '0', fraction = ''] = rate.split('.');
+  return { numerator: BigInt(`${whole}${fraction}`), denominator: 10n ** BigInt(fraction.length) };
+}
+
+/** Rounds numerator / denominator to an integer, half to even (banker's rounding: no drift over many sums). */
+export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  let quotient = n / d;
+  const twice = (n % d) * 2n;
+  if (twice > d || (twice === d && quotient % 2n === 1n)) quotient += 1n;
+  return negative ? -quotient : quotient;
+}
+
+/** One currency's rates to the reporting currency, each from a day on (units of reporting currency per unit). */
+export const DatedRate = z.object({
+  from: z.iso.date(),
+  rate: z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'a decimal rate such as 3.75'),
+});
+export type DatedRate = z.infer<typeof DatedRate>;
+
+export type Rates = { reporting: string; rates: Readonly<Record<string, readonly DatedRate[]>> };
+
+/** The rate in force on a day: the latest `from` not after it; undefined when none is (or no rate is set). */
+export function rateOn(rates: Rates, currency: string, day: string): string | undefined {
+  if (currency === rates.reporting) return '1';
+  const dated = Object.hasOwn(rates.rates, currency) ? rates.rates[currency] : undefined;
+  return [...(dated ?? [])].sort((a, b) => b.from.localeCompare(a.from)).find((r) => r.from <= day)?.rate;
+}
+
+/**
+ * The amount in the reporting currency's minor units, at the rate in force on `day` (fixed, dated rates from
+ * the config; never a lookup), rounded half to even; undefined when the config has no rate for it then.
+ */
+export function toReporting(money: Money, rates: Rates, day: string): bigint | undefined {
+  const rate = rateOn(rates, money.currency, day);
+  if (rate === undefined) return undefined;
+  const { numerator, denominator } = rateFraction(rate);
+  const shift = minorDigits(rates.reporting) - minorDigits(money.currency);
+  const scaled = toMinor(money) * numerator * (shift > 0 ? 10n ** BigInt(shift) : 1n);
+  return divideHalfEven(scaled, denominator * (shift < 0 ? 10n ** BigInt(-shift) : 1n));
+}
