@@ -50,7 +50,7 @@ export type ChaosReport = {
   access: Record<FunctionName, { used: string[]; unused: string[] }>;
 };
 
-type Posted = { leadId: string; email: string; phone: string; name: string; test: boolean };
+type Posted = { leadId: string; email: string; phone: string; name: string; test: boolean; source: string };
 
 /** A client that behaves like the ad platforms and browsers: a 5xx or a dropped connection is retried. */
 async function postWithRetry(url: string, body: string, headers: Record<string, string>): Promise<Response> {
@@ -323,7 +323,7 @@ async function postWebLeads(run: Run, count: number): Promise<void> {
       );
       if (response.status !== 202) return;
       const { leadId } = (await response.json()) as { leadId: string };
-      run.posted.push({ leadId, ...who, test: false });
+      run.posted.push({ leadId, ...who, test: false, source: 'web-form' });
     },
   );
 }
@@ -394,7 +394,12 @@ async function postMetaLeads(
       const response = await postWithRetry(`${run.p.url}/v1/webhooks/facebook`, body, headers);
       if (response.status !== 200 || t > 0) continue;
       for (const { i, leadgenId } of batch)
-        run.posted.push({ leadId: leadIdFor('facebook', leadgenId), ...person(run, i), test: false });
+        run.posted.push({
+          leadId: leadIdFor('facebook', leadgenId),
+          ...person(run, i),
+          test: false,
+          source: 'facebook',
+        });
     }
     if (times === 2) run.redelivered++;
   });
@@ -441,7 +446,7 @@ async function postGoogleLeads(
           'content-type': 'application/json',
         });
         if (response.status === 200 && t === 0)
-          run.posted.push({ leadId: leadIdFor('google', leadIdText), ...who, test });
+          run.posted.push({ leadId: leadIdFor('google', leadIdText), ...who, test, source: 'google' });
       }
       if (times === 2) run.redelivered++;
       if (duplicateOf !== undefined) run.crossSource++;
@@ -542,6 +547,7 @@ async function importSpreadsheet(run: Run): Promise<void> {
           phone: r.phone,
           name: r.name,
           test: false,
+          source: 'import',
         });
       return;
     }
@@ -588,7 +594,13 @@ async function checkInvariants(
 
   check(
     'accepted = stored (every acknowledged lead is a lead, or a touch on its person’s lead)',
-    posted.filter((x) => !byId.has(x.leadId) && !touchIds.has(x.leadId)).map((x) => x.leadId),
+    // Each missing lead with its source and whether the same person has a lead, to tell loss from a lost touch.
+    posted
+      .filter((x) => !byId.has(x.leadId) && !touchIds.has(x.leadId))
+      .map((x) => {
+        const person = leads.find((l) => l.keys.email === x.email.toLowerCase());
+        return `${x.leadId} (${x.source}${x.test ? ', test' : ''}; person's lead ${person ? `${person.id}, ${person.touches.length} touches` : 'none'})`;
+      }),
     `${posted.length} accepted, ${leads.length} leads + ${touchIds.size} touches`,
   );
 

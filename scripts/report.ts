@@ -3,6 +3,20 @@ import { opsRequest } from './ops-client.ts';
 
 // npm run report -- [--from 2026-03-01] [--to 2026-03-31] [--by rep|source|campaign|segment|day]:
 // speed-to-lead and the funnel, from the KPI aggregates of the running local pipeline.
+// npm run report -- --roi [--by source|campaign]: spend, cost per lead and per deal, revenue and ROI.
+type RoiGroup = {
+  group: string;
+  spend: string;
+  leads: number;
+  costPerLead: string | null;
+  sqls: number;
+  costPerSql: string | null;
+  won: number;
+  revenue: string;
+  costPerWon: string | null;
+  roiPercent: number | null;
+  roas: number | null;
+};
 type ResponseGroup = {
   group: string;
   contacted: number;
@@ -23,11 +37,62 @@ type FunnelGroup = {
 };
 
 const show = (n: number | null) => (n === null ? '–' : String(n));
+const show2 = (n: string | null) => n ?? '–';
 
 try {
   const { values } = parseArgs({
-    options: { from: { type: 'string' }, to: { type: 'string' }, by: { type: 'string' } },
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      by: { type: 'string' },
+      roi: { type: 'boolean' },
+    },
   });
+  if (values.roi) {
+    const roiQuery = new URLSearchParams({
+      groupBy: values.by ?? 'source',
+      ...(values.from ? { from: values.from } : {}),
+      ...(values.to ? { to: values.to } : {}),
+    });
+    const roi = (await opsRequest('GET', `/v1/kpi/roi?${roiQuery}`)) as {
+      from: string;
+      to: string;
+      currency: string;
+      groups: RoiGroup[];
+    };
+    console.log(`Return on spend, ${roi.from} to ${roi.to}, in ${roi.currency}\n`);
+    const header = [
+      'group',
+      'spend',
+      'leads',
+      'per lead',
+      'SQLs',
+      'per SQL',
+      'won',
+      'revenue',
+      'per won',
+      'ROI %',
+      'ROAS',
+    ];
+    console.log(header.join('\t'));
+    for (const g of roi.groups)
+      console.log(
+        [
+          g.group,
+          g.spend,
+          g.leads,
+          show2(g.costPerLead),
+          g.sqls,
+          show2(g.costPerSql),
+          g.won,
+          g.revenue,
+          show2(g.costPerWon),
+          show(g.roiPercent),
+          show(g.roas),
+        ].join('\t'),
+      );
+    process.exit(0);
+  }
   const query = new URLSearchParams({
     groupBy: values.by ?? 'all',
     ...(values.from ? { from: values.from } : {}),

@@ -126,6 +126,9 @@ export const LeadDetail = z.object({
     status: Status,
     ownerId: z.optional(z.string()),
     assignment: z.optional(Assignment),
+    expectedValue: z.optional(z.object({ amount: z.string(), currency: z.string() })),
+    dealValue: z.optional(z.object({ amount: z.string(), currency: z.string() })),
+    expectedCloseDate: z.optional(z.string()),
     history: z.array(Assignment),
     firstContactAt: z.optional(z.string()),
     statusHistory: z.array(
@@ -168,7 +171,7 @@ export class ApiError extends Error {}
 export async function api<T>(
   schema: { parse(data: unknown): T },
   path: string,
-  init?: { method: 'POST'; body: unknown },
+  init?: { method: 'POST' | 'PATCH'; body: unknown },
 ): Promise<T> {
   const response = await fetch(`${BASE}${path}`, {
     method: init?.method ?? 'GET',
@@ -196,7 +199,7 @@ export function query(params: Record<string, string | number | undefined>): stri
 }
 
 /** The dashboard's settings file: the sign-in (auth.ts reads it) and the configured disqualification reasons. */
-const Settings = z.object({ disqualifyReasons: z.array(z.string()) });
+const Settings = z.object({ disqualifyReasons: z.array(z.string()), reportingCurrency: z.string() });
 let settings: Promise<z.infer<typeof Settings>> | undefined;
 export function dashboardSettings(): Promise<z.infer<typeof Settings>> {
   settings ??= fetch('/dashboard/config.json')
@@ -269,3 +272,39 @@ export async function uploadImport(file: Blob, params: Record<string, string | u
   }
   return json.id;
 }
+
+const RoiGroup = z.object({
+  group: z.string(),
+  currency: z.string(),
+  spend: z.string(),
+  leads: z.number(),
+  costPerLead: z.nullable(z.string()),
+  mqls: z.number(),
+  sqls: z.number(),
+  costPerSql: z.nullable(z.string()),
+  mqlToSqlPercent: z.nullable(z.number()),
+  contacted: z.number(),
+  won: z.number(),
+  revenue: z.string(),
+  averageDealValue: z.nullable(z.string()),
+  costPerWon: z.nullable(z.string()),
+  roiPercent: z.nullable(z.number()),
+  roas: z.nullable(z.number()),
+  medianDaysToWon: z.nullable(z.number()),
+});
+export type RoiGroup = z.infer<typeof RoiGroup>;
+
+export const Roi = z.object({
+  from: z.string(),
+  to: z.string(),
+  currency: z.string(),
+  groups: z.array(RoiGroup),
+  weeks: z.array(z.object({ from: z.string(), spend: z.string(), revenue: z.string() })),
+});
+
+export const Forecast = z.object({
+  currency: z.string(),
+  groups: z.array(
+    z.object({ group: z.string(), deals: z.number(), openValue: z.string(), weightedValue: z.string() }),
+  ),
+});

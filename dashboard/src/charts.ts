@@ -99,3 +99,65 @@ export function stackedChart(
   });
   return chart;
 }
+
+/**
+ * Two bars per period side by side (spend and revenue), each series its own colour, with a legend: money in
+ * against money out, week by week. Right to left, the first period stands at the right.
+ */
+export function pairedChart(
+  periods: { label: string; a: number; b: number; aText: string; bText: string }[],
+  names: { a: string; b: string },
+  options: { name: string; rtl: boolean },
+): SVGElement {
+  const width = 560;
+  const height = 240;
+  const legend = 24;
+  const max = Math.max(1, ...periods.flatMap((p) => [p.a, p.b]));
+  const slot = width / Math.max(1, periods.length);
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': options.name,
+    class: 'chart',
+  });
+  const scale = (v: number) => Math.round(((height - legend - 50) * v) / max);
+  periods.forEach((p, i) => {
+    const x = options.rtl ? width - (i + 1) * slot : i * slot;
+    const bar = (value: number, text: string, series: 0 | 1, label: string) =>
+      svg(
+        'rect',
+        {
+          x: x + slot * (series === 0 ? 0.1 : 0.5),
+          y: height - 30 - scale(value),
+          width: slot * 0.4,
+          height: Math.max(scale(value), 1),
+          fill: PALETTE[series === 0 ? 1 : 2],
+          'data-series': series === 0 ? 'a' : 'b',
+          'data-value': value,
+        },
+        svg('title', {}, `${p.label} · ${label}: ${text}`),
+      );
+    chart.append(
+      bar(p.a, p.aText, 0, names.a),
+      bar(p.b, p.bText, 1, names.b),
+      svg('text', { x: x + slot / 2, y: height - 10, 'text-anchor': 'middle', class: 'label' }, p.label),
+    );
+  });
+  [names.a, names.b].forEach((name, i) => {
+    const x = options.rtl ? width - 20 - i * 150 : 10 + i * 150;
+    chart.append(
+      svg('rect', { x, y: 4, width: 12, height: 12, fill: PALETTE[i === 0 ? 1 : 2] }),
+      svg(
+        'text',
+        {
+          x: options.rtl ? x - 4 : x + 16,
+          y: 14,
+          'text-anchor': options.rtl ? 'end' : 'start',
+          class: 'label',
+        },
+        name,
+      ),
+    );
+  });
+  return chart;
+}

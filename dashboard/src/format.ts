@@ -37,6 +37,9 @@ export function formatters(view: Viewpoint) {
     percent: (n: number) => percent.format(n / 100),
     dateTime: (iso: string) => dateTime.format(new Date(iso)),
     day: (isoDay: string) => day.format(new Date(`${isoDay}T00:00:00Z`)),
+    /** An exact decimal amount (a string, never a float) in its currency, the locale's digits and symbol. */
+    money: (amount: string, currency: string) =>
+      new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amount as `${number}`),
     /** A duration in minutes, in the unit a manager reads it in. */
     minutes: (n: number, units: { minutes: string; hours: string; days: string }) =>
       n < 120

@@ -9,6 +9,7 @@ import { leadView } from './views/lead.ts';
 import { leads } from './views/leads.ts';
 import { overview } from './views/overview.ts';
 import { reps } from './views/reps.ts';
+import { roiPage } from './views/roi.ts';
 import { today } from './views/today.ts';
 
 const LANG_NAMES: Record<Lang, string> = { en: 'English', ar: 'العربية', fa: 'فارسی' };
@@ -53,6 +54,7 @@ function header(ctx: Ctx): HTMLElement {
       link('today', t('today')),
       link('leads', t('leads')),
       link('reps', t('reps')),
+      link('roi', t('roi')),
       link('import', t('import')),
     ),
     h(
@@ -136,6 +138,7 @@ async function render(): Promise<void> {
     else if (page === 'reps') await reps(ctx, main);
     else if (page === 'today') await today(ctx, main);
     else if (page === 'import') await importPage(ctx, main);
+    else if (page === 'roi') await roiPage(ctx, main);
     else await overview(ctx, main);
     main.setAttribute('data-ready', 'true');
   } catch (error) {

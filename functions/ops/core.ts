@@ -27,6 +27,22 @@ export const NewRepInput = RepConfig.extend({
   by: Actor.default('ops'),
 });
 
+/** `PATCH /v1/leads/{id}`: what an open deal should be worth and when it should close (`null` clears). */
+export const ValueInput = z
+  .strictObject({
+    expectedValue: z
+      .union([
+        z.strictObject({ amount: z.union([z.number(), z.string()]), currency: z.string().optional() }),
+        z.null(),
+      ])
+      .optional(),
+    expectedCloseDate: z.union([z.iso.date(), z.null()]).optional(),
+    by: Actor.default('ops'),
+  })
+  .refine((v) => v.expectedValue !== undefined || v.expectedCloseDate !== undefined, {
+    message: 'set expectedValue, expectedCloseDate, or both',
+  });
+
 export const ReassignInput = z.strictObject({
   repId: z.string().min(1),
   by: Actor,

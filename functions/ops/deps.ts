@@ -12,6 +12,7 @@ import type {
   LeadSearch,
   MessageSender,
   RepDirectory,
+  SpendBook,
   SuppressionList,
   Workspace,
 } from '../shared/ports.ts';
@@ -21,7 +22,7 @@ import type { Viewer } from './core.ts';
 
 export type OpsDeps = {
   config: Config;
-  leads: Pick<LeadRepository, 'get' | 'recordStatus' | 'reassign' | 'leaveWaiting' | 'waiting'>;
+  leads: Pick<LeadRepository, 'get' | 'recordStatus' | 'reassign' | 'leaveWaiting' | 'waiting' | 'setValues'>;
   lister: LeadLister;
   /** The dashboard's built files; without them `/dashboard` answers 404. */
   dashboard?: DashboardAssets;
@@ -29,6 +30,8 @@ export type OpsDeps = {
   signIn?: DashboardSignIn;
   reps: Pick<RepDirectory, 'get' | 'roster' | 'add' | 'update'>;
   kpis: Pick<KpiStore, 'query'>;
+  /** Ad spend per source, campaign and day, for the ROI report. */
+  spend: SpendBook;
   routingQueue: MessageSender<RoutingMessage>;
   suppressions: Pick<SuppressionList, 'suppress'>;
   workspace: Workspace;

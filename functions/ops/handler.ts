@@ -14,6 +14,7 @@ import { importRoutes } from './routes/imports.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { linkRoutes } from './routes/links.ts';
+import { moneyRoutes } from './routes/money.ts';
 import { repRoutes } from './routes/reps.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
@@ -46,6 +47,7 @@ export function createOpsHandler(deps: OpsDeps) {
     ...leadRoutes(deps, changeStatus),
     ...linkRoutes(deps, changeStatus),
     ...kpiRoutes(deps),
+    ...moneyRoutes(deps),
     ...repRoutes(deps),
     ...workspaceRoutes(deps),
     ...exportRoutes(deps),

@@ -20,7 +20,7 @@ export function createChangeStatus(
     for (let attempt = 1; attempt <= 3; attempt++) {
       const lead = await deps.leads.get(leadId);
       if (lead === undefined) throw new HttpError(404, 'unknown_lead', `There is no lead "${leadId}".`);
-      const update = applyStatusEvent(lead, statusEvent, now, deps.config.workspace.disqualifyReasons);
+      const update = applyStatusEvent(lead, statusEvent, now, deps.config);
       if (update === undefined) return { lead, changed: false };
       // A closed lead frees a place in its owner's capacity, in the transaction that closes it.
       const closes = isClosed(update.status) && lead.ownerId !== undefined;

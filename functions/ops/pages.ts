@@ -7,6 +7,8 @@ type PageStrings = {
   button: string;
   reason: string;
   competitor: string;
+  amount: string;
+  currency: string;
   done: Record<Action, string>;
   already: string;
   expired: string;
@@ -27,6 +29,8 @@ const STRINGS: Record<Locale, PageStrings> = {
     button: 'Confirm',
     reason: 'Reason',
     competitor: 'Competitor (if any)',
+    amount: 'Deal value (if known)',
+    currency: 'Currency',
     done: {
       contacted: 'Recorded: contacted.',
       qualified: 'Recorded: qualified.',
@@ -51,6 +55,8 @@ const STRINGS: Record<Locale, PageStrings> = {
     button: 'تأكيد',
     reason: 'السبب',
     competitor: 'المنافس (إن وجد)',
+    amount: 'قيمة الصفقة (إن عُرفت)',
+    currency: 'العملة',
     done: {
       contacted: 'تم التسجيل: تم التواصل.',
       qualified: 'تم التسجيل: مؤهل.',
@@ -75,6 +81,8 @@ const STRINGS: Record<Locale, PageStrings> = {
     button: 'تأیید',
     reason: 'دلیل',
     competitor: 'رقیب (اگر هست)',
+    amount: 'ارزش معامله (اگر معلوم است)',
+    currency: 'واحد پول',
     done: {
       contacted: 'ثبت شد: تماس گرفته شد.',
       qualified: 'ثبت شد: واجد شرایط.',
@@ -102,16 +110,20 @@ function page(locale: Locale, body: string): string {
  * The page a link in an email opens: it only asks. Mail scanners follow links with GET, so nothing changes until
  * the rep presses the button (a POST).
  */
-export function confirmPage(locale: Locale, action: Action, token: string): string {
+export function confirmPage(locale: Locale, action: Action, token: string, currency = 'USD'): string {
   const t = STRINGS[locale];
   const extra =
-    action === 'lost'
-      ? `<p><label>${escapeHtml(t.reason)}<br><textarea name="reason" required maxlength="500" rows="3" style="width:100%"></textarea></label></p>
+    action === 'won' || action === 'qualified'
+      ? // Digits as the rep types them (Arabic-Indic and Persian too); the server reads them.
+        `<p><label>${escapeHtml(t.amount)}<br><input name="amount" inputmode="decimal" maxlength="24" style="width:60%"></label>
+<label>${escapeHtml(t.currency)}<br><input name="currency" value="${escapeHtml(currency)}" maxlength="3" size="4" pattern="[A-Za-z]{3}"></label></p>`
+      : action === 'lost'
+        ? `<p><label>${escapeHtml(t.reason)}<br><textarea name="reason" required maxlength="500" rows="3" style="width:100%"></textarea></label></p>
 <p><label>${escapeHtml(t.competitor)}<br><input name="competitor" maxlength="200" style="width:100%"></label></p>`
-      : action === 'later'
-        ? // The rep's own wall time; the server reads it in the rep's zone.
-          `<p><input type="datetime-local" name="dueAt" required style="width:100%"></p>`
-        : '';
+        : action === 'later'
+          ? // The rep's own wall time; the server reads it in the rep's zone.
+            `<p><input type="datetime-local" name="dueAt" required style="width:100%"></p>`
+          : '';
   return page(
     locale,
     `<form method="post"><p>${escapeHtml(t.confirm[action])}</p>${extra}<input type="hidden" name="token" value="${escapeHtml(token)}">

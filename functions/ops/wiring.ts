@@ -6,6 +6,7 @@ import { DynamoLeadLister } from '../shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoLeadSearch } from '../shared/aws/dynamo-lead-search.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
+import { DynamoSpendBook } from '../shared/aws/dynamo-spend-book.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
@@ -50,6 +51,7 @@ export function wireOps(
       : {}),
     reps: new DynamoRepRepository(db, env.TABLE_NAME, input.config.routing.reps),
     kpis: new DynamoKpiStore(db, env.TABLE_NAME),
+    spend: new DynamoSpendBook(db, env.TABLE_NAME, input.config.money.reportingCurrency),
     routingQueue: new SqsSender(input.clients.sqs, env.ROUTING_QUEUE_URL),
     suppressions: new DynamoSuppressionList(db, env.TABLE_NAME),
     workspace: new DynamoWorkspace(db, env.TABLE_NAME),

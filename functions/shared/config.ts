@@ -2,6 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConditionSchema, LeadFieldPath } from './conditions.ts';
 import { Locale } from './lead.ts';
+import { CurrencyCode, DatedRate } from './money.ts';
 
 const Slug = z
   .string()
@@ -230,6 +231,8 @@ export type NurtureConfig = z.infer<typeof NurtureConfig>;
 
 export const Grade = z.strictObject({ grade: z.string().min(1).max(10), min: z.number() });
 
+const Percent = z.number().min(0).max(100);
+
 // A section left out is parsed from `{}` (`prefault`), so each default is written once, on its field.
 export const Config = z
   .strictObject({
@@ -298,6 +301,26 @@ export const Config = z
           .array(Slug)
           .min(1)
           .default(['spam', 'wrong-number', 'not-a-buyer', 'duplicate', 'out-of-area']),
+      })
+      .prefault({}),
+    money: z
+      .strictObject({
+        /** Every report's currency: deal values and spend in other currencies convert at the rates below. */
+        reportingCurrency: CurrencyCode.default('USD'),
+        /** Units of the reporting currency per unit of another, each from a day on: fixed, never looked up. */
+        rates: z.record(CurrencyCode, z.array(DatedRate).min(1)).default({}),
+        /** The chance (percent) an open lead in each stage is won: the forecast weighs its value by it. */
+        stageProbabilities: z
+          .strictObject({
+            new: Percent.default(5),
+            unassigned: Percent.default(5),
+            assigned: Percent.default(5),
+            contacted: Percent.default(10),
+            qualified: Percent.default(40),
+          })
+          .prefault({}),
+        /** Campaign id → the name reports show (Google's webhook sends only ids; spend reports may too). */
+        campaignNames: z.record(z.string().min(1), z.string().min(1).max(200)).default({}),
       })
       .prefault({}),
     mail: z.strictObject({

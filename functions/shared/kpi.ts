@@ -1,6 +1,8 @@
 import { businessMinutesBetween } from './calendar.ts';
 import type { Config, RepConfig } from './config.ts';
-import type { Lead } from './lead.ts';
+import { isClosed, type Lead } from './lead.ts';
+import { divideHalfEven, fromMinor, toMinor, type Valued } from './money.ts';
+import { ownValue } from './records.ts';
 
 /** Upper bounds (minutes) of the response-time histogram: fine enough for p50/p90 and the report bands. */
 export const BUCKETS = [
@@ -52,13 +54,13 @@ export const STAGE_BUCKETS = [
 /** The bands managers read: 0–5, 5–15, 15–60, 60–240, 240–1440 and over 1440 minutes. */
 export const BANDS = [5, 15, 60, 240, 1440, Number.POSITIVE_INFINITY];
 
-export type DimensionType = 'all' | 'rep' | 'source' | 'campaign' | 'segment';
+export type DimensionType = 'all' | 'rep' | 'source' | 'campaign' | 'segment' | 'month';
 export type Dimension = { type: DimensionType; value: string };
 
 /** One aggregate change: counted exactly once per lead and event key, whatever is redelivered. */
 export type KpiEvent = {
   key: string;
-  table: 'rt' | 'funnel';
+  table: 'rt' | 'funnel' | 'forecast';
   day: string;
   dims: Dimension[];
   adds: Record<string, number>;
@@ -77,17 +79,77 @@ function durationAdds(name: string, minutes: number): Record<string, number> {
   };
 }
 
-function campaignOf(lead: Lead): string {
+/**
+ * The campaign a lead is reported under: the configured name of its platform campaign id, else the name the
+ * platform sent, else the id, else utm_campaign. Spend is keyed the same way (`campaignLabel`), so they meet.
+ */
+export function campaignOf(lead: Lead, config: Pick<Config, 'money'>): string {
   const a = lead.attribution;
-  return a.campaignName ?? a.campaignId ?? a.utm.campaign ?? 'none';
+  const named = a.campaignId ? ownValue(config.money.campaignNames, a.campaignId) : undefined;
+  return named ?? a.campaignName ?? a.campaignId ?? a.utm.campaign ?? 'none';
 }
 
-function baseDims(lead: Lead): Dimension[] {
+/** A spend report's campaign (an id or a name) as reports show it: the configured name of an id. */
+export function campaignLabel(campaign: string, config: Pick<Config, 'money'>): string {
+  return ownValue(config.money.campaignNames, campaign) ?? campaign;
+}
+
+function baseDims(lead: Lead, config: Pick<Config, 'money'>): Dimension[] {
   return [
     { type: 'all', value: 'all' },
     { type: 'source', value: lead.source },
-    { type: 'campaign', value: campaignOf(lead) },
+    { type: 'campaign', value: campaignOf(lead, config) },
   ];
+}
+
+/** A stored value in the reporting currency's minor units. */
+export function reportedMinor(value: Valued | undefined, config: Pick<Config, 'money'>): bigint | undefined {
+  return value === undefined
+    ? undefined
+    : toMinor({ amount: value.reported, currency: config.money.reportingCurrency });
+}
+
+const QUALIFICATION = ['none', 'mql', 'sql'] as const;
+
+/** An open lead's share of the forecast: where it counts, its value and its value weighed by its stage. */
+export function forecastShare(lead: Lead | undefined, config: Pick<Config, 'money'>) {
+  if (lead === undefined || lead.test || isClosed(lead.status)) return undefined;
+  const value = reportedMinor(lead.expectedValue, config);
+  if (value === undefined) return undefined;
+  const probability = ownValue(config.money.stageProbabilities, lead.status) ?? 0;
+  return {
+    dims: [
+      { type: 'all' as const, value: 'all' },
+      { type: 'rep' as const, value: lead.ownerId ?? 'none' },
+      { type: 'source' as const, value: lead.source },
+      { type: 'month' as const, value: lead.expectedCloseDate?.slice(0, 7) ?? 'none' },
+    ],
+    open: value,
+    weighted: divideHalfEven(value * BigInt(Math.round(probability * 100)), 10_000n),
+  };
+}
+
+/**
+ * The forecast's change for one lead change: its old share out and its new share in, each counted once. The
+ * key names the state the lead reached (status, value version, moves), which a lead reaches only once.
+ */
+function forecastEvents(before: Lead | undefined, after: Lead, config: Pick<Config, 'money'>): KpiEvent[] {
+  const out = forecastShare(before, config);
+  const into = forecastShare(after, config);
+  if (JSON.stringify(out, bigintJson) === JSON.stringify(into, bigintJson)) return [];
+  const state = `${after.status}#v${after.valueVersion ?? 0}#h${after.history.length}#${after.ownerId ?? ''}`;
+  const event = (key: string, share: NonNullable<typeof out>, sign: bigint): KpiEvent => ({
+    key: `forecast-${key}#${state}`,
+    table: 'forecast',
+    day: 'open',
+    dims: share.dims,
+    adds: { open: Number(sign * share.open), weighted: Number(sign * share.weighted), deals: Number(sign) },
+  });
+  return [...(out ? [event('out', out, -1n)] : []), ...(into ? [event('in', into, 1n)] : [])];
+}
+
+function bigintJson(_: string, value: unknown) {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /**
@@ -121,7 +183,7 @@ export function kpiEvents(
       table: 'rt',
       day: after.firstContactAt.slice(0, 10),
       dims: [
-        ...baseDims(after),
+        ...baseDims(after, config),
         ...(after.ownerId ? [{ type: 'rep' as const, value: after.ownerId }] : []),
         ...after.segments.map((s) => ({ type: 'segment' as const, value: s })),
       ],
@@ -141,7 +203,7 @@ export function kpiEvents(
     const at = change?.at ?? after.createdAt;
     // A rep's row counts what happened to leads while theirs (a lead is created before it has an owner).
     const dims = [
-      ...baseDims(after),
+      ...baseDims(after, config),
       ...(after.ownerId ? [{ type: 'rep' as const, value: after.ownerId }] : []),
     ];
     for (const step of funnelSteps(before, after)) {
@@ -154,6 +216,8 @@ export function kpiEvents(
           [step]: 1,
           // Which campaigns bring junk: each disqualification counts under its reason.
           ...(step === 'disqualified' && change?.reason ? { [`dq:${change.reason}`]: 1 } : {}),
+          // The revenue of a won deal: its value (else what it was expected to be), in the reporting currency.
+          ...(step === 'won' ? wonRevenue(after, config) : {}),
         },
       });
     }
@@ -175,7 +239,34 @@ export function kpiEvents(
       });
     }
   }
+  events.push(...qualificationEvents(before, after, config), ...forecastEvents(before, after, config));
   return events;
+}
+
+function wonRevenue(lead: Lead, config: Pick<Config, 'money'>): Record<string, number> {
+  const value = reportedMinor(lead.dealValue ?? lead.expectedValue, config);
+  return value === undefined ? {} : { revenue: Number(value), valued: 1 };
+}
+
+/**
+ * Marketing- and sales-qualified leads by source and campaign: counted when the score first reaches each level
+ * (on arrival, or when a returning person raises it), once per lead and level.
+ */
+function qualificationEvents(
+  before: Lead | undefined,
+  after: Lead,
+  config: Pick<Config, 'money'>,
+): KpiEvent[] {
+  const from = before ? QUALIFICATION.indexOf(before.score.qualification) : 0;
+  const to = QUALIFICATION.indexOf(after.score.qualification);
+  const day = (before ? (after.lastTouchAt ?? after.createdAt) : after.createdAt).slice(0, 10);
+  return QUALIFICATION.slice(Math.max(1, from + 1), to + 1).map((level) => ({
+    key: `qual#${level}`,
+    table: 'funnel' as const,
+    day,
+    dims: baseDims(after, config),
+    adds: { [level]: 1 },
+  }));
 }
 
 const PIPELINE = ['new', 'contacted', 'qualified', 'won'] as const;
@@ -317,6 +408,89 @@ export function summariseFunnel(rows: readonly ResponseRow[]) {
       ),
       /** The source documents' "time per conversion": first contact to won. */
       firstContactToWon: durationSummary(s, 'c2w'),
+    }))
+    .sort((a, b) => a.group.localeCompare(b.group));
+}
+
+/** A money figure in the reporting currency's minor units, from a sum of aggregate rows. */
+function minorOf(n: number | undefined): bigint {
+  return BigInt(Math.round(n ?? 0));
+}
+
+/**
+ * The return on each source or campaign: spend and its cost per lead, per SQL and per deal won, MQL → SQL,
+ * revenue, the average deal, ROI and ROAS, in the reporting currency (decimal strings, computed exactly).
+ */
+export function summariseRoi(
+  funnel: readonly ResponseRow[],
+  spend: readonly ResponseRow[],
+  config: Pick<Config, 'money'>,
+) {
+  const currency = config.money.reportingCurrency;
+  const sums = (rows: readonly ResponseRow[]) => {
+    const groups = new Map<string, Record<string, number>>();
+    for (const row of rows) {
+      const sum = groups.get(row.group) ?? {};
+      for (const [k, v] of Object.entries(row.adds)) sum[k] = (sum[k] ?? 0) + v;
+      groups.set(row.group, sum);
+    }
+    return groups;
+  };
+  const results = sums(funnel);
+  const costs = sums(spend);
+  const amount = (minor: bigint) => fromMinor(minor, currency).amount;
+  const per = (total: bigint, n: number) => (n > 0 ? amount(divideHalfEven(total, BigInt(n))) : null);
+  const percent = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 1000) / 10 : null);
+  return [...new Set([...results.keys(), ...costs.keys()])]
+    .map((group) => {
+      const s = results.get(group) ?? {};
+      const spent = minorOf(costs.get(group)?.spend);
+      const revenue = minorOf(s.revenue);
+      const leads = s.new ?? 0;
+      const sqls = s.sql ?? 0;
+      const won = s.won ?? 0;
+      const days = durationSummary(s, 'c2w').p50Minutes;
+      return {
+        group,
+        currency,
+        spend: amount(spent),
+        leads,
+        costPerLead: per(spent, leads),
+        mqls: s.mql ?? 0,
+        sqls,
+        costPerSql: per(spent, sqls),
+        mqlToSqlPercent: percent(sqls, s.mql ?? 0),
+        contacted: s.contacted ?? 0,
+        won,
+        revenue: amount(revenue),
+        averageDealValue: per(revenue, s.valued ?? 0),
+        costPerWon: per(spent, won),
+        // Exact to a tenth of a percent and a hundredth: ratios of integers, rounded half to even.
+        roiPercent: spent > 0n ? Number(divideHalfEven((revenue - spent) * 1000n, spent)) / 10 : null,
+        roas: spent > 0n ? Number(divideHalfEven(revenue * 100n, spent)) / 100 : null,
+        medianDaysToWon: days === null ? null : Math.round((days / 1440) * 10) / 10,
+      };
+    })
+    .sort((a, b) => a.group.localeCompare(b.group));
+}
+
+/** The open pipeline by rep, source or expected close month: its value and its value weighed by stage. */
+export function summariseForecast(rows: readonly ResponseRow[], config: Pick<Config, 'money'>) {
+  const currency = config.money.reportingCurrency;
+  const groups = new Map<string, Record<string, number>>();
+  for (const row of rows) {
+    const sum = groups.get(row.group) ?? {};
+    for (const [k, v] of Object.entries(row.adds)) sum[k] = (sum[k] ?? 0) + v;
+    groups.set(row.group, sum);
+  }
+  return [...groups.entries()]
+    .filter(([, s]) => (s.deals ?? 0) > 0)
+    .map(([group, s]) => ({
+      group,
+      currency,
+      deals: s.deals ?? 0,
+      openValue: fromMinor(minorOf(s.open), currency).amount,
+      weightedValue: fromMinor(minorOf(s.weighted), currency).amount,
     }))
     .sort((a, b) => a.group.localeCompare(b.group));
 }

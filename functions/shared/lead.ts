@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Valued } from './money.ts';
 
 export const Locale = z.enum(['en', 'ar', 'fa']);
 export type Locale = z.infer<typeof Locale>;
@@ -305,6 +306,14 @@ export const Lead = z.object({
   workspaceVersion: z.number().int().optional(),
   /** The import that created the lead, when a spreadsheet did. */
   importId: z.string().optional(),
+  /** What the deal should be worth (set on the open lead, or with `qualified`): the forecast weighs it. */
+  expectedValue: Valued.optional(),
+  /** What the won deal was worth (with `won`); a lost or disqualified lead keeps its expected value. */
+  dealValue: Valued.optional(),
+  /** When the deal should close: the forecast's "this month". */
+  expectedCloseDate: z.iso.date().optional(),
+  /** Bumped by every change of the values above, so each change reaches the reports exactly once. */
+  valueVersion: z.number().int().min(0).optional(),
   /** Bumped on every merge, for optimistic locking. */
   version: z.number().int().default(1),
   test: z.boolean(),

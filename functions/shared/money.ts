@@ -29,6 +29,14 @@ export const Money = z.object({ amount: z.string().regex(DECIMAL), currency: Cur
 export type Money = z.infer<typeof Money>;
 
 /**
+ * A lead's value as stored: the amount as given, and `reported`, the same in the reporting currency at the rate
+ * in force the day it was set. Reports add and take away `reported`, so a value counted once is taken away
+ * exactly, whatever rates the config gains later.
+ */
+export const Valued = Money.extend({ reported: z.string().regex(/^-?\d+(\.\d+)?$/) });
+export type Valued = z.infer<typeof Valued>;
+
+/**
  * An amount as the API takes it: a JSON number (12500) or a decimal string ("12500.50"), in a currency, with no
  * more decimals than the currency has. Normalised to the currency's digits.
  */
@@ -111,11 +119,12 @@ export const DatedRate = z.object({
 });
 export type DatedRate = z.infer<typeof DatedRate>;
 
-export type Rates = { reporting: string; rates: Readonly<Record<string, readonly DatedRate[]>> };
+/** The config's `money` section, as conversion needs it. */
+export type Rates = { reportingCurrency: string; rates: Readonly<Record<string, readonly DatedRate[]>> };
 
 /** The rate in force on a day: the latest `from` not after it; undefined when none is (or no rate is set). */
 export function rateOn(rates: Rates, currency: string, day: string): string | undefined {
-  if (currency === rates.reporting) return '1';
+  if (currency === rates.reportingCurrency) return '1';
   const dated = Object.hasOwn(rates.rates, currency) ? rates.rates[currency] : undefined;
   return [...(dated ?? [])].sort((a, b) => b.from.localeCompare(a.from)).find((r) => r.from <= day)?.rate;
 }
@@ -128,7 +137,20 @@ export function toReporting(money: Money, rates: Rates, day: string): bigint | u
   const rate = rateOn(rates, money.currency, day);
   if (rate === undefined) return undefined;
   const { numerator, denominator } = rateFraction(rate);
-  const shift = minorDigits(rates.reporting) - minorDigits(money.currency);
+  const shift = minorDigits(rates.reportingCurrency) - minorDigits(money.currency);
   const scaled = toMinor(money) * numerator * (shift > 0 ? 10n ** BigInt(shift) : 1n);
   return divideHalfEven(scaled, denominator * (shift < 0 ? 10n ** BigInt(-shift) : 1n));
+}
+
+/**
+ * An amount as a person types it in a form: Arabic-Indic and Persian digits, the Arabic decimal and thousands
+ * separators, spaces and commas between thousands, made a plain decimal (١٢٬٥٠٠٫٥٠ → 12500.50).
+ */
+export function typedAmount(text: string): string {
+  return text
+    .trim()
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    .replace(/\u066b/g, '.')
+    .replace(/[\u066c,\s]/g, '');
 }

@@ -2,6 +2,7 @@ import type { RepConfig } from './config.ts';
 import type { ImportOutcome, ImportRecord } from './imports.ts';
 import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
 import type { LeadListQuery, LeadSummary, ListedLead } from './lead-list.ts';
+import type { Valued } from './money.ts';
 import type { SearchQuery, SearchTerm } from './search.ts';
 import type { Timer } from './timers.ts';
 import type { Note, Task, WorkspaceSummary } from './workspace.ts';
@@ -152,11 +153,30 @@ export interface LeadRepository {
    */
   recordStatus(
     id: string,
-    update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
+    update: StatusWrite,
     expected: Lead['status'],
     release?: string,
   ): Promise<'recorded' | 'conflict'>;
+  /**
+   * Sets an open lead's expected value and close date (`null` clears one) over the `valueVersion` it was read
+   * with: `conflict` when it changed meanwhile, `closed` when the lead is won, lost or disqualified.
+   */
+  setValues(
+    id: string,
+    patch: ValuePatch,
+    readVersion: number | undefined,
+  ): Promise<'saved' | 'conflict' | 'closed'>;
 }
+
+/** A status change as written: the status, its record, the first contact, the amount it came with. */
+export type StatusWrite = {
+  status: Lead['status'];
+  change: StatusChange;
+  firstContactAt?: string;
+  value?: { field: 'expectedValue' | 'dealValue'; money: Valued };
+};
+
+export type ValuePatch = { expectedValue?: Valued | null; expectedCloseDate?: string | null };
 
 /** Meta's lead store (the Graph API). Errors are GraphApiError: `permanent` ones need a person. */
 export interface MetaLeads {
@@ -227,7 +247,7 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
-export type KpiTable = 'rt' | 'funnel';
+export type KpiTable = 'rt' | 'funnel' | 'forecast' | 'spend';
 
 /** Aggregates that each lead event changes exactly once (a marker written in the same transaction). */
 export interface KpiStore {
@@ -268,6 +288,15 @@ export interface Workspace {
   agenda(ownerId: string, until: string): Promise<Task[]>;
   /** A lead's open tasks become its new owner's (their agenda, their reminders); answers how many moved. */
   handOver(leadId: string, toOwnerId: string): Promise<number>;
+}
+
+/** A day's ad spend on one source's campaign, in its currency and the reporting one. */
+export type SpendRow = { day: string; source: string; campaign: string; amount: Valued };
+
+/** Ad spend: one figure per source, campaign and day, summed by day for the ROI report. */
+export interface SpendBook {
+  /** Sets the day's spend (a second report of the same day replaces the first): `same` when nothing changed. */
+  put(row: SpendRow): Promise<'set' | 'same'>;
 }
 
 /** Imported spreadsheets: the import's record, and each row's outcome counted once as the pipeline stores it. */

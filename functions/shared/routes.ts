@@ -12,6 +12,8 @@ const BASE_ROUTES = [
   { method: 'GET', path: '/v1/leads/{leadId}', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/assign', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/events', fn: 'ops', auth: 'iam' },
+  // An open deal's expected value and close date.
+  { method: 'PATCH', path: '/v1/leads/{leadId}', fn: 'ops', auth: 'iam' },
   // Action links from reps' emails: the signed token in the link is the authentication.
   { method: 'GET', path: '/v1/leads/{leadId}/actions/{action}', fn: 'ops', auth: 'none' },
   { method: 'POST', path: '/v1/leads/{leadId}/actions/{action}', fn: 'ops', auth: 'none' },
@@ -20,6 +22,10 @@ const BASE_ROUTES = [
   { method: 'POST', path: '/v1/unsubscribe', fn: 'ops', auth: 'none' },
   { method: 'GET', path: '/v1/kpi/response-time', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/kpi/funnel', fn: 'ops', auth: 'iam' },
+  // Money: the return on each source and campaign, the weighted pipeline, and the ad spend that goes in.
+  { method: 'GET', path: '/v1/kpi/roi', fn: 'ops', auth: 'iam' },
+  { method: 'GET', path: '/v1/kpi/forecast', fn: 'ops', auth: 'iam' },
+  { method: 'PUT', path: '/v1/spend', fn: 'ops', auth: 'iam' },
   // The dashboard's page, script and style sheet: public files with no data in them (the data routes below
   // need a Cognito token).
   { method: 'GET', path: '/dashboard', fn: 'ops', auth: 'none' },
@@ -54,9 +60,12 @@ const DASHBOARD_OPS = new Set([
   'GET /v1/leads',
   'GET /v1/leads/{leadId}',
   'POST /v1/leads/{leadId}/events',
+  'PATCH /v1/leads/{leadId}',
   'POST /v1/leads/{leadId}/assign',
   'GET /v1/kpi/response-time',
   'GET /v1/kpi/funnel',
+  'GET /v1/kpi/roi',
+  'GET /v1/kpi/forecast',
   'GET /v1/reps',
   'POST /v1/reps/{repId}/pause',
   'POST /v1/reps/{repId}/resume',

@@ -90,6 +90,8 @@ export const tableKeys = {
   /** An imported spreadsheet's record, and beside it one receipt per row the pipeline stored (counted once). */
   importRecord: (id: string) => ({ pk: `IMPORT#${id}`, sk: SORT.importRecord }),
   importRow: (id: string, row: number) => ({ pk: `IMPORT#${id}`, sk: `${SORT.importRow}${row}` }),
+  /** A day's ad spend on one source's campaign: replaced, never added to, when a report comes again. */
+  spend: (source: string, campaign: string, day: string) => ({ pk: `SPEND#${source}#${campaign}`, sk: day }),
   kpiRowPartition: (table: string, dimType: string) => `${PREFIX.kpi}${table}#${dimType}`,
   kpiRow: (table: string, dimType: string, day: string, value: string) => ({
     pk: `${PREFIX.kpi}${table}#${dimType}`,

@@ -62,6 +62,7 @@ describe('the dashboard files', () => {
     expect(await (await get('/dashboard/config.json')).json()).toEqual({
       signIn: null,
       disqualifyReasons: ['spam', 'wrong-number', 'not-a-buyer', 'duplicate', 'out-of-area'],
+      reportingCurrency: 'USD',
     });
   });
 });

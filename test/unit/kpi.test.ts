@@ -55,7 +55,8 @@ describe('business minutes (the SLA clock)', () => {
   });
 });
 
-const REASONS = config.workspace.disqualifyReasons;
+// The disqualification reasons and the money settings an event is checked against.
+const RULES = config;
 
 describe('status events', () => {
   const assigned = lead({ status: 'assigned', ownerId: 'sara', assignment: assignment() });
@@ -66,7 +67,7 @@ describe('status events', () => {
       assigned,
       StatusEvent.parse({ type: 'contacted', by: 'sara' }),
       now,
-      REASONS,
+      RULES,
     );
     expect(update).toEqual({
       status: 'contacted',
@@ -82,7 +83,7 @@ describe('status events', () => {
     });
     const contacted = { ...assigned, status: 'contacted' as const, firstContactAt: now.toISOString() };
     expect(
-      applyStatusEvent(contacted, StatusEvent.parse({ type: 'qualified', by: 'sara' }), now, REASONS)
+      applyStatusEvent(contacted, StatusEvent.parse({ type: 'qualified', by: 'sara' }), now, RULES)
         ?.firstContactAt,
     ).toBeUndefined();
   });
@@ -93,7 +94,7 @@ describe('status events', () => {
         { ...assigned, status: 'contacted' },
         StatusEvent.parse({ type: 'contacted', by: 'sara' }),
         now,
-        REASONS,
+        RULES,
       ),
     ).toBeUndefined();
   });
@@ -104,7 +105,7 @@ describe('status events', () => {
         { ...assigned, status },
         StatusEvent.parse({ type, by: 'x', reason: 'no budget' }),
         now,
-        REASONS,
+        RULES,
       );
     expect(step('qualified', 'contacted')).toThrow(HttpError);
     expect(step('won', 'lost')).toThrow(/A won lead cannot become lost/);
@@ -116,7 +117,7 @@ describe('status events', () => {
       assigned,
       StatusEvent.parse({ type: 'lost', by: 'sara', reason: 'price', competitor: 'Acme CRM' }),
       now,
-      REASONS,
+      RULES,
     );
     expect(update?.change).toMatchObject({ reason: 'price', competitor: 'Acme CRM' });
     expect(update?.firstContactAt).toBeUndefined();
@@ -125,10 +126,10 @@ describe('status events', () => {
   it('disqualifies from any open state for a configured reason only, and nothing follows an outcome', () => {
     const disqualify = (reason: string) => StatusEvent.parse({ type: 'disqualified', by: 'sara', reason });
     for (const status of ['new', 'unassigned', 'assigned', 'contacted', 'qualified'] as const)
-      expect(applyStatusEvent({ ...assigned, status }, disqualify('spam'), now, REASONS)?.status).toBe(
+      expect(applyStatusEvent({ ...assigned, status }, disqualify('spam'), now, RULES)?.status).toBe(
         'disqualified',
       );
-    expect(() => applyStatusEvent(assigned, disqualify('bored'), now, REASONS)).toThrow(
+    expect(() => applyStatusEvent(assigned, disqualify('bored'), now, RULES)).toThrow(
       /one of the configured reasons: spam, wrong-number/,
     );
     expect(StatusEvent.safeParse({ type: 'disqualified', by: 'sara' }).success).toBe(false);
@@ -138,7 +139,7 @@ describe('status events', () => {
           { ...assigned, status: 'disqualified' },
           StatusEvent.parse({ type, by: 'x', reason: 'r' }),
           now,
-          REASONS,
+          RULES,
         ),
       ).toThrow(/A disqualified lead cannot become/);
   });
@@ -154,7 +155,7 @@ describe('status events', () => {
       contacted,
       StatusEvent.parse({ type: 'qualified', by: 'sara' }),
       later,
-      REASONS,
+      RULES,
     );
     expect(update?.change).toMatchObject({ from: 'contacted', stageMinutes: 2880 });
   });
@@ -216,7 +217,7 @@ describe('KPI events', () => {
       owned,
       StatusEvent.parse({ type: 'disqualified', by: 'layla', reason: 'spam' }),
       now,
-      REASONS,
+      RULES,
     );
     if (update === undefined) throw new Error('no update');
     const after = { ...owned, status: update.status, statusHistory: [update.change] };

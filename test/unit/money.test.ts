@@ -12,7 +12,7 @@ import {
 } from '../../functions/shared/money.ts';
 
 const rates: Rates = {
-  reporting: 'SAR',
+  reportingCurrency: 'SAR',
   rates: {
     USD: [{ from: '2026-01-01', rate: '3.75' }],
     AED: [

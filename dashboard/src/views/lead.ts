@@ -88,6 +88,50 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
     .filter((task) => task.status === 'open')
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   const reason = h('input', { id: 'lost-reason', name: 'reason', maxlength: 500 });
+  // A deal's value goes with qualified (expected) and won (the deal's): an exact decimal, never a float.
+  const { reportingCurrency } = await dashboardSettings();
+  const amount = h('input', {
+    id: 'deal-amount',
+    name: 'amount',
+    inputmode: 'decimal',
+    maxlength: 24,
+  }) as HTMLInputElement;
+  const currency = h('input', {
+    id: 'deal-currency',
+    name: 'currency',
+    value: lead.expectedValue?.currency ?? reportingCurrency,
+    maxlength: 3,
+    size: 4,
+  }) as HTMLInputElement;
+  const expected = h('input', {
+    id: 'expected-value',
+    inputmode: 'decimal',
+    maxlength: 24,
+    value: lead.expectedValue?.amount ?? '',
+  }) as HTMLInputElement;
+  const closeDate = h('input', {
+    id: 'expected-close',
+    type: 'date',
+    value: lead.expectedCloseDate ?? '',
+  }) as HTMLInputElement;
+  const saveValues = async () => {
+    try {
+      await api(Acknowledged, path, {
+        method: 'PATCH',
+        body: {
+          by: 'dashboard',
+          expectedValue: expected.value.trim()
+            ? { amount: expected.value.trim(), currency: currency.value.trim().toUpperCase() }
+            : null,
+          expectedCloseDate: closeDate.value || null,
+        },
+      });
+      ctx.announce(t('done'));
+      await leadView(ctx, root, id);
+    } catch (error) {
+      ctx.announce(error instanceof ApiError ? error.message : t('error'));
+    }
+  };
   const dqReason = h(
     'select',
     { id: 'dq-reason', name: 'dq-reason' },
@@ -102,6 +146,9 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
           by: 'dashboard',
           ...(type === 'lost' ? { reason: (reason as HTMLInputElement).value } : {}),
           ...(type === 'disqualified' ? { reason: (dqReason as HTMLSelectElement).value } : {}),
+          ...((type === 'won' || type === 'qualified') && amount.value.trim()
+            ? { amount: amount.value.trim(), currency: currency.value.trim().toUpperCase() }
+            : {}),
         },
       });
       ctx.announce(t('done'));
@@ -126,6 +173,16 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
       h('dd', {}, lead.segments.join(', ') || '—'),
       h('dt', {}, t('assignmentReason')),
       h('dd', {}, lead.assignment ? `${lead.assignment.reason} (${lead.assignment.rule ?? ''})` : '—'),
+      h('dt', {}, t('dealValue')),
+      h(
+        'dd',
+        { 'data-figure': 'deal-value' },
+        lead.dealValue
+          ? f.money(lead.dealValue.amount, lead.dealValue.currency)
+          : lead.expectedValue
+            ? `${f.money(lead.expectedValue.amount, lead.expectedValue.currency)} (${t('expected')})`
+            : '—',
+      ),
     ),
     h(
       'section',
@@ -141,7 +198,29 @@ export async function leadView(ctx: Ctx, root: HTMLElement, id: string): Promise
         reason,
         h('label', { for: 'dq-reason' }, t('disqualifyReason')),
         dqReason,
+        h('label', { for: 'deal-amount' }, t('dealAmount')),
+        amount,
+        h('label', { for: 'deal-currency' }, t('currency')),
+        currency,
       ),
+      ['won', 'lost', 'disqualified'].includes(lead.status)
+        ? null
+        : h(
+            'form',
+            {
+              id: 'values-form',
+              class: 'actions',
+              onsubmit: (event: Event) => {
+                event.preventDefault();
+                void saveValues();
+              },
+            },
+            h('label', { for: 'expected-value' }, t('expectedValue')),
+            expected,
+            h('label', { for: 'expected-close' }, t('expectedClose')),
+            closeDate,
+            h('button', { type: 'submit' }, t('save')),
+          ),
     ),
     h(
       'section',

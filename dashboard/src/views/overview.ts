@@ -1,4 +1,4 @@
-import { api, Funnel, type FunnelGroup, query, ResponseTimes } from '../api.ts';
+import { api, Forecast, Funnel, type FunnelGroup, query, ResponseTimes, Roi } from '../api.ts';
 import { barChart, stackedChart } from '../charts.ts';
 import { type Ctx, duration } from '../context.ts';
 import { h } from '../dom.ts';
@@ -114,11 +114,16 @@ export async function overview(ctx: Ctx, root: HTMLElement, range = defaultRange
     ),
     h('button', { type: 'submit' }, t('apply')),
   );
-  const [rt, bySource, byCampaign] = await Promise.all([
+  const [rt, bySource, byCampaign, roi, forecast] = await Promise.all([
     api(ResponseTimes, `/kpi/response-time${query({ ...range, groupBy: 'all' })}`),
     api(Funnel, `/kpi/funnel${query({ ...range, groupBy: 'source', daily: 'true' })}`),
     api(Funnel, `/kpi/funnel${query({ ...range, groupBy: 'campaign' })}`),
+    // Revenue is a manager's figure: a rep's page goes without it.
+    api(Roi, `/kpi/roi${query({ ...range, groupBy: 'source' })}`).catch(() => undefined),
+    api(Forecast, '/kpi/forecast').catch(() => undefined),
   ]);
+  const revenue = roi ? sumDecimals(roi.groups.map((g) => g.revenue)) : undefined;
+  const weighted = forecast ? sumDecimals(forecast.groups.map((g) => g.weightedValue)) : undefined;
   const all = rt.groups[0];
   const cards = h(
     'div',
@@ -127,6 +132,12 @@ export async function overview(ctx: Ctx, root: HTMLElement, range = defaultRange
     card(t('firstContactP50'), duration(ctx, all?.p50Minutes ?? null), 'p50'),
     card(t('firstContactP90'), duration(ctx, all?.p90Minutes ?? null), 'p90'),
     card(t('slaMet'), all?.slaMetPercent == null ? '—' : f.percent(all.slaMetPercent), 'sla-met'),
+    ...(roi && revenue !== undefined
+      ? [card(t('wonRevenue'), f.money(revenue, roi.currency), 'revenue')]
+      : []),
+    ...(forecast && weighted !== undefined
+      ? [card(t('forecastWeighted'), f.money(weighted, forecast.currency), 'forecast')]
+      : []),
   );
   const bands = BAND_ORDER.map((band) => {
     const value = all?.bandsMinutes[band] ?? 0;
@@ -177,4 +188,17 @@ export function everyDay(from: string, to: string): string[] {
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
     days.push(new Date(t).toISOString().slice(0, 10));
   return days;
+}
+
+/** Exact decimal strings added without floats (the report's figures share the reporting currency's digits). */
+function sumDecimals(amounts: string[]): string {
+  const digits = Math.max(0, ...amounts.map((a) => a.split('.')[1]?.length ?? 0));
+  const total = amounts.reduce((sum, a) => {
+    const [whole = '0', fraction = ''] = a.replace('-', '').split('.');
+    const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
+    return sum + (a.startsWith('-') ? -minor : minor);
+  }, 0n);
+  const sign = total < 0n ? '-' : '';
+  const abs = (total < 0n ? -total : total).toString().padStart(digits + 1, '0');
+  return digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
 }

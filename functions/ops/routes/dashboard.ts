@@ -11,10 +11,12 @@ export function dashboardRoutes(
     if (name === 'config.json')
       return assetResponse({
         contentType: 'application/json; charset=utf-8',
-        // Settings the pages need and that are no secret: the sign-in, and the reasons a lead is disqualified for.
+        // Settings the pages need and that are no secret: the sign-in, the reasons a lead is disqualified for,
+        // and the currency deal values are reported in.
         body: JSON.stringify({
           signIn: deps.signIn ?? null,
           disqualifyReasons: deps.config.workspace.disqualifyReasons,
+          reportingCurrency: deps.config.money.reportingCurrency,
         }),
       });
     const files = deps.dashboard ?? {};

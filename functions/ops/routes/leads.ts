@@ -2,6 +2,7 @@ import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
 import { isClosed } from '../../shared/lead.ts';
 import { LeadListQuery, type LeadSummary, matches, summarise } from '../../shared/lead-list.ts';
+import type { ValuePatch } from '../../shared/ports.ts';
 import { nameMatches, parseSearch, searchCountries } from '../../shared/search.ts';
 import { withSla } from '../../shared/sla.ts';
 import {
@@ -11,17 +12,19 @@ import {
   parseQuery,
   ReassignInput,
   requireManager,
+  ValueInput,
 } from '../core.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
 import type { ChangeStatus } from '../lead-status.ts';
-import { StatusEvent } from '../status.ts';
+import { readMoney, StatusEvent } from '../status.ts';
 import { createVisibleLead } from '../visible-lead.ts';
 
 type LeadRouteKey =
   | 'GET /v1/leads'
   | 'GET /v1/leads/{leadId}'
   | 'POST /v1/leads/{leadId}/assign'
-  | 'POST /v1/leads/{leadId}/events';
+  | 'POST /v1/leads/{leadId}/events'
+  | 'PATCH /v1/leads/{leadId}';
 
 /** The leads: the list, one lead, a move by hand, and status events. A rep sees and acts on their own only. */
 export function leadRoutes(
@@ -116,6 +119,36 @@ export function leadRoutes(
       const statusEvent = viewer.role === 'rep' ? { ...input, by: viewer.repId } : input;
       const { lead, changed } = await changeStatus(leadId, statusEvent, now);
       return jsonResponse(200, { lead, changed });
+    },
+    'PATCH /v1/leads/{leadId}': async ({ event, now, leadId, viewer }) => {
+      const input = parseBody(ValueInput, event.body);
+      const day = now.toISOString().slice(0, 10);
+      const patch: ValuePatch = {
+        ...(input.expectedValue === undefined
+          ? {}
+          : {
+              expectedValue:
+                input.expectedValue === null
+                  ? null
+                  : readMoney(input.expectedValue, config.money, day, 'expectedValue.amount'),
+            }),
+        ...(input.expectedCloseDate === undefined ? {} : { expectedCloseDate: input.expectedCloseDate }),
+      };
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const lead = await visibleLead(leadId, viewer);
+        const result = await deps.leads.setValues(lead.id, patch, lead.valueVersion);
+        if (result === 'closed')
+          throw new HttpError(
+            409,
+            'lead_closed',
+            `The lead is ${lead.status}: its value is what it was when it closed (a won deal's value comes with won).`,
+          );
+        if (result === 'saved') {
+          logger.info('lead values set', { leadId, fields: Object.keys(patch) });
+          return jsonResponse(200, { lead: await deps.leads.get(lead.id) });
+        }
+      }
+      throw new HttpError(409, 'lead_changed', 'The lead changed meanwhile; read it again and retry.');
     },
   };
 }

@@ -4,6 +4,7 @@ import { type HttpResponse, htmlResponse } from '../../shared/http.ts';
 import { leadIdFor } from '../../shared/ids.ts';
 import type { Lead } from '../../shared/lead.ts';
 import { ACTIONS, type Action, verifyAction, verifyUnsubscribe } from '../../shared/links.ts';
+import { typedAmount } from '../../shared/money.ts';
 import { zonedTimeToUtc } from '../../shared/workspace.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
 import type { ChangeStatus } from '../lead-status.ts';
@@ -97,22 +98,32 @@ export function linkRoutes(
       logger.info('action link of a former owner', { leadId, action });
       return htmlResponse(409, resultPage(locale, 'moved', typed));
     }
+    const currency = config.money.reportingCurrency;
     if (event.requestContext.http.method === 'GET')
-      return htmlResponse(200, confirmPage(locale, typed, token));
+      return htmlResponse(200, confirmPage(locale, typed, token, currency));
     if (typed === 'later') return callBackLater(lead, grant.repId, rep?.timezone ?? 'UTC', form, token, now);
     const statusEvent = StatusEvent.safeParse({
       type: typed,
       by: verified.grant.repId,
       ...(form.get('reason') ? { reason: form.get('reason') } : {}),
       ...(form.get('competitor') ? { competitor: form.get('competitor') } : {}),
+      ...(form.get('amount')?.trim()
+        ? {
+            amount: typedAmount(form.get('amount') ?? ''),
+            currency: (form.get('currency') || currency).trim().toUpperCase(),
+          }
+        : {}),
     });
-    if (!statusEvent.success) return htmlResponse(400, confirmPage(locale, typed, token));
+    if (!statusEvent.success) return htmlResponse(400, confirmPage(locale, typed, token, currency));
     try {
       const { changed } = await changeStatus(leadId, statusEvent.data, now);
       return htmlResponse(200, resultPage(locale, changed ? 'done' : 'already', typed));
     } catch (error) {
       if (error instanceof HttpError && error.status === 409)
         return htmlResponse(409, resultPage(locale, 'refused', typed));
+      // An amount that cannot be read (or has no rate): the same page again, to correct it.
+      if (error instanceof HttpError && error.status === 400)
+        return htmlResponse(400, confirmPage(locale, typed, token, currency));
       throw error;
     }
   }

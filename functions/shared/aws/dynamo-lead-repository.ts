@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Assignment, type FollowUp, Lead, type StatusChange } from '../lead.ts';
+import { type Assignment, type FollowUp, isClosed, Lead } from '../lead.ts';
 import { listKeys } from '../lead-list.ts';
 import { cutToBytes, RAW_PART_BYTES } from '../limits.ts';
 import type {
@@ -20,6 +20,8 @@ import type {
   KeyKind,
   LeadRepository,
   PoolCounter,
+  StatusWrite,
+  ValuePatch,
 } from '../ports.ts';
 import { NOT_CLOSED, tableKeys } from '../table-schema.ts';
 import { transact, writeIf } from './conditional.ts';
@@ -393,24 +395,26 @@ export class DynamoLeadRepository implements LeadRepository {
 
   async recordStatus(
     id: string,
-    update: { status: Lead['status']; change: StatusChange; firstContactAt?: string },
+    update: StatusWrite,
     expected: Lead['status'],
     release?: string,
   ): Promise<'recorded' | 'conflict'> {
+    const { value } = update;
     const lead = {
       TableName: this.tableName,
       Key: keys.lead(id),
       UpdateExpression: `SET #status = :status, statusHistory = list_append(if_not_exists(statusHistory, :empty), :change)${
         update.firstContactAt ? ', firstContactAt = if_not_exists(firstContactAt, :first)' : ''
-      }`,
+      }${value ? ', #valueField = :value, valueVersion = if_not_exists(valueVersion, :zero) + :one' : ''}`,
       ConditionExpression: '#status = :expected',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: { '#status': 'status', ...(value ? { '#valueField': value.field } : {}) },
       ExpressionAttributeValues: {
         ':status': update.status,
         ':empty': [],
         ':change': [update.change],
         ':expected': expected,
         ...(update.firstContactAt ? { ':first': update.firstContactAt } : {}),
+        ...(value ? { ':value': value.money, ':zero': 0, ':one': 1 } : {}),
       },
     };
     if (release === undefined)
@@ -419,6 +423,43 @@ export class DynamoLeadRepository implements LeadRepository {
     // writes would find the status changed and never give it back.
     const result = await transact(this.db, [{ Update: lead }, releasePlace(this.tableName, release)]);
     return result.ok ? 'recorded' : 'conflict';
+  }
+
+  async setValues(
+    id: string,
+    patch: ValuePatch,
+    readVersion: number | undefined,
+  ): Promise<'saved' | 'conflict' | 'closed'> {
+    const set: string[] = ['valueVersion = :next'];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = { ':next': (readVersion ?? 0) + 1, ...NOT_CLOSED.values };
+    for (const field of ['expectedValue', 'expectedCloseDate'] as const) {
+      const value = patch[field];
+      if (value === undefined) continue;
+      if (value === null) remove.push(field);
+      else {
+        set.push(`${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    if (readVersion !== undefined) values[':read'] = readVersion;
+    const written = await writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.lead(id),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND ${
+            readVersion === undefined ? 'attribute_not_exists(valueVersion)' : 'valueVersion = :read'
+          } AND ${NOT_CLOSED.expression}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    if (written) return 'saved';
+    const lead = await this.get(id);
+    return lead !== undefined && isClosed(lead.status) ? 'closed' : 'conflict';
   }
 
   /** Drops a lead from a waiting list once it has an owner (a stale entry only costs a no-op retry). */
