@@ -425,7 +425,7 @@ async function postGoogleLeads(
           ? person(run, i)
           : { ...person(run, i), email: person(run, duplicateOf).email };
       const test = k % 50 === 11;
-      const leadIdText = `${run}-g-${k}`;
+      const leadIdText = `${run.id}-g-${k}`;
       const body = JSON.stringify({
         lead_id: leadIdText,
         api_version: '1.0',

@@ -247,6 +247,56 @@ describe('the dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('shows a campaign’s return: its spend, a deal won with its value on the lead page, cost per lead and ROI', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const spend = await fetch(`${pipeline.url}/v1/spend`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { day, source: 'web-form', campaign: 'ui-spring', amount: '300.00', currency: 'USD' },
+      ]),
+    });
+    expect(spend.status).toBe(200);
+    const { leadId } = await api<{ leadId: string }>('/v1/forms/demo/leads', {
+      name: 'Rania ROI',
+      email: `ui.roi.${Date.now()}@example.com`,
+      utm_campaign: 'ui-spring',
+    });
+    await eventually('the lead assigned', async () => {
+      const { lead } = await api<{ lead?: { ownerId?: string } }>(`/v1/leads/${leadId}`);
+      return lead?.ownerId;
+    });
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await open(page, `#/leads/${leadId}`);
+    await page.fill('#deal-amount', '1200.50');
+    await page.click('[data-action="won"]');
+    await page.waitForSelector('[data-status="won"]');
+    expect(await page.textContent('[data-figure="deal-value"]')).toBe('US$1,200.50');
+
+    await expect
+      .poll(
+        async () => {
+          // The stream counts the deal a moment later: read the page afresh until it shows.
+          await page.goto(`${pipeline.url}/dashboard#/roi/campaign`);
+          await page.reload();
+          await page.waitForSelector('main[data-ready="true"] #roi-table');
+          return page.locator('#roi-table tr[data-group="ui-spring"] [data-column="revenue"]').textContent();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('US$1,200.50');
+    const cell = (column: string) =>
+      page.textContent(`#roi-table tr[data-group="ui-spring"] [data-column="${column}"]`);
+    expect(await cell('spend')).toBe('US$300.00');
+    expect(await cell('costPerLead')).toBe('US$300.00');
+    expect(await cell('roiPercent')).toBe('300.2%');
+    // Sorted by a click on a column's header.
+    await page.click('button[data-sort="revenue"]');
+    expect(await page.getAttribute('th[aria-sort]', 'aria-sort')).toBe('descending');
+    await page.screenshot({ path: `${ARTIFACTS}/roi-en.png`, fullPage: true });
+    await page.close();
+  });
+
   it('refuses a file holding formulas, saying which cell, and imports nothing', async () => {
     const page = await browser.newPage({ locale: 'en-GB' });
     await open(page, '#/import');
