@@ -218,6 +218,8 @@ export function kpiEvents(
           ...(step === 'disqualified' && change?.reason ? { [`dq:${change.reason}`]: 1 } : {}),
           // The revenue of a won deal: its value (else what it was expected to be), in the reporting currency.
           ...(step === 'won' ? wonRevenue(after, config) : {}),
+          // A new lead's MQL and SQL ride with its `new` step: no write of their own.
+          ...(step === 'new' && before === undefined ? qualificationAdds(undefined, after) : {}),
         },
       });
     }
@@ -248,22 +250,31 @@ function wonRevenue(lead: Lead, config: Pick<Config, 'money'>): Record<string, n
   return value === undefined ? {} : { revenue: Number(value), valued: 1 };
 }
 
+/** The qualification levels a change reaches for the first time (`mql`, `sql`). */
+function newLevels(before: Lead | undefined, after: Lead): string[] {
+  const from = before ? QUALIFICATION.indexOf(before.score.qualification) : 0;
+  const to = QUALIFICATION.indexOf(after.score.qualification);
+  return QUALIFICATION.slice(Math.max(1, from + 1), to + 1);
+}
+
+function qualificationAdds(before: Lead | undefined, after: Lead): Record<string, number> {
+  return Object.fromEntries(newLevels(before, after).map((level) => [level, 1]));
+}
+
 /**
- * Marketing- and sales-qualified leads by source and campaign: counted when the score first reaches each level
- * (on arrival, or when a returning person raises it), once per lead and level.
+ * Marketing- and sales-qualified leads by source and campaign: counted when the score first reaches each level,
+ * once per lead and level. A new lead's ride with its `new` step; these are a returning person's raised score.
  */
 function qualificationEvents(
   before: Lead | undefined,
   after: Lead,
   config: Pick<Config, 'money'>,
 ): KpiEvent[] {
-  const from = before ? QUALIFICATION.indexOf(before.score.qualification) : 0;
-  const to = QUALIFICATION.indexOf(after.score.qualification);
-  const day = (before ? (after.lastTouchAt ?? after.createdAt) : after.createdAt).slice(0, 10);
-  return QUALIFICATION.slice(Math.max(1, from + 1), to + 1).map((level) => ({
+  if (before === undefined) return [];
+  return newLevels(before, after).map((level) => ({
     key: `qual#${level}`,
     table: 'funnel' as const,
-    day,
+    day: (after.lastTouchAt ?? after.createdAt).slice(0, 10),
     dims: baseDims(after, config),
     adds: { [level]: 1 },
   }));

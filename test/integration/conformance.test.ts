@@ -475,6 +475,58 @@ const HTTP_ROWS: HttpRow[] = [
     status: 403,
     code: 'managers_only',
   },
+  {
+    request: '`won` with an amount of 10.005 SAR',
+    run: async () => {
+      const leadId = await assignedLead();
+      return post(
+        `/v1/leads/${leadId}/events`,
+        JSON.stringify({ type: 'won', by: 'x', amount: '10.005', currency: 'SAR' }),
+      );
+    },
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    request: '`won` with an amount in a currency the config has no rate for',
+    run: async () => {
+      const leadId = await assignedLead();
+      return post(
+        `/v1/leads/${leadId}/events`,
+        JSON.stringify({ type: 'won', by: 'x', amount: 100, currency: 'EUR' }),
+      );
+    },
+    status: 400,
+    code: 'no_rate',
+  },
+  {
+    request: '`PUT /v1/spend` with a row in a currency the config has no rate for',
+    run: () =>
+      fetch(`${pipeline.url}/v1/spend`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { day: '2026-03-19', source: 'google', campaign: 'x', amount: '1.00', currency: 'USD' },
+          { day: '2026-03-19', source: 'google', campaign: 'y', amount: '1.00', currency: 'EUR' },
+        ]),
+      }),
+    status: 400,
+    code: 'no_rate',
+  },
+  {
+    request: '`PATCH /v1/leads/{id}` on a won lead',
+    run: async () => {
+      const leadId = await assignedLead();
+      await post(`/v1/leads/${leadId}/events`, JSON.stringify({ type: 'won', by: 'x' }));
+      return fetch(`${pipeline.url}/v1/leads/${leadId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ expectedValue: { amount: 5 } }),
+      });
+    },
+    status: 409,
+    code: 'lead_closed',
+  },
 ];
 
 /** A spreadsheet posted to the import route, as its bytes. */

@@ -53,7 +53,8 @@ describe('the dashboard files', () => {
     const script = await get('/dashboard/app.js');
     expect(script.headers.get('content-type')).toContain('text/javascript');
     // Small enough to open on a phone over a poor connection: no framework, a light validator.
-    expect((await script.text()).length).toBeLessThan(80_000);
+    // (Nine pages since the import and return pages: the budget grew from 80,000 with them.)
+    expect((await script.text()).length).toBeLessThan(90_000);
     expect((await get('/dashboard/app.css')).status).toBe(200);
     expect((await get('/dashboard/secrets.json')).status).toBe(404);
     expect((await get('/dashboard/constructor')).status).toBe(404);

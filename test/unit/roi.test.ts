@@ -107,15 +107,17 @@ describe('money in the KPI events', () => {
     expect(new Set(events.map((e) => e.key)).size).toBe(events.length);
   });
 
-  it('counts MQL and SQL once each, when the score first reaches them', () => {
+  it('counts MQL and SQL once each, when the score first reaches them, a new lead’s in its own step', () => {
     const fresh = lead({ score: { total: 70, breakdown: [], qualification: 'sql' } });
-    expect(
-      kpiEvents(undefined, fresh, config, undefined)
-        .filter((e) => e.key.startsWith('qual#'))
-        .map((e) => e.key),
-    ).toEqual(['qual#mql', 'qual#sql']);
-    const again = { ...fresh, version: 2 };
-    expect(kpiEvents(fresh, again, config, undefined).some((e) => e.key.startsWith('qual#'))).toBe(false);
+    const created = kpiEvents(undefined, fresh, config, undefined);
+    expect(created.find((e) => e.key === 'status#new')?.adds).toEqual({ new: 1, mql: 1, sql: 1 });
+    expect(created.some((e) => e.key.startsWith('qual#'))).toBe(false);
+    const mql = lead({ score: { total: 40, breakdown: [], qualification: 'mql' } });
+    const raised = { ...mql, score: { total: 70, breakdown: [], qualification: 'sql' as const }, version: 2 };
+    const keys = kpiEvents(mql, raised, config, undefined)
+      .filter((e) => e.key.startsWith('qual#'))
+      .map((e) => e.key);
+    expect(keys).toEqual(['qual#sql']);
   });
 });
 
