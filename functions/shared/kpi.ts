@@ -432,11 +432,7 @@ function minorOf(n: number | undefined): bigint {
  * The return on each source or campaign: spend and its cost per lead, per SQL and per deal won, MQL → SQL,
  * revenue, the average deal, ROI and ROAS, in the reporting currency (decimal strings, computed exactly).
  */
-export function summariseRoi(
-  funnel: readonly ResponseRow[],
-  spend: readonly ResponseRow[],
-  config: Pick<Config, 'money'>,
-) {
+export function summariseRoi(rows: readonly ResponseRow[], config: Pick<Config, 'money'>) {
   const currency = config.money.reportingCurrency;
   const sums = (rows: readonly ResponseRow[]) => {
     const groups = new Map<string, Record<string, number>>();
@@ -447,15 +443,14 @@ export function summariseRoi(
     }
     return groups;
   };
-  const results = sums(funnel);
-  const costs = sums(spend);
+  const results = sums(rows);
   const amount = (minor: bigint) => fromMinor(minor, currency).amount;
   const per = (total: bigint, n: number) => (n > 0 ? amount(divideHalfEven(total, BigInt(n))) : null);
   const percent = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 1000) / 10 : null);
-  return [...new Set([...results.keys(), ...costs.keys()])]
+  return [...results.keys()]
     .map((group) => {
       const s = results.get(group) ?? {};
-      const spent = minorOf(costs.get(group)?.spend);
+      const spent = minorOf(s.spend);
       const revenue = minorOf(s.revenue);
       const leads = s.new ?? 0;
       const sqls = s.sql ?? 0;

@@ -247,7 +247,7 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
-export type KpiTable = 'rt' | 'funnel' | 'forecast' | 'spend';
+export type KpiTable = 'rt' | 'funnel' | 'forecast';
 
 /** Aggregates that each lead event changes exactly once (a marker written in the same transaction). */
 export interface KpiStore {

@@ -136,7 +136,7 @@ describe('the ROI report', () => {
   ];
 
   it('gives spend, cost per lead, per SQL and per deal, ROI and ROAS as exact decimals', () => {
-    const [facebook] = summariseRoi(funnel, spend, config);
+    const [facebook] = summariseRoi([...funnel, ...spend], config);
     expect(facebook).toEqual({
       group: 'facebook',
       currency: 'SAR',
@@ -159,7 +159,7 @@ describe('the ROI report', () => {
   });
 
   it('answers null, never Infinity, where there is nothing to divide by', () => {
-    const google = summariseRoi(funnel, spend, config).find((g) => g.group === 'google');
+    const google = summariseRoi([...funnel, ...spend], config).find((g) => g.group === 'google');
     expect(google).toMatchObject({
       spend: '0.00',
       costPerLead: '0.00',

@@ -48,10 +48,8 @@ export function moneyRoutes(
       requireManager(viewer, 'see the return on spend');
       const query = parseQuery(RoiQuery, event.queryStringParameters);
       const { from, to } = kpiRange(query, now);
-      const [funnel, spend] = await Promise.all([
-        deps.kpis.query('funnel', query.groupBy, from, to),
-        deps.kpis.query('spend', query.groupBy, from, to),
-      ]);
+      // Spend is summed into the funnel's daily rows: one Query answers the report.
+      const funnel = await deps.kpis.query('funnel', query.groupBy, from, to);
       const rows = (list: typeof funnel) => list.map((r) => ({ group: r.value, adds: r.adds }));
       // Spend against revenue in 7-day periods from `from` (no week start to choose: Saturday, Sunday and
       // Monday all start weeks in leadpipe's markets).
@@ -69,8 +67,8 @@ export function moneyRoutes(
         to,
         groupBy: query.groupBy,
         currency: config.money.reportingCurrency,
-        groups: summariseRoi(rows(funnel), rows(spend), config),
-        weeks: summariseRoi(weekly(funnel), weekly(spend), config).map((w) => ({
+        groups: summariseRoi(rows(funnel), config),
+        weeks: summariseRoi(weekly(funnel), config).map((w) => ({
           from: w.group,
           spend: w.spend,
           revenue: w.revenue,

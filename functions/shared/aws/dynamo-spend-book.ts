@@ -5,9 +5,10 @@ import { tableKeys } from '../table-schema.ts';
 import { transact } from './conditional.ts';
 
 /**
- * Spend as one item per source, campaign and day (`SPEND#source#campaign / day`) and the ROI report's daily
- * sums beside the KPI rows (`KPI#spend#<all|source|campaign>`). A new figure for a day replaces the old one:
- * the sums move by the difference, in the transaction that writes it, over the figure it replaces.
+ * Spend as one item per source, campaign and day (`SPEND#source#campaign / day`), summed into the funnel's own
+ * daily rows (`KPI#funnel#<all|source|campaign>`, as `spend`), so the ROI report is one Query. A new figure for a
+ * day replaces the old one: the sums move by the difference, in the transaction that writes it, over the figure
+ * it replaces.
  */
 export class DynamoSpendBook implements SpendBook {
   constructor(
@@ -51,12 +52,13 @@ export class DynamoSpendBook implements SpendBook {
         ).map(([dimType, value]) => ({
           Update: {
             TableName: this.tableName,
-            Key: tableKeys.kpiRow('spend', dimType, row.day, value),
-            UpdateExpression: 'ADD spend :delta SET #type = :type, #day = :day, #value = :value',
+            Key: tableKeys.kpiRow('funnel', dimType, row.day, value),
+            UpdateExpression:
+              'ADD spend :delta SET #type = if_not_exists(#type, :type), #day = :day, #value = :value',
             ExpressionAttributeNames: { '#type': 'type', '#day': 'day', '#value': 'value' },
             ExpressionAttributeValues: {
               ':delta': delta,
-              ':type': 'kpi-spend',
+              ':type': 'kpi-funnel',
               ':day': row.day,
               ':value': value,
             },
