@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
+import { readSpendFile } from '../../scripts/spend-report.ts';
 import { eventually, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
@@ -248,13 +249,16 @@ describe('the dashboard in a real browser', () => {
   });
 
   it('shows a campaign’s return: its spend, a deal won with its value on the lead page, cost per lead and ROI', async () => {
+    // The campaign's spend, from a Meta Ads Manager export as `npm run spend -- import` reads and sends it.
     const day = new Date().toISOString().slice(0, 10);
+    const report = readSpendFile(
+      Buffer.from(`"Campaign name",Day,Currency,"Amount spent (USD)"\r\nui-spring,${day},USD,300.00\r\n`),
+      { source: 'web-form' },
+    );
     const spend = await fetch(`${pipeline.url}/v1/spend`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([
-        { day, source: 'web-form', campaign: 'ui-spring', amount: '300.00', currency: 'USD' },
-      ]),
+      body: JSON.stringify(report.rows),
     });
     expect(spend.status).toBe(200);
     const { leadId } = await api<{ leadId: string }>('/v1/forms/demo/leads', {
