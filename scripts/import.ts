@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { IMPORT_MAX_BYTES } from '../functions/shared/imports.ts';
+import { IMPORT_MAX_BYTES, type ImportView } from '../functions/shared/imports.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run import -- FILE --source NAME [--no-route] [--encoding windows-1256] [--format meta|google|generic]
@@ -17,17 +17,6 @@ const Args = z.object({
   locale: z.string().optional(),
   country: z.string().optional(),
 });
-
-type View = {
-  status: string;
-  rows: number;
-  created: number;
-  merged: number;
-  pending: number;
-  refused: { row: number; reason: string }[];
-  refusedCount: number;
-  interrupted?: string;
-};
 
 try {
   const { values, positionals } = parseArgs({
@@ -70,9 +59,9 @@ try {
     throw new Error(`${answer.error?.message ?? `${response.status} ${response.statusText}`}${issues}`);
   }
   console.log(`import ${answer.id}: ${answer.format} file, waiting for the pipeline…`);
-  let view: View | undefined;
+  let view: ImportView | undefined;
   for (const deadline = Date.now() + 10 * 60_000; Date.now() < deadline; ) {
-    view = (await (await fetch(`${url}/v1/imports/${answer.id}`)).json()) as View;
+    view = (await (await fetch(`${url}/v1/imports/${answer.id}`)).json()) as ImportView;
     if (view.status !== 'importing') break;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -144,19 +144,11 @@ export function pairedChart(
     );
   });
   [names.a, names.b].forEach((name, i) => {
-    const x = options.rtl ? width - 20 - i * 150 : 10 + i * 150;
+    const x = options.rtl ? width - 16 - i * 150 : 10 + i * 150;
     chart.append(
       svg('rect', { x, y: 4, width: 12, height: 12, fill: PALETTE[i === 0 ? 1 : 2] }),
-      svg(
-        'text',
-        {
-          x: options.rtl ? x - 4 : x + 16,
-          y: 14,
-          'text-anchor': options.rtl ? 'end' : 'start',
-          class: 'label',
-        },
-        name,
-      ),
+      // `start` follows the text's direction: in a right-to-left page it ends at x, left of the swatch.
+      svg('text', { x: options.rtl ? x - 6 : x + 18, y: 14, 'text-anchor': 'start', class: 'label' }, name),
     );
   });
   return chart;

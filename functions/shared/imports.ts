@@ -99,3 +99,6 @@ export function importView(record: ImportRecord) {
     ...(record.interrupted ? { interrupted: record.interrupted } : {}),
   };
 }
+
+/** The import as its API answers it (JSON). */
+export type ImportView = ReturnType<typeof importView>;

@@ -313,14 +313,20 @@ function percentile(histogram: number[], total: number, p: number): number | nul
   return null;
 }
 
-/** Sums aggregate rows per group into the figures a manager reads. */
-export function summariseResponseTimes(rows: readonly ResponseRow[]) {
+/** Each group's rows added up, figure by figure. */
+function sumByGroup(rows: readonly ResponseRow[]): Map<string, Record<string, number>> {
   const groups = new Map<string, Record<string, number>>();
   for (const row of rows) {
     const sum = groups.get(row.group) ?? {};
     for (const [k, v] of Object.entries(row.adds)) sum[k] = (sum[k] ?? 0) + v;
     groups.set(row.group, sum);
   }
+  return groups;
+}
+
+/** Sums aggregate rows per group into the figures a manager reads. */
+export function summariseResponseTimes(rows: readonly ResponseRow[]) {
+  const groups = sumByGroup(rows);
   return [...groups.entries()]
     .map(([group, s]) => {
       const count = s.count ?? 0;
@@ -384,12 +390,7 @@ function durationSummary(s: Record<string, number>, name: string) {
 const STAGES = ['new', 'unassigned', 'assigned', 'contacted', 'qualified'] as const;
 
 export function summariseFunnel(rows: readonly ResponseRow[]) {
-  const groups = new Map<string, Record<string, number>>();
-  for (const row of rows) {
-    const sum = groups.get(row.group) ?? {};
-    for (const [k, v] of Object.entries(row.adds)) sum[k] = (sum[k] ?? 0) + v;
-    groups.set(row.group, sum);
-  }
+  const groups = sumByGroup(rows);
   const rate = (n: number | undefined, of: number | undefined) =>
     of ? Math.round(((n ?? 0) / of) * 1000) / 10 : null;
   return [...groups.entries()]
@@ -434,16 +435,7 @@ function minorOf(n: number | undefined): bigint {
  */
 export function summariseRoi(rows: readonly ResponseRow[], config: Pick<Config, 'money'>) {
   const currency = config.money.reportingCurrency;
-  const sums = (rows: readonly ResponseRow[]) => {
-    const groups = new Map<string, Record<string, number>>();
-    for (const row of rows) {
-      const sum = groups.get(row.group) ?? {};
-      for (const [k, v] of Object.entries(row.adds)) sum[k] = (sum[k] ?? 0) + v;
-      groups.set(row.group, sum);
-    }
-    return groups;
-  };
-  const results = sums(rows);
+  const results = sumByGroup(rows);
   const amount = (minor: bigint) => fromMinor(minor, currency).amount;
   const per = (total: bigint, n: number) => (n > 0 ? amount(divideHalfEven(total, BigInt(n))) : null);
   const percent = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 1000) / 10 : null);
@@ -483,12 +475,7 @@ export function summariseRoi(rows: readonly ResponseRow[], config: Pick<Config, 
 /** The open pipeline by rep, source or expected close month: its value and its value weighed by stage. */
 export function summariseForecast(rows: readonly ResponseRow[], config: Pick<Config, 'money'>) {
   const currency = config.money.reportingCurrency;
-  const groups = new Map<string, Record<string, number>>();
-  for (const row of rows) {
-    const sum = groups.get(row.group) ?? {};
-    for (const [k, v] of Object.entries(row.adds)) sum[k] = (sum[k] ?? 0) + v;
-    groups.set(row.group, sum);
-  }
+  const groups = sumByGroup(rows);
   return [...groups.entries()]
     .filter(([, s]) => (s.deals ?? 0) > 0)
     .map(([group, s]) => ({

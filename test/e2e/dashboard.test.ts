@@ -298,6 +298,11 @@ describe('the dashboard in a real browser', () => {
     await page.click('button[data-sort="revenue"]');
     expect(await page.getAttribute('th[aria-sort]', 'aria-sort')).toBe('descending');
     await page.screenshot({ path: `${ARTIFACTS}/roi-en.png`, fullPage: true });
+    // In Arabic: right to left, the amounts in Arabic-Indic digits.
+    await page.selectOption('#lang', 'ar');
+    await page.waitForSelector('html[dir="rtl"][lang="ar"] main[data-ready="true"] #roi-table');
+    expect(await cell('revenue')).toContain('١٬٢٠٠٫٥٠');
+    await page.screenshot({ path: `${ARTIFACTS}/roi-ar.png`, fullPage: true });
     await page.close();
   });
 

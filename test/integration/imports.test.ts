@@ -4,7 +4,7 @@ import { wireScoring } from '../../functions/scoring/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoImportLog } from '../../functions/shared/aws/dynamo-import-log.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
-import { IMPORT_MAX_BYTES, type ImportRecord } from '../../functions/shared/imports.ts';
+import { IMPORT_MAX_BYTES, type ImportRecord, type ImportView } from '../../functions/shared/imports.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
 import {
   emulatorClients,
@@ -21,14 +21,6 @@ import { metaSignature } from '../support/signing.ts';
 const config = testConfig();
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/imports/${name}`, import.meta.url));
 type Json = Record<string, unknown>;
-type ImportView = {
-  status: string;
-  rows: number;
-  created: number;
-  merged: number;
-  pending: number;
-  refused: { row: number; reason: string }[];
-};
 
 let pipeline: Pipeline;
 
