@@ -7,6 +7,7 @@ import { readSpendFile } from './spend-report.ts';
 // Meta Ads Manager or Google Ads campaign report (broken down by day) or a generic CSV, into the running local
 // pipeline's `PUT /v1/spend`. A day sent again replaces its figure, so a report is imported as often as needed.
 const BATCH = 500;
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 try {
   const { values, positionals } = parseArgs({
@@ -28,7 +29,7 @@ try {
     changed += answer.changed;
   }
   console.log(
-    `${file}: ${report.format} report, ${report.rows.length} day${report.rows.length === 1 ? '' : 's'} of spend (${changed} new or changed), ${report.skipped} rows without spend skipped`,
+    `${file}: ${report.format} report, ${plural(report.rows.length, 'campaign-day')} of spend (${changed} new or changed), ${plural(report.skipped, 'row')} without spend skipped`,
   );
 } catch (error) {
   console.error(`spend: ${(error as Error).message}`);
