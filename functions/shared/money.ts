@@ -52,7 +52,7 @@ export const MoneyInput = z
     const text = typeof input.amount === 'number' ? numberText(input.amount) : input.amount;
     const digits = minorDigits(input.currency);
     const decimals = text.split('.')[1]?.length ?? 0;
-    if (text === undefined || decimals > digits) {
+    if (decimals > digits) {
       ctx.addIssue({
         code: 'custom',
         path: ['amount'],
@@ -63,7 +63,7 @@ export const MoneyInput = z
     return fromMinor(toMinorText(text, digits), input.currency);
   });
 
-/** A JSON number as its shortest decimal text (12500, 99.5), or undefined for exponents (1e21). */
+/** A JSON number as its shortest decimal text (12500, 99.5); one written with an exponent (1e21) in full. */
 function numberText(n: number): string {
   const text = String(n);
   return /e/i.test(text) ? n.toFixed(0) : text;
