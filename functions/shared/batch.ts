@@ -42,8 +42,11 @@ export function createSqsBatchHandler<P = undefined>(
   /** Work done once per batch before its records (reads, counter blocks); if it throws, the batch is retried. */
   prepare?: (records: SQSRecord[], context: Context) => Promise<P>,
 ) {
-  const processor = new BatchProcessor(EventType.SQS);
   async function handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    // One processor per invocation: Powertools keeps a processor's records and failures apart per invocation only
+    // under Lambda's InvokeStore (AWS_LAMBDA_MAX_CONCURRENCY); elsewhere two batches at once would share them,
+    // and a failure reset by the other batch would be deleted as done.
+    const processor = new BatchProcessor(EventType.SQS);
     const prepared = (prepare ? await prepare(event.Records, context) : undefined) as P;
     return processPartialResponse(
       event,
@@ -76,8 +79,8 @@ export function createStreamBatchHandler(
   handleRecord: (record: DynamoDBRecord, context: Context) => Promise<void>,
   options: { inParallel?: boolean } = {},
 ) {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
   async function handle(event: DynamoDBStreamEvent, context: Context): Promise<SQSBatchResponse> {
+    const processor = new BatchProcessor(EventType.DynamoDBStreams);
     return processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
