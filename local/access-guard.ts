@@ -14,6 +14,7 @@ export function grantedAccesses(footprint: Footprint): Set<Access> {
   for (const action of footprint.idempotencyTable ?? []) granted.add(`dynamodb:${action} idempotency-table`);
   for (const queue of footprint.sendsTo ?? []) granted.add(`sqs:SendMessage ${queue}`);
   if (footprint.sendsMail) granted.add('ses:SendEmail');
+  if (footprint.sendsSms) granted.add('sms-voice:SendTextMessage');
   return granted;
 }
 
@@ -59,6 +60,7 @@ export function accessesOf(service: string, command: string, input: Input, resou
     return [`sqs:${action} ${queue ?? input.QueueUrl ?? 'unknown queue'}`];
   }
   if (service === 'SESv2') return [`ses:${operation}`];
+  if (service === 'PinpointSMSVoiceV2') return [`sms-voice:${operation}`];
   if (service !== 'DynamoDB') return [`${service.toLowerCase()}:${operation}`];
   const table = (name: string | undefined) =>
     name === resources.tableName

@@ -13,6 +13,8 @@ export const FaultConfig = z.object({
   invocationRate: z.number().min(0).max(0.5).default(0),
   /** Share of Graph API lead reads answered 500. */
   graphRate: z.number().min(0).max(0.5).default(0),
+  /** Share of WhatsApp, SMS and chat sends refused (Meta's 500, End User Messaging's 500, a chat's 503). */
+  channelRate: z.number().min(0).max(0.5).default(0),
   /** Share of SQS batches and stream batches delivered a second time, concurrently. */
   duplicateRate: z.number().min(0).max(0.5).default(0),
   seed: z.number().int().default(42),
@@ -102,6 +104,12 @@ export class FaultInjector {
   graphFault(): boolean {
     const yes = this.chance(this.config.graphRate);
     if (yes) this.count('graph 500');
+    return yes;
+  }
+
+  channelFault(): boolean {
+    const yes = this.chance(this.config.channelRate);
+    if (yes) this.count('channel refused');
     return yes;
   }
 

@@ -33,7 +33,8 @@ export function localClaims(header: string | undefined): Record<string, string> 
 export type LocalRoute = {
   method: string;
   path: string;
-  handle: (request: IncomingMessage) => Promise<{ status: number; body: unknown }>;
+  /** A body with a content type is sent as it is; without one, as JSON. */
+  handle: (request: IncomingMessage) => Promise<{ status: number; body: unknown; contentType?: string }>;
 };
 
 /** API Gateway's own limits: 10 MB payloads, 30 s integration timeout. */
@@ -165,8 +166,9 @@ export function createGateway(
       const method = req.method ?? 'GET';
       const local = localRoutes.find((r) => r.method === method && r.path === url.pathname);
       if (local) {
-        const { status, body } = await local.handle(req);
-        json(res, status, body);
+        const { status, body, contentType } = await local.handle(req);
+        if (contentType === undefined) json(res, status, body);
+        else res.writeHead(status, { 'content-type': contentType }).end(String(body));
         return;
       }
       let pathMatched = false;

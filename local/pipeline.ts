@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MiddlewareStack } from '@smithy/types';
@@ -26,6 +27,7 @@ import { HTTP_ROUTES } from '../functions/shared/routes.ts';
 import type { AwsClients } from '../functions/shared/wiring.ts';
 import { wireSweeper } from '../functions/sweeper/wiring.ts';
 import { AccessGuard } from './access-guard.ts';
+import { type LocalChannels, localMessages, messagesPage, startLocalChannels } from './channels.ts';
 import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulators.ts';
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import type { FaultInjector } from './faults.ts';
@@ -86,6 +88,8 @@ export type Pipeline = {
   /** What each function accessed, checked against its footprint as IAM would. */
   access: AccessGuard;
   outbox(): Promise<OutboxMail[]>;
+  /** The channels besides email: the fake Graph API's WhatsApp side, the SMS endpoint, the chat receiver. */
+  channels: LocalChannels & { graph: FakeGraphApi | undefined };
   /** True when every queue is empty and no handler is running. */
   isIdle(): Promise<boolean>;
   /** Stops and restarts the event sources (the queues keep filling): for the benchmark's ingest-only phase. */
@@ -194,7 +198,9 @@ function snsEvent(message: Record<string, unknown>): SNSEvent {
  * fauxqs and aws-ses-v2-local, fed by local stand-ins for API Gateway and Lambda's event sources.
  */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const { config } = options;
+  // WhatsApp, SMS and team chats are real at the HTTP level: local endpoints that speak each one's protocol.
+  const channels = await startLocalChannels(options.config, options.faults);
+  const { config } = channels;
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const ownEmulators = options.emulators === undefined;
   const { dataDir } = options;
@@ -220,7 +226,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   /** A function's own clients, as its Lambda has them: counted, guarded by its footprint, and faulted in chaos. */
   function clientsFor(fn: FunctionName, role: RequestRole = 'function'): AwsClients {
     // The SDK finds the emulators via AWS_ENDPOINT_URL_*.
-    const clients = { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) };
+    const clients = {
+      dynamodb: new DynamoDBClient({}),
+      sqs: new SQSClient({}),
+      ses: new SESv2Client({}),
+      sms: new PinpointSMSVoiceV2Client({ endpoint: channels.sms.url }),
+    };
     const instrument = <I extends object, O extends object>(client: {
       middlewareStack: MiddlewareStack<I, O>;
     }) => {
@@ -232,6 +243,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     instrument(clients.dynamodb);
     instrument(clients.sqs);
     instrument(clients.ses);
+    instrument(clients.sms);
     built.push(clients);
     return clients;
   }
@@ -239,12 +251,20 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // Each function is built by its own composition, as lambda.ts builds it, from these clients and the same
   // environment names the stack sets in AWS.
   const facebook = config.sources.facebook;
+  const whatsapp = config.notifications.whatsapp;
+  const graphTokens = [facebook?.pageAccessToken, whatsapp?.accessToken].filter((t) => t !== undefined);
+  const [graphToken, ...otherTokens] = graphTokens;
   const fakeGraph: FakeGraphApi | undefined =
-    options.graphApiBaseUrl === undefined && facebook
-      ? await startFakeGraphApi({ accessToken: facebook.pageAccessToken, ...(faults ? { faults } : {}) })
+    options.graphApiBaseUrl === undefined && graphToken !== undefined
+      ? await startFakeGraphApi({ accessToken: graphToken, otherTokens, ...(faults ? { faults } : {}) })
       : undefined;
   const graphApiUrl = options.graphApiBaseUrl ?? fakeGraph?.url ?? '';
-  const env = (fn: FunctionName) => functionEnv(fn, resources, graphApiUrl);
+  // Outbound webhooks may reach loopback here only: the local receivers live there.
+  const outbound = { OUTBOUND_ALLOW_LOOPBACK: 'true', TELEGRAM_API_BASE_URL: channels.chat.url };
+  const env = (fn: FunctionName) => ({
+    ...functionEnv(fn, resources, graphApiUrl),
+    ...(fn === 'nurture' ? outbound : {}),
+  });
 
   // SES delivers feedback asynchronously; so does the simulator (after the send has returned).
   const pendingFeedback = new Set<Promise<unknown>>();
@@ -423,6 +443,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     [
       { method: 'GET', path: '/_local/outbox', handle: async () => ({ status: 200, body: await outbox() }) },
       {
+        // Every channel's messages (email, WhatsApp, SMS, chat): a page for a person, JSON for a script.
+        method: 'GET',
+        path: '/_local/messages',
+        handle: async (req) => {
+          const messages = localMessages(await outbox(), channels, fakeGraph);
+          const wantsHtml = String(req.headers.accept ?? '').includes('text/html');
+          return wantsHtml
+            ? { status: 200, body: messagesPage(messages), contentType: 'text/html; charset=utf-8' }
+            : { status: 200, body: messages };
+        },
+      },
+      {
         // What `aws lambda invoke` does in AWS: replays leads through nurture (see docs/operations.md).
         method: 'POST',
         path: '/_local/nurture/replay',
@@ -465,6 +497,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     gateway.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (gateway.address() as AddressInfo).port;
+  // Meta posts WhatsApp's statuses and reps' taps to the webhook, signed with the app secret.
+  if (fakeGraph && whatsapp)
+    fakeGraph.setWhatsAppWebhook(`http://${host}:${port}/v1/webhooks/whatsapp`, whatsapp.appSecret);
 
   async function queueDepth(url: string, countDelayed = true): Promise<number> {
     const { Attributes = {} } = await runnerSqs.send(
@@ -493,6 +528,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     requests,
     access,
     outbox,
+    channels: { ...channels, graph: fakeGraph },
     isIdle,
     async pauseConsumers() {
       await Promise.all([...sources.map((s) => s.stop()), stream.stop(), ...schedules.map((s) => s.stop())]);
@@ -513,6 +549,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       for (const client of [esmSqs, esmStreams, runnerDynamo, runnerSqs]) client.destroy();
       for (const clients of built) for (const client of Object.values(clients)) client.destroy();
       await fakeGraph?.stop();
+      await channels.stop();
       if (ownEmulators) await emulators.stop();
     },
   };

@@ -59,6 +59,7 @@ try {
       sdkRate: args.rate,
       invocationRate: args.rate,
       graphRate: args.rate,
+      channelRate: args.rate,
       duplicateRate: args.rate,
       seed: args.seed,
     },

@@ -9,11 +9,12 @@ import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.t
 import { leadIdFor } from '../shared/ids.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
 import { QUEUE_MESSAGE_MAX_BYTES, RAW_KEPT_SECONDS, WEBHOOK_MAX_BYTES } from '../shared/limits.ts';
+import { answerChallenge, verifySignature } from '../shared/meta-signature.ts';
 import type { LeadRepository, MessageSender } from '../shared/ports.ts';
 import { ownValue } from '../shared/records.ts';
 import { type MissingSecret, missingFor } from '../shared/secrets.ts';
 import { acceptedResponse, corsHeaders, isOriginAllowed, preflightResponse } from './core.ts';
-import { answerChallenge, metaIntakeMessage, parseMetaWebhook, verifySignature } from './sources/facebook.ts';
+import { metaIntakeMessage, parseMetaWebhook } from './sources/facebook.ts';
 import { checkGoogleKey, googleIntakeMessage, parseGoogleWebhook } from './sources/google.ts';
 import { acceptFormSubmission } from './sources/web-form.ts';
 

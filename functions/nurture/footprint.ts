@@ -7,6 +7,9 @@ export const footprint = {
   // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
   sendsTo: ['timers', 'routing'],
   sendsMail: true,
-  secrets: ['mail.linkSigningKey'],
+  // WhatsApp and SMS to reps and managers, when configured; chat webhooks are plain HTTPS.
+  sendsSms: true,
+  callsGraphApi: true,
+  secrets: ['mail.linkSigningKey', 'notifications.whatsapp.accessToken', 'notifications.telegram.botToken'],
   triggers: { queues: ['timers'], tableStream: true },
 } as const satisfies Footprint;

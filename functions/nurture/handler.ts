@@ -4,11 +4,13 @@ import { formatAddress } from '../shared/html.ts';
 import type { NurtureDeps, NurtureKit } from './deps.ts';
 import { createFeedbackJob } from './feedback.ts';
 import { createLeadChange } from './lead-change.ts';
+import { createNotify } from './notify.ts';
 import { createRepLookup } from './rep-lookup.ts';
-import { createRepMail } from './rep-mail.ts';
+import { createRepNotice } from './rep-mail.ts';
 import { createReplayJob, ReplayRequest, type ReplaySummary } from './replay.ts';
-import { createSendOnce } from './send-once.ts';
+import { createChannelOnce, createSendOnce } from './send-once.ts';
 import { createStreamJob } from './stream.ts';
+import { createTellTeam } from './team-chat.ts';
 import { nurtureStepJob } from './timer-jobs/nurture-step.ts';
 import type { TimerJobs } from './timer-jobs/registry.ts';
 import { slaEscalationJob } from './timer-jobs/sla-escalation.ts';
@@ -26,15 +28,28 @@ export type NurtureResult = SQSBatchResponse | ReplaySummary | undefined;
  */
 export function createNurtureHandler(deps: NurtureDeps) {
   const baseUrl = deps.config.mail.publicBaseUrl.replace(/\/$/, '');
-  const { sendOnce, useContext } = createSendOnce(deps);
+  const { sendOnce, useContext: useMailContext } = createSendOnce(deps);
+  const { sendChannelOnce, useContext: useChannelContext } = createChannelOnce(deps);
+  const useContext = (context: Context) => {
+    useMailContext(context);
+    useChannelContext(context);
+  };
   const shared = {
     ...deps,
     sendOnce,
+    sendChannelOnce,
     repById: createRepLookup(deps),
     leadUrl: (id: string) => `${baseUrl}/v1/leads/${encodeURIComponent(id)}`,
+    dashboardLeadUrl: (id: string) => `${baseUrl}/dashboard#/leads/${encodeURIComponent(id)}`,
     from: formatAddress(deps.config.mail.fromName, deps.config.mail.from),
   };
-  const kit: NurtureKit = { ...shared, mailRep: createRepMail(shared) };
+  const notify = createNotify(shared);
+  const kit: NurtureKit = {
+    ...shared,
+    notify,
+    notifyRep: createRepNotice({ ...shared, notify }),
+    tellTeam: createTellTeam(shared),
+  };
   const timerJobs: TimerJobs = {
     'sla-reminder': slaReminderJob(kit),
     'sla-escalation': slaEscalationJob(kit),

@@ -1,17 +1,32 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
-import { resolveSecrets } from '../shared/secrets.ts';
+import { resolveAvailableSecrets } from '../shared/secrets.ts';
 import { footprint } from './footprint.ts';
 import { wireNurture } from './wiring.ts';
 
-const config = await resolveSecrets(bundledConfig(), footprint.secrets, fetchSsmParameters);
+// The link key is needed for every mail; a WhatsApp or Telegram secret not created yet only stops that channel.
+const { config, missing } = await resolveAvailableSecrets(
+  bundledConfig(),
+  footprint.secrets,
+  fetchSsmParameters,
+);
+const linkKey = missing.find((m) => m.name === 'mail.linkSigningKey');
+if (linkKey)
+  throw new Error(`secret ${linkKey.name} is missing: create the SSM parameter ${linkKey.parameter}`);
 
 // One function, three triggers (the table's stream, the timer queue, SES feedback) and replays: one entry point.
 export const handler = wireNurture({
-  clients: { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) },
+  clients: {
+    dynamodb: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+    ses: new SESv2Client({}),
+    sms: new PinpointSMSVoiceV2Client({}),
+  },
   env: process.env,
   config,
+  missingSecrets: missing,
 }).handler;

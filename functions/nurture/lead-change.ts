@@ -56,7 +56,8 @@ export function createLeadChange(kit: NurtureKit): LeadChange {
     if (notice) {
       // The clock first: a failing mail must not leave an assignment without its deadline.
       await scheduleTimers(kit.timers, slaTimers(after), now);
-      await kit.mailRep(notice.key, after, notice.repId, 'assignment');
+      await kit.notifyRep(notice.key, after, notice.repId, 'assignment');
+      await kit.tellTeam('assignment', notice.key, after, notice.repId);
     }
     if (before !== undefined) return;
     const enrolled = enrolment(after, config);

@@ -1,17 +1,20 @@
 import { InvalidMessageError } from '../shared/batch.ts';
+import { signReply } from '../shared/channels/reply-token.ts';
+import { whatsappParam } from '../shared/channels/whatsapp-text.ts';
 import type { Config } from '../shared/config.ts';
-import type { Lead } from '../shared/lead.ts';
+import { displayName, type Lead } from '../shared/lead.ts';
 import { ACTIONS, actionUrl } from '../shared/links.ts';
-import type { RepLookup } from './rep-lookup.ts';
-import type { MailResult, SendOnce } from './send-once.ts';
+import type { NurtureKit } from './deps.ts';
+import type { NoticeOutcome } from './notify.ts';
 import { renderAssignmentEmail } from './templates/assignment.ts';
+import { shortText, sourceLabel } from './templates/short-text.ts';
 
-export type RepMail = (
+export type RepNotice = (
   key: string,
   lead: Lead,
   repId: string,
   variant: 'assignment' | 'reminder',
-) => Promise<MailResult>;
+) => Promise<NoticeOutcome>;
 
 /** The signed one-click status links of a rep's mail, valid for `actionLinkDays` from the assignment. */
 export function actionLinks(config: Config, lead: Lead, repId: string) {
@@ -34,34 +37,55 @@ export function actionLinks(config: Config, lead: Lead, repId: string) {
   }));
 }
 
-/** The assignment mail and its reminder, in the rep's language, sent once per key. */
-export function createRepMail(kit: {
-  config: Config;
-  sendOnce: SendOnce;
-  repById: RepLookup;
-  leadUrl: (id: string) => string;
-  from: string;
-}): RepMail {
+/**
+ * The WhatsApp template's values for a lead (name, phone, source, score) and its three quick replies (Called,
+ * Call later, Not mine), each signed for this rep and this assignment.
+ */
+export function whatsappAssignment(config: Config, lead: Lead, repId: string, locale: Lead['locale']) {
+  const assignmentAt = lead.assignment?.at ?? lead.receivedAt;
+  const key = config.mail.linkSigningKey;
+  return {
+    body: [
+      whatsappParam(displayName(lead.contact) ?? '—'),
+      whatsappParam(lead.contact.phone ?? '—', 40),
+      whatsappParam(sourceLabel(lead.source, locale), 60),
+      whatsappParam(String(lead.score.total), 12),
+    ],
+    buttons: (['contacted', 'later', 'decline'] as const).map((reply) =>
+      signReply({ reply, leadId: lead.id, repId, assignmentAt }, key),
+    ),
+  };
+}
+
+/** The assignment message and its reminder, in the rep's language, over the rep's channels, each sent once. */
+export function createRepNotice(
+  kit: Pick<NurtureKit, 'config' | 'notify' | 'repById' | 'leadUrl' | 'from'>,
+): RepNotice {
   return async (key, lead, repId, variant) => {
     const rep = await kit.repById(repId);
     if (rep === undefined) throw new InvalidMessageError(`lead ${lead.id} is owned by unknown rep ${repId}`);
-    const mail = renderAssignmentEmail({
-      lead,
-      rep,
-      leadUrl: kit.leadUrl(lead.id),
-      actions: actionLinks(kit.config, lead, rep.id),
-      variant,
-    });
-    return kit.sendOnce({
+    return kit.notify({
+      kind: variant,
       key,
-      mail: {
+      emailKey: key,
+      lead,
+      to: { ref: `rep:${rep.id}`, email: rep.email, locale: rep.locale, channels: rep.channels },
+      mail: () => ({
         to: rep.email,
         from: kit.from,
-        ...mail,
+        ...renderAssignmentEmail({
+          lead,
+          rep,
+          leadUrl: kit.leadUrl(lead.id),
+          actions: actionLinks(kit.config, lead, rep.id),
+          variant,
+        }),
         // Lets reps filter and tools thread by lead without reading the body; an id, never PII.
         headers: { 'X-Leadpipe-Lead': lead.id },
         tags: { kind: variant },
-      },
+      }),
+      text: shortText({ kind: variant, lead, locale: rep.locale }),
+      whatsapp: whatsappAssignment(kit.config, lead, rep.id, rep.locale),
     });
   };
 }

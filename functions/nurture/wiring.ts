@@ -2,22 +2,29 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { documentClient } from '../shared/aws/clients.ts';
 import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
+import { DynamoMessageLog } from '../shared/aws/dynamo-message-log.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SesMailer } from '../shared/aws/ses-mailer.ts';
+import { EndUserMessagingSms } from '../shared/aws/sms-sender.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
+import { CloudApiWhatsApp, WebhookChatPoster } from '../shared/channels/senders.ts';
 import {
+  GraphEnv,
   IdempotencyEnv,
   MailEnv,
+  OutboundEnv,
   parseEnv,
   RoutingQueueEnv,
   TableEnv,
   TimerQueueEnv,
 } from '../shared/env.ts';
+import { GraphApiClient } from '../shared/graph-api.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { Mailer } from '../shared/ports.ts';
+import { missingFor } from '../shared/secrets.ts';
 import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import { createNurtureHandler } from './handler.ts';
@@ -25,7 +32,9 @@ import { createNurtureHandler } from './handler.ts';
 export const NurtureEnv = IdempotencyEnv.extend(MailEnv.shape)
   .extend(TableEnv.shape)
   .extend(TimerQueueEnv.shape)
-  .extend(RoutingQueueEnv.shape);
+  .extend(RoutingQueueEnv.shape)
+  .extend(GraphEnv.shape)
+  .extend(OutboundEnv.shape);
 
 /**
  * The nurture function (the table's stream, the timer queue, SES feedback through SNS, replays) as Lambda, the
@@ -33,11 +42,18 @@ export const NurtureEnv = IdempotencyEnv.extend(MailEnv.shape)
  * and SES's mailbox simulator); in AWS the SES client is the whole story.
  */
 export function wireNurture(
-  input: WiringInput<'dynamodb' | 'sqs' | 'ses'> & { observeMail?: (mailer: Mailer) => Mailer },
+  input: WiringInput<'dynamodb' | 'sqs' | 'ses' | 'sms'> & { observeMail?: (mailer: Mailer) => Mailer },
 ) {
   const env = parseEnv(NurtureEnv, input.env);
   const db = documentClient(input.clients.dynamodb);
   const ses = new SesMailer(input.clients.ses, env.SES_CONFIGURATION_SET);
+  const logger = input.logger ?? createLogger('nurture');
+  const { whatsapp, sms } = input.config.notifications;
+  // A channel whose secret is not in SSM yet is left out: its messages fall through to the next channel.
+  const missing = input.missingSecrets ?? [];
+  for (const secret of missing)
+    logger.error('secret missing', { secret: secret.name, parameter: secret.parameter });
+  const whatsappReady = whatsapp !== undefined && missingFor(missing, 'notifications.whatsapp.').length === 0;
   return createNurtureHandler({
     config: input.config,
     mailer: input.observeMail ? input.observeMail(ses) : ses,
@@ -55,7 +71,32 @@ export function wireNurture(
       tableName: env.IDEMPOTENCY_TABLE_NAME,
       awsSdkV3Client: input.clients.dynamodb,
     }),
+    ...(whatsappReady
+      ? {
+          whatsapp: new CloudApiWhatsApp(
+            new GraphApiClient({
+              baseUrl: env.GRAPH_API_BASE_URL,
+              version: whatsapp.graphApiVersion,
+              accessToken: whatsapp.accessToken,
+              appSecret: whatsapp.appSecret,
+            }),
+            whatsapp.phoneNumberId,
+          ),
+        }
+      : {}),
+    ...(sms
+      ? {
+          sms: new EndUserMessagingSms(input.clients.sms, {
+            originationIdentity: sms.originationIdentity,
+            ...(sms.configurationSet ? { configurationSet: sms.configurationSet } : {}),
+            ...(sms.maxPrice ? { maxPrice: sms.maxPrice } : {}),
+          }),
+        }
+      : {}),
+    chat: new WebhookChatPoster({ allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true' }),
+    messages: new DynamoMessageLog(db, env.TABLE_NAME),
+    telegramApiUrl: env.TELEGRAM_API_BASE_URL,
     now: input.now ?? systemClock,
-    logger: input.logger ?? createLogger('nurture'),
+    logger,
   });
 }

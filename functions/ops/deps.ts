@@ -10,10 +10,12 @@ import type {
   LeadLister,
   LeadRepository,
   LeadSearch,
+  MessageLog,
   MessageSender,
   RepDirectory,
   SpendBook,
   SuppressionList,
+  WhatsAppSender,
   Workspace,
 } from '../shared/ports.ts';
 import type { OpsRouteKey } from '../shared/routes.ts';
@@ -41,6 +43,12 @@ export type OpsDeps = {
   /** Imported spreadsheets: each row goes on the intake queue, as a webhook lead does. */
   imports: ImportLog;
   intakeQueue: MessageSender<IntakeMessage>;
+  /** WhatsApp's delivery statuses land on the messages of the lead's timeline. */
+  messages: Pick<MessageLog, 'updateStatus'>;
+  /** Replies to a rep's button tap; undefined when WhatsApp is not configured. */
+  whatsapp?: WhatsAppSender;
+  /** Why WhatsApp's webhook cannot be served yet (a secret not in SSM): its 503's message. */
+  whatsappUnavailable?: string;
   /** Ids of notes, tasks and imports. */
   newId: () => string;
   /** Where an export is cut into parts (4 MB; tests make it small to see the parts). */

@@ -8,5 +8,12 @@ export const footprint = {
   },
   // Waking waiting leads goes to routing; a task's reminder to the timer queue; an imported row to intake.
   sendsTo: ['routing', 'timers', 'intake'],
-  secrets: ['mail.linkSigningKey'],
+  // WhatsApp's webhook is checked with the app secret and verify token; the reply to a tap goes over Graph.
+  secrets: [
+    'mail.linkSigningKey',
+    'notifications.whatsapp.appSecret',
+    'notifications.whatsapp.verifyToken',
+    'notifications.whatsapp.accessToken',
+  ],
+  callsGraphApi: true,
 } as const satisfies Footprint;

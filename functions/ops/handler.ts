@@ -16,6 +16,7 @@ import { leadRoutes } from './routes/leads.ts';
 import { linkRoutes } from './routes/links.ts';
 import { moneyRoutes } from './routes/money.ts';
 import { repRoutes } from './routes/reps.ts';
+import { whatsappRoutes } from './routes/whatsapp.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
 export type { OpsDeps } from './deps.ts';
@@ -52,6 +53,7 @@ export function createOpsHandler(deps: OpsDeps) {
     ...workspaceRoutes(deps),
     ...exportRoutes(deps),
     ...importRoutes(deps),
+    ...whatsappRoutes(deps, changeStatus),
   };
 
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {

@@ -4,13 +4,21 @@ import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { bundledDashboard } from '../shared/dashboard-assets.ts';
 import { DashboardEnv, parseEnv } from '../shared/env.ts';
-import { resolveSecrets } from '../shared/secrets.ts';
+import { resolveAvailableSecrets } from '../shared/secrets.ts';
 import { footprint } from './footprint.ts';
 import { wireOps } from './wiring.ts';
 
 // In AWS the dashboard signs in with Cognito: its settings must be there.
 parseEnv(DashboardEnv);
-const config = await resolveSecrets(bundledConfig(), footprint.secrets, fetchSsmParameters);
+// The link key signs every action link; WhatsApp secrets not created yet only stop WhatsApp's webhook (503).
+const { config, missing } = await resolveAvailableSecrets(
+  bundledConfig(),
+  footprint.secrets,
+  fetchSsmParameters,
+);
+const linkKey = missing.find((m) => m.name === 'mail.linkSigningKey');
+if (linkKey)
+  throw new Error(`secret ${linkKey.name} is missing: create the SSM parameter ${linkKey.parameter}`);
 
 const dashboard = bundledDashboard();
 
@@ -18,5 +26,6 @@ export const handler = wireOps({
   clients: { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) },
   env: process.env,
   config,
+  missingSecrets: missing,
   ...(dashboard ? { dashboard } : {}),
 });

@@ -5,23 +5,28 @@ import { DynamoKpiStore } from '../shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadLister } from '../shared/aws/dynamo-lead-list.ts';
 import { DynamoLeadRepository } from '../shared/aws/dynamo-lead-repository.ts';
 import { DynamoLeadSearch } from '../shared/aws/dynamo-lead-search.ts';
+import { DynamoMessageLog } from '../shared/aws/dynamo-message-log.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSpendBook } from '../shared/aws/dynamo-spend-book.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
+import { CloudApiWhatsApp } from '../shared/channels/senders.ts';
 import type { DashboardAssets } from '../shared/dashboard-assets.ts';
 import {
   DashboardEnv,
+  GraphEnv,
   IntakeQueueEnv,
   parseEnv,
   RoutingQueueEnv,
   TableEnv,
   TimerQueueEnv,
 } from '../shared/env.ts';
+import { GraphApiClient } from '../shared/graph-api.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
 import { createLogger } from '../shared/logger.ts';
+import { missingFor } from '../shared/secrets.ts';
 import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import { createOpsHandler } from './handler.ts';
@@ -29,6 +34,7 @@ import { createOpsHandler } from './handler.ts';
 export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
   .extend(TimerQueueEnv.shape)
   .extend(IntakeQueueEnv.shape)
+  .extend(GraphEnv.shape)
   .extend(DashboardEnv.partial().shape);
 
 /**
@@ -41,6 +47,11 @@ export function wireOps(
 ) {
   const env = parseEnv(OpsEnv, input.env);
   const db = documentClient(input.clients.dynamodb);
+  const logger = input.logger ?? createLogger('ops');
+  const whatsapp = input.config.notifications.whatsapp;
+  const missing = missingFor(input.missingSecrets ?? [], 'notifications.whatsapp.');
+  for (const secret of missing)
+    logger.error('secret missing', { secret: secret.name, parameter: secret.parameter });
   return createOpsHandler({
     config: input.config,
     leads: new DynamoLeadRepository(db, env.TABLE_NAME),
@@ -62,9 +73,28 @@ export function wireOps(
     },
     imports: new DynamoImportLog(db, env.TABLE_NAME, input.now ?? systemClock),
     intakeQueue: new SqsSender<IntakeMessage>(input.clients.sqs, env.INTAKE_QUEUE_URL),
+    messages: new DynamoMessageLog(db, env.TABLE_NAME),
+    ...(whatsapp && missing.length === 0
+      ? {
+          whatsapp: new CloudApiWhatsApp(
+            new GraphApiClient({
+              baseUrl: env.GRAPH_API_BASE_URL,
+              version: whatsapp.graphApiVersion,
+              accessToken: whatsapp.accessToken,
+              appSecret: whatsapp.appSecret,
+            }),
+            whatsapp.phoneNumberId,
+          ),
+        }
+      : {}),
+    ...(missing.length > 0
+      ? {
+          whatsappUnavailable: `WhatsApp waits: create the SSM parameter ${missing.map((m) => m.parameter).join(' and ')}.`,
+        }
+      : {}),
     newId: randomUUID,
     ...(input.exportPartBytes !== undefined ? { exportPartBytes: input.exportPartBytes } : {}),
     now: input.now ?? systemClock,
-    logger: input.logger ?? createLogger('ops'),
+    logger,
   });
 }

@@ -15,7 +15,13 @@ export type RepState = RepConfig & {
   pools?: string[];
 };
 
-export type Unavailability = 'paused' | 'out-of-office' | 'outside-hours' | 'at-capacity' | 'missed-sla';
+export type Unavailability =
+  | 'paused'
+  | 'out-of-office'
+  | 'outside-hours'
+  | 'at-capacity'
+  | 'missed-sla'
+  | 'declined';
 
 /** Why a rep cannot take a lead now, or undefined when they can. */
 export function unavailability(

@@ -175,7 +175,7 @@ export function createRoutingHandler(deps: RoutingDeps) {
       routing.pools.find((p) => p.id === lead.assignment?.poolId) ?? choosePool(lead, routing);
     const pool = poolWithMembers(configured, roster);
     const slot = await deps.counters.next(pool.id);
-    const pick = pickFromPool(pool, roster, slot, now, holidays, new Map([[from.fromRepId, 'missed-sla']]));
+    const pick = pickFromPool(pool, roster, slot, now, holidays, new Map([[from.fromRepId, from.reason]]));
     if (pick.rep === undefined) {
       logger.warn('no other rep can take the escalated lead; it stays with its owner', {
         leadId,
@@ -187,7 +187,13 @@ export function createRoutingHandler(deps: RoutingDeps) {
     const assignment = clocked(
       assignmentFor(
         pick.rep,
-        { poolId: pool.id, counter: slot, rule: 'escalation', skipped: pick.skipped },
+        {
+          poolId: pool.id,
+          counter: slot,
+          // A decline is not an escalation: it does not count against the lead's passes (maxReassignments).
+          rule: from.reason === 'declined' ? 'declined' : 'escalation',
+          skipped: pick.skipped,
+        },
         now,
       ),
       lead,
@@ -207,6 +213,7 @@ export function createRoutingHandler(deps: RoutingDeps) {
     }
     logger.info('lead escalated to another rep', {
       leadId,
+      reason: from.reason,
       from: from.fromRepId,
       to: pick.rep.id,
       poolId: pool.id,

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ChatWebhook, NOTICE_KINDS, NotificationsConfig, PersonChannels } from './channel-config.ts';
 import { ConditionSchema, LeadFieldPath } from './conditions.ts';
 import { Locale } from './lead.ts';
 import { CurrencyCode, DatedRate } from './money.ts';
@@ -145,6 +146,8 @@ export const RepConfig = z.strictObject({
       perDay: z.number().int().min(1).optional(),
     })
     .optional(),
+  /** WhatsApp, SMS and a personal chat webhook, tried as `notifications.routes` says. */
+  channels: PersonChannels.optional(),
 });
 export type RepConfig = z.infer<typeof RepConfig>;
 
@@ -172,6 +175,7 @@ export const Manager = z.strictObject({
   name: z.string().min(1),
   email: z.email(),
   locale: Locale.default('en'),
+  channels: PersonChannels.optional(),
 });
 export type Manager = z.infer<typeof Manager>;
 
@@ -188,6 +192,8 @@ export const PoolConfig = z.strictObject({
   manager: Manager.optional(),
   /** The pool's own first-contact clock (a segment's clock wins over it). */
   sla: SlaPolicy.optional(),
+  /** The team's channel: a message for each assignment and escalation in the pool, with the lead's link. */
+  teamChat: ChatWebhook.optional(),
 });
 export type PoolConfig = z.infer<typeof PoolConfig>;
 
@@ -323,6 +329,8 @@ export const Config = z
         campaignNames: z.record(z.string().min(1), z.string().min(1).max(200)).default({}),
       })
       .prefault({}),
+    /** WhatsApp, SMS and team chat besides email, and which message kinds go where. */
+    notifications: NotificationsConfig.prefault({}),
     mail: z.strictObject({
       from: z.email(),
       fromName: z
@@ -407,6 +415,39 @@ export const Config = z
       });
     });
     uniqueIds(config.scoring.rules, ['scoring', 'rules'], 'rule');
+    // A route may name only channels that are set up; a chat in Telegram needs the bot.
+    const { notifications } = config;
+    for (const kind of NOTICE_KINDS) {
+      const route = notifications.routes[kind];
+      for (const channel of [...route.try, ...route.always]) {
+        const missing =
+          channel === 'whatsapp' && notifications.whatsapp === undefined
+            ? 'notifications.whatsapp'
+            : channel === 'sms' && notifications.sms === undefined
+              ? 'notifications.sms'
+              : undefined;
+        if (missing)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['notifications', 'routes', kind],
+            message: `${kind} messages go by ${channel}, but ${missing} is not configured`,
+          });
+      }
+    }
+    const chats = [
+      ...config.routing.reps.map((r, i) => ({ chat: r.channels?.chat, path: ['routing', 'reps', i] })),
+      ...config.routing.pools.flatMap((p, i) => [
+        { chat: p.teamChat, path: ['routing', 'pools', i, 'teamChat'] },
+        { chat: p.manager?.channels?.chat, path: ['routing', 'pools', i, 'manager'] },
+      ]),
+    ];
+    for (const { chat, path } of chats)
+      if (chat?.kind === 'telegram' && notifications.telegram === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: 'a Telegram chat needs the bot: set notifications.telegram.botToken',
+        });
   });
 export type Config = z.infer<typeof Config>;
 

@@ -24,3 +24,13 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
 /** Meta's Graph API; the local runner and the tests point it at a fake. */
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
 export const GraphEnv = z.object({ GRAPH_API_BASE_URL: z.url().default(DEFAULT_GRAPH_API_BASE_URL) });
+
+/**
+ * Outbound HTTP to addresses others chose (chat webhooks, subscribers): loopback is allowed only where the local
+ * runner sets this (its receivers live there); the stack never sets it. Telegram's API base is replaceable
+ * for the same reason.
+ */
+export const OutboundEnv = z.object({
+  OUTBOUND_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  TELEGRAM_API_BASE_URL: z.url().default('https://api.telegram.org'),
+});

@@ -29,6 +29,8 @@ export type Footprint = {
   sendsTo?: readonly QueueName[];
   /** SES SendEmail from the sending identity with the configuration set. */
   sendsMail?: boolean;
+  /** End User Messaging SMS SendTextMessage from the configured origination identity. */
+  sendsSms?: boolean;
   /** SSM parameters read once at cold start. */
   secrets?: readonly SecretName[];
   /** What invokes it besides API Gateway and schedules: queues (a batch at a time) and the table's stream. */

@@ -30,8 +30,9 @@ const GraphErrorBody = z.object({
   }),
 });
 
-// Graph error codes that clear up by themselves: temporary outages and rate limits.
-const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 368, 613]);
+// Graph error codes that clear up by themselves: temporary outages and rate limits (WhatsApp's among them:
+// 130429 throughput, 131000 unknown, 131016 service unavailable, 131056 pair rate, 133004 server unavailable).
+const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 368, 613, 130429, 131000, 131016, 131056, 133004]);
 
 export function classifyGraphError(status: number, body: unknown): GraphApiError {
   const parsed = GraphErrorBody.safeParse(body);
@@ -66,6 +67,15 @@ export function classifyGraphError(status: number, body: unknown): GraphApiError
       code,
       true,
       'The token may not read leads: grant leads_retrieval (and pages_manage_ads), make sure the app is in Live mode and the Page has installed it (subscribed_apps), then redrive the intake DLQ.',
+    );
+  }
+  if (code !== undefined && code >= 131000 && code <= 132999) {
+    return new GraphApiError(
+      message,
+      status,
+      code,
+      true,
+      'WhatsApp refused the message: check the number is on WhatsApp, the template is approved in this language and its parameters match.',
     );
   }
   if (code === 100) {
@@ -105,6 +115,8 @@ const LeadPage = z.object({
     .optional(),
 });
 
+const WhatsAppSent = z.object({ messages: z.array(z.object({ id: z.string() })) });
+
 /** Reads Meta leads over the Graph API's HTTP interface (the real one, or a fake that speaks it). */
 export class GraphApiClient {
   private readonly fetch: typeof fetch;
@@ -124,20 +136,40 @@ export class GraphApiClient {
     return url.toString();
   }
 
-  private async get(path: string, params: Record<string, string>): Promise<unknown> {
+  private get(path: string, params: Record<string, string>): Promise<unknown> {
+    return this.call('GET', path, params);
+  }
+
+  /**
+   * One Graph call, transient failures retried with back-off. A POST is retried only when Meta answered: a
+   * request that may have arrived is not sent again (the queue's redelivery decides, under its send-once key).
+   */
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+    body?: unknown,
+  ): Promise<unknown> {
     const attempts = this.options.attempts ?? 3;
     let last: GraphApiError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      let answered = false;
       try {
         // The token goes in a header, never in a URL that could be logged.
         const response = await this.fetch(this.url(path, params), {
-          headers: { authorization: `Bearer ${this.options.accessToken}` },
+          method,
+          headers: {
+            authorization: `Bearer ${this.options.accessToken}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(10_000),
         });
+        answered = true;
         const text = await response.text();
-        const body = text === '' ? {} : parseJsonLossless(text);
-        if (response.ok) return body;
-        last = classifyGraphError(response.status, body);
+        const answer = text === '' ? {} : parseJsonLossless(text);
+        if (response.ok) return answer;
+        last = classifyGraphError(response.status, answer);
       } catch (error) {
         if (error instanceof SyntaxError) last = classifyGraphError(502, {});
         else
@@ -149,11 +181,36 @@ export class GraphApiClient {
             'Meta could not be reached; retried automatically.',
           );
       }
-      if (last.permanent) throw last;
+      if (last.permanent || (method === 'POST' && !answered)) throw last;
       if (attempt < attempts)
         await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 200) * 4 ** (attempt - 1)));
     }
     throw last ?? new Error('unreachable');
+  }
+
+  /** A WhatsApp Cloud API message from the business number; Meta's message id (wamid) back. */
+  async sendWhatsApp(phoneNumberId: string, message: Record<string, unknown>): Promise<{ id: string }> {
+    const body = await this.call(
+      'POST',
+      `${phoneNumberId}/messages`,
+      {},
+      {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        ...message,
+      },
+    );
+    const sent = WhatsAppSent.safeParse(body);
+    const id = sent.success ? sent.data.messages[0]?.id : undefined;
+    if (id === undefined)
+      throw new GraphApiError(
+        'unexpected send response',
+        200,
+        undefined,
+        false,
+        'WhatsApp answered with an unexpected shape; retried automatically.',
+      );
+    return { id };
   }
 
   async getLead(leadgenId: string): Promise<GraphLead> {

@@ -148,8 +148,17 @@ export type IntakeMessage = z.infer<typeof IntakeMessage>;
 export const RoutingMessage = z.object({
   v: z.literal(1),
   leadId: z.string().min(1),
-  /** An SLA escalation: pass the lead on from this rep's assignment, if it is still theirs and uncontacted. */
-  escalate: z.object({ fromRepId: z.string(), assignmentAt: z.iso.datetime() }).optional(),
+  /**
+   * Pass the lead on from this rep's assignment, if it is still theirs and uncontacted: an SLA escalation, or the
+   * rep answering "Not mine" on WhatsApp.
+   */
+  escalate: z
+    .object({
+      fromRepId: z.string(),
+      assignmentAt: z.iso.datetime(),
+      reason: z.enum(['missed-sla', 'declined']).default('missed-sla'),
+    })
+    .optional(),
 });
 export type RoutingMessage = z.infer<typeof RoutingMessage>;
 

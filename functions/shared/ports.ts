@@ -1,3 +1,4 @@
+import type { ChannelMessage, DeliveryStatus } from './channels/message.ts';
 import type { RepConfig } from './config.ts';
 import type { ImportOutcome, ImportRecord } from './imports.ts';
 import type { Assignment, FollowUp, GraphLead, Lead, StatusChange } from './lead.ts';
@@ -280,7 +281,7 @@ export type TaskWrite = {
 
 /** A lead's notes and tasks, and each rep's agenda. */
 export interface Workspace {
-  timeline(leadId: string): Promise<{ notes: Note[]; tasks: Task[] }>;
+  timeline(leadId: string): Promise<{ notes: Note[]; tasks: Task[]; messages: ChannelMessage[] }>;
   addNote(note: Note, lastNote: NonNullable<WorkspaceSummary['lastNote']>): Promise<'added' | 'no-lead'>;
   getTask(leadId: string, taskId: string): Promise<Task | undefined>;
   writeTask(write: TaskWrite): Promise<'saved' | 'conflict'>;
@@ -307,4 +308,43 @@ export interface ImportLog {
   recordRow(importId: string, row: number, outcome: ImportOutcome, leadId: string): Promise<boolean>;
   /** Queueing stopped part-way: said on the record, so the import is not waited on forever. */
   markInterrupted(id: string, why: string): Promise<void>;
+}
+
+/** A WhatsApp Cloud API message: an approved template (any time) or text (inside the 24-hour service window). */
+export type WhatsAppOutgoing =
+  | {
+      type: 'template';
+      to: string;
+      template: { name: string; language: string; body: string[]; buttons: string[] };
+      /** Comes back on every status of the message (Meta's biz_opaque_callback_data). */
+      callbackData?: string;
+    }
+  | { type: 'text'; to: string; text: string; callbackData?: string };
+
+export interface WhatsAppSender {
+  send(message: WhatsAppOutgoing): Promise<{ id: string }>;
+}
+
+export type SmsOutgoing = { to: string; body: string; context?: Record<string, string> };
+
+export interface SmsSender {
+  send(sms: SmsOutgoing): Promise<{ messageId: string }>;
+}
+
+/** Posts JSON to a chat's webhook; throws when the chat did not take it. */
+export interface ChatPoster {
+  post(request: { url: string; body: Record<string, unknown> }): Promise<void>;
+}
+
+/** The messages of a lead's timeline, one per notice, channel and person. */
+export interface MessageLog {
+  record(message: ChannelMessage): Promise<void>;
+  /** A channel's later report (WhatsApp's statuses); ignored when it does not move the message on. */
+  updateStatus(
+    leadId: string,
+    messageId: string,
+    status: DeliveryStatus,
+    at: string,
+    detail?: string,
+  ): Promise<'updated' | 'ignored'>;
 }

@@ -8,6 +8,9 @@ const BASE_ROUTES = [
   { method: 'GET', path: '/v1/webhooks/facebook', fn: 'ingest', auth: 'none' },
   { method: 'POST', path: '/v1/webhooks/facebook', fn: 'ingest', auth: 'none' },
   { method: 'POST', path: '/v1/webhooks/google', fn: 'ingest', auth: 'none' },
+  // WhatsApp Cloud API: reps' button replies and delivery statuses, signed by Meta (they act as mail links do).
+  { method: 'GET', path: '/v1/webhooks/whatsapp', fn: 'ops', auth: 'none' },
+  { method: 'POST', path: '/v1/webhooks/whatsapp', fn: 'ops', auth: 'none' },
   { method: 'GET', path: '/v1/leads', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/leads/{leadId}', fn: 'ops', auth: 'iam' },
   { method: 'POST', path: '/v1/leads/{leadId}/assign', fn: 'ops', auth: 'iam' },

@@ -8,7 +8,11 @@ export type SecretName =
   | 'facebook.verifyToken'
   | 'facebook.pageAccessToken'
   | 'google.key'
-  | 'mail.linkSigningKey';
+  | 'mail.linkSigningKey'
+  | 'notifications.whatsapp.accessToken'
+  | 'notifications.whatsapp.appSecret'
+  | 'notifications.whatsapp.verifyToken'
+  | 'notifications.telegram.botToken';
 
 type Slot = {
   name: SecretName | `google.forms.${string}.key`;
@@ -27,6 +31,37 @@ function secretSlots(config: Config, prefix: string): Slot[] {
       set: (v) => (config.mail.linkSigningKey = v),
     },
   ];
+  const { whatsapp, telegram } = config.notifications;
+  if (whatsapp) {
+    slots.push(
+      {
+        name: 'notifications.whatsapp.accessToken',
+        ssmPath: `${prefix}/whatsapp/access-token`,
+        get: () => whatsapp.accessToken,
+        set: (v) => (whatsapp.accessToken = v),
+      },
+      {
+        name: 'notifications.whatsapp.appSecret',
+        ssmPath: `${prefix}/whatsapp/app-secret`,
+        get: () => whatsapp.appSecret,
+        set: (v) => (whatsapp.appSecret = v),
+      },
+      {
+        name: 'notifications.whatsapp.verifyToken',
+        ssmPath: `${prefix}/whatsapp/verify-token`,
+        get: () => whatsapp.verifyToken,
+        set: (v) => (whatsapp.verifyToken = v),
+      },
+    );
+  }
+  if (telegram) {
+    slots.push({
+      name: 'notifications.telegram.botToken',
+      ssmPath: `${prefix}/telegram/bot-token`,
+      get: () => telegram.botToken,
+      set: (v) => (telegram.botToken = v),
+    });
+  }
   const { facebook, google } = config.sources;
   if (facebook) {
     slots.push(

@@ -77,6 +77,11 @@ export const tableKeys = {
     pk: `${PREFIX.lead}${leadId}`,
     sk: `${SORT.workspace}TASK#${id}`,
   }),
+  /** A message to a rep, manager or team about the lead, on one channel: part of the timeline. */
+  message: (leadId: string, id: string) => ({
+    pk: `${PREFIX.lead}${leadId}`,
+    sk: `${SORT.workspace}MSG#${id}`,
+  }),
   /** A search term's entry: identities by value, name tokens under their first two characters. */
   searchTerm: (term: SearchTerm, leadId: string) =>
     term.kind === 'name'

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config.ts';
@@ -23,7 +24,13 @@ export type WiringInput<C extends keyof AwsClients> = {
   logger?: Logger;
 };
 
-export type AwsClients = { dynamodb: DynamoDBClient; sqs: SQSClient; ses: SESv2Client };
+export type AwsClients = {
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  ses: SESv2Client;
+  /** End User Messaging SMS (the `pinpoint-sms-voice-v2` API). */
+  sms: PinpointSMSVoiceV2Client;
+};
 
 /** The clock every composition uses unless a test gives its own: the one place a function reads the time. */
 export function systemClock(): Date {

@@ -40,7 +40,14 @@ describe('the pipeline under injected faults', () => {
       config,
       leads: 200,
       // Graph faults at 20%: the Meta leads are a third of 200, and a 5% rate left some runs without one.
-      faults: { sdkRate: 0.05, invocationRate: 0.05, graphRate: 0.2, duplicateRate: 0.05, seed: 7 },
+      faults: {
+        sdkRate: 0.05,
+        invocationRate: 0.05,
+        graphRate: 0.2,
+        channelRate: 0,
+        duplicateRate: 0.05,
+        seed: 7,
+      },
       emulators: testEmulators(),
       logFile: join(tmpdir(), `leadpipe-chaos-${process.pid}.jsonl`),
     });

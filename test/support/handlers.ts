@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
@@ -23,12 +24,18 @@ import { silentLogger } from './factories.ts';
  * What Lambda gives a function, on this test's resources: the environment the stack sets from its footprint,
  * and clients that refuse, as IAM would, any request the footprint does not grant.
  */
-export function functionOn(aws: TestAws, fn: FunctionName, graphApiUrl = '') {
+export function functionOn(aws: TestAws, fn: FunctionName, graphApiUrl = '', smsUrl = 'http://127.0.0.1:9') {
   const access = new AccessGuard(aws.resources);
-  const clients = { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) };
+  const clients = {
+    dynamodb: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+    ses: new SESv2Client({}),
+    sms: new PinpointSMSVoiceV2Client({ endpoint: smsUrl }),
+  };
   access.attach(clients.dynamodb, fn, FOOTPRINTS[fn]);
   access.attach(clients.sqs, fn, FOOTPRINTS[fn]);
   access.attach(clients.ses, fn, FOOTPRINTS[fn]);
+  access.attach(clients.sms, fn, FOOTPRINTS[fn]);
   return { clients, env: functionEnv(fn, aws.resources, graphApiUrl), access };
 }
 

@@ -60,7 +60,9 @@ describe('the access guard names requests as IAM checks them', () => {
 describe('footprints', () => {
   it('give a function the environment of what it touches, and nothing else', () => {
     expect(footprintEnvNames(FOOTPRINTS.ingest).sort()).toEqual(['INTAKE_QUEUE_URL', 'TABLE_NAME']);
+    // Nurture tells reps over WhatsApp too: it calls the Graph API (its base URL is set so a fake can stand in).
     expect(footprintEnvNames(FOOTPRINTS.nurture).sort()).toEqual([
+      'GRAPH_API_BASE_URL',
       'IDEMPOTENCY_TABLE_NAME',
       'ROUTING_QUEUE_URL',
       'SES_CONFIGURATION_SET',

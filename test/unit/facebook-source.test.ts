@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  answerChallenge,
-  metaIntakeMessage,
-  parseMetaWebhook,
-  verifySignature,
-} from '../../functions/ingest/sources/facebook.ts';
+import { metaIntakeMessage, parseMetaWebhook } from '../../functions/ingest/sources/facebook.ts';
 import { applyGraphLead } from '../../functions/scoring/facebook-lead.ts';
 import { HttpError } from '../../functions/shared/errors.ts';
 import { classifyGraphError } from '../../functions/shared/graph-api.ts';
 import { leadIdFor } from '../../functions/shared/ids.ts';
 import { GraphLead } from '../../functions/shared/lead.ts';
+import { answerChallenge, verifySignature } from '../../functions/shared/meta-signature.ts';
 import { testConfig } from '../support/factories.ts';
 import { rejection } from '../support/handlers.ts';
 import { metaSignature } from '../support/signing.ts';

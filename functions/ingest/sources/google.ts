@@ -6,9 +6,9 @@ import { leadIdFor } from '../../shared/ids.ts';
 import { parseJsonLossless } from '../../shared/json.ts';
 import type { IntakeMessage } from '../../shared/lead.ts';
 import { cutAnswer, fitAnswers } from '../../shared/limits.ts';
+import { secretsEqual } from '../../shared/meta-signature.ts';
 import { ownValue } from '../../shared/records.ts';
 import { cleanValue } from '../../shared/text.ts';
-import { secretsEqual } from './facebook.ts';
 
 // int64 in Google's proto: parsed losslessly, kept as strings.
 const Int64 = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String);

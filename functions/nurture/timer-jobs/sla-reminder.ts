@@ -1,6 +1,7 @@
 import type { SlaReminderTimer } from '../../shared/timers.ts';
 import { slaTimerMoot } from '../core.ts';
 import type { NurtureKit } from '../deps.ts';
+import { reachedDetail } from '../notify.ts';
 import type { TimerJob } from './registry.ts';
 
 /** The rep has not made contact by the SLA's due time: the assignment mail again, as a reminder. */
@@ -8,13 +9,13 @@ export function slaReminderJob(kit: NurtureKit): TimerJob<SlaReminderTimer> {
   return async (timer, lead, now) => {
     const moot = slaTimerMoot(lead, timer);
     if (moot) return `moot: ${moot}`;
-    const sent = await kit.mailRep(`mail#${timer.id}`, lead, timer.repId, 'reminder');
+    const sent = await kit.notifyRep(`mail#${timer.id}`, lead, timer.repId, 'reminder');
     await kit.leads.recordFollowUp(lead.id, {
       id: timer.id,
       kind: 'sla-reminder',
       at: now.toISOString(),
       repId: timer.repId,
-      ...('suppressed' in sent ? { detail: `not mailed: rep address ${sent.suppressed}` } : {}),
+      ...reachedDetail(sent),
     });
     return 'reminded';
   };

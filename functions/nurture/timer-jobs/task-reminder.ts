@@ -1,5 +1,8 @@
+import { whatsappParam } from '../../shared/channels/whatsapp-text.ts';
 import type { TaskReminderTimer } from '../../shared/timers.ts';
 import type { NurtureKit } from '../deps.ts';
+import { reachedDetail } from '../notify.ts';
+import { shortText } from '../templates/short-text.ts';
 import { renderTaskReminderEmail } from '../templates/task-reminder.ts';
 import type { TimerJob } from './registry.ts';
 
@@ -15,15 +18,31 @@ export function taskReminderJob(kit: NurtureKit): TimerJob<TaskReminderTimer> {
     if (task.dueAt !== timer.dueAt) return 'moot: task rescheduled';
     const rep = await kit.repById(task.ownerId);
     if (rep === undefined) return `moot: unknown rep ${task.ownerId}`;
-    const mail = renderTaskReminderEmail({ lead, task, rep, leadUrl: kit.leadUrl(lead.id) });
-    const sent = await kit.sendOnce({
+    const text = shortText({
+      kind: 'taskReminder',
+      lead,
+      locale: rep.locale,
+      taskType: task.type,
+      dueAt: task.dueAt,
+      timeZone: rep.timezone,
+    });
+    const sent = await kit.notify({
+      kind: 'taskReminder',
       key: `mail#${timer.id}`,
-      mail: {
+      emailKey: `mail#${timer.id}`,
+      lead,
+      to: { ref: `rep:${rep.id}`, email: rep.email, locale: rep.locale, channels: rep.channels },
+      mail: () => ({
         to: rep.email,
         from: kit.from,
-        ...mail,
+        ...renderTaskReminderEmail({ lead, task, rep, leadUrl: kit.leadUrl(lead.id) }),
         headers: { 'X-Leadpipe-Lead': lead.id },
         tags: { kind: 'task-reminder' },
+      }),
+      text,
+      whatsapp: {
+        body: [whatsappParam(text.title, 200), whatsappParam(text.lines[0] ?? '—', 200)],
+        buttons: [],
       },
     });
     await kit.leads.recordFollowUp(lead.id, {
@@ -31,7 +50,10 @@ export function taskReminderJob(kit: NurtureKit): TimerJob<TaskReminderTimer> {
       kind: 'task-reminder',
       at: now.toISOString(),
       repId: task.ownerId,
-      detail: 'suppressed' in sent ? `not mailed: rep address ${sent.suppressed}` : `${task.type} ${task.id}`,
+      detail:
+        sent.reached === undefined
+          ? (reachedDetail(sent).detail ?? 'reached on no channel')
+          : `${task.type} ${task.id}${sent.reached === 'email' ? '' : ` by ${sent.reached}`}`,
     });
     return 'reminded';
   };

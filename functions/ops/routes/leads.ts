@@ -74,9 +74,10 @@ export function leadRoutes(
     },
     'GET /v1/leads/{leadId}': async ({ leadId, viewer }) => {
       const lead = await visibleLead(leadId, viewer);
-      // Its workspace beside it: the notes (oldest first) and the tasks, for the timeline.
-      const { notes, tasks } = await deps.workspace.timeline(leadId);
-      return jsonResponse(200, { lead, notes, tasks });
+      // Its workspace beside it, for the timeline: the notes (oldest first), the tasks, and the messages that
+      // told the rep, the manager and the team (which channel reached whom).
+      const { notes, tasks, messages } = await deps.workspace.timeline(leadId);
+      return jsonResponse(200, { lead, notes, tasks, messages });
     },
     'POST /v1/leads/{leadId}/assign': async ({ event, now, leadId, viewer }) => {
       requireManager(viewer, 'move a lead to another rep');

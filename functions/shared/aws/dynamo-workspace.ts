@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ChannelMessage } from '../channels/message.ts';
 import type { TaskWrite, Workspace } from '../ports.ts';
 import { INDEX, SORT, tableKeys } from '../table-schema.ts';
 import { Note, Task, type WorkspaceSummary } from '../workspace.ts';
@@ -15,9 +16,10 @@ export class DynamoWorkspace implements Workspace {
     private readonly tableName: string,
   ) {}
 
-  async timeline(leadId: string): Promise<{ notes: Note[]; tasks: Task[] }> {
+  async timeline(leadId: string): Promise<{ notes: Note[]; tasks: Task[]; messages: ChannelMessage[] }> {
     const notes: Note[] = [];
     const tasks: Task[] = [];
+    const messages: ChannelMessage[] = [];
     const { pk } = tableKeys.lead(leadId);
     for await (const item of queryItems(this.db, {
       TableName: this.tableName,
@@ -31,8 +33,10 @@ export class DynamoWorkspace implements Workspace {
       if (note?.success) notes.push(note.data);
       const task = item.kind === 'task' ? Task.safeParse(item) : undefined;
       if (task?.success) tasks.push(task.data);
+      const message = item.kind === 'message' ? ChannelMessage.safeParse(item) : undefined;
+      if (message?.success) messages.push(message.data);
     }
-    return { notes, tasks };
+    return { notes, tasks, messages: messages.sort((a, b) => a.at.localeCompare(b.at)) };
   }
 
   async addNote(

@@ -1,0 +1,215 @@
+import type { Channel, NoticeKind, PersonChannels } from '../shared/channel-config.ts';
+import { chatRequest } from '../shared/channels/chat-format.ts';
+import type { ChannelMessage } from '../shared/channels/message.ts';
+import { fitSms } from '../shared/channels/sms-text.ts';
+import type { Lead, Locale } from '../shared/lead.ts';
+import type { NurtureDeps } from './deps.ts';
+import type { ChannelJob, MailJob, MailResult, SendChannelOnce, SendOnce } from './send-once.ts';
+import type { ShortText } from './templates/short-text.ts';
+
+/** Who a message is for: a rep (`rep:<id>`) or a pool's manager (`manager:<pool>`). */
+export type Recipient = {
+  ref: string;
+  email: string;
+  locale: Locale;
+  channels?: PersonChannels | undefined;
+};
+
+export type NoticeRequest = {
+  kind: NoticeKind;
+  /** Stable per notice: each channel's send-once key and timeline entry derive from it. */
+  key: string;
+  /** The email's own send-once key (kept from before there were other channels, so no mail goes twice). */
+  emailKey: string;
+  lead: Lead;
+  to: Recipient;
+  mail: () => MailJob['mail'];
+  text: ShortText;
+  /** The WhatsApp template's body parameters and quick-reply payloads, in the template's order. */
+  whatsapp?: { body: string[]; buttons: string[] };
+};
+
+export type Attempt = { channel: Channel; outcome: ChannelMessage['outcome']; detail?: string };
+export type NoticeOutcome = { reached?: Channel; attempts: Attempt[]; suppressed?: string };
+export type Notify = (notice: NoticeRequest) => Promise<NoticeOutcome>;
+
+/** Why a send failed, for the timeline and the log: an error's name and code, never the message's text. */
+function failureDetail(error: unknown): string {
+  const e = error as { name?: string; code?: number; status?: number; message?: string; hint?: string };
+  const code = e.code ?? e.status;
+  return [e.name ?? 'Error', code === undefined ? undefined : String(code), e.hint ?? e.message]
+    .filter(Boolean)
+    .join(': ')
+    .slice(0, 300);
+}
+
+/** The follow-up's detail: the channel that reached the person when it was not email, or why none did. */
+export function reachedDetail(outcome: NoticeOutcome): { detail?: string } {
+  if (outcome.reached === undefined)
+    return {
+      detail: outcome.suppressed ? `not mailed: rep address ${outcome.suppressed}` : 'reached on no channel',
+    };
+  return outcome.reached === 'email' ? {} : { detail: `by ${outcome.reached}` };
+}
+
+export class NoticeUndelivered extends Error {
+  override readonly name = 'NoticeUndelivered';
+}
+
+/**
+ * Delivers a notice over the channels its kind goes by (`notifications.routes`): `try` in order until one takes
+ * it, email last when the list does not name it, then `always`. A person with no address on a channel skips it;
+ * a channel that fails falls through. Each send is once per key, so a retried record repeats nothing that went.
+ * When every channel failed (not merely skipped or suppressed) it throws, and the record is retried.
+ */
+export function createNotify(
+  kit: Pick<NurtureDeps, 'config' | 'messages' | 'logger' | 'now'> & {
+    sendOnce: SendOnce;
+    sendChannelOnce: SendChannelOnce;
+    from: string;
+    dashboardLeadUrl: (id: string) => string;
+    telegramApiUrl?: string;
+  },
+): Notify {
+  const { config, logger } = kit;
+  const notifications = config.notifications;
+
+  /** The job for one channel, or why the person cannot get the notice on it. */
+  function jobFor(notice: NoticeRequest, channel: Exclude<Channel, 'email'>): ChannelJob | string {
+    const key = `${notice.key}#${channel}`;
+    const { lead, text, to } = notice;
+    const link = kit.dashboardLeadUrl(lead.id);
+    if (channel === 'whatsapp') {
+      const number = to.channels?.whatsapp;
+      const setup = notifications.whatsapp;
+      const template = setup?.templates[notice.kind];
+      if (number === undefined) return 'no WhatsApp number';
+      if (setup === undefined || template === undefined || notice.whatsapp === undefined)
+        return `no WhatsApp template for ${notice.kind}`;
+      const language =
+        template.languages[to.locale] ?? template.languages.en ?? Object.values(template.languages)[0];
+      if (language === undefined) return `WhatsApp template ${template.name} has no language`;
+      return {
+        key,
+        channel,
+        message: {
+          type: 'template',
+          to: number,
+          template: { name: template.name, language, ...notice.whatsapp },
+          callbackData: `${lead.id} ${key}`,
+        },
+      };
+    }
+    if (channel === 'sms') {
+      const number = to.channels?.sms;
+      if (number === undefined) return 'no SMS number';
+      const body = [text.title, ...text.lines].join('\n');
+      return {
+        key,
+        channel,
+        message: {
+          to: number,
+          body: fitSms(body, link, notifications.sms?.maxParts ?? 3),
+          context: { leadId: lead.id, notice: notice.kind },
+        },
+      };
+    }
+    const chat = to.channels?.chat;
+    if (chat === undefined) return 'no chat webhook';
+    return {
+      key,
+      channel,
+      message: chatRequest(
+        chat,
+        { title: text.title, lines: text.lines, link: { label: text.linkLabel, url: link }, rtl: text.rtl },
+        notifications.telegram?.botToken,
+        kit.telegramApiUrl,
+      ),
+    };
+  }
+
+  return async (notice) => {
+    const route = notifications.routes[notice.kind];
+    const order: Channel[] = [...route.try, ...(route.try.includes('email') ? [] : (['email'] as const))];
+    // A plain email-only route keeps the timeline as it was: the follow-up records the mail.
+    const logged = order.length > 1 || route.always.length > 0;
+    const attempts: Attempt[] = [];
+    let reached: Channel | undefined;
+    let suppressed: string | undefined;
+    let failed = false;
+
+    async function attempt(channel: Channel): Promise<boolean> {
+      const at = kit.now().toISOString();
+      const base = {
+        id: `${notice.key}#${channel}`,
+        leadId: notice.lead.id,
+        notice: notice.kind,
+        channel,
+        to: notice.to.ref,
+        at,
+      };
+      let entry: ChannelMessage;
+      try {
+        if (channel === 'email') {
+          const sent: MailResult = await kit.sendOnce({ key: notice.emailKey, mail: notice.mail() });
+          if ('suppressed' in sent) {
+            suppressed = sent.suppressed;
+            entry = { ...base, outcome: 'failed', detail: `address suppressed (${sent.suppressed})` };
+          } else entry = { ...base, outcome: 'sent', externalId: sent.messageId };
+        } else {
+          const job = jobFor(notice, channel);
+          if (typeof job === 'string') entry = { ...base, outcome: 'skipped', detail: job };
+          else {
+            const { id } = await kit.sendChannelOnce(job);
+            entry = {
+              ...base,
+              outcome: 'sent',
+              externalId: id,
+              ...(channel === 'whatsapp' ? { status: 'sent' as const } : {}),
+            };
+          }
+        }
+      } catch (error) {
+        failed = true;
+        entry = { ...base, outcome: 'failed', detail: failureDetail(error) };
+        logger.warn('channel failed; trying the next', {
+          leadId: notice.lead.id,
+          notice: notice.kind,
+          channel,
+          to: notice.to.ref,
+          detail: entry.detail,
+        });
+      }
+      attempts.push({
+        channel,
+        outcome: entry.outcome,
+        ...(entry.detail ? { detail: entry.detail } : {}),
+      });
+      if (logged) await kit.messages.record(entry);
+      return entry.outcome === 'sent';
+    }
+
+    for (const channel of order) {
+      if (await attempt(channel)) {
+        reached = channel;
+        break;
+      }
+    }
+    if (reached === undefined && failed)
+      throw new NoticeUndelivered(
+        `${notice.kind} for lead ${notice.lead.id} reached ${notice.to.ref} on no channel: ${attempts
+          .map((a) => `${a.channel} ${a.outcome}`)
+          .join(', ')}`,
+      );
+    for (const channel of route.always) if (channel !== reached) await attempt(channel);
+    if (logged)
+      logger.info('notice delivered', {
+        leadId: notice.lead.id,
+        notice: notice.kind,
+        to: notice.to.ref,
+        reached: reached ?? 'none',
+        attempts: attempts.map((a) => `${a.channel}:${a.outcome}`),
+      });
+    return { ...(reached ? { reached } : {}), attempts, ...(suppressed ? { suppressed } : {}) };
+  };
+}

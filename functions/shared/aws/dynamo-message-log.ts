@@ -1,0 +1,59 @@
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type ChannelMessage, DELIVERY, type DeliveryStatus, statusAdvances } from '../channels/message.ts';
+import type { MessageLog } from '../ports.ts';
+import { tableKeys } from '../table-schema.ts';
+import { writeIf } from './conditional.ts';
+
+/** Messages as `WS#MSG#…` items in the lead's partition: the workspace's timeline Query reads them with the notes. */
+export class DynamoMessageLog implements MessageLog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(message: ChannelMessage): Promise<void> {
+    // A retry writes its attempt again, but never over one that was sent (its delivery status may be in).
+    await writeIf(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...tableKeys.message(message.leadId, message.id), kind: 'message', ...message },
+          ConditionExpression: 'attribute_not_exists(pk) OR outcome <> :sent',
+          ExpressionAttributeValues: { ':sent': 'sent' },
+        }),
+      ),
+    );
+  }
+
+  async updateStatus(
+    leadId: string,
+    messageId: string,
+    status: DeliveryStatus,
+    at: string,
+    detail?: string,
+  ): Promise<'updated' | 'ignored'> {
+    // The statuses this one may follow, so a late "delivered" never overwrites "read" (Meta's order is not kept).
+    const before = [...DELIVERY, 'failed' as const].filter((s) => statusAdvances(s, status));
+    const names = before.map((_, i) => `:b${i}`);
+    const updated = await writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.message(leadId, messageId),
+          UpdateExpression: `SET #status = :status, statusAt = :at${detail ? ', detail = :detail' : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#status)${
+            names.length > 0 ? ` OR #status IN (${names.join(', ')})` : ''
+          })`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':at': at,
+            ...(detail ? { ':detail': detail.slice(0, 500) } : {}),
+            ...Object.fromEntries(before.map((s, i) => [`:b${i}`, s])),
+          },
+        }),
+      ),
+    );
+    return updated ? 'updated' : 'ignored';
+  }
+}
