@@ -59,6 +59,9 @@ export type CloudApiRefusal = { status: number; code: number; message: string };
 
 /** Checks a send as Cloud API would; undefined when it would take it. */
 export function refuseWhatsApp(message: CloudApiMessage): CloudApiRefusal | undefined {
+  // Numbers ending in 9999 are outside the business's allowed list here, as test numbers are at Meta.
+  if (message.to.endsWith('9999'))
+    return { status: 400, code: 131030, message: 'Recipient phone number not in allowed list' };
   if (message.type === 'template' && message.template === undefined)
     return { status: 400, code: 100, message: 'template is required for type template' };
   if (message.type === 'text' && message.text === undefined)

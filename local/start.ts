@@ -92,5 +92,12 @@ console.log(
   `mail viewer ${pipeline.emulators.sesEndpoint}/  (sent mail as JSON: ${pipeline.url}/_local/outbox)`,
 );
 console.log(
+  `every channel's messages ${pipeline.url}/_local/messages  (WhatsApp, SMS, chat and mail; JSON with Accept: application/json)`,
+);
+if (pipeline.channels.graph && pipeline.channels.config.notifications.whatsapp)
+  console.log(
+    `tap a WhatsApp button as the rep: curl -sS -X POST ${pipeline.channels.graph.url}/_fake/whatsapp/tap -d '{"messageId":"wamid…","button":0}'  (0 Called, 1 Call later, 2 Not mine)`,
+  );
+console.log(
   `try: curl -sS -X POST ${pipeline.url}/v1/forms/demo/leads -H 'content-type: application/json' -d '{"name":"Sara Ahmed","email":"sara@example.com","phone":"+966501234567"}'`,
 );

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { DeliveryStatus } from '../../shared/channels/message.ts';
 import { type ReplyGrant, verifyReply } from '../../shared/channels/reply-token.ts';
+import { whatsappParam } from '../../shared/channels/whatsapp-text.ts';
+import { WhatsAppWebhook } from '../../shared/channels/whatsapp-webhook.ts';
 import { HttpError } from '../../shared/errors.ts';
 import { type HttpResponse, jsonResponse } from '../../shared/http.ts';
 import { leadIdFor } from '../../shared/ids.ts';
@@ -15,47 +16,6 @@ type WhatsAppRouteKey = 'GET /v1/webhooks/whatsapp' | 'POST /v1/webhooks/whatsap
 
 /** Meta's webhook bodies are small; anything this large is not one. */
 const WEBHOOK_MAX_BYTES = 1_048_576;
-
-/**
- * The parts of a WhatsApp Business Account webhook this reads (Meta's payload reference: messages and statuses
- * under entry[].changes[].value); everything else in it is ignored, not refused.
- */
-const WhatsAppWebhook = z.object({
-  object: z.literal('whatsapp_business_account'),
-  entry: z.array(
-    z.object({
-      changes: z.array(
-        z.object({
-          field: z.string(),
-          value: z.object({
-            statuses: z
-              .array(
-                z.object({
-                  id: z.string(),
-                  status: z.string(),
-                  timestamp: z.string().regex(/^\d+$/),
-                  biz_opaque_callback_data: z.string().optional(),
-                  errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional(),
-                }),
-              )
-              .optional(),
-            messages: z
-              .array(
-                z.object({
-                  id: z.string(),
-                  from: z.string(),
-                  type: z.string(),
-                  context: z.object({ id: z.string() }).optional(),
-                  button: z.object({ payload: z.string(), text: z.string().optional() }).optional(),
-                }),
-              )
-              .optional(),
-          }),
-        }),
-      ),
-    }),
-  ),
-});
 
 const CALLBACK = /^([0-9a-f-]{36}) (.{1,400})$/;
 
@@ -224,7 +184,7 @@ export function whatsappRoutes(
         await deps.whatsapp.send({
           type: 'text',
           to: rep.channels.whatsapp,
-          text: REPLIES[rep.locale][grant.reply][answer](name),
+          text: REPLIES[rep.locale][grant.reply][answer](whatsappParam(name, 100)),
         });
       } catch (error) {
         // The tap did its work; a confirmation that does not go out is logged, and Meta is still answered 200.
