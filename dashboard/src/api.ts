@@ -108,6 +108,21 @@ export const Agenda = z.object({ ownerId: z.string(), until: z.string(), tasks: 
 export const LeadDetail = z.object({
   notes: z.array(z.object({ id: z.string(), text: z.string(), by: z.string(), at: z.string() })),
   tasks: z.array(Task),
+  /** Which channel reached whom: one per notice, channel and person. */
+  messages: z._default(
+    z.array(
+      z.object({
+        notice: z.string(),
+        channel: z.string(),
+        to: z.string(),
+        at: z.string(),
+        outcome: z.string(),
+        status: z.optional(z.string()),
+        detail: z.optional(z.string()),
+      }),
+    ),
+    [],
+  ),
   lead: z.object({
     id: z.string(),
     source: z.string(),

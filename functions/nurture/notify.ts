@@ -1,3 +1,4 @@
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import type { Channel, NoticeKind, PersonChannels } from '../shared/channel-config.ts';
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { ChannelMessage } from '../shared/channels/message.ts';
@@ -136,9 +137,9 @@ export function createNotify(
     const attempts: Attempt[] = [];
     let reached: Channel | undefined;
     let suppressed: string | undefined;
-    let failed = false;
 
-    async function attempt(channel: Channel): Promise<boolean> {
+    /** One channel's try: whether it took the message, and whether it failed (rather than was skipped). */
+    async function attempt(channel: Channel): Promise<{ sent: boolean; failed: boolean }> {
       const at = kit.now().toISOString();
       const base = {
         id: `${notice.key}#${channel}`,
@@ -149,6 +150,7 @@ export function createNotify(
         at,
       };
       let entry: ChannelMessage;
+      let failed = false;
       try {
         if (channel === 'email') {
           const sent: MailResult = await kit.sendOnce({ key: notice.emailKey, mail: notice.mail() });
@@ -170,6 +172,10 @@ export function createNotify(
           }
         }
       } catch (error) {
+        // Another delivery of this record is sending on this channel right now (or one died mid-send and its
+        // claim has not expired): not a channel failure. The record is retried; falling through would tell the
+        // person twice, on two channels.
+        if (error instanceof IdempotencyAlreadyInProgressError) throw error;
         failed = true;
         entry = { ...base, outcome: 'failed', detail: failureDetail(error) };
         logger.warn('channel failed; trying the next', {
@@ -186,11 +192,14 @@ export function createNotify(
         ...(entry.detail ? { detail: entry.detail } : {}),
       });
       if (logged) await kit.messages.record(entry);
-      return entry.outcome === 'sent';
+      return { sent: entry.outcome === 'sent', failed };
     }
 
+    let failed = false;
     for (const channel of order) {
-      if (await attempt(channel)) {
+      const result = await attempt(channel);
+      failed ||= result.failed;
+      if (result.sent) {
         reached = channel;
         break;
       }
@@ -201,7 +210,10 @@ export function createNotify(
           .map((a) => `${a.channel} ${a.outcome}`)
           .join(', ')}`,
       );
-    for (const channel of route.always) if (channel !== reached) await attempt(channel);
+    // `always` channels go too; one that failed makes the record retry (what went is not sent again).
+    let alwaysFailed = false;
+    for (const channel of route.always)
+      if (channel !== reached) alwaysFailed ||= (await attempt(channel)).failed;
     if (logged)
       logger.info('notice delivered', {
         leadId: notice.lead.id,
@@ -210,6 +222,10 @@ export function createNotify(
         reached: reached ?? 'none',
         attempts: attempts.map((a) => `${a.channel}:${a.outcome}`),
       });
+    if (alwaysFailed)
+      throw new NoticeUndelivered(
+        `${notice.kind} for lead ${notice.lead.id}: ${route.always.join(', ')} must go too and did not`,
+      );
     return { ...(reached ? { reached } : {}), attempts, ...(suppressed ? { suppressed } : {}) };
   };
 }

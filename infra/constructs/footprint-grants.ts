@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -69,6 +69,48 @@ export function applyFootprint(fn: LambdaFunction, footprint: Footprint, targets
         arn('ses', `configuration-set/${targets.mail.configurationSetName}`),
       ],
     );
+  // SMS only when configured: from its origination identity, through its configuration set.
+  const sms = targets.config.notifications.sms;
+  if (footprint.sendsSms && sms) {
+    const identity = sms.originationIdentity;
+    // A phone number or pool by id or ARN; a sender id is registered per country, so any country's.
+    const origin = identity.startsWith('arn:')
+      ? identity
+      : /^phone-[0-9a-f]{32}$/.test(identity)
+        ? arn('sms-voice', `phone-number/${identity}`)
+        : /^pool-[0-9a-f]{32}$/.test(identity)
+          ? arn('sms-voice', `pool/${identity}`)
+          : arn('sms-voice', `sender-id/${identity}/*`);
+    const optOut = arn('sms-voice', 'opt-out-list/*');
+    allow(
+      ['sms-voice:SendTextMessage'],
+      [
+        origin,
+        ...(sms.configurationSet ? [arn('sms-voice', `configuration-set/${sms.configurationSet}`)] : []),
+        optOut,
+      ],
+    );
+    const rendered = (resource: string) =>
+      resource
+        .replace(stack.partition, '<AWS::Partition>')
+        .replace(stack.region, Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region)
+        .replace(stack.account, Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account);
+    for (const [resource, reason] of [
+      [
+        optOut,
+        "End User Messaging checks the destination against the configuration set's opt-out list, named in the account's settings, not here.",
+      ],
+      [
+        origin,
+        'A sender id is registered once per country; the grant is to this one sender id in any country it is registered for.',
+      ],
+    ] as const)
+      if (resource.endsWith('*') && fn.role)
+        Validations.of(fn.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${rendered(resource)}]`,
+          reason,
+        });
+  }
   // Read access to exactly the SSM parameters holding the secrets the function resolves at cold start.
   const paths = secretParameterPaths(targets.config, [...(footprint.secrets ?? [])], SECRETS_PREFIX);
   if (paths.length > 0)

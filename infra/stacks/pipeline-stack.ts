@@ -52,6 +52,8 @@ const PUBLIC_ROUTE_AUTH: Record<string, string> = {
     "Public lead forms on customers' websites: anyone may submit; the function checks the form, its allowed origins, a honeypot and the body, and throttling caps abuse.",
   '/v1/webhooks/facebook':
     'Meta cannot sign requests for API Gateway: the function verifies X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret) in constant time and answers 401 before anything is queued; GET checks the verify token.',
+  '/v1/webhooks/whatsapp':
+    "Meta's WhatsApp Cloud API webhook (reps' button replies, delivery statuses): the function verifies X-Hub-Signature-256 with the Meta app's secret in constant time and answers 401 before acting; a tap acts only for the rep whose number sent it, on the lead's current assignment; GET checks the verify token.",
   '/v1/webhooks/google':
     'Google Ads sends a google_key in the body, not a header API Gateway can check: the function compares it in constant time and answers 403 before anything is queued.',
   '/v1/leads/{leadId}/actions/{action}':

@@ -276,7 +276,12 @@ describe('the pipeline stack', () => {
                   ? 'table'
                   : /NurtureFailures/.test(text)
                     ? 'stream-failures'
-                    : (queue ?? (action.startsWith('ses:') || action.startsWith('ssm:') ? '' : text));
+                    : (queue ??
+                      (action.startsWith('ses:') ||
+                      action.startsWith('ssm:') ||
+                      action.startsWith('sms-voice:')
+                        ? ''
+                        : text));
           granted.add(target ? `${action} ${target}` : action);
         }
       }

@@ -9,7 +9,7 @@ type TimelineEvent = { at: string; what: string; detail: string };
 type Detail = z.infer<typeof LeadDetailSchema>;
 
 /** Everything that happened to a lead, oldest first: arrival, returns, owners, status, notes, automations. */
-function timeline(ctx: Ctx, { lead, notes, tasks }: Detail): TimelineEvent[] {
+function timeline(ctx: Ctx, { lead, notes, tasks, messages }: Detail): TimelineEvent[] {
   const { t, f } = ctx;
   const events: TimelineEvent[] = [
     { at: lead.createdAt, what: t('event.created'), detail: `${lead.source} · ${lead.formId}` },
@@ -35,6 +35,20 @@ function timeline(ctx: Ctx, { lead, notes, tasks }: Detail): TimelineEvent[] {
       at: task.createdAt,
       what: `${t('event.task')}: ${t(`task.${task.type}`)}`,
       detail: `${f.dateTime(task.dueAt)} · ${t('by')} ${task.createdBy}${task.note ? ` · ${task.note}` : ''}`,
+    });
+  // Each message to the rep, the manager or the team: its channel, whether it went, and what the channel said.
+  for (const m of messages)
+    events.push({
+      at: m.at,
+      what: `${t('event.message')}: ${t(`channel.${m.channel}` as MessageKey) ?? m.channel}`,
+      detail: [
+        m.to,
+        t(`outcome.${m.outcome}` as MessageKey) ?? m.outcome,
+        m.status ? (t(`outcome.${m.status}` as MessageKey) ?? m.status) : undefined,
+        m.detail,
+      ]
+        .filter(Boolean)
+        .join(' · '),
     });
   for (const u of lead.followUps) {
     const key = `followUp.${u.kind}` as MessageKey;
