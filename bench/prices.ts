@@ -24,3 +24,37 @@ export const PRICES = {
     ses: 'https://aws.amazon.com/ses/pricing/ ($0.10 per 1,000 emails)',
   },
 } as const;
+
+/**
+ * What a message to a rep costs outside AWS's request prices: WhatsApp's per-message fee (Meta bills each
+ * delivered template by the recipient's country and the template's category; the assignment is a utility
+ * template) and End User Messaging SMS's price per message part, by destination country. Both change often and
+ * differ by volume tier and carrier: the figures are orders of magnitude as BSP rate tables published them
+ * around the collection date, not read from Meta's or AWS's own card here. Replace them with your rate card's
+ * before quoting a total.
+ */
+export const CHANNEL_PRICES = {
+  collected: '2026-12-01',
+  /** US dollars per delivered utility template, by recipient country (ISO 3166). */
+  whatsappUtilityTemplate: { SA: 0.0107, AE: 0.0157, IR: 0.0077, default: 0.008 } as Record<string, number>,
+  /** Replies inside the 24-hour service window the rep's tap opened: free (from 2026-10-01, 1,000 a month per number). */
+  whatsappServiceReply: 0,
+  /** US dollars per SMS part, transactional, by destination country. */
+  smsPerPart: { SA: 0.0425, AE: 0.0556, IR: 0.0645, default: 0.05 } as Record<string, number>,
+  /** Slack, Teams and Telegram webhooks: no charge per message. */
+  chat: 0,
+  sources: {
+    whatsapp:
+      'https://developers.facebook.com/docs/whatsapp/pricing (per-message pricing since 2025-07-01; rate card by country and category)',
+    sms: 'https://aws.amazon.com/end-user-messaging/pricing/ (SMS, per message part, by destination country; plus carrier fees in some countries)',
+  },
+} as const;
+
+/** The country of an E.164 number, for the rate cards above (the calling codes of the first markets). */
+export function countryOfNumber(number: string): string {
+  const digits = number.replace(/\D/g, '');
+  if (digits.startsWith('966')) return 'SA';
+  if (digits.startsWith('971')) return 'AE';
+  if (digits.startsWith('98')) return 'IR';
+  return 'default';
+}

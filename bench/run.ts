@@ -29,7 +29,7 @@ import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
 import { importMarkdown, measureImport } from './imports.ts';
 import { listPagesMarkdown, measureListPages } from './lead-list.ts';
-import { PRICES } from './prices.ts';
+import { CHANNEL_PRICES, countryOfNumber, PRICES } from './prices.ts';
 import { measureScale, routingOnFreshTable, sqsEvent } from './scale.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -211,6 +211,45 @@ async function settle(pipeline: BenchPipeline, tries: number): Promise<void> {
   for (let i = 0; i < tries && !(await pipeline.isIdle()); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+/**
+ * Messages to reps, managers and teams per lead, by channel, from the local stand-ins (everything the pipeline
+ * sent since it started: the warm-up's and the baseline's leads are few beside the burst's), with what each
+ * channel charges per message in the recipient's country.
+ */
+function channelsPerLead(pipeline: BenchPipeline, leads: number) {
+  const whatsapp = (pipeline.channels.graph?.whatsappSent() ?? []).filter((m) => m.type === 'template');
+  const sms = pipeline.channels.sms.sent();
+  const chat = pipeline.channels.chat.posts();
+  const price = (table: Record<string, number>, number: string) =>
+    table[countryOfNumber(number)] ?? table.default ?? 0;
+  const whatsappDollars = whatsapp.reduce(
+    (n, m) => n + price(CHANNEL_PRICES.whatsappUtilityTemplate, m.to),
+    0,
+  );
+  const smsDollars = sms.reduce((n, m) => n + m.parts * price(CHANNEL_PRICES.smsPerPart, m.to), 0);
+  const line = (channel: string, messages: number, dollars: number, detail: string) => ({
+    channel,
+    perLead: round(messages / leads, 3),
+    dollarsPerMillionLeads: round((dollars / leads) * 1e6),
+    detail,
+  });
+  return [
+    line(
+      'WhatsApp templates (Cloud API)',
+      whatsapp.length,
+      whatsappDollars,
+      'Graph API POST /messages: 1 request each',
+    ),
+    line(
+      'SMS (End User Messaging)',
+      sms.length,
+      smsDollars,
+      `${round(sms.reduce((n, m) => n + m.parts, 0) / Math.max(1, sms.length), 2)} parts each (UCS-2 for Arabic and Persian)`,
+    ),
+    line('Team and personal chat webhooks', chat.length, 0, 'one HTTPS POST each; no charge per message'),
+  ];
+}
+
 /** Phase 2, the burst drains: every lead of phase 1 through scoring, routing and nurture; what AWS would bill. */
 async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string, number>, posted: number) {
   const drainStart = Date.now();
@@ -221,12 +260,14 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
   const requests = pipeline.requests
     .snapshot()
     .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
+  const channels = channelsPerLead(pipeline, args.leads);
   // What Lambda would bill for the burst: invocations and their duration at 256 MB (not the baseline's).
   const billed = invocations.snapshot().filter((i) => i.functionName !== 'minimal');
   return {
     mailed,
     drainSeconds,
     requests,
+    channels,
     billed,
     invocationsPerLead: billed.reduce((n, i) => n + i.count, 0) / posted,
     gbSecondsPerLead: ((billed.reduce((n, i) => n + i.totalMs, 0) / 1000) * 0.25) / posted,
@@ -323,6 +364,7 @@ async function measurePipeline() {
       imports,
       listPages,
       requests: burst.requests,
+      channels: burst.channels,
       timers,
       kpiCost,
       followUps,
@@ -750,6 +792,14 @@ function markdown(
     `| theoretical minimum (1 HTTP request, 1 write of ≤ 1 KB, 1 message, 1 batched consumer) | ${p.costs.minimum.withoutEmail} | ${p.costs.minimum.withEmail} | |`,
     '',
     `Lambda per lead: ${p.costs.invocations.map((i) => `${i.functionName} ${i.perLead} invocations (avg ${i.averageMs} ms)`).join(', ')}. Not included: CloudWatch Logs ingestion, the idle SQS long-polling of Lambda's pollers, storage, KMS, data transfer; the timer sweep is a fixed cost of about 3,500 queries a day, whatever the traffic.`,
+    '',
+    `## Messages per lead by channel (the demo config's routes; channel prices collected ${CHANNEL_PRICES.collected}: bench/prices.ts)`,
+    '',
+    'Besides the email: WhatsApp first for reps with a number, SMS when WhatsApp cannot take it, the team chat on every assignment. WhatsApp and SMS prices are per message by the recipient country, orders of magnitude to replace with your rate card.',
+    '',
+    '| channel | messages per lead | $ per million leads | how |',
+    '|---|---|---|---|',
+    ...p.channels.map((c) => `| ${c.channel} | ${c.perLead} | ${c.dollarsPerMillionLeads} | ${c.detail} |`),
     '',
     '## DynamoDB requests per returning person (a touch on their lead, no new lead, no email)',
     '',

@@ -586,9 +586,8 @@ async function checkInvariants(
       detail: problems.length === 0 ? ok : `${problems.length}: ${problems.slice(0, 5).join('; ')}`,
     });
 
-  const leads = (await scanAll(db, p.resources.tableName, PREFIX.lead))
-    .filter((item) => item.sk === SORT.lead)
-    .map((item) => Lead.parse(item));
+  const leadItems = await scanAll(db, p.resources.tableName, PREFIX.lead);
+  const leads = leadItems.filter((item) => item.sk === SORT.lead).map((item) => Lead.parse(item));
   const byId = new Map(leads.map((l) => [l.id, l]));
   const touchIds = new Set(leads.flatMap((l) => l.touches.map((t) => t.id)));
 
@@ -635,6 +634,22 @@ async function checkInvariants(
       })
       .map((l) => `${l.id}: ${(assignmentMails.get(l.id) ?? []).length} mails`),
     `${real.length} assignment emails`,
+  );
+
+  // WhatsApp, SMS and chat refuse at times (channel faults): each assignment still reached its owner somewhere.
+  const route = config.notifications.routes.assignment;
+  const reached = new Set(
+    leadItems
+      .filter((i) => i.kind === 'message' && i.notice === 'assignment' && i.outcome === 'sent')
+      .map((i) => `${i.leadId} ${i.to}`),
+  );
+  const timelined = route.try.some((c) => c !== 'email') || route.always.length > 0;
+  check(
+    'every assignment reached its owner on some channel, as its timeline shows',
+    timelined ? real.filter((l) => !reached.has(`${l.id} rep:${l.ownerId}`)).map((l) => l.id) : [],
+    timelined
+      ? `${real.length} assignments; reached by ${[...new Set(leadItems.filter((i) => i.kind === 'message' && i.outcome === 'sent').map((i) => String(i.channel)))].sort().join(', ')}`
+      : 'email only (checked above)',
   );
 
   const suppressed = await scanAll(db, p.resources.tableName, PREFIX.suppression);

@@ -8,7 +8,7 @@ import { createNotify } from './notify.ts';
 import { createRepLookup } from './rep-lookup.ts';
 import { createRepNotice } from './rep-mail.ts';
 import { createReplayJob, ReplayRequest, type ReplaySummary } from './replay.ts';
-import { createChannelOnce, createSendOnce } from './send-once.ts';
+import { createChannelOnce, createSendOnce, withInvocation } from './send-once.ts';
 import { createStreamJob } from './stream.ts';
 import { createTellTeam } from './team-chat.ts';
 import { nurtureStepJob } from './timer-jobs/nurture-step.ts';
@@ -28,12 +28,8 @@ export type NurtureResult = SQSBatchResponse | ReplaySummary | undefined;
  */
 export function createNurtureHandler(deps: NurtureDeps) {
   const baseUrl = deps.config.mail.publicBaseUrl.replace(/\/$/, '');
-  const { sendOnce, useContext: useMailContext } = createSendOnce(deps);
-  const { sendChannelOnce, useContext: useChannelContext } = createChannelOnce(deps);
-  const useContext = (context: Context) => {
-    useMailContext(context);
-    useChannelContext(context);
-  };
+  const { sendOnce } = createSendOnce(deps);
+  const { sendChannelOnce } = createChannelOnce(deps);
   const shared = {
     ...deps,
     sendOnce,
@@ -57,8 +53,8 @@ export function createNurtureHandler(deps: NurtureDeps) {
     'task-reminder': taskReminderJob(kit),
   };
   const onLeadChange = createLeadChange(kit);
-  const stream = createStreamJob(kit, onLeadChange, useContext);
-  const timers = createTimerQueueJob(kit, timerJobs, useContext);
+  const stream = createStreamJob(kit, onLeadChange);
+  const timers = createTimerQueueJob(kit, timerJobs);
   const feedback = createFeedbackJob(deps);
   const replay = createReplayJob(deps, onLeadChange);
 
@@ -72,7 +68,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
       const parsed = ReplayRequest.safeParse(event);
       if (!parsed.success)
         throw new InvalidMessageError('a replay names its leads: { "replay": { "leadIds": ["…"] } }');
-      return replay(parsed.data);
+      return withInvocation(context, () => replay(parsed.data));
     }
     const first = event.Records[0] as { eventSource?: string; EventSource?: string } | undefined;
     if (first === undefined) return { batchItemFailures: [] };

@@ -1,7 +1,64 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import type { OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
 import type { NurtureDeps } from './deps.ts';
+
+/**
+ * The invocation a send belongs to. Powertools reads the Lambda context for a claim's in-progress expiry from
+ * its config, one object for every invocation; where invocations overlap (the local runner, duplicate
+ * deliveries, Lambda's multi-concurrency) a claim could take another invocation's nearly spent time, expire
+ * while its send runs, and let a redelivery send again. So each send registers its own invocation's context
+ * right before it claims (the claim reads it before its first await).
+ */
+const invocation = new AsyncLocalStorage<Context>();
+
+/** Runs a record's work with its invocation's context, for the sends it makes. */
+export function withInvocation<T>(context: Context, work: () => Promise<T>): Promise<T> {
+  return invocation.run(context, work);
+}
+
+/**
+ * Every send (mail and the other channels) keys its record under one prefix. Powertools keeps the prefix on the
+ * persistence layer, which both share: with two prefixes, a mail's claim and a WhatsApp send running at once
+ * would switch it under each other, the mail's success would be written under the other prefix, and its claim
+ * would stay in progress until it expired and the mail went again. The keys themselves never collide (a
+ * channel's key ends in `#whatsapp`, `#sms` or `#chat`).
+ */
+const SEND_KEY_PREFIX = 'nurture-mail';
+
+/** How long a send waits for another delivery of the same message that is sending it right now. */
+const IN_PROGRESS_WAIT_MS = 3_000;
+
+/**
+ * A send with its own invocation's claim. When another delivery of the same record holds the claim (duplicate
+ * deliveries run at once), it is most likely mid-send: waiting a moment and asking again returns its result,
+ * where failing would hold up every later record of the stream's shard until a retry. A claim still held
+ * after the wait (its holder died mid-send) fails the record, to be retried once the claim expires.
+ */
+function claimingWith<J, R>(config: IdempotencyConfig, send: (job: J) => Promise<R>): (job: J) => Promise<R> {
+  return async (job) => {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const context = invocation.getStore();
+      if (context) config.registerLambdaContext(context);
+      try {
+        return await send(job);
+      } catch (error) {
+        if (
+          !(error instanceof IdempotencyAlreadyInProgressError) ||
+          Date.now() - started > IN_PROGRESS_WAIT_MS
+        )
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+      }
+    }
+  };
+}
 
 export type MailJob = { key: string; mail: OutgoingMail };
 export type MailResult = { messageId: string } | { suppressed: string };
@@ -9,12 +66,12 @@ export type SendOnce = (job: MailJob) => Promise<MailResult>;
 
 /**
  * Sends a mail once per key (remembered 30 days), never to a suppressed address (checked right before every
- * send). `useContext` hands the Lambda context to the idempotency layer, so a record that times out mid-send
- * is retried rather than reported as in progress forever.
+ * send). The invocation's Lambda context (see `withInvocation`) sets how long a claim holds, so a record that
+ * times out mid-send is retried rather than reported as in progress forever.
  */
 export function createSendOnce(
   deps: Pick<NurtureDeps, 'mailer' | 'suppressions' | 'idempotency' | 'logger'>,
-): { sendOnce: SendOnce; useContext: (context: Context) => void } {
+): { sendOnce: SendOnce } {
   const { logger } = deps;
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 30 * 24 * 3600 });
   const sendOnce = makeIdempotent(
@@ -33,9 +90,9 @@ export function createSendOnce(
       logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
       return { messageId };
     },
-    { persistenceStore: deps.idempotency, config, keyPrefix: 'nurture-mail' },
+    { persistenceStore: deps.idempotency, config, keyPrefix: SEND_KEY_PREFIX },
   );
-  return { sendOnce, useContext: (context) => config.registerLambdaContext(context) };
+  return { sendOnce: claimingWith(config, sendOnce) };
 }
 
 /** One message on a channel other than email, with everything needed to send it. */
@@ -51,7 +108,6 @@ export type SendChannelOnce = (job: ChannelJob) => Promise<{ id: string }>;
  */
 export function createChannelOnce(deps: Pick<NurtureDeps, 'whatsapp' | 'sms' | 'chat' | 'idempotency'>): {
   sendChannelOnce: SendChannelOnce;
-  useContext: (context: Context) => void;
 } {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 30 * 24 * 3600 });
   const sendChannelOnce = makeIdempotent(
@@ -68,7 +124,7 @@ export function createChannelOnce(deps: Pick<NurtureDeps, 'whatsapp' | 'sms' | '
       // A chat webhook gives no message id: the key is the record of it.
       return { id: job.key };
     },
-    { persistenceStore: deps.idempotency, config, keyPrefix: 'nurture-channel' },
+    { persistenceStore: deps.idempotency, config, keyPrefix: SEND_KEY_PREFIX },
   );
-  return { sendChannelOnce, useContext: (context) => config.registerLambdaContext(context) };
+  return { sendChannelOnce: claimingWith(config, sendChannelOnce) };
 }

@@ -1,11 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { createStreamBatchHandler, InvalidMessageError } from '../shared/batch.ts';
 import { Lead } from '../shared/lead.ts';
 import { SORT } from '../shared/table-schema.ts';
 import type { NurtureKit } from './deps.ts';
 import type { LeadChange } from './lead-change.ts';
+import { withInvocation } from './send-once.ts';
 
 /** The lead in a stream image, or undefined for other item types (counters, markers, timers). */
 export function leadFromImage(image: Record<string, unknown> | undefined, eventId: string): Lead | undefined {
@@ -26,11 +27,7 @@ export function leadFromImage(image: Record<string, unknown> | undefined, eventI
  * The table's stream: each lead record's change. Records are independent and their effects idempotent, so a
  * batch runs in parallel: one slow send does not hold up every rep behind it.
  */
-export function createStreamJob(
-  kit: Pick<NurtureKit, 'logger' | 'now'>,
-  onLeadChange: LeadChange,
-  useContext: (context: Context) => void,
-) {
+export function createStreamJob(kit: Pick<NurtureKit, 'logger' | 'now'>, onLeadChange: LeadChange) {
   return createStreamBatchHandler(
     kit.logger,
     async (record: DynamoDBRecord, context) => {
@@ -38,8 +35,7 @@ export function createStreamJob(
       const after = leadFromImage(record.dynamodb?.NewImage, eventId);
       if (after === undefined) return;
       const before = leadFromImage(record.dynamodb?.OldImage, eventId);
-      useContext(context);
-      await onLeadChange(before, after, kit.now());
+      await withInvocation(context, () => onLeadChange(before, after, kit.now()));
     },
     { inParallel: true },
   );

@@ -1,3 +1,4 @@
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { Lead } from '../shared/lead.ts';
 import type { NurtureDeps } from './deps.ts';
@@ -61,6 +62,8 @@ export function createTellTeam(
       });
       await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'sent' });
     } catch (error) {
+      // Another delivery of this record is posting it right now: that one records it.
+      if (error instanceof IdempotencyAlreadyInProgressError) return;
       const detail = `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
       kit.logger.warn('team chat refused the message', { leadId: lead.id, poolId: pool.id, kind, detail });
       await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'failed', detail });

@@ -1,7 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import { delayFor, TimerMessage } from '../shared/timers.ts';
 import type { NurtureKit } from './deps.ts';
+import { withInvocation } from './send-once.ts';
 import { runTimerJob, type TimerJobs } from './timer-jobs/registry.ts';
 
 /**
@@ -11,7 +11,6 @@ import { runTimerJob, type TimerJobs } from './timer-jobs/registry.ts';
 export function createTimerQueueJob(
   kit: Pick<NurtureKit, 'leads' | 'timers' | 'now' | 'logger'>,
   jobs: TimerJobs,
-  useContext: (context: Context) => void,
 ) {
   return createSqsBatchHandler(kit.logger, async (record, context) => {
     const { timer } = parseMessage(TimerMessage, record);
@@ -20,10 +19,11 @@ export function createTimerQueueJob(
       await kit.timers.queue.send({ v: 1, timer }, { delaySeconds: delayFor(timer, now) });
       return;
     }
-    useContext(context);
     const lead = await kit.leads.get(timer.leadId);
     const outcome =
-      lead === undefined ? 'lead not found' : await runTimerJob(jobs, timer.kind, timer, lead, now);
+      lead === undefined
+        ? 'lead not found'
+        : await withInvocation(context, () => runTimerJob(jobs, timer.kind, timer, lead, now));
     await kit.timers.store.markFired(timer.id, now, outcome);
     kit.logger.info('timer fired', {
       timerId: timer.id,

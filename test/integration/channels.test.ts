@@ -336,6 +336,29 @@ describe('a rep WhatsApp refuses', () => {
   });
 });
 
+describe("a rep's channels in the reps API", () => {
+  it('are set and read like any other field of the rep, and refused when malformed', async () => {
+    const changed = await call('PATCH', '/v1/reps/layla', {
+      channels: {
+        whatsapp: '+971501110033',
+        chat: { kind: 'slack', url: 'https://hooks.slack.com/services/T/B/X' },
+      },
+      by: 'mona',
+    });
+    expect(changed.status).toBe(200);
+    expect((changed.json.rep as Json).channels).toEqual({
+      whatsapp: '+971501110033',
+      chat: { kind: 'slack', url: 'https://hooks.slack.com/services/T/B/X' },
+    });
+    const refused = await call('PATCH', '/v1/reps/layla', {
+      channels: { whatsapp: '050 111 0003' },
+      by: 'mona',
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain('E.164');
+  });
+});
+
 describe('the local viewer of every channel', () => {
   it('lists WhatsApp, SMS, chat and mail as JSON and as a page', async () => {
     const json = (await (await fetch(`${pipeline.url}/_local/messages`)).json()) as { channel: string }[];

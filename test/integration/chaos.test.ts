@@ -44,7 +44,7 @@ describe('the pipeline under injected faults', () => {
         sdkRate: 0.05,
         invocationRate: 0.05,
         graphRate: 0.2,
-        channelRate: 0,
+        channelRate: 0.1,
         duplicateRate: 0.05,
         seed: 7,
       },
@@ -53,13 +53,13 @@ describe('the pipeline under injected faults', () => {
     });
     // The faults really happened, of every kind.
     const injected = Object.keys(report.faultsInjected).join(' ');
-    for (const kind of ['sdk', 'invocation', 'duplicate delivery', 'graph 500'])
+    for (const kind of ['sdk', 'invocation', 'duplicate delivery', 'graph 500', 'channel refused'])
       expect(injected).toContain(kind);
     expect(report.accepted).toBe(200);
     // A manager's spreadsheet went in under the same faults: ten rows, half of them people already in.
     expect(report.imported).toBe(10);
     expect(report.invariants.filter((i) => !i.held)).toEqual([]);
-    expect(report.invariants).toHaveLength(11);
+    expect(report.invariants).toHaveLength(12);
     // Every grant is used by the run, except those of paths it does not drive (each named here with why).
     for (const [fn, access] of Object.entries(report.access))
       expect(
