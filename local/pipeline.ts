@@ -263,7 +263,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const outbound = { OUTBOUND_ALLOW_LOOPBACK: 'true', TELEGRAM_API_BASE_URL: channels.chat.url };
   const env = (fn: FunctionName) => ({
     ...functionEnv(fn, resources, graphApiUrl),
-    ...(fn === 'nurture' ? outbound : {}),
+    ...(fn === 'nurture' || fn === 'ops' ? outbound : {}),
   });
 
   // SES delivers feedback asynchronously; so does the simulator (after the send has returned).

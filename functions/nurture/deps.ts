@@ -12,6 +12,8 @@ import type {
   RepDirectory,
   SmsSender,
   SuppressionList,
+  WebhookSender,
+  WebhookStore,
   WhatsAppSender,
   Workspace,
 } from '../shared/ports.ts';
@@ -39,6 +41,9 @@ export type NurtureDeps = {
   whatsapp?: WhatsAppSender;
   sms?: SmsSender;
   chat: ChatPoster;
+  /** Outbound webhooks: subscriptions, outboxes, the delivery log; and the guarded POST to subscribers. */
+  webhooks: WebhookStore;
+  webhookSender: WebhookSender;
   /** The lead's timeline of messages: which channel reached whom. */
   messages: Pick<MessageLog, 'record'>;
   /** Remembers which mails were sent, so a redelivered record or timer mails nobody twice. */

@@ -2,7 +2,8 @@ import type { Footprint } from '../shared/footprint.ts';
 
 export const footprint = {
   // Query: a moved lead's tasks, handed over to its new owner.
-  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query'] },
+  // DeleteItem: a webhook event leaves its subscriber's outbox once delivered.
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   idempotencyTable: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
   // Timers due soon go straight to the timer queue; escalations that reassign go back to routing.
   sendsTo: ['timers', 'routing'],

@@ -17,6 +17,7 @@ import { slaEscalationJob } from './timer-jobs/sla-escalation.ts';
 import { slaReminderJob } from './timer-jobs/sla-reminder.ts';
 import { taskReminderJob } from './timer-jobs/task-reminder.ts';
 import { createTimerQueueJob } from './timer-queue.ts';
+import { createWebhookFanout, webhookDeliveryJob } from './webhooks.ts';
 
 export type NurtureEvent = DynamoDBStreamEvent | SQSEvent | SNSEvent | ReplayRequest;
 export type NurtureResult = SQSBatchResponse | ReplaySummary | undefined;
@@ -51,8 +52,9 @@ export function createNurtureHandler(deps: NurtureDeps) {
     'sla-escalation': slaEscalationJob(kit),
     'nurture-step': nurtureStepJob(kit),
     'task-reminder': taskReminderJob(kit),
+    webhook: webhookDeliveryJob(kit),
   };
-  const onLeadChange = createLeadChange(kit);
+  const onLeadChange = createLeadChange(kit, createWebhookFanout(kit));
   const stream = createStreamJob(kit, onLeadChange);
   const timers = createTimerQueueJob(kit, timerJobs);
   const feedback = createFeedbackJob(deps);

@@ -7,11 +7,11 @@ import type { NurtureKit } from './deps.ts';
 export type LeadChange = (before: Lead | undefined, after: Lead, now: Date) => Promise<void>;
 
 /**
- * What a lead change sets off: its KPI events, the assignment mail with its first-contact clock, and a new
- * lead's nurture enrolment. Every effect is idempotent (KPI markers, mail keys, timer ids), so a redelivered
+ * What a lead change sets off: its KPI events, its webhooks, the assignment message with its first-contact
+ * clock, and a new lead's nurture enrolment. Every effect is idempotent (KPI markers, mail keys, timer ids), so a redelivered
  * record or a replay does only what is missing.
  */
-export function createLeadChange(kit: NurtureKit): LeadChange {
+export function createLeadChange(kit: NurtureKit, publish: LeadChange): LeadChange {
   const { config, logger } = kit;
 
   /** Speed-to-lead and funnel aggregates, each event counted exactly once however often the record comes. */
@@ -51,6 +51,8 @@ export function createLeadChange(kit: NurtureKit): LeadChange {
 
   return async (before, after, now) => {
     await recordKpis(before, after);
+    // Subscribers hear of the change: queued per lead, delivered in order by the webhook timers.
+    await publish(before, after, now);
     await handOverTasks(before, after);
     const notice = assignmentNotice(before, after);
     if (notice) {

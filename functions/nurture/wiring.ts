@@ -6,11 +6,12 @@ import { DynamoMessageLog } from '../shared/aws/dynamo-message-log.ts';
 import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
+import { DynamoWebhookStore } from '../shared/aws/dynamo-webhooks.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SesMailer } from '../shared/aws/ses-mailer.ts';
 import { EndUserMessagingSms } from '../shared/aws/sms-sender.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
-import { CloudApiWhatsApp, WebhookChatPoster } from '../shared/channels/senders.ts';
+import { CloudApiWhatsApp, OutboundWebhookSender, WebhookChatPoster } from '../shared/channels/senders.ts';
 import {
   GraphEnv,
   IdempotencyEnv,
@@ -94,6 +95,8 @@ export function wireNurture(
         }
       : {}),
     chat: new WebhookChatPoster({ allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true' }),
+    webhooks: new DynamoWebhookStore(db, env.TABLE_NAME),
+    webhookSender: new OutboundWebhookSender({ allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true' }),
     messages: new DynamoMessageLog(db, env.TABLE_NAME),
     telegramApiUrl: env.TELEGRAM_API_BASE_URL,
     now: input.now ?? systemClock,

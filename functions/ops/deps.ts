@@ -15,6 +15,7 @@ import type {
   RepDirectory,
   SpendBook,
   SuppressionList,
+  WebhookStore,
   WhatsAppSender,
   Workspace,
 } from '../shared/ports.ts';
@@ -49,6 +50,10 @@ export type OpsDeps = {
   whatsapp?: WhatsAppSender;
   /** Why WhatsApp's webhook cannot be served yet (a secret not in SSM): its 503's message. */
   whatsappUnavailable?: string;
+  /** Outbound webhook subscriptions and their delivery logs. */
+  webhooks: WebhookStore;
+  /** Subscribers on loopback are allowed in local runs only (the stack never sets it). */
+  allowLoopback: boolean;
   /** Ids of notes, tasks and imports. */
   newId: () => string;
   /** Where an export is cut into parts (4 MB; tests make it small to see the parts). */

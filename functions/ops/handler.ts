@@ -16,6 +16,7 @@ import { leadRoutes } from './routes/leads.ts';
 import { linkRoutes } from './routes/links.ts';
 import { moneyRoutes } from './routes/money.ts';
 import { repRoutes } from './routes/reps.ts';
+import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { whatsappRoutes } from './routes/whatsapp.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
@@ -54,6 +55,7 @@ export function createOpsHandler(deps: OpsDeps) {
     ...exportRoutes(deps),
     ...importRoutes(deps),
     ...whatsappRoutes(deps, changeStatus),
+    ...subscriptionRoutes(deps),
   };
 
   async function handle(event: APIGatewayProxyEventV2): Promise<HttpResponse> {

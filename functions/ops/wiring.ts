@@ -10,6 +10,7 @@ import { DynamoRepRepository } from '../shared/aws/dynamo-rep-repository.ts';
 import { DynamoSpendBook } from '../shared/aws/dynamo-spend-book.ts';
 import { DynamoSuppressionList } from '../shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
+import { DynamoWebhookStore } from '../shared/aws/dynamo-webhooks.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { CloudApiWhatsApp } from '../shared/channels/senders.ts';
@@ -18,6 +19,7 @@ import {
   DashboardEnv,
   GraphEnv,
   IntakeQueueEnv,
+  OutboundEnv,
   parseEnv,
   RoutingQueueEnv,
   TableEnv,
@@ -35,6 +37,7 @@ export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
   .extend(TimerQueueEnv.shape)
   .extend(IntakeQueueEnv.shape)
   .extend(GraphEnv.shape)
+  .extend(OutboundEnv.shape)
   .extend(DashboardEnv.partial().shape);
 
 /**
@@ -74,6 +77,8 @@ export function wireOps(
     imports: new DynamoImportLog(db, env.TABLE_NAME, input.now ?? systemClock),
     intakeQueue: new SqsSender<IntakeMessage>(input.clients.sqs, env.INTAKE_QUEUE_URL),
     messages: new DynamoMessageLog(db, env.TABLE_NAME),
+    webhooks: new DynamoWebhookStore(db, env.TABLE_NAME),
+    allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true',
     ...(whatsapp && missing.length === 0
       ? {
           whatsapp: new CloudApiWhatsApp(

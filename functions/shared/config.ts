@@ -4,6 +4,7 @@ import { ChatWebhook, NOTICE_KINDS, NotificationsConfig, PersonChannels } from '
 import { ConditionSchema, LeadFieldPath } from './conditions.ts';
 import { Locale } from './lead.ts';
 import { CurrencyCode, DatedRate } from './money.ts';
+import { DISABLE_AFTER_HOURS, RETRY_SECONDS } from './webhooks.ts';
 
 const Slug = z
   .string()
@@ -327,6 +328,14 @@ export const Config = z
           .prefault({}),
         /** Campaign id → the name reports show (Google's webhook sends only ids; spend reports may too). */
         campaignNames: z.record(z.string().min(1), z.string().min(1).max(200)).default({}),
+      })
+      .prefault({}),
+    /** Outbound webhooks: how long a failing delivery is retried, and when a failing subscriber is disabled. */
+    webhooks: z
+      .strictObject({
+        /** The wait before each retry; after the last, the event waits in the timer DLQ for a redrive. */
+        retrySeconds: z.array(z.number().int().min(1).max(86_400)).min(1).max(20).default(RETRY_SECONDS),
+        disableAfterHours: z.number().min(1).max(720).default(DISABLE_AFTER_HOURS),
       })
       .prefault({}),
     /** WhatsApp, SMS and team chat besides email, and which message kinds go where. */

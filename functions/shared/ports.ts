@@ -6,6 +6,7 @@ import type { LeadListQuery, LeadSummary, ListedLead } from './lead-list.ts';
 import type { Valued } from './money.ts';
 import type { SearchQuery, SearchTerm } from './search.ts';
 import type { Timer } from './timers.ts';
+import type { DeliveryAttempt, OutboxEvent, Subscription } from './webhooks.ts';
 import type { Note, Task, WorkspaceSummary } from './workspace.ts';
 
 /** A durable queue: `send` resolves only once the message is stored by the queue service. */
@@ -347,4 +348,33 @@ export interface MessageLog {
     at: string,
     detail?: string,
   ): Promise<'updated' | 'ignored'>;
+}
+
+/** Outbound webhooks: subscriptions, each subscriber's per-lead outbox, and the delivery log. */
+export interface WebhookStore {
+  addSubscription(subscription: Subscription): Promise<void>;
+  subscriptions(): Promise<Subscription[]>;
+  subscription(id: string): Promise<Subscription | undefined>;
+  removeSubscription(id: string): Promise<boolean>;
+  setStatus(id: string, status: Subscription['status']): Promise<Subscription | undefined>;
+  /** A delivery's verdict on the subscriber: healthy again, or failing (and disabled once failing long enough). */
+  recordHealth(
+    id: string,
+    health: { failing: false } | { failing: true; at: string; disableBefore?: string; reason?: string },
+  ): Promise<'ok' | 'failing' | 'disabled'>;
+  enqueue(event: OutboxEvent): Promise<'queued' | 'exists'>;
+  /** The subscriber's oldest undelivered event of the lead. */
+  oldest(subscriptionId: string, leadId: string): Promise<OutboxEvent | undefined>;
+  /** Takes the event for one delivery attempt until `until`; false when another attempt holds it. */
+  lease(event: OutboxEvent, until: string, now: string): Promise<boolean>;
+  /** Counts a failed try and frees the event; the number of tries so far. */
+  failed(event: OutboxEvent, error: string): Promise<number>;
+  done(event: OutboxEvent): Promise<void>;
+  log(subscriptionId: string, attempt: DeliveryAttempt): Promise<void>;
+  deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]>;
+}
+
+/** POSTs a signed webhook to a subscriber; the answer's status (a refused address throws). */
+export interface WebhookSender {
+  post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number }>;
 }

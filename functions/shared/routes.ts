@@ -50,6 +50,11 @@ const BASE_ROUTES = [
   // Spreadsheets of leads in (Meta's and Google's lead downloads, any list with a header row).
   { method: 'POST', path: '/v1/imports', fn: 'ops', auth: 'iam' },
   { method: 'GET', path: '/v1/imports/{importId}', fn: 'ops', auth: 'iam' },
+  // Outbound webhooks (Standard Webhooks) for any tool, with a delivery log per subscription.
+  { method: 'POST', path: '/v1/subscriptions', fn: 'ops', auth: 'iam' },
+  { method: 'GET', path: '/v1/subscriptions', fn: 'ops', auth: 'iam' },
+  { method: 'DELETE', path: '/v1/subscriptions/{subscriptionId}', fn: 'ops', auth: 'iam' },
+  { method: 'GET', path: '/v1/subscriptions/{subscriptionId}/deliveries', fn: 'ops', auth: 'iam' },
 ] as const;
 
 /**

@@ -95,6 +95,21 @@ export const tableKeys = {
   /** An imported spreadsheet's record, and beside it one receipt per row the pipeline stored (counted once). */
   importRecord: (id: string) => ({ pk: `IMPORT#${id}`, sk: SORT.importRecord }),
   importRow: (id: string, row: number) => ({ pk: `IMPORT#${id}`, sk: `${SORT.importRow}${row}` }),
+  /** Outbound webhook subscriptions share one partition, as reps do: a list is one Query. */
+  subscription: (id: string) => ({ pk: 'SUBSCRIPTIONS', sk: `SUB#${id}` }),
+  subscriptionsPartition: 'SUBSCRIPTIONS',
+  /** A subscriber's events for one lead, in the lead's order: the oldest is delivered first. */
+  outboxPartition: (subscriptionId: string, leadId: string) => `HOOK#${subscriptionId}#${leadId}`,
+  outboxEvent: (subscriptionId: string, leadId: string, seq: string) => ({
+    pk: `HOOK#${subscriptionId}#${leadId}`,
+    sk: `EV#${seq}`,
+  }),
+  /** A subscription's delivery log, newest last; kept 30 days. */
+  deliveryLogPartition: (subscriptionId: string) => `HOOKLOG#${subscriptionId}`,
+  deliveryLog: (subscriptionId: string, at: string, eventId: string, attempt: number) => ({
+    pk: `HOOKLOG#${subscriptionId}`,
+    sk: `${at}#${eventId}#${attempt}`,
+  }),
   /** A day's ad spend on one source's campaign: replaced, never added to, when a report comes again. */
   spend: (source: string, campaign: string, day: string) => ({ pk: `SPEND#${source}#${campaign}`, sk: day }),
   kpiRowPartition: (table: string, dimType: string) => `${PREFIX.kpi}${table}#${dimType}`,

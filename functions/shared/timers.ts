@@ -45,12 +45,21 @@ export const TaskReminderTimer = z.object({
 });
 export type TaskReminderTimer = z.infer<typeof TaskReminderTimer>;
 
+/** A subscriber's outbox for one lead: deliver its oldest events, in order (a try, or the next after a wait). */
+export const WebhookTimer = z.object({
+  kind: z.literal('webhook'),
+  ...TimerFields,
+  subscriptionId: z.string().min(1),
+});
+export type WebhookTimer = z.infer<typeof WebhookTimer>;
+
 /** Each kind carries exactly the fields it acts on; adding a kind means adding its schema and its job. */
 export const Timer = z.discriminatedUnion('kind', [
   SlaReminderTimer,
   SlaEscalationTimer,
   NurtureStepTimer,
   TaskReminderTimer,
+  WebhookTimer,
 ]);
 export type Timer = z.infer<typeof Timer>;
 export type TimerKind = Timer['kind'];

@@ -145,6 +145,19 @@ export class Monitoring extends Construct {
       1,
       'A function could not read an SSM parameter: its source answers 503 until it exists. The log line names it (docs/deploy.md, step 2).',
     );
+    // A webhook subscriber failing every delivery for days (or answering 410) is disabled: someone should know.
+    alarm(
+      'WebhookSubscriptionDisabled',
+      new MetricFilter(this, 'WebhookSubscriptionDisabledLines', {
+        logGroup: props.streamConsumerLogs,
+        filterPattern: FilterPattern.literal('{ $.message = "webhook subscription disabled" }'),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: 'WebhookSubscriptionDisabled',
+        metricValue: '1',
+      }).metric({ period: fiveMinutes, statistic: 'Sum' }),
+      1,
+      'A webhook subscription was disabled: its endpoint failed every delivery for 3 days or answered 410. GET /v1/subscriptions/{id}/deliveries shows why; subscribe it again once it works (docs/channels.md).',
+    );
     alarm(
       'ApiServerErrors',
       props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),

@@ -1,6 +1,6 @@
 import type { GraphApiClient } from '../graph-api.ts';
 import { postOutbound } from '../outbound-http.ts';
-import type { ChatPoster, WhatsAppOutgoing, WhatsAppSender } from '../ports.ts';
+import type { ChatPoster, WebhookSender, WhatsAppOutgoing, WhatsAppSender } from '../ports.ts';
 
 /** WhatsApp Cloud API messages from the business number, through the same Graph client as Lead Ads. */
 export class CloudApiWhatsApp implements WhatsAppSender {
@@ -57,5 +57,19 @@ export class WebhookChatPoster implements ChatPoster {
     });
     if (response.status < 200 || response.status > 299)
       throw new ChatRefused(`the chat answered ${response.status}`);
+  }
+}
+
+/** Subscribers' endpoints: the same guarded POST as chats (HTTPS, public addresses, no redirect, a deadline). */
+export class OutboundWebhookSender implements WebhookSender {
+  constructor(private readonly options: { allowLoopback: boolean; timeoutMs?: number }) {}
+
+  async post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number }> {
+    const { status } = await postOutbound(url, body, {
+      headers,
+      allowLoopback: this.options.allowLoopback,
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
+    return { status };
   }
 }
