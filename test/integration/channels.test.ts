@@ -302,7 +302,10 @@ describe('a rep WhatsApp refuses', () => {
     expect(sms?.parts).toBeLessThanOrEqual(3);
     expect(sms?.body).toContain('سرنخ جدید برای شما');
     // The team channel heard of it, on Telegram, with the lead's dashboard link as a button.
-    const telegram = pipeline.channels.chat.posts().find((p) => JSON.stringify(p.body).includes(id));
+    // After the rep's own message, so a moment later.
+    const telegram = await eventually('the team told', async () =>
+      pipeline.channels.chat.posts().find((p) => JSON.stringify(p.body).includes(id)),
+    );
     expect(telegram?.kind).toBe('telegram');
     expect(telegram?.body).toEqual(
       expect.objectContaining({
