@@ -1,6 +1,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../shared/config.ts';
+import type { CrmLead } from '../shared/crm/odoo-leads.ts';
 import type { RoutingMessage } from '../shared/lead.ts';
 import type {
   ChatPoster,
@@ -18,6 +19,7 @@ import type {
   Workspace,
 } from '../shared/ports.ts';
 import type { TimerDeps } from '../shared/timer-service.ts';
+import type { WebhookEventType } from '../shared/webhooks.ts';
 import type { Notify } from './notify.ts';
 import type { RepLookup } from './rep-lookup.ts';
 import type { RepNotice } from './rep-mail.ts';
@@ -44,6 +46,8 @@ export type NurtureDeps = {
   /** Outbound webhooks: subscriptions, outboxes, the delivery log; and the guarded POST to subscribers. */
   webhooks: WebhookStore;
   webhookSender: WebhookSender;
+  /** Odoo, when configured: each lead event upserts the lead's crm.lead, through the webhooks' outbox. */
+  crm?: { push(type: WebhookEventType, lead: CrmLead): Promise<number> };
   /** The lead's timeline of messages: which channel reached whom. */
   messages: Pick<MessageLog, 'record'>;
   /** Remembers which mails were sent, so a redelivered record or timer mails nobody twice. */

@@ -11,6 +11,11 @@ export const footprint = {
   // WhatsApp and SMS to reps and managers, when configured; chat webhooks are plain HTTPS.
   sendsSms: true,
   callsGraphApi: true,
-  secrets: ['mail.linkSigningKey', 'notifications.whatsapp.accessToken', 'notifications.telegram.botToken'],
+  secrets: [
+    'mail.linkSigningKey',
+    'notifications.whatsapp.accessToken',
+    'notifications.telegram.botToken',
+    'crm.odoo.apiKey',
+  ],
   triggers: { queues: ['timers'], tableStream: true },
 } as const satisfies Footprint;

@@ -1,4 +1,6 @@
 import { Webhook } from 'standardwebhooks';
+import { CRM_SUBSCRIPTION_ID } from '../shared/crm/crm-config.ts';
+import type { CrmLead } from '../shared/crm/odoo-leads.ts';
 import type { Lead } from '../shared/lead.ts';
 import { scheduleTimers } from '../shared/timer-service.ts';
 import type { WebhookTimer } from '../shared/timers.ts';
@@ -8,6 +10,7 @@ import {
   leadEvents,
   type OutboxEvent,
   type Subscription,
+  WEBHOOK_EVENTS,
   webhookBody,
 } from '../shared/webhooks.ts';
 import type { NurtureDeps } from './deps.ts';
@@ -28,7 +31,25 @@ export class WebhookUndeliverable extends Error {
   override readonly name = 'WebhookUndeliverable';
 }
 
-type Kit = Pick<NurtureDeps, 'config' | 'webhooks' | 'webhookSender' | 'timers' | 'logger' | 'now'>;
+type Kit = Pick<NurtureDeps, 'config' | 'webhooks' | 'webhookSender' | 'crm' | 'timers' | 'logger' | 'now'>;
+
+/**
+ * The CRM as a subscriber of every event, built in: its pushes go through the same outbox, order, retries, DLQ
+ * and delivery log as any webhook (GET /v1/subscriptions/crm-odoo/deliveries). It is never disabled.
+ */
+function crmSubscription(kit: Kit): Subscription | undefined {
+  const odoo = kit.config.crm.odoo;
+  if (odoo === undefined || kit.crm === undefined) return undefined;
+  return {
+    id: CRM_SUBSCRIPTION_ID,
+    url: odoo.url,
+    events: [...WEBHOOK_EVENTS],
+    secret: 'whsec_notUsedForTheCrmWhichAuthenticatesWithItsApiKey=',
+    createdAt: new Date(0).toISOString(),
+    createdBy: 'config',
+    status: 'active',
+  };
+}
 
 const timerFor = (
   subscriptionId: string,
@@ -54,9 +75,10 @@ export function createWebhookFanout(kit: Kit) {
   const active = () => {
     const at = kit.now().getTime();
     if (cached === undefined || at - cached.at > SUBSCRIPTIONS_CACHE_MS) {
+      const crm = crmSubscription(kit);
       const subscriptions = kit.webhooks
         .subscriptions()
-        .then((all) => all.filter((s) => s.status === 'active'));
+        .then((all) => [...all.filter((s) => s.status === 'active'), ...(crm ? [crm] : [])]);
       cached = { at, subscriptions };
       subscriptions.catch(() => {
         cached = undefined;
@@ -111,10 +133,13 @@ export function createWebhookFanout(kit: Kit) {
  */
 export function webhookDeliveryJob(kit: Kit) {
   return async (timer: WebhookTimer, lead: Lead, now: Date): Promise<string> => {
-    const subscription = await kit.webhooks.subscription(timer.subscriptionId);
+    const subscription =
+      timer.subscriptionId === CRM_SUBSCRIPTION_ID
+        ? crmSubscription(kit)
+        : await kit.webhooks.subscription(timer.subscriptionId);
     if (subscription === undefined) return 'moot: subscription removed';
     if (subscription.status !== 'active') return `moot: subscription ${subscription.status}`;
-    const signer = new Webhook(subscription.secret);
+    const signer = subscription.id === CRM_SUBSCRIPTION_ID ? undefined : new Webhook(subscription.secret);
     let delivered = 0;
     for (let i = 0; i < EVENTS_PER_RUN; i++) {
       const event = await kit.webhooks.oldest(subscription.id, lead.id);
@@ -144,7 +169,7 @@ export function webhookDeliveryJob(kit: Kit) {
 
   async function attempt(
     subscription: Subscription,
-    signer: Webhook,
+    signer: Webhook | undefined,
     event: OutboxEvent,
   ): Promise<{ ok: true } | { ok: false; error: string }> {
     const sentAt = kit.now();
@@ -152,15 +177,22 @@ export function webhookDeliveryJob(kit: Kit) {
     let status = 0;
     let error: string | undefined;
     try {
-      // Standard Webhooks: `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, the same id on
-      // every try of this event.
-      const signature = signer.sign(event.eventId, sentAt, event.body);
-      ({ status } = await kit.webhookSender.post(subscription.url, event.body, {
-        'webhook-id': event.eventId,
-        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-        'webhook-signature': signature,
-      }));
-      if (status < 200 || status > 299) error = `HTTP ${status}`;
+      if (subscription.id === CRM_SUBSCRIPTION_ID && kit.crm) {
+        const { data } = JSON.parse(event.body) as { data: CrmLead };
+        await kit.crm.push(event.type, data);
+        status = 200;
+      } else {
+        // Standard Webhooks: `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, the same id on
+        // every try of this event.
+        if (signer === undefined) throw new Error('a webhook subscriber has no signer');
+        const signature = signer.sign(event.eventId, sentAt, event.body);
+        ({ status } = await kit.webhookSender.post(subscription.url, event.body, {
+          'webhook-id': event.eventId,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': signature,
+        }));
+        if (status < 200 || status > 299) error = `HTTP ${status}`;
+      }
     } catch (e) {
       error = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300);
     }

@@ -12,6 +12,8 @@ import { SesMailer } from '../shared/aws/ses-mailer.ts';
 import { EndUserMessagingSms } from '../shared/aws/sms-sender.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { CloudApiWhatsApp, OutboundWebhookSender, WebhookChatPoster } from '../shared/channels/senders.ts';
+import { OdooClient } from '../shared/crm/odoo.ts';
+import { OdooLeadSync } from '../shared/crm/odoo-leads.ts';
 import {
   GraphEnv,
   IdempotencyEnv,
@@ -55,6 +57,7 @@ export function wireNurture(
   for (const secret of missing)
     logger.error('secret missing', { secret: secret.name, parameter: secret.parameter });
   const whatsappReady = whatsapp !== undefined && missingFor(missing, 'notifications.whatsapp.').length === 0;
+  const odoo = missingFor(missing, 'crm.odoo.').length === 0 ? input.config.crm.odoo : undefined;
   return createNurtureHandler({
     config: input.config,
     mailer: input.observeMail ? input.observeMail(ses) : ses,
@@ -97,6 +100,14 @@ export function wireNurture(
     chat: new WebhookChatPoster({ allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true' }),
     webhooks: new DynamoWebhookStore(db, env.TABLE_NAME),
     webhookSender: new OutboundWebhookSender({ allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true' }),
+    ...(odoo
+      ? {
+          crm: new OdooLeadSync(
+            new OdooClient({ url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey }),
+            { users: odoo.users, stages: odoo.stages, ...(odoo.teamId ? { teamId: odoo.teamId } : {}) },
+          ),
+        }
+      : {}),
     messages: new DynamoMessageLog(db, env.TABLE_NAME),
     telegramApiUrl: env.TELEGRAM_API_BASE_URL,
     now: input.now ?? systemClock,

@@ -2,6 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ChatWebhook, NOTICE_KINDS, NotificationsConfig, PersonChannels } from './channel-config.ts';
 import { ConditionSchema, LeadFieldPath } from './conditions.ts';
+import { CrmConfig } from './crm/crm-config.ts';
 import { Locale } from './lead.ts';
 import { CurrencyCode, DatedRate } from './money.ts';
 import { DISABLE_AFTER_HOURS, RETRY_SECONDS } from './webhooks.ts';
@@ -338,6 +339,8 @@ export const Config = z
         disableAfterHours: z.number().min(1).max(720).default(DISABLE_AFTER_HOURS),
       })
       .prefault({}),
+    /** The CRM every lead is pushed to (Odoo), kept up to date one way. */
+    crm: CrmConfig.prefault({}),
     /** WhatsApp, SMS and team chat besides email, and which message kinds go where. */
     notifications: NotificationsConfig.prefault({}),
     mail: z.strictObject({

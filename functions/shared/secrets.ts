@@ -12,7 +12,8 @@ export type SecretName =
   | 'notifications.whatsapp.accessToken'
   | 'notifications.whatsapp.appSecret'
   | 'notifications.whatsapp.verifyToken'
-  | 'notifications.telegram.botToken';
+  | 'notifications.telegram.botToken'
+  | 'crm.odoo.apiKey';
 
 type Slot = {
   name: SecretName | `google.forms.${string}.key`;
@@ -60,6 +61,15 @@ function secretSlots(config: Config, prefix: string): Slot[] {
       ssmPath: `${prefix}/telegram/bot-token`,
       get: () => telegram.botToken,
       set: (v) => (telegram.botToken = v),
+    });
+  }
+  const odoo = config.crm.odoo;
+  if (odoo) {
+    slots.push({
+      name: 'crm.odoo.apiKey',
+      ssmPath: `${prefix}/odoo/api-key`,
+      get: () => odoo.apiKey,
+      set: (v) => (odoo.apiKey = v),
     });
   }
   const { facebook, google } = config.sources;

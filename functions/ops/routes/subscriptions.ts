@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { CRM_SUBSCRIPTION_ID } from '../../shared/crm/crm-config.ts';
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
 import { refusedAddress, refusedUrl } from '../../shared/outbound-http.ts';
@@ -8,6 +9,7 @@ import {
   publicSubscription,
   type Subscription,
   SubscriptionInput,
+  WEBHOOK_EVENTS,
 } from '../../shared/webhooks.ts';
 import { parseBody, parseQuery, requireManager } from '../core.ts';
 import type { OpsDeps, OpsRequest, OpsRoutes } from '../deps.ts';
@@ -27,13 +29,13 @@ const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500
  * deliveries follow Standard Webhooks and are logged per subscription.
  */
 export function subscriptionRoutes(
-  deps: Pick<OpsDeps, 'webhooks' | 'allowLoopback' | 'newId' | 'logger'>,
+  deps: Pick<OpsDeps, 'config' | 'webhooks' | 'allowLoopback' | 'newId' | 'logger'>,
 ): OpsRoutes<SubscriptionRouteKey> {
   const { logger } = deps;
 
   function subscriptionIdOf(request: OpsRequest): string {
     const id = request.event.pathParameters?.subscriptionId ?? '';
-    if (!UUID.test(id))
+    if (!UUID.test(id) && id !== CRM_SUBSCRIPTION_ID)
       throw new HttpError(404, 'unknown_subscription', `There is no subscription "${id.slice(0, 100)}".`);
     return id;
   }
@@ -88,7 +90,20 @@ export function subscriptionRoutes(
     'GET /v1/subscriptions/{subscriptionId}/deliveries': async (request) => {
       requireManager(request.viewer, 'see webhook deliveries');
       const id = subscriptionIdOf(request);
-      const subscription = await deps.webhooks.subscription(id);
+      // The CRM's pushes are logged like a subscriber's deliveries, under its own id.
+      const odoo = deps.config.crm.odoo;
+      const subscription =
+        id === CRM_SUBSCRIPTION_ID && odoo
+          ? {
+              id,
+              url: odoo.url,
+              events: [...WEBHOOK_EVENTS],
+              secret: '',
+              createdAt: new Date(0).toISOString(),
+              createdBy: 'config',
+              status: 'active' as const,
+            }
+          : await deps.webhooks.subscription(id);
       if (subscription === undefined)
         throw new HttpError(404, 'unknown_subscription', `There is no subscription "${id}".`);
       const { limit } = parseQuery(DeliveriesQuery, request.event.queryStringParameters);

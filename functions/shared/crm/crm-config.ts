@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+const OdooId = z.number().int().positive();
+
+/**
+ * Odoo, the CRM every lead is pushed to: the instance, its database, the integration user's login and API key
+ * (a secret: SSM in AWS), and how leadpipe's reps and statuses map to Odoo's users and stages.
+ */
+export const OdooConfig = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  db: z.string().min(1),
+  login: z.string().min(1),
+  apiKey: z.string().min(1),
+  /** leadpipe rep id → Odoo user id (`res.users`): the lead's salesperson in Odoo. */
+  users: z.record(z.string(), OdooId).default({}),
+  /** leadpipe status → Odoo stage id (`crm.stage`); won and lost are Odoo's own actions. */
+  stages: z
+    .strictObject({
+      new: OdooId.optional(),
+      unassigned: OdooId.optional(),
+      assigned: OdooId.optional(),
+      contacted: OdooId.optional(),
+      qualified: OdooId.optional(),
+    })
+    .default({}),
+  /** The sales team (`crm.team`) leads belong to. */
+  teamId: OdooId.optional(),
+});
+export type OdooConfig = z.infer<typeof OdooConfig>;
+
+export const CrmConfig = z.strictObject({ odoo: OdooConfig.optional() });
+export type CrmConfig = z.infer<typeof CrmConfig>;
+
+/** The built-in subscriber that pushes every lead event to the CRM: its deliveries share the webhooks' outbox. */
+export const CRM_SUBSCRIPTION_ID = 'crm-odoo';
