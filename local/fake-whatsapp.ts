@@ -104,12 +104,8 @@ export function recordWhatsApp(phoneNumberId: string, message: CloudApiMessage):
 
 const BUSINESS_NUMBER = '15550783881';
 
-/** A status webhook for one sent message, as Meta posts it. */
-export function statusWebhook(
-  sent: SentWhatsApp,
-  status: 'sent' | 'delivered' | 'read' | 'failed',
-  error?: { code: number; title: string },
-): unknown {
+/** The envelope of every WhatsApp Business Account webhook: one entry, one `messages` change. */
+function envelope(phoneNumberId: string, value: Record<string, unknown>): unknown {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -119,26 +115,8 @@ export function statusWebhook(
           {
             value: {
               messaging_product: 'whatsapp',
-              metadata: { display_phone_number: BUSINESS_NUMBER, phone_number_id: sent.phoneNumberId },
-              statuses: [
-                {
-                  id: sent.id,
-                  status,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: sent.to,
-                  ...(sent.callbackData ? { biz_opaque_callback_data: sent.callbackData } : {}),
-                  ...(error
-                    ? { errors: [{ code: error.code, title: error.title, message: error.title }] }
-                    : {
-                        pricing: {
-                          billable: true,
-                          pricing_model: 'PMP',
-                          category: 'utility',
-                          type: 'regular',
-                        },
-                      }),
-                },
-              ],
+              metadata: { display_phone_number: BUSINESS_NUMBER, phone_number_id: phoneNumberId },
+              ...value,
             },
             field: 'messages',
           },
@@ -148,6 +126,28 @@ export function statusWebhook(
   };
 }
 
+/** A status webhook for one sent message, as Meta posts it. */
+export function statusWebhook(
+  sent: SentWhatsApp,
+  status: 'sent' | 'delivered' | 'read' | 'failed',
+  error?: { code: number; title: string },
+): unknown {
+  return envelope(sent.phoneNumberId, {
+    statuses: [
+      {
+        id: sent.id,
+        status,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        recipient_id: sent.to,
+        ...(sent.callbackData ? { biz_opaque_callback_data: sent.callbackData } : {}),
+        ...(error
+          ? { errors: [{ code: error.code, title: error.title, message: error.title }] }
+          : { pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } }),
+      },
+    ],
+  });
+}
+
 /** A rep's tap on a template's quick-reply button, as Meta posts it (type `button`, with the template's wamid). */
 export function buttonReplyWebhook(
   sent: SentWhatsApp,
@@ -155,34 +155,19 @@ export function buttonReplyWebhook(
   label: string,
   from = sent.to,
 ): unknown {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return envelope(sent.phoneNumberId, {
+    contacts: [{ profile: { name: 'Rep' }, wa_id: from }],
+    messages: [
       {
-        id: '102290129340398',
-        changes: [
-          {
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: BUSINESS_NUMBER, phone_number_id: sent.phoneNumberId },
-              contacts: [{ profile: { name: 'Rep' }, wa_id: from }],
-              messages: [
-                {
-                  context: { from: BUSINESS_NUMBER, id: sent.id },
-                  from,
-                  id: `wamid.${randomBytes(24).toString('base64')}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'button',
-                  button: { payload: sent.buttons[index] ?? '', text: label },
-                },
-              ],
-            },
-            field: 'messages',
-          },
-        ],
+        context: { from: BUSINESS_NUMBER, id: sent.id },
+        from,
+        id: `wamid.${randomBytes(24).toString('base64')}`,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: 'button',
+        button: { payload: sent.buttons[index] ?? '', text: label },
       },
     ],
-  };
+  });
 }
 
 /** Signs a webhook body as Meta does: X-Hub-Signature-256, HMAC-SHA256 of the raw body with the app secret. */

@@ -4,19 +4,17 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
-import { resolveAvailableSecrets } from '../shared/secrets.ts';
+import { resolveSecretsRequiring } from '../shared/secrets.ts';
 import { footprint } from './footprint.ts';
 import { wireNurture } from './wiring.ts';
 
 // The link key is needed for every mail; a WhatsApp or Telegram secret not created yet only stops that channel.
-const { config, missing } = await resolveAvailableSecrets(
+const { config, missing } = await resolveSecretsRequiring(
   bundledConfig(),
   footprint.secrets,
+  ['mail.linkSigningKey'],
   fetchSsmParameters,
 );
-const linkKey = missing.find((m) => m.name === 'mail.linkSigningKey');
-if (linkKey)
-  throw new Error(`secret ${linkKey.name} is missing: create the SSM parameter ${linkKey.parameter}`);
 
 // One function, three triggers (the table's stream, the timer queue, SES feedback) and replays: one entry point.
 export const handler = wireNurture({

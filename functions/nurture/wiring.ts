@@ -11,7 +11,7 @@ import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SesMailer } from '../shared/aws/ses-mailer.ts';
 import { EndUserMessagingSms } from '../shared/aws/sms-sender.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
-import { CloudApiWhatsApp, OutboundWebhookSender, WebhookChatPoster } from '../shared/channels/senders.ts';
+import { OutboundWebhookSender, WebhookChatPoster, whatsappSender } from '../shared/channels/senders.ts';
 import { OdooClient } from '../shared/crm/odoo.ts';
 import { OdooLeadSync } from '../shared/crm/odoo-leads.ts';
 import {
@@ -24,7 +24,6 @@ import {
   TableEnv,
   TimerQueueEnv,
 } from '../shared/env.ts';
-import { GraphApiClient } from '../shared/graph-api.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { Mailer } from '../shared/ports.ts';
 import { missingFor } from '../shared/secrets.ts';
@@ -77,15 +76,7 @@ export function wireNurture(
     }),
     ...(whatsappReady
       ? {
-          whatsapp: new CloudApiWhatsApp(
-            new GraphApiClient({
-              baseUrl: env.GRAPH_API_BASE_URL,
-              version: whatsapp.graphApiVersion,
-              accessToken: whatsapp.accessToken,
-              appSecret: whatsapp.appSecret,
-            }),
-            whatsapp.phoneNumberId,
-          ),
+          whatsapp: whatsappSender(env.GRAPH_API_BASE_URL, whatsapp),
         }
       : {}),
     ...(sms

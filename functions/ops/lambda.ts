@@ -4,21 +4,19 @@ import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { bundledDashboard } from '../shared/dashboard-assets.ts';
 import { DashboardEnv, parseEnv } from '../shared/env.ts';
-import { resolveAvailableSecrets } from '../shared/secrets.ts';
+import { resolveSecretsRequiring } from '../shared/secrets.ts';
 import { footprint } from './footprint.ts';
 import { wireOps } from './wiring.ts';
 
 // In AWS the dashboard signs in with Cognito: its settings must be there.
 parseEnv(DashboardEnv);
 // The link key signs every action link; WhatsApp secrets not created yet only stop WhatsApp's webhook (503).
-const { config, missing } = await resolveAvailableSecrets(
+const { config, missing } = await resolveSecretsRequiring(
   bundledConfig(),
   footprint.secrets,
+  ['mail.linkSigningKey'],
   fetchSsmParameters,
 );
-const linkKey = missing.find((m) => m.name === 'mail.linkSigningKey');
-if (linkKey)
-  throw new Error(`secret ${linkKey.name} is missing: create the SSM parameter ${linkKey.parameter}`);
 
 const dashboard = bundledDashboard();
 

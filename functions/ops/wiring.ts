@@ -13,7 +13,7 @@ import { DynamoTimerStore } from '../shared/aws/dynamo-timer-store.ts';
 import { DynamoWebhookStore } from '../shared/aws/dynamo-webhooks.ts';
 import { DynamoWorkspace } from '../shared/aws/dynamo-workspace.ts';
 import { SqsSender } from '../shared/aws/sqs-sender.ts';
-import { CloudApiWhatsApp } from '../shared/channels/senders.ts';
+import { whatsappSender } from '../shared/channels/senders.ts';
 import type { DashboardAssets } from '../shared/dashboard-assets.ts';
 import {
   DashboardEnv,
@@ -25,7 +25,6 @@ import {
   TableEnv,
   TimerQueueEnv,
 } from '../shared/env.ts';
-import { GraphApiClient } from '../shared/graph-api.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
 import { createLogger } from '../shared/logger.ts';
 import { missingFor } from '../shared/secrets.ts';
@@ -81,15 +80,7 @@ export function wireOps(
     allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK === 'true',
     ...(whatsapp && missing.length === 0
       ? {
-          whatsapp: new CloudApiWhatsApp(
-            new GraphApiClient({
-              baseUrl: env.GRAPH_API_BASE_URL,
-              version: whatsapp.graphApiVersion,
-              accessToken: whatsapp.accessToken,
-              appSecret: whatsapp.appSecret,
-            }),
-            whatsapp.phoneNumberId,
-          ),
+          whatsapp: whatsappSender(env.GRAPH_API_BASE_URL, whatsapp),
         }
       : {}),
     ...(missing.length > 0

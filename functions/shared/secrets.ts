@@ -182,6 +182,23 @@ export async function resolveSecrets(
   return resolved;
 }
 
+/**
+ * As resolveAvailableSecrets, for a function that needs some secrets to start at all (`required`) and can do
+ * without the others for a while (a channel or a source waits for its own).
+ */
+export async function resolveSecretsRequiring(
+  config: Config,
+  names: readonly SecretName[],
+  required: readonly SecretName[],
+  fetchParameters: (paths: string[]) => Promise<Record<string, string>>,
+): Promise<{ config: Config; missing: MissingSecret[] }> {
+  const resolved = await resolveAvailableSecrets(config, names, fetchParameters);
+  const blocking = resolved.missing.find((m) => (required as readonly string[]).includes(m.name));
+  if (blocking)
+    throw new Error(`secret ${blocking.name} is missing: create the SSM parameter ${blocking.parameter}`);
+  return resolved;
+}
+
 /** The missing secrets among `names` (a source's own), for its 503 and its log line. */
 export function missingFor(missing: readonly MissingSecret[], prefix: string): MissingSecret[] {
   return missing.filter((m) => m.name.startsWith(prefix));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, statusWebhook } from '../../local/fake-whatsapp.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
-import { eventually, testPipeline } from '../support/aws.ts';
+import { apiOf, eventually, testPipeline } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 // Gulf leads go to Sara (Arabic) or Layla (English), both on WhatsApp. Everything else goes to Omid (Persian),
@@ -96,14 +96,7 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${pipeline.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as Json };
-}
+const call = apiOf(() => pipeline);
 
 /** The lead with its timeline's messages (none while it is not stored yet). */
 async function view(id: string): Promise<LeadView> {

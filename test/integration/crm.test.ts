@@ -2,21 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalIdOf } from '../../functions/shared/crm/odoo-leads.ts';
 import { type FakeOdoo, startFakeOdoo } from '../../local/fake-odoo.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
-import { eventually, testPipeline } from '../support/aws.ts';
+import { apiOf, eventually, testPipeline } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 let odoo: FakeOdoo;
 let pipeline: Pipeline;
-type Json = Record<string, unknown>;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${pipeline.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as Json };
-}
+const call = apiOf(() => pipeline);
 
 // Sara is Odoo user 7, Layla 8, Omid 9; contacted and qualified are Odoo stages 2 and 3.
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { SUBSCRIPTIONS_CACHE_MS } from '../../functions/nurture/webhooks.ts';
 import { messagesIn } from '../../local/chaos.ts';
 import type { Pipeline } from '../../local/pipeline.ts';
 import { redrive } from '../../local/redrive.ts';
-import { eventually, testPipeline } from '../support/aws.ts';
+import { apiOf, eventually, testPipeline } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 // Retries a second or two apart instead of minutes and hours, so "down for minutes" fits in a test.
@@ -59,14 +59,7 @@ const receiver = new Receiver();
 let url: string;
 type Json = Record<string, unknown>;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${pipeline.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as Json };
-}
+const call = apiOf(() => pipeline);
 
 async function subscribe(events: string[], target = url): Promise<{ id: string; secret: string }> {
   const { status, json } = await call('POST', '/v1/subscriptions', { url: target, events, by: 'mona' });

@@ -140,3 +140,17 @@ export async function testPipeline(label: string, config = testConfig()): Promis
     onError: () => undefined,
   });
 }
+
+export type ApiAnswer = { status: number; json: Record<string, unknown> };
+
+/** Calls a running pipeline's HTTP API as a script would: JSON in, the status and JSON out. */
+export function apiOf(pipeline: () => Pipeline) {
+  return async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
+    const response = await fetch(`${pipeline().url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+}

@@ -25,21 +25,21 @@ class ClaimLog extends BasePersistenceLayer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Mail that always goes, to nobody suppressed. */
+const mailDeps = {
+  mailer: { send: async () => ({ messageId: 'm' }) } satisfies Mailer,
+  suppressions: {
+    find: async () => new Map(),
+    suppress: async () => undefined,
+  } satisfies Pick<SuppressionList, 'find' | 'suppress'>,
+  logger: silentLogger(),
+};
+const mail = { to: 'rep@example.com', from: 'a@example.com', subject: 's', html: 'h', text: 't' };
+
 describe('a send made by one of two overlapping invocations', () => {
   it("holds its claim for its own invocation's remaining time, not the other's", async () => {
     const persistence = new ClaimLog();
-    const mailer: Mailer = { send: async () => ({ messageId: 'm' }) };
-    const suppressions: Pick<SuppressionList, 'find' | 'suppress'> = {
-      find: async () => new Map(),
-      suppress: async () => undefined,
-    };
-    const { sendOnce } = createSendOnce({
-      mailer,
-      suppressions,
-      idempotency: persistence,
-      logger: silentLogger(),
-    });
-    const mail = { to: 'rep@example.com', from: 'a@example.com', subject: 's', html: 'h', text: 't' };
+    const { sendOnce } = createSendOnce({ ...mailDeps, idempotency: persistence });
     const long = { ...context('nurture'), getRemainingTimeInMillis: () => 30_000 };
     const nearlySpent = { ...context('nurture'), getRemainingTimeInMillis: () => 500 };
     // The long invocation starts first and sends after the nearly spent one has started (and sent).
@@ -63,24 +63,13 @@ describe('a send made by one of two overlapping invocations', () => {
 describe('a mail and a chat message sent at once through one idempotency store', () => {
   it('each complete the very record they claimed', async () => {
     const persistence = new ClaimLog();
-    const mailer: Mailer = { send: async () => ({ messageId: 'm' }) };
     const chat: ChatPoster = {
       post: async () => {
         await sleep(5);
       },
     };
-    const suppressions: Pick<SuppressionList, 'find' | 'suppress'> = {
-      find: async () => new Map(),
-      suppress: async () => undefined,
-    };
-    const { sendOnce } = createSendOnce({
-      mailer,
-      suppressions,
-      idempotency: persistence,
-      logger: silentLogger(),
-    });
+    const { sendOnce } = createSendOnce({ ...mailDeps, idempotency: persistence });
     const { sendChannelOnce } = createChannelOnce({ chat, idempotency: persistence });
-    const mail = { to: 'rep@example.com', from: 'a@example.com', subject: 's', html: 'h', text: 't' };
     await Promise.all(
       Array.from({ length: 5 }, (_, i) => [
         sendOnce({ key: `assignment#${i}`, mail }),

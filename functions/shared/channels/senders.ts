@@ -1,6 +1,20 @@
-import type { GraphApiClient } from '../graph-api.ts';
+import type { NotificationsConfig } from '../channel-config.ts';
+import { GraphApiClient } from '../graph-api.ts';
 import { postOutbound } from '../outbound-http.ts';
 import type { ChatPoster, WebhookSender, WhatsAppOutgoing, WhatsAppSender } from '../ports.ts';
+
+/** The WhatsApp sender of a config: the business number, through a Graph client on `baseUrl`. */
+export function whatsappSender(baseUrl: string, whatsapp: NonNullable<NotificationsConfig['whatsapp']>) {
+  return new CloudApiWhatsApp(
+    new GraphApiClient({
+      baseUrl,
+      version: whatsapp.graphApiVersion,
+      accessToken: whatsapp.accessToken,
+      appSecret: whatsapp.appSecret,
+    }),
+    whatsapp.phoneNumberId,
+  );
+}
 
 /** WhatsApp Cloud API messages from the business number, through the same Graph client as Lead Ads. */
 export class CloudApiWhatsApp implements WhatsAppSender {
