@@ -11,6 +11,7 @@ import { createReplayJob, ReplayRequest, type ReplaySummary } from './replay.ts'
 import { createChannelOnce, createSendOnce, withInvocation } from './send-once.ts';
 import { createStreamJob } from './stream.ts';
 import { createTellTeam } from './team-chat.ts';
+import { noticeFallbackJob } from './timer-jobs/notice-fallback.ts';
 import { nurtureStepJob } from './timer-jobs/nurture-step.ts';
 import type { TimerJobs } from './timer-jobs/registry.ts';
 import { slaEscalationJob } from './timer-jobs/sla-escalation.ts';
@@ -53,6 +54,7 @@ export function createNurtureHandler(deps: NurtureDeps) {
     'nurture-step': nurtureStepJob(kit),
     'task-reminder': taskReminderJob(kit),
     webhook: webhookDeliveryJob(kit),
+    'notice-fallback': noticeFallbackJob(kit),
   };
   const onLeadChange = createLeadChange(kit, createWebhookFanout(kit));
   const stream = createStreamJob(kit, onLeadChange);

@@ -28,6 +28,8 @@ export type NoticeRequest = {
   text: ShortText;
   /** The WhatsApp template's body parameters and quick-reply payloads, in the template's order. */
   whatsapp?: { body: string[]; buttons: string[] };
+  /** A channel that took the notice and later reported it failed: only the channels after it are tried. */
+  after?: Channel;
 };
 
 export type Attempt = { channel: Channel; outcome: ChannelMessage['outcome']; detail?: string };
@@ -131,9 +133,10 @@ export function createNotify(
 
   return async (notice) => {
     const route = notifications.routes[notice.kind];
-    const order: Channel[] = [...route.try, ...(route.try.includes('email') ? [] : (['email'] as const))];
+    const routed: Channel[] = [...route.try, ...(route.try.includes('email') ? [] : (['email'] as const))];
+    const order = notice.after === undefined ? routed : routed.slice(routed.indexOf(notice.after) + 1);
     // A plain email-only route keeps the timeline as it was: the follow-up records the mail.
-    const logged = order.length > 1 || route.always.length > 0;
+    const logged = routed.length > 1 || route.always.length > 0;
     const attempts: Attempt[] = [];
     let reached: Channel | undefined;
     let suppressed: string | undefined;

@@ -1,4 +1,5 @@
 import { InvalidMessageError } from '../shared/batch.ts';
+import type { Channel } from '../shared/channel-config.ts';
 import { signReply } from '../shared/channels/reply-token.ts';
 import { whatsappParam } from '../shared/channels/whatsapp-text.ts';
 import type { Config } from '../shared/config.ts';
@@ -14,6 +15,8 @@ export type RepNotice = (
   lead: Lead,
   repId: string,
   variant: 'assignment' | 'reminder',
+  /** A channel that reported a failure after taking the message: go on after it. */
+  after?: Channel,
 ) => Promise<NoticeOutcome>;
 
 /** The signed one-click status links of a rep's mail, valid for `actionLinkDays` from the assignment. */
@@ -61,7 +64,7 @@ export function whatsappAssignment(config: Config, lead: Lead, repId: string, lo
 export function createRepNotice(
   kit: Pick<NurtureKit, 'config' | 'notify' | 'repById' | 'leadUrl' | 'from'>,
 ): RepNotice {
-  return async (key, lead, repId, variant) => {
+  return async (key, lead, repId, variant, after) => {
     const rep = await kit.repById(repId);
     if (rep === undefined) throw new InvalidMessageError(`lead ${lead.id} is owned by unknown rep ${repId}`);
     return kit.notify({
@@ -86,6 +89,7 @@ export function createRepNotice(
       }),
       text: shortText({ kind: variant, lead, locale: rep.locale }),
       whatsapp: whatsappAssignment(kit.config, lead, rep.id, rep.locale),
+      ...(after ? { after } : {}),
     });
   };
 }

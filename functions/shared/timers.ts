@@ -53,6 +53,19 @@ export const WebhookTimer = z.object({
 });
 export type WebhookTimer = z.infer<typeof WebhookTimer>;
 
+/**
+ * WhatsApp took a message and later reported it failed (not on WhatsApp, undeliverable): the notice goes on to
+ * the channels after it, as if WhatsApp had refused at once.
+ */
+export const NoticeFallbackTimer = z.object({
+  kind: z.literal('notice-fallback'),
+  ...TimerFields,
+  /** The notice's key: `assignment#<lead>#<rep>#<at>` or `mail#sla-reminder#<lead>#<at>`. */
+  noticeKey: z.string().min(1),
+  failed: z.enum(['whatsapp', 'sms', 'chat']),
+});
+export type NoticeFallbackTimer = z.infer<typeof NoticeFallbackTimer>;
+
 /** Each kind carries exactly the fields it acts on; adding a kind means adding its schema and its job. */
 export const Timer = z.discriminatedUnion('kind', [
   SlaReminderTimer,
@@ -60,6 +73,7 @@ export const Timer = z.discriminatedUnion('kind', [
   NurtureStepTimer,
   TaskReminderTimer,
   WebhookTimer,
+  NoticeFallbackTimer,
 ]);
 export type Timer = z.infer<typeof Timer>;
 export type TimerKind = Timer['kind'];

@@ -8,6 +8,7 @@ import { type HttpResponse, jsonResponse } from '../../shared/http.ts';
 import { leadIdFor } from '../../shared/ids.ts';
 import { displayName, type Lead, type Locale } from '../../shared/lead.ts';
 import { answerChallenge, verifySignature } from '../../shared/meta-signature.ts';
+import { scheduleTimers } from '../../shared/timer-service.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
 import type { ChangeStatus } from '../lead-status.ts';
 import { createTaskPlanner } from '../plan-task.ts';
@@ -221,13 +222,30 @@ export function whatsappRoutes(
         if (callback === null || !delivery.success) continue;
         const [, leadId = '', messageId = ''] = callback;
         const error = status.errors?.[0];
-        await deps.messages.updateStatus(
+        const updated = await deps.messages.updateStatus(
           leadId,
           messageId,
           delivery.data,
           new Date(Number(status.timestamp) * 1000).toISOString(),
           error ? `WhatsApp ${error.code}${error.title ? `: ${error.title}` : ''}` : undefined,
         );
+        // Taken, then failed (the rep is not on WhatsApp, or it never arrived): the notice goes on to the next
+        // channels, once (only the status's first arrival schedules it).
+        if (delivery.data === 'failed' && updated === 'updated' && messageId.endsWith('#whatsapp'))
+          await scheduleTimers(
+            deps.timers,
+            [
+              {
+                kind: 'notice-fallback',
+                id: `fallback#${messageId}`,
+                leadId,
+                dueAt: now.toISOString(),
+                noticeKey: messageId.slice(0, -'#whatsapp'.length),
+                failed: 'whatsapp',
+              },
+            ],
+            now,
+          );
         statuses++;
       }
       for (const message of value.messages ?? []) {

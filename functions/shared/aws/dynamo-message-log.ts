@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ChannelMessage, DELIVERY, type DeliveryStatus, statusAdvances } from '../channels/message.ts';
 import type { MessageLog } from '../ports.ts';
 import { tableKeys } from '../table-schema.ts';
@@ -12,14 +12,31 @@ export class DynamoMessageLog implements MessageLog {
   ) {}
 
   async record(message: ChannelMessage): Promise<void> {
-    // A retry writes its attempt again, but never over one that was sent (its delivery status may be in).
+    // A retry writes its attempt again, but never over one that was sent; a delivery status the channel reported
+    // before this write (WhatsApp's webhook can beat it) is kept.
+    const { status, statusAt, ...fields } = { kind: 'message', ...message };
+    const names = Object.keys(fields);
     await writeIf(() =>
       this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { ...tableKeys.message(message.leadId, message.id), kind: 'message', ...message },
-          ConditionExpression: 'attribute_not_exists(pk) OR outcome <> :sent',
-          ExpressionAttributeValues: { ':sent': 'sent' },
+          Key: tableKeys.message(message.leadId, message.id),
+          UpdateExpression: `SET ${[
+            ...names.map((n) => `#${n} = :${n}`),
+            ...(status
+              ? ['#status = if_not_exists(#status, :status)', 'statusAt = if_not_exists(statusAt, :statusAt)']
+              : []),
+          ].join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(outcome) OR outcome <> :sent',
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
+            ...(status ? { '#status': 'status' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(names.map((n) => [`:${n}`, fields[n as keyof typeof fields]])),
+            ...(status ? { ':status': status, ':statusAt': statusAt ?? message.at } : {}),
+            ':sent': 'sent',
+          },
         }),
       ),
     );
@@ -41,9 +58,10 @@ export class DynamoMessageLog implements MessageLog {
           TableName: this.tableName,
           Key: tableKeys.message(leadId, messageId),
           UpdateExpression: `SET #status = :status, statusAt = :at${detail ? ', detail = :detail' : ''}`,
-          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#status)${
+          // No attribute_exists(pk): the status may come before the attempt is written (the attempt keeps it).
+          ConditionExpression: `attribute_not_exists(#status)${
             names.length > 0 ? ` OR #status IN (${names.join(', ')})` : ''
-          })`,
+          }`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':status': status,
