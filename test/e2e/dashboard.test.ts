@@ -36,7 +36,10 @@ beforeAll(async () => {
     throw new Error(`Chromium is needed at ${CHROMIUM} for the dashboard tests: apt-get install -y chromium`);
   mkdirSync(ARTIFACTS, { recursive: true });
   pipeline = await startPipeline({
-    config: testConfig(),
+    // SMS first for the assignment, where no rep has a number yet: the timeline says it was skipped.
+    config: testConfig({
+      notifications: { routes: { assignment: ['sms', 'email'] }, sms: { originationIdentity: 'leadpipe' } },
+    }),
     emulators: testEmulators(),
     prefix: `t-ui-${Date.now().toString(36)}`,
     onError: () => undefined,
@@ -102,6 +105,10 @@ describe('the dashboard in a real browser', () => {
     await page.click('[data-action="contacted"]');
     await page.waitForSelector('[data-status="contacted"]');
     expect(await page.textContent('.timeline')).toContain('Status changed: Contacted');
+    // Which channels told the rep, and why one did not.
+    const timeline = await page.textContent('.timeline');
+    expect(timeline).toMatch(/Message: SMSrep:\w+ · skipped · no SMS number/);
+    expect(timeline).toMatch(/Message: emailrep:\w+ · sent/);
     await eventually('the KPI to count it', async () => ((await contactedCount()) === 2 ? true : undefined));
     await open(page, '#/overview');
     expect(await page.textContent('[data-figure="contacted"] .card-value')).toBe('2');
