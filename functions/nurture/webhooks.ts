@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { CRM_SUBSCRIPTION_ID } from '../shared/crm/crm-config.ts';
+import { CRM_SUBSCRIPTION_ID, crmSubscription } from '../shared/crm/crm-config.ts';
 import type { CrmLead } from '../shared/crm/odoo-leads.ts';
 import type { Lead } from '../shared/lead.ts';
 import { scheduleTimers } from '../shared/timer-service.ts';
@@ -10,7 +10,6 @@ import {
   leadEvents,
   type OutboxEvent,
   type Subscription,
-  WEBHOOK_EVENTS,
   webhookBody,
 } from '../shared/webhooks.ts';
 import type { NurtureDeps } from './deps.ts';
@@ -37,18 +36,9 @@ type Kit = Pick<NurtureDeps, 'config' | 'webhooks' | 'webhookSender' | 'crm' | '
  * The CRM as a subscriber of every event, built in: its pushes go through the same outbox, order, retries, DLQ
  * and delivery log as any webhook (GET /v1/subscriptions/crm-odoo/deliveries). It is never disabled.
  */
-function crmSubscription(kit: Kit): Subscription | undefined {
+function crmOf(kit: Kit): Subscription | undefined {
   const odoo = kit.config.crm.odoo;
-  if (odoo === undefined || kit.crm === undefined) return undefined;
-  return {
-    id: CRM_SUBSCRIPTION_ID,
-    url: odoo.url,
-    events: [...WEBHOOK_EVENTS],
-    secret: 'whsec_notUsedForTheCrmWhichAuthenticatesWithItsApiKey=',
-    createdAt: new Date(0).toISOString(),
-    createdBy: 'config',
-    status: 'active',
-  };
+  return odoo === undefined || kit.crm === undefined ? undefined : crmSubscription(odoo);
 }
 
 const timerFor = (
@@ -75,7 +65,7 @@ export function createWebhookFanout(kit: Kit) {
   const active = () => {
     const at = kit.now().getTime();
     if (cached === undefined || at - cached.at > SUBSCRIPTIONS_CACHE_MS) {
-      const crm = crmSubscription(kit);
+      const crm = crmOf(kit);
       const subscriptions = kit.webhooks
         .subscriptions()
         .then((all) => [...all.filter((s) => s.status === 'active'), ...(crm ? [crm] : [])]);
@@ -135,7 +125,7 @@ export function webhookDeliveryJob(kit: Kit) {
   return async (timer: WebhookTimer, lead: Lead, now: Date): Promise<string> => {
     const subscription =
       timer.subscriptionId === CRM_SUBSCRIPTION_ID
-        ? crmSubscription(kit)
+        ? crmOf(kit)
         : await kit.webhooks.subscription(timer.subscriptionId);
     if (subscription === undefined) return 'moot: subscription removed';
     if (subscription.status !== 'active') return `moot: subscription ${subscription.status}`;

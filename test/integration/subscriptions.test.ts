@@ -107,11 +107,12 @@ describe('outbound webhooks', () => {
 
   it('deliver each event signed as the specification says, in the lead order', async () => {
     const leadId = await assignedLead('Webhook Person');
-    const got = await eventually('created and assigned', async () => {
+    const got = await eventually('created, assigned, its status', async () => {
       const events = receiver.forLead(leadId);
-      return events.length >= 2 ? events : undefined;
+      return events.length >= 3 ? events : undefined;
     });
-    expect(got.map((e) => e.type)).toEqual(['lead.created', 'lead.assigned']);
+    // Created, then assigned, which is a status too.
+    expect(got.map((e) => e.type)).toEqual(['lead.created', 'lead.assigned', 'lead.status_changed']);
     const verifier = new Webhook(subscription.secret);
     for (const event of got) {
       const verified = verifier.verify(event.body, {

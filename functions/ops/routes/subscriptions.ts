@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { CRM_SUBSCRIPTION_ID } from '../../shared/crm/crm-config.ts';
+import { CRM_SUBSCRIPTION_ID, crmSubscription } from '../../shared/crm/crm-config.ts';
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
 import { refusedAddress, refusedUrl } from '../../shared/outbound-http.ts';
@@ -9,7 +9,6 @@ import {
   publicSubscription,
   type Subscription,
   SubscriptionInput,
-  WEBHOOK_EVENTS,
 } from '../../shared/webhooks.ts';
 import { parseBody, parseQuery, requireManager } from '../core.ts';
 import type { OpsDeps, OpsRequest, OpsRoutes } from '../deps.ts';
@@ -93,17 +92,7 @@ export function subscriptionRoutes(
       // The CRM's pushes are logged like a subscriber's deliveries, under its own id.
       const odoo = deps.config.crm.odoo;
       const subscription =
-        id === CRM_SUBSCRIPTION_ID && odoo
-          ? {
-              id,
-              url: odoo.url,
-              events: [...WEBHOOK_EVENTS],
-              secret: '',
-              createdAt: new Date(0).toISOString(),
-              createdBy: 'config',
-              status: 'active' as const,
-            }
-          : await deps.webhooks.subscription(id);
+        id === CRM_SUBSCRIPTION_ID && odoo ? crmSubscription(odoo) : await deps.webhooks.subscription(id);
       if (subscription === undefined)
         throw new HttpError(404, 'unknown_subscription', `There is no subscription "${id}".`);
       const { limit } = parseQuery(DeliveriesQuery, request.event.queryStringParameters);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Subscription, WEBHOOK_EVENTS } from '../webhooks.ts';
 
 const OdooId = z.number().int().positive();
 
@@ -33,3 +34,19 @@ export type CrmConfig = z.infer<typeof CrmConfig>;
 
 /** The built-in subscriber that pushes every lead event to the CRM: its deliveries share the webhooks' outbox. */
 export const CRM_SUBSCRIPTION_ID = 'crm-odoo';
+
+/**
+ * The CRM as the outbox sees it: a subscriber of every event that is never disabled. It signs nothing (Odoo
+ * takes its API key), so its secret is only there to fill the shape.
+ */
+export function crmSubscription(odoo: OdooConfig): Subscription {
+  return {
+    id: CRM_SUBSCRIPTION_ID,
+    url: odoo.url,
+    events: [...WEBHOOK_EVENTS],
+    secret: 'whsec_notUsedForTheCrmWhichAuthenticatesWithItsApiKey=',
+    createdAt: new Date(0).toISOString(),
+    createdBy: 'config',
+    status: 'active',
+  };
+}
