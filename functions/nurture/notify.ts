@@ -2,8 +2,11 @@ import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempo
 import type { Channel, NoticeKind, PersonChannels } from '../shared/channel-config.ts';
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { ChannelMessage } from '../shared/channels/message.ts';
+import { ChatRefused } from '../shared/channels/senders.ts';
 import { fitSms } from '../shared/channels/sms-text.ts';
+import { GraphApiError } from '../shared/graph-api.ts';
 import type { Lead, Locale } from '../shared/lead.ts';
+import { OutboundRefused } from '../shared/outbound-http.ts';
 import type { NurtureDeps } from './deps.ts';
 import type { ChannelJob, MailJob, MailResult, SendChannelOnce, SendOnce } from './send-once.ts';
 import type { ShortText } from './templates/short-text.ts';
@@ -36,11 +39,27 @@ export type Attempt = { channel: Channel; outcome: ChannelMessage['outcome']; de
 export type NoticeOutcome = { reached?: Channel; attempts: Attempt[]; suppressed?: string };
 export type Notify = (notice: NoticeRequest) => Promise<NoticeOutcome>;
 
-/** Why a send failed, for the timeline and the log: an error's name and code, never the message's text. */
-function failureDetail(error: unknown): string {
-  const e = error as { name?: string; code?: number; status?: number; message?: string; hint?: string };
-  const code = e.code ?? e.status;
-  return [e.name ?? 'Error', code === undefined ? undefined : String(code), e.hint ?? e.message]
+/**
+ * Why a send failed, for the timeline and the log: the error's name and code, and its words only where they are
+ * ours (a Graph error's hint, a refused chat or address). A service's own message may quote the number or the
+ * address it refused (End User Messaging's validation errors do), so it is never kept.
+ */
+export function failureDetail(error: unknown): string {
+  const e = error as {
+    name?: string;
+    code?: number;
+    status?: number;
+    hint?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const code = e.code ?? e.status ?? e.$metadata?.httpStatusCode;
+  const words =
+    error instanceof GraphApiError
+      ? error.hint
+      : error instanceof ChatRefused || error instanceof OutboundRefused
+        ? error.message
+        : undefined;
+  return [e.name ?? 'Error', code === undefined ? undefined : String(code), words]
     .filter(Boolean)
     .join(': ')
     .slice(0, 300);

@@ -2,6 +2,7 @@ import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempo
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { Lead } from '../shared/lead.ts';
 import type { NurtureDeps } from './deps.ts';
+import { failureDetail } from './notify.ts';
 import type { RepLookup } from './rep-lookup.ts';
 import type { SendChannelOnce } from './send-once.ts';
 import { shortText, teamAssignmentText } from './templates/short-text.ts';
@@ -64,7 +65,7 @@ export function createTellTeam(
     } catch (error) {
       // Another delivery of this record is posting it right now: that one records it.
       if (error instanceof IdempotencyAlreadyInProgressError) return;
-      const detail = `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
+      const detail = failureDetail(error);
       kit.logger.warn('team chat refused the message', { leadId: lead.id, poolId: pool.id, kind, detail });
       await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'failed', detail });
     }

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { failureDetail } from '../../functions/nurture/notify.ts';
 import { chatRequest, slackEscape } from '../../functions/shared/channels/chat-format.ts';
 import { statusAdvances } from '../../functions/shared/channels/message.ts';
 import { signReply, verifyReply } from '../../functions/shared/channels/reply-token.ts';
+import { ChatRefused } from '../../functions/shared/channels/senders.ts';
 import { fitSms, smsEncoding, smsParts } from '../../functions/shared/channels/sms-text.ts';
 import { whatsappParam } from '../../functions/shared/channels/whatsapp-text.ts';
 import { WhatsAppWebhook } from '../../functions/shared/channels/whatsapp-webhook.ts';
 import { ConfigError, parseConfig } from '../../functions/shared/config.ts';
+import { GraphApiError } from '../../functions/shared/graph-api.ts';
 import { testConfig } from '../support/factories.ts';
 
 const anyText = fc.string({ unit: 'grapheme', maxLength: 400 });
@@ -237,5 +240,26 @@ describe("WhatsApp's webhook payloads as Meta documents them", () => {
     );
     const failed = WhatsAppWebhook.parse(fixture('status-failed')).entry[0]?.changes[0]?.value.statuses?.[0];
     expect(failed?.errors?.[0]?.code).toBe(131026);
+  });
+});
+
+describe('why a channel failed, as the timeline and the log keep it', () => {
+  it("never keeps a service's own words, which may quote the number it refused", () => {
+    const sdkError = Object.assign(
+      new Error("1 validation error detected: Value '+966501234567' at 'destinationPhoneNumber' failed"),
+      { name: 'ValidationException', $metadata: { httpStatusCode: 400 } },
+    );
+    expect(failureDetail(sdkError)).toBe('ValidationException: 400');
+    expect(failureDetail(new ChatRefused('the chat answered 503'))).toBe(
+      'ChatRefused: the chat answered 503',
+    );
+    const graph = new GraphApiError(
+      '(#131030) Recipient +966… not in allowed list',
+      400,
+      131030,
+      true,
+      'WhatsApp refused',
+    );
+    expect(failureDetail(graph)).toBe('GraphApiError: 131030: WhatsApp refused');
   });
 });
