@@ -49,6 +49,9 @@ export const ReassignInput = z.strictObject({
   reason: z.string().trim().min(3, 'say why the lead moves').max(500),
 });
 
+/** Lead, task, import and subscription ids are UUIDs: anything else names nothing (and may be too long a key). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Parses a JSON body against a schema, or answers 400 with the fields to fix. */
 export function parseBody<T extends z.ZodType>(schema: T, body: string | undefined): z.infer<T> {
   let json: unknown;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { HttpError } from '../shared/errors.ts';
 import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.ts';
 import { DASHBOARD_API_PREFIX, type OpsRouteKey } from '../shared/routes.ts';
-import { viewerOf } from './core.ts';
+import { UUID, viewerOf } from './core.ts';
 import type { OpsDeps, OpsRoute } from './deps.ts';
 import { createChangeStatus } from './lead-status.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -32,8 +32,6 @@ const JwtAuthorizer = z.object({
     })
     .optional(),
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The ops API: leads, reps, KPIs, the links in mail and the dashboard. In AWS the API routes need IAM-signed

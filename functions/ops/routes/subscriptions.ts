@@ -10,7 +10,7 @@ import {
   type Subscription,
   SubscriptionInput,
 } from '../../shared/webhooks.ts';
-import { parseBody, parseQuery, requireManager } from '../core.ts';
+import { parseBody, parseQuery, requireManager, UUID } from '../core.ts';
 import type { OpsDeps, OpsRequest, OpsRoutes } from '../deps.ts';
 
 type SubscriptionRouteKey =
@@ -18,8 +18,6 @@ type SubscriptionRouteKey =
   | 'GET /v1/subscriptions'
   | 'DELETE /v1/subscriptions/{subscriptionId}'
   | 'GET /v1/subscriptions/{subscriptionId}/deliveries';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
