@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config, NurtureSequence } from '../shared/config.ts';
 import { isClosed, type Lead } from '../shared/lead.ts';
 import type { NurtureStepTimer, SlaEscalationTimer, SlaReminderTimer } from '../shared/timers.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NurtureDeps } from './deps.ts';
 import type { LeadChange } from './lead-change.ts';
 

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../shared/errors.ts';
 import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.ts';
 import { DASHBOARD_API_PREFIX, type OpsRouteKey } from '../shared/routes.ts';

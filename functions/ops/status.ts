@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../shared/config.ts';
 import { HttpError, issuesFromZod } from '../shared/errors.ts';
 import type { Lead, LeadStatus, StatusChange } from '../shared/lead.ts';

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../shared/config.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
 import { intakeFromGraphLead } from '../shared/meta-intake.ts';

@@ -10,7 +10,7 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A queue message that can never succeed; it fails so the redrive policy parks it in the DLQ. */
 export class InvalidMessageError extends Error {

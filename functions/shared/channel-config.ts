@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Locale } from './lead.ts';
 
 /** A number as WhatsApp and SMS take it: E.164, a + and 8 to 15 digits. */

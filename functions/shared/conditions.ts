@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The lead facts a scoring or segment rule may test. `answers.<key>` reaches a form's own questions;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TableEnv = z.object({ TABLE_NAME: z.string().min(3) });
 export const IdempotencyEnv = z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(3) });

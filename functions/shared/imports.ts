@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A spreadsheet of leads, imported: its record (what was asked, how many rows, which were refused and why) and

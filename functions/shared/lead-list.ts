@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Lead, LeadSource, LeadStatus } from './lead.ts';
 import { tableKeys } from './table-schema.ts';
 

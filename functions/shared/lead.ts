@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Valued } from './money.ts';
 
 export const Locale = z.enum(['en', 'ar', 'fa']);

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a rep can do from the assignment email: a status, or `later` (plan a call back at a time they pick). */
 export const ACTIONS = ['contacted', 'qualified', 'won', 'lost', 'later'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Money, exactly: an amount is a decimal string in its currency's minor units (SAR 12500.00, KWD 1.250, IRR

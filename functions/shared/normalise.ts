@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { z } from 'zod';
+import * as z from 'zod';
 import { stripBidiMarks } from './text.ts';
 
 export type NormalisedPhone = {

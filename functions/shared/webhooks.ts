@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { displayName, type Lead } from './lead.ts';
 
 /** What a subscriber can hear of. */

@@ -1,5 +1,5 @@
 import { stringify } from 'lossless-json';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from '../../shared/answers.ts';
 import type { FacebookConfig } from '../../shared/config.ts';
 import { HttpError, issuesFromZod } from '../../shared/errors.ts';

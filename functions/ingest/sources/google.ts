@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { answerKey, isoTime, LINE_MAX_CHARS } from '../../shared/answers.ts';
 import type { ContactField, GoogleConfig } from '../../shared/config.ts';
 import { HttpError, issuesFromZod } from '../../shared/errors.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ContactField, FormConfig } from '../../shared/config.ts';
 import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
 import type { Attribution, Contact, IntakeMessage } from '../../shared/lead.ts';

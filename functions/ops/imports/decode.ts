@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../../shared/errors.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../shared/config.ts';
 import { HttpError } from '../../shared/errors.ts';
 import { ImportFormat, type ImportRefusal, ImportSourceName } from '../../shared/imports.ts';

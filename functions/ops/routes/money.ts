@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonResponse } from '../../shared/http.ts';
 import { campaignLabel, summariseForecast, summariseRoi } from '../../shared/kpi.ts';
 import { LeadSource } from '../../shared/lead.ts';

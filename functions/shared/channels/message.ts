@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, NOTICE_KINDS } from '../channel-config.ts';
 
 /** Delivery as the channel reports it later (WhatsApp's statuses); a status never goes back down this order. */

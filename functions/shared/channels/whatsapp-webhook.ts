@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The parts of a WhatsApp Business Account webhook this reads (Meta's payload reference: messages and statuses

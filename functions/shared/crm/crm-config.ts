@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Subscription, WEBHOOK_EVENTS } from '../webhooks.ts';
 
 const OdooId = z.number().int().positive();

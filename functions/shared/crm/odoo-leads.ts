@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LeadStatus } from '../lead.ts';
 import type { leadSnapshot, WebhookEventType } from '../webhooks.ts';
 import { type OdooClient, OdooError } from './odoo.ts';

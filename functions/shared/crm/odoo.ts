@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Odoo's external API over JSON-RPC (`POST /jsonrpc`, services `common` and `object`), as Odoo 14–19 serve it:
