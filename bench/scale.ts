@@ -9,7 +9,7 @@ import { wireScoring } from '../functions/scoring/wiring.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
-import { parseConfig } from '../functions/shared/config.ts';
+import { parseConfig } from '../functions/shared/config-text.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { inBatches } from '../local/chaos.ts';

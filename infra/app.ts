@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseConfig } from '../functions/shared/config.ts';
+import { parseConfig } from '../functions/shared/config-text.ts';
 import { deployableConfig } from './bundling.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { PipelineStack } from './stacks/pipeline-stack.ts';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Config, ConfigError, parseConfig } from '../functions/shared/config.ts';
+import { type Config, ConfigError } from '../functions/shared/config.ts';
+import { parseConfig } from '../functions/shared/config-text.ts';
 
 export type SecretOverrides = {
   LEADPIPE_FACEBOOK_APP_SECRET?: string | undefined;

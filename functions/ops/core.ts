@@ -1,8 +1,8 @@
-import { z } from 'zod';
-import { RepConfig } from '../shared/config.ts';
+import * as z from 'zod';
 import { HttpError, issuesFromZod } from '../shared/errors.ts';
 import type { Assignment, Lead } from '../shared/lead.ts';
 import { Day } from '../shared/lead-list.ts';
+import { RepConfig } from '../shared/rep-config.ts';
 
 /** Who is acting, for the record: a name or an id, one line. */
 const Actor = z

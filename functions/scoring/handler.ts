@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
-import { type Config, DUPLICATE_WINDOW_MINUTES } from '../shared/config.ts';
+import type { Config } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
 import type { ImportOutcome } from '../shared/imports.ts';
 import { type GraphLead, IntakeMessage, type Lead, type RoutingMessage } from '../shared/lead.ts';
@@ -15,6 +15,7 @@ import type {
   MetaLeads,
 } from '../shared/ports.ts';
 import { ownValue } from '../shared/records.ts';
+import { DUPLICATE_WINDOW_MINUTES } from '../shared/rep-config.ts';
 import { searchTermsOf } from '../shared/search.ts';
 import { buildLead, type DedupeKey, dedupeKeys, mergeTouch, reopensAsNewLead } from './core.ts';
 import { applyGraphLead } from './facebook-lead.ts';

@@ -1,19 +1,12 @@
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChatWebhook, NOTICE_KINDS, NotificationsConfig, PersonChannels } from './channel-config.ts';
 import { ConditionSchema, LeadFieldPath } from './conditions.ts';
 import { CrmConfig } from './crm/crm-config.ts';
+import { formatPath } from './errors.ts';
 import { Locale } from './lead.ts';
 import { CurrencyCode, DatedRate } from './money.ts';
+import { CountryCode, Day, DUPLICATE_WINDOW_MINUTES, RepConfig, Slug, WorkingHours } from './rep-config.ts';
 import { DISABLE_AFTER_HOURS, RETRY_SECONDS } from './webhooks.ts';
-
-const Slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and dashes (at most 63 characters)');
-
-const CountryCode = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'use a two-letter ISO 3166 country code such as SA, AE, IR');
 
 /** The fields a form can map onto; anything else a form posts is kept as an answer. */
 export const ContactField = z.enum([
@@ -31,9 +24,6 @@ export const ContactField = z.enum([
   'message',
 ]);
 export type ContactField = z.infer<typeof ContactField>;
-
-/** A web form's double-submit window, also used for a dedupe key whose form is no longer configured. */
-export const DUPLICATE_WINDOW_MINUTES = 10;
 
 export const FormConfig = z.strictObject({
   /** Browser origins allowed to post (CORS); `*` allows any origin. */
@@ -107,51 +97,6 @@ export const SegmentRule = z.strictObject({
   when: ConditionSchema,
 });
 export type SegmentRule = z.infer<typeof SegmentRule>;
-
-const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00 or 17:30');
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-03-20');
-const TimeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'an IANA time zone such as Asia/Riyadh' },
-);
-
-export const WorkingHours = z.strictObject({
-  start: Time,
-  end: Time,
-  /** ISO weekdays (1 = Monday … 7 = Sunday); by default, every day but the region's weekend. */
-  days: z.array(z.number().int().min(1).max(7)).optional(),
-});
-export type WorkingHours = z.infer<typeof WorkingHours>;
-
-export const RepConfig = z.strictObject({
-  id: Slug,
-  name: z.string().min(1),
-  email: z.email(),
-  locale: Locale.default('en'),
-  timezone: TimeZone.default('UTC'),
-  /** Country whose weekend and holidays the rep keeps (SA, EG: Fri–Sat; IR: Fri; AE: Sat–Sun). */
-  region: CountryCode.optional(),
-  weight: z.number().int().min(1).max(100).default(1),
-  active: z.boolean().default(true),
-  workingHours: WorkingHours.optional(),
-  outOfOffice: z.array(z.strictObject({ from: Day, to: Day })).default([]),
-  capacity: z
-    .strictObject({
-      maxOpen: z.number().int().min(1).optional(),
-      perDay: z.number().int().min(1).optional(),
-    })
-    .optional(),
-  /** WhatsApp, SMS and a personal chat webhook, tried as `notifications.routes` says. */
-  channels: PersonChannels.optional(),
-});
-export type RepConfig = z.infer<typeof RepConfig>;
 
 /** Minutes may be fractional (0.1 = 6 s): local runs and tests use second-long clocks. */
 const Minutes = z.number().positive().max(525_600);
@@ -473,16 +418,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Formats a zod path the way it is written in YAML: `routing.pools[0].reps[1]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
 /** For a problem inside a scoring rule or segment, the rule's id, so the message names the rule too. */
 function ruleName(raw: unknown, path: readonly PropertyKey[]): string {
   const [section, list, index] = path;
@@ -493,14 +428,8 @@ function ruleName(raw: unknown, path: readonly PropertyKey[]): string {
   return typeof id === 'string' ? ` (rule "${id}")` : '';
 }
 
-/** Parses and validates configuration text (YAML or JSON); errors name every bad key. */
-export function parseConfig(text: string, source = 'configuration'): Config {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(source, [`not valid YAML: ${(error as Error).message}`]);
-  }
+/** Validates parsed configuration; errors name every bad key the way it is written in YAML. */
+export function validateConfig(raw: unknown, source = 'configuration'): Config {
   const result = Config.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
@@ -517,4 +446,4 @@ export function parseConfig(text: string, source = 'configuration'): Config {
   return result.data;
 }
 
-export { LeadFieldPath };
+export { DUPLICATE_WINDOW_MINUTES, formatPath, LeadFieldPath, RepConfig, WorkingHours };

@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import { formatPath } from './config.ts';
+import type * as z from 'zod';
 
 export type ErrorIssue = { path: string; message: string };
 
@@ -27,4 +26,14 @@ export class HttpError extends Error {
 
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** Formats a zod path the way it is written in YAML: `routing.pools[0].reps[1]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(top level)' : out;
 }

@@ -5,7 +5,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import { deployableConfig } from '../../infra/bundling.ts';
 import { DataStack } from '../../infra/stacks/data-stack.ts';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';

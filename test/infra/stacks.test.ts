@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FOOTPRINTS } from '../../functions/footprints.ts';
-import { parseConfig } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import { footprintEnvNames } from '../../functions/shared/footprint.ts';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.ts';
 import { deployableConfig } from '../../infra/bundling.ts';

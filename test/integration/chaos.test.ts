@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FunctionName } from '../../functions/footprints.ts';
-import { parseConfig } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import { runChaos } from '../../local/chaos.ts';
 import { testEmulators } from '../support/aws.ts';
 

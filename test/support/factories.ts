@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { parse as parseYaml } from 'yaml';
-import { type Config, parseConfig } from '../../functions/shared/config.ts';
+import type { Config } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import type { Assignment, IntakeMessage, Lead } from '../../functions/shared/lead.ts';
 import { lambdaContext } from '../../local/lambda-context.ts';
 

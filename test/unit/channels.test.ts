@@ -9,7 +9,8 @@ import { ChatRefused } from '../../functions/shared/channels/senders.ts';
 import { fitSms, smsEncoding, smsParts } from '../../functions/shared/channels/sms-text.ts';
 import { whatsappParam } from '../../functions/shared/channels/whatsapp-text.ts';
 import { WhatsAppWebhook } from '../../functions/shared/channels/whatsapp-webhook.ts';
-import { ConfigError, parseConfig } from '../../functions/shared/config.ts';
+import { ConfigError } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import { GraphApiError } from '../../functions/shared/graph-api.ts';
 import { testConfig } from '../support/factories.ts';
 

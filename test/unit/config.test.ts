@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../functions/shared/config.ts';
+import { ConfigError } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 
 const demo = readFileSync('leadpipe.config.yaml', 'utf8');
 

@@ -6,7 +6,7 @@ import { googleIntakeMessage, parseGoogleWebhook } from '../../functions/ingest/
 import { buildLead, mergeTouch } from '../../functions/scoring/core.ts';
 import { applyGraphLead, isMetaTestLead } from '../../functions/scoring/facebook-lead.ts';
 import { answerKey, isoTime } from '../../functions/shared/answers.ts';
-import { parseConfig } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import { GraphLead } from '../../functions/shared/lead.ts';
 import { ANSWER_MAX_CHARS, cutAnswer, cutToBytes, fitAnswers } from '../../functions/shared/limits.ts';
 import { normalisePhone } from '../../functions/shared/normalise.ts';

@@ -8,7 +8,7 @@ import {
   rescore,
   scoreFacts,
 } from '../../functions/scoring/core.ts';
-import { parseConfig } from '../../functions/shared/config.ts';
+import { parseConfig } from '../../functions/shared/config-text.ts';
 import { intakeMessage, lead, testConfig } from '../support/factories.ts';
 
 const config = testConfig();

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { RepConfig } from '../config.ts';
+import * as z from 'zod';
 import type { RepDirectory, RepPatch, RepRecord } from '../ports.ts';
+import { RepConfig } from '../rep-config.ts';
 import { REPS_PARTITION, SORT, tableKeys } from '../table-schema.ts';
 import { writeIf } from './conditional.ts';
 import { queryItems } from './scan.ts';
