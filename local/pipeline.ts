@@ -372,6 +372,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     );
   for (const schedule of schedules) schedule.start();
 
+  const dashboard = buildDashboard();
   const ops = wireOps({
     clients: clientsFor('ops'),
     env: {
@@ -384,7 +385,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         : {}),
     },
     config,
-    dashboard: buildDashboard(),
+    dashboard: () => dashboard,
   });
 
   const handlers = { ingest, ops } as const;

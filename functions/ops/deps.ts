@@ -28,7 +28,7 @@ export type OpsDeps = {
   leads: Pick<LeadRepository, 'get' | 'recordStatus' | 'reassign' | 'leaveWaiting' | 'waiting' | 'setValues'>;
   lister: LeadLister;
   /** The dashboard's built files; without them `/dashboard` answers 404. */
-  dashboard?: DashboardAssets;
+  dashboard?: () => DashboardAssets | undefined;
   /** Cognito's sign-in for the dashboard in AWS; locally none (loopback needs no sign-in). */
   signIn?: DashboardSignIn;
   reps: Pick<RepDirectory, 'get' | 'roster' | 'add' | 'update'>;

@@ -1,8 +1,9 @@
+import '../shared/source-mapped-stacks.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
-import { bundledDashboard } from '../shared/dashboard-assets.ts';
+import { dashboardBesideBundle } from '../shared/dashboard-assets.ts';
 import { DashboardEnv, parseEnv } from '../shared/env.ts';
 import { resolveSecretsRequiring } from '../shared/secrets.ts';
 import { footprint } from './footprint.ts';
@@ -18,12 +19,10 @@ const { config, missing } = await resolveSecretsRequiring(
   fetchSsmParameters,
 );
 
-const dashboard = bundledDashboard();
-
 export const handler = wireOps({
   clients: { dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) },
   env: process.env,
   config,
   missingSecrets: missing,
-  ...(dashboard ? { dashboard } : {}),
+  dashboard: dashboardBesideBundle(import.meta.url),
 });

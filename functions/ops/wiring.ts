@@ -41,11 +41,14 @@ export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
 
 /**
  * The ops function (API, action links, unsubscribe, dashboard) as Lambda, the local runner and the tests run
- * it. The dashboard's files come baked into the bundle in AWS and built on the fly locally; without a Cognito
+ * it. The dashboard's files ship beside the bundle in AWS (read on first request) and are built at start locally; without a Cognito
  * sign-in in the environment (loopback), the page needs none.
  */
 export function wireOps(
-  input: WiringInput<'dynamodb' | 'sqs'> & { dashboard?: DashboardAssets; exportPartBytes?: number },
+  input: WiringInput<'dynamodb' | 'sqs'> & {
+    dashboard?: () => DashboardAssets | undefined;
+    exportPartBytes?: number;
+  },
 ) {
   const env = parseEnv(OpsEnv, input.env);
   const db = documentClient(input.clients.dynamodb);

@@ -1,3 +1,4 @@
+import '../shared/source-mapped-stacks.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { bundledConfig } from '../shared/bundled-config.ts';

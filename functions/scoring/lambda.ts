@@ -1,3 +1,4 @@
+import '../shared/source-mapped-stacks.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import type { HttpResponse } from './http.ts';
 
 /** The dashboard's files (the page, its script and style sheet), built with esbuild and served by ops. */
@@ -6,13 +7,24 @@ export type DashboardAssets = Record<string, { contentType: string; body: string
 /** Where the dashboard sends people to sign in (Cognito's managed login); none locally. */
 export type DashboardSignIn = { domain: string; clientId: string };
 
-// Replaced at bundle time (esbuild `define`) with the built dashboard as a JSON string.
-declare const LEADPIPE_DASHBOARD_JSON: string;
+/** The file the stack writes beside the ops bundle with the built dashboard (see infra/bundling.ts). */
+export const DASHBOARD_FILE = 'dashboard.json';
 
-/** The dashboard baked into the ops bundle at synth; none when the bundle was built without it. */
-export function bundledDashboard(): DashboardAssets | undefined {
-  if (typeof LEADPIPE_DASHBOARD_JSON !== 'string') return undefined;
-  return JSON.parse(LEADPIPE_DASHBOARD_JSON) as DashboardAssets;
+/**
+ * The dashboard shipped beside the ops bundle, read on its first request rather than at cold start: 100 KB
+ * of page and script that an API call or an action link never needs. None when the file is not there.
+ */
+export function dashboardBesideBundle(bundleUrl: string): () => DashboardAssets | undefined {
+  let assets: DashboardAssets | undefined;
+  let read = false;
+  return () => {
+    if (!read) {
+      read = true;
+      const file = new URL(DASHBOARD_FILE, bundleUrl);
+      if (existsSync(file)) assets = JSON.parse(readFileSync(file, 'utf8')) as DashboardAssets;
+    }
+    return assets;
+  };
 }
 
 /**

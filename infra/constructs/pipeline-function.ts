@@ -1,12 +1,13 @@
+import { join } from 'node:path';
 import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import type { Config } from '../../functions/shared/config.ts';
-import { BUNDLE, configDefine } from '../bundling.ts';
+import { BUNDLE, configDefine, writeBesideBundle } from '../bundling.ts';
 import { applyFootprint, type FootprintTargets } from './footprint-grants.ts';
 
 export type PipelineFunctionProps = {
@@ -19,15 +20,15 @@ export type PipelineFunctionProps = {
   memorySize?: number;
   /** Settings beyond the footprint's resource names. */
   environment?: Record<string, string>;
-  /** More esbuild `define`s, beside the config (the ops bundle carries the built dashboard). */
-  define?: Record<string, string>;
+  /** Files written beside the bundle, read by the function when it needs them (ops: the built dashboard). */
+  files?: Record<string, string>;
 };
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
- * One place for every function's defaults: Node.js 22 on arm64, an ESM bundle (SDK included, minified, with
- * source maps), a log group with retention, Powertools settings, the validated config baked in, and the
+ * One place for every function's defaults: Node.js 22 on arm64, an ESM bundle (SDK included, minified, its
+ * source map beside it, no `--enable-source-maps`), a log group with retention, Powertools settings, the validated config baked in, and the
  * environment and IAM grants its footprint declares.
  */
 export class PipelineFunction extends Construct {
@@ -73,19 +74,23 @@ export class PipelineFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE.target,
         minify: true,
+        // The map ships beside the bundle for stack traces (functions/shared/stack-traces.ts), without the
+        // sources: file, line and column are what a trace needs, and the asset stays small.
         sourceMap: true,
+        sourcesContent: false,
         mainFields: [...BUNDLE.mainFields],
         externalModules: [],
         banner: BUNDLE.banner,
-        define: { ...configDefine(props.config), ...props.define },
+        define: configDefine(props.config),
+        esbuildArgs: aliasArgs(),
         forceDockerBundling: false,
+        ...(props.files ? { commandHooks: copyBeside(props.files) } : {}),
       },
     });
     applyFootprint(this.fn, FOOTPRINTS[props.name], props.targets);
@@ -95,4 +100,20 @@ export class PipelineFunction extends Construct {
         'Pinned to nodejs22.x (LTS): the bundles target Node 20+ and the whole suite runs on it; a runtime change is a tested change, not an automatic one.',
     });
   }
+}
+
+/** The bundle's esbuild aliases as NodejsFunction passes CLI arguments. */
+function aliasArgs(): Record<string, string> {
+  return Object.fromEntries(Object.entries(BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, to]));
+}
+
+/** Copies files written at synth into the asset beside the bundle. */
+function copyBeside(files: Record<string, string>): ICommandHooks {
+  const dir = writeBesideBundle(files);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) =>
+      Object.keys(files).map((name) => `cp "${join(dir, name)}" "${join(output, name)}"`),
+  };
 }

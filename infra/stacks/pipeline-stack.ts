@@ -27,7 +27,7 @@ import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
 import { SORT } from '../../functions/shared/table-schema.ts';
-import { dashboardDefine } from '../bundling.ts';
+import { dashboardFiles } from '../bundling.ts';
 import type { FootprintTargets } from '../constructs/footprint-grants.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
@@ -221,8 +221,9 @@ export class PipelineStack extends Stack {
       // A spreadsheet import reads and queues up to 20,000 rows in one request: API Gateway's 30 seconds,
       // less a second. Every other ops request takes milliseconds; the timeout costs nothing unused.
       timeout: Duration.seconds(29),
-      // The dashboard's page, script and style, built with esbuild at synth and served by this function.
-      define: dashboardDefine(),
+      // The dashboard's page, script and style, built with esbuild at synth, shipped beside the bundle and
+      // read on the first dashboard request.
+      files: dashboardFiles(),
     }).fn;
 
     // Each function's queue triggers, from its footprint.

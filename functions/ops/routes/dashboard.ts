@@ -19,7 +19,7 @@ export function dashboardRoutes(
           reportingCurrency: deps.config.money.reportingCurrency,
         }),
       });
-    const files = deps.dashboard ?? {};
+    const files = deps.dashboard?.() ?? {};
     const asset = Object.hasOwn(files, name) ? files[name] : undefined;
     if (asset === undefined)
       throw new HttpError(404, 'not_found', `There is no dashboard file "${event.pathParameters?.asset}".`);
