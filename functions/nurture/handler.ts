@@ -3,7 +3,7 @@ import { InvalidMessageError } from '../shared/batch.ts';
 import { formatAddress } from '../shared/html.ts';
 import type { NurtureDeps, NurtureKit } from './deps.ts';
 import { createFeedbackJob } from './feedback.ts';
-import { createLeadChange } from './lead-change.ts';
+import { createKpiRecorder, createLeadChange } from './lead-change.ts';
 import { createNotify } from './notify.ts';
 import { createRepLookup } from './rep-lookup.ts';
 import { createRepNotice } from './rep-mail.ts';
@@ -57,10 +57,11 @@ export function createNurtureHandler(deps: NurtureDeps) {
     'notice-fallback': noticeFallbackJob(kit),
   };
   const onLeadChange = createLeadChange(kit, createWebhookFanout(kit));
-  const stream = createStreamJob(kit, onLeadChange);
+  const recordKpis = createKpiRecorder(kit);
+  const stream = createStreamJob(kit, onLeadChange, recordKpis);
   const timers = createTimerQueueJob(kit, timerJobs);
   const feedback = createFeedbackJob(deps);
-  const replay = createReplayJob(deps, onLeadChange);
+  const replay = createReplayJob(deps, onLeadChange, recordKpis);
 
   /** One function, three triggers and a manual replay: the event's shape says which. */
   function dispatch(event: DynamoDBStreamEvent | SQSEvent, context: Context): Promise<SQSBatchResponse>;

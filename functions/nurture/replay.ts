@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { KpiEntry } from '../shared/ports.ts';
 import type { NurtureDeps } from './deps.ts';
 import type { LeadChange } from './lead-change.ts';
 
@@ -16,18 +17,21 @@ export type ReplaySummary = { replayed: number; missing: string[] };
 export function createReplayJob(
   deps: Pick<NurtureDeps, 'leads' | 'now' | 'logger'>,
   onLeadChange: LeadChange,
+  recordKpis: (entries: KpiEntry[]) => Promise<void>,
 ) {
   return async (request: ReplayRequest): Promise<ReplaySummary> => {
     const summary: ReplaySummary = { replayed: 0, missing: [] };
+    const kpis: KpiEntry[] = [];
     for (const id of request.replay.leadIds) {
       const lead = await deps.leads.get(id);
       if (lead === undefined) {
         summary.missing.push(id);
         continue;
       }
-      await onLeadChange(undefined, lead, deps.now());
+      await onLeadChange(undefined, lead, deps.now(), kpis);
       summary.replayed++;
     }
+    await recordKpis(kpis);
     deps.logger.info('leads replayed', { replayed: summary.replayed, missing: summary.missing.length });
     return summary;
   };

@@ -74,18 +74,26 @@ export function createSqsBatchHandler<P = undefined>(
  * retried. Records run in order unless `inParallel` is set, which is only safe when every record's effect is
  * idempotent and independent of the order (the retry after a checkpoint repeats records that succeeded).
  */
-export function createStreamBatchHandler(
+export function createStreamBatchHandler<S = undefined>(
   logger: Logger,
-  handleRecord: (record: DynamoDBRecord, context: Context) => Promise<void>,
-  options: { inParallel?: boolean } = {},
+  handleRecord: (record: DynamoDBRecord, context: Context, scope: S) => Promise<void>,
+  options: {
+    inParallel?: boolean;
+    /**
+     * Work shared by a batch's records: `start` makes what they add to, `finish` writes it once they are done.
+     * If `finish` throws, the whole batch is retried (so what it writes must be idempotent).
+     */
+    batch?: { start: () => S; finish: (scope: S) => Promise<void> };
+  } = {},
 ) {
   async function handle(event: DynamoDBStreamEvent, context: Context): Promise<SQSBatchResponse> {
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
-    return processPartialResponse(
+    const scope = options.batch?.start() as S;
+    const response = await processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
         try {
-          await handleRecord(record, context);
+          await handleRecord(record, context, scope);
         } catch (error) {
           logger.error('stream record failed', {
             eventId: record.eventID,
@@ -98,6 +106,16 @@ export function createStreamBatchHandler(
       processor,
       { context, processInParallel: options.inParallel ?? false, throwOnFullBatchFailure: false },
     );
+    if (options.batch === undefined) return response;
+    try {
+      await options.batch.finish(scope);
+    } catch (error) {
+      logger.error('stream batch failed to finish', { records: event.Records.length, error: error as Error });
+      // From the first record: a failure checkpoints there, and the batch's records all come again.
+      const first = event.Records[0]?.dynamodb?.SequenceNumber;
+      return { batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] };
+    }
+    return response;
   }
   return middy<DynamoDBStreamEvent, SQSBatchResponse, Error, Context>(handle).use(
     injectLambdaContext(logger),

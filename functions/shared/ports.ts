@@ -251,16 +251,22 @@ export interface Mailer {
 
 export type KpiTable = 'rt' | 'funnel' | 'forecast';
 
+/** One lead event for the KPI aggregates. */
+export type KpiEntry = {
+  leadId: string;
+  event: {
+    key: string;
+    table: KpiTable;
+    day: string;
+    dims: readonly { type: string; value: string }[];
+    adds: Record<string, number>;
+  };
+};
+
 /** Aggregates that each lead event changes exactly once (a marker written in the same transaction). */
 export interface KpiStore {
-  record(
-    leadId: string,
-    eventKey: string,
-    table: KpiTable,
-    day: string,
-    dims: readonly { type: string; value: string }[],
-    adds: Record<string, number>,
-  ): Promise<'recorded' | 'duplicate'>;
+  /** Counts the events not counted before; returns those it counted now. */
+  recordAll(entries: readonly KpiEntry[]): Promise<KpiEntry[]>;
   /** Aggregate rows of one dimension type for days from…to (inclusive): cost independent of the lead count. */
   query(
     table: KpiTable,

@@ -82,8 +82,10 @@ describe('the speed-to-lead KPI', () => {
     await leads.create(test);
 
     const records = await allStreamRecords();
-    for (let delivery = 0; delivery < 2; delivery++) {
-      const result = await nurture({ Records: records }, context('nurture'));
+    // Half the batch first, then all of it twice (a retry after a checkpoint overlaps what was counted):
+    // each batch counts its events in one write, and a marker drops every event seen before.
+    for (const batch of [records.slice(0, Math.ceil(records.length / 2)), records, records]) {
+      const result = await nurture({ Records: batch }, context('nurture'));
       expect(result.batchItemFailures).toEqual([]);
     }
 

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyStatusEvent, StatusEvent } from '../../functions/ops/status.ts';
+import { aggregateRows, transactionGroups } from '../../functions/shared/aws/dynamo-kpi-store.ts';
 import { businessMinutesBetween } from '../../functions/shared/calendar.ts';
 import { HttpError } from '../../functions/shared/errors.ts';
 import {
@@ -323,5 +325,51 @@ describe('KPI events', () => {
         leadWait: { p50Minutes: 5, p90Minutes: 2880, averageMinutes: 535 },
       },
     ]);
+  });
+});
+
+describe('KPI batches', () => {
+  const entry = (i: number, dims: number, day: string) => ({
+    leadId: `lead-${i}`,
+    event: {
+      key: 'new',
+      table: 'funnel' as const,
+      day,
+      dims: Array.from({ length: dims }, (_, d) => ({ type: `dim${d}`, value: `v${(i + d) % 3}` })),
+      adds: { new: 1, count: 2 },
+    },
+  });
+
+  it('adds events that share a daily row into one update of that row', () => {
+    const rows = aggregateRows([
+      entry(0, 1, '2026-03-19'),
+      entry(3, 1, '2026-03-19'),
+      entry(1, 1, '2026-03-19'),
+    ]);
+    expect(rows).toEqual([
+      { table: 'funnel', type: 'dim0', day: '2026-03-19', value: 'v0', adds: { new: 2, count: 4 } },
+      { table: 'funnel', type: 'dim0', day: '2026-03-19', value: 'v1', adds: { new: 1, count: 2 } },
+    ]);
+  });
+
+  it('splits any batch into transactions of at most 100 items that keep every event once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.constantFrom('2026-03-19', '2026-03-20')), {
+          maxLength: 400,
+        }),
+        (specs) => {
+          const entries = specs.map(([dims, day], i) => entry(i, dims, day));
+          const groups = transactionGroups(entries);
+          for (const group of groups)
+            expect(group.length + aggregateRows(group).length).toBeLessThanOrEqual(100);
+          expect(groups.flat()).toEqual(entries);
+          // The rows of all groups add up to the rows of the whole batch.
+          const total = (rows: ReturnType<typeof aggregateRows>) =>
+            rows.reduce((n, r) => n + (r.adds.count ?? 0), 0);
+          expect(groups.reduce((n, g) => n + total(aggregateRows(g)), 0)).toBe(total(aggregateRows(entries)));
+        },
+      ),
+    );
   });
 });

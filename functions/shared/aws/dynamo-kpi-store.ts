@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KpiStore, KpiTable } from '../ports.ts';
+import type { KpiEntry, KpiStore, KpiTable } from '../ports.ts';
 import { tableKeys } from '../table-schema.ts';
 import { transact } from './conditional.ts';
 import { queryItems } from './scan.ts';
@@ -18,49 +18,69 @@ export class DynamoKpiStore implements KpiStore {
     private readonly tableName: string,
   ) {}
 
-  async record(
-    leadId: string,
-    eventKey: string,
-    table: KpiTable,
-    day: string,
-    dims: readonly { type: string; value: string }[],
-    adds: Record<string, number>,
-  ): Promise<'recorded' | 'duplicate'> {
-    const names = Object.fromEntries(Object.keys(adds).map((k, i) => [`#a${i}`, k]));
-    const values = Object.fromEntries(Object.values(adds).map((v, i) => [`:a${i}`, v]));
-    const update = `ADD ${Object.keys(adds)
-      .map((_, i) => `#a${i} :a${i}`)
-      .join(', ')} SET #type = :type, #day = :day, #value = :value`;
-    // Aggregates are hot items: concurrent events of one day collide, and `transact` retries those conflicts.
-    const result = await transact(
-      this.db,
-      [
-        {
-          // The marker makes the whole change exactly-once: a redelivered record fails here and adds nothing.
-          Put: {
-            TableName: this.tableName,
-            Item: { ...kpiKeys.marker(leadId, eventKey), type: 'kpi-marker', at: day },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
+  /**
+   * Counts a batch of lead events into the daily aggregates, each exactly once: one transaction holds a marker
+   * per event and one update per aggregate row the batch touches, however many of its events share the row
+   * (a stream batch's events mostly share the day and its dimensions). An event whose marker exists is a
+   * redelivery: it is dropped and the rest retried. Returns the events counted now.
+   */
+  async recordAll(entries: readonly KpiEntry[]): Promise<KpiEntry[]> {
+    const recorded: KpiEntry[] = [];
+    for (const group of transactionGroups(entries)) {
+      let pending = group;
+      while (pending.length > 0) {
+        const rows = aggregateRows(pending);
+        // Aggregates are hot items: concurrent batches of one day collide, and `transact` retries those.
+        const result = await transact(
+          this.db,
+          [
+            ...pending.map(({ leadId, event }) => ({
+              // The marker makes the event's share of the change exactly-once.
+              Put: {
+                TableName: this.tableName,
+                Item: { ...kpiKeys.marker(leadId, event.key), type: 'kpi-marker', at: event.day },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+            ...rows.map((row) => this.rowUpdate(row)),
+          ],
+          12,
+        );
+        if (result.ok) {
+          recorded.push(...pending);
+          break;
+        }
+        const seen = new Set(
+          result.reasons.flatMap((r, i) =>
+            r.Code === 'ConditionalCheckFailed' && i < pending.length ? [i] : [],
+          ),
+        );
+        if (seen.size === 0) throw new Error('a KPI transaction failed a condition that is not a marker');
+        pending = pending.filter((_, i) => !seen.has(i));
+      }
+    }
+    return recorded;
+  }
+
+  private rowUpdate(row: AggregateRow) {
+    const names = Object.fromEntries(Object.keys(row.adds).map((k, i) => [`#a${i}`, k]));
+    const values = Object.fromEntries(Object.values(row.adds).map((v, i) => [`:a${i}`, v]));
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: kpiKeys.aggregate(row.table, row.type, row.day, row.value),
+        UpdateExpression: `ADD ${Object.keys(row.adds)
+          .map((_, i) => `#a${i} :a${i}`)
+          .join(', ')} SET #type = :type, #day = :day, #value = :value`,
+        ExpressionAttributeNames: { ...names, '#type': 'type', '#day': 'day', '#value': 'value' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':type': `kpi-${row.table}`,
+          ':day': row.day,
+          ':value': row.value,
         },
-        ...dims.map((dim) => ({
-          Update: {
-            TableName: this.tableName,
-            Key: kpiKeys.aggregate(table, dim.type, day, dim.value),
-            UpdateExpression: update,
-            ExpressionAttributeNames: { ...names, '#type': 'type', '#day': 'day', '#value': 'value' },
-            ExpressionAttributeValues: {
-              ...values,
-              ':type': `kpi-${table}`,
-              ':day': day,
-              ':value': dim.value,
-            },
-          },
-        })),
-      ],
-      12,
-    );
-    return result.ok ? 'recorded' : 'duplicate';
+      },
+    };
   }
 
   async query(table: KpiTable, dimType: string, from: string, to: string) {
@@ -81,4 +101,49 @@ export class DynamoKpiStore implements KpiStore {
     }
     return rows;
   }
+}
+
+/** DynamoDB's limit of items in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+type AggregateRow = {
+  table: KpiTable;
+  type: string;
+  day: string;
+  value: string;
+  adds: Record<string, number>;
+};
+
+/** The aggregate rows a set of events changes, each with the sum of what the events add to it. */
+export function aggregateRows(entries: readonly KpiEntry[]): AggregateRow[] {
+  const rows = new Map<string, AggregateRow>();
+  for (const { event } of entries)
+    for (const dim of event.dims) {
+      const id = [event.table, dim.type, event.day, dim.value].join('\u0000');
+      const row = rows.get(id) ?? {
+        table: event.table,
+        type: dim.type,
+        day: event.day,
+        value: dim.value,
+        adds: {},
+      };
+      for (const [name, n] of Object.entries(event.adds)) row.adds[name] = (row.adds[name] ?? 0) + n;
+      rows.set(id, row);
+    }
+  return [...rows.values()];
+}
+
+/** Splits events so that each group's markers and rows fit one transaction. */
+export function transactionGroups(entries: readonly KpiEntry[]): KpiEntry[][] {
+  const groups: KpiEntry[][] = [];
+  let group: KpiEntry[] = [];
+  for (const entry of entries) {
+    const candidate = [...group, entry];
+    if (group.length > 0 && candidate.length + aggregateRows(candidate).length > MAX_TRANSACTION_ITEMS) {
+      groups.push(group);
+      group = [entry];
+    } else group = candidate;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
