@@ -359,7 +359,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   for (const source of sources) source.start();
   stream.start();
-  const schedules = [new Schedule('sweeper', sweeper, options.sweepIntervalMs ?? 1000, onError)];
+  const schedules = [new Schedule('sweeper', sweeper, options.sweepIntervalMs ?? 5000, onError)];
   // Meta loses webhooks: the reconcile job reads the lead forms on a schedule (every 15 minutes in AWS).
   if (facebook && graphApiUrl)
     schedules.push(

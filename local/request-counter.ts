@@ -29,6 +29,7 @@ type Consumed = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapac
  */
 export class RequestCounter {
   private readonly counts = new Map<string, { count: number; read: number; write: number }>();
+  private readonly purposes = new Map<string, { items: number; write: number }>();
 
   attach<I extends object, O extends object>(
     client: { middlewareStack: MiddlewareStack<I, O> },
@@ -62,6 +63,7 @@ export class RequestCounter {
         const factor = operation.startsWith('Transact') ? 2 : 1;
         entry.read += (read + (reads ? total : 0)) * factor;
         entry.write += (write + (reads ? 0 : total)) * factor;
+        if (!reads) this.countPurposes(operation, args.input, (write + total) * factor);
       }
       return result;
     };
@@ -94,7 +96,57 @@ export class RequestCounter {
       );
   }
 
+  /**
+   * Item writes by what they are for (the key's kind: `LEAD#…/LEAD` is the lead, `KPI#…` a KPI row), with
+   * their write units: exact for a single-item write, shared evenly among the items of a batch or transaction.
+   */
+  writesByPurpose(): { purpose: string; items: number; writeUnits: number }[] {
+    return [...this.purposes.entries()]
+      .map(([purpose, { items, write }]) => ({ purpose, items, writeUnits: write }))
+      .sort((a, b) => b.writeUnits - a.writeUnits);
+  }
+
+  private countPurposes(operation: string, input: object, units: number): void {
+    const keys = writtenKeys(input).map((purpose) => `${purpose} (${operation})`);
+    for (const key of keys) {
+      const entry = this.purposes.get(key) ?? { items: 0, write: 0 };
+      entry.items += 1;
+      entry.write += units / keys.length;
+      this.purposes.set(key, entry);
+    }
+  }
+
   reset(): void {
     this.counts.clear();
+    this.purposes.clear();
   }
+}
+
+type KeyHolder = { Item?: Record<string, unknown>; Key?: Record<string, unknown> };
+
+/** The purpose of each item a write request touches, from its keys. */
+function writtenKeys(input: object): string[] {
+  const i = input as KeyHolder & {
+    TransactItems?: Record<string, KeyHolder | undefined>[];
+    RequestItems?: Record<string, { PutRequest?: KeyHolder; DeleteRequest?: KeyHolder }[]>;
+  };
+  const holders: KeyHolder[] = [];
+  if (i.TransactItems)
+    for (const t of i.TransactItems) holders.push(...Object.values(t).filter((h) => h !== undefined));
+  else if (i.RequestItems)
+    for (const requests of Object.values(i.RequestItems))
+      for (const r of requests) holders.push(r.PutRequest ?? r.DeleteRequest ?? {});
+  else holders.push(i);
+  return holders.map((h) => purposeOf(h.Item ?? h.Key ?? {}));
+}
+
+/** `LEAD#id` + `WS#MSG#…` → `LEAD/WS#MSG`; an item of another table (no pk) is named by its key attribute. */
+function purposeOf(key: Record<string, unknown>): string {
+  const text = (v: unknown) =>
+    typeof v === 'string' ? v : typeof v === 'object' && v && 'S' in v ? String(v.S) : '';
+  const pk = text(key.pk);
+  if (pk === '') return `other table (${Object.keys(key).sort().join(',')})`;
+  const sk = text(key.sk);
+  const skKind = sk.startsWith('WS#') ? sk.split('#').slice(0, 2).join('#') : (sk.split('#')[0] ?? '');
+  return `${pk.split('#')[0]}/${/^\d/.test(skKind) ? 'day' : skKind}`;
 }
