@@ -1,15 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { build } from 'esbuild';
 import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { wireIngest } from '../functions/ingest/wiring.ts';
@@ -17,20 +14,23 @@ import { buildLead } from '../functions/scoring/core.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import type { Condition } from '../functions/shared/conditions.ts';
-import { parseConfig } from '../functions/shared/config.ts';
+import { parseConfig } from '../functions/shared/config-text.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
-import { BUNDLE, configDefine, dashboardDefine } from '../infra/bundling.ts';
 import { createGateway } from '../local/gateway.ts';
 import { invocations, lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
+import { awsHops, awsHopsMarkdown } from './aws-hops.ts';
+import { type BundleResult, bundlesMarkdown, measureBundles } from './bundles.ts';
 import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
+import { startEmptyHops } from './hops.ts';
 import { importMarkdown, measureImport } from './imports.ts';
 import { listPagesMarkdown, measureListPages } from './lead-list.ts';
 import { CHANNEL_PRICES, countryOfNumber, PRICES } from './prices.ts';
 import { measureScale, routingOnFreshTable, sqsEvent } from './scale.ts';
+import { postAtRate } from './steady.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -39,6 +39,9 @@ const Args = z.object({
   leads: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   concurrency: z.coerce.number().int().min(1).max(256).default(16),
   'skip-bundles': z.boolean().default(false),
+  'bundles-only': z.boolean().default(false),
+  'steady-only': z.boolean().default(false),
+  'steady-seconds': z.coerce.number().int().min(2).max(600).default(10),
   'routing-leads': z.coerce.number().int().min(100).max(100_000).default(10_000),
   'scale-sizes': z
     .string()
@@ -53,6 +56,9 @@ const { values } = parseArgs({
     leads: { type: 'string' },
     concurrency: { type: 'string' },
     'skip-bundles': { type: 'boolean' },
+    'bundles-only': { type: 'boolean' },
+    'steady-only': { type: 'boolean' },
+    'steady-seconds': { type: 'string' },
     'routing-leads': { type: 'string' },
     'scale-sizes': { type: 'string' },
     'scale-window': { type: 'string' },
@@ -145,18 +151,6 @@ async function postLeads(url: string, count: number, concurrency: number, offset
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   return { latencies, startedAt, failures, seconds };
-}
-
-/** Posts `count` leads at a steady `perSecond` rate, one at a time: the latency an idle pipeline gives. */
-async function postSteadily(url: string, count: number, perSecond: number, offset: number) {
-  const startedAt = new Map<string, number>();
-  for (let i = 0; i < count; i++) {
-    const wall = Date.now();
-    const { leadId } = await postOne(url, offset + i);
-    if (leadId) startedAt.set(leadId, wall);
-    await new Promise((r) => setTimeout(r, Math.max(0, 1000 / perSecond - (Date.now() - wall))));
-  }
-  return startedAt;
 }
 
 function latenciesOf(mailed: Map<string, number>, startedAt: Map<string, number>): number[] {
@@ -260,6 +254,11 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
   const requests = pipeline.requests
     .snapshot()
     .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
+  const writesByPurpose = pipeline.requests.writesByPurpose().map((w) => ({
+    purpose: w.purpose,
+    itemsPerLead: round(w.items / args.leads, 2),
+    writeUnitsPerLead: round(w.writeUnits / args.leads, 2),
+  }));
   const channels = channelsPerLead(pipeline, args.leads);
   // What Lambda would bill for the burst: invocations and their duration at 256 MB (not the baseline's).
   const billed = invocations.snapshot().filter((i) => i.functionName !== 'minimal');
@@ -267,11 +266,62 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
     mailed,
     drainSeconds,
     requests,
+    writesByPurpose,
     channels,
     billed,
     invocationsPerLead: billed.reduce((n, i) => n + i.count, 0) / posted,
     gbSecondsPerLead: ((billed.reduce((n, i) => n + i.totalMs, 0) / 1000) * 0.25) / posted,
   };
+}
+
+/** Steady traffic at each rate in turn, the pipeline idle before each (the burst's follow-ups settled). */
+async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seconds: number) {
+  const hops = await startEmptyHops(pipeline.resources);
+  const results = [];
+  try {
+    for (const [n, perSecond] of [10, 20, 50].entries()) {
+      await settle(pipeline, 600);
+      const leads = perSecond * seconds;
+      invocations.reset();
+      const { startedAt } = await postAtRate(formUrl, leads, perSecond, 2_000_000 + n * 100_000, leadBody);
+      const mailed = await waitForMail(pipeline, startedAt, 120_000);
+      const invoked = invocations.snapshot();
+      const empty = await postAtRate(hops.url, leads, perSecond, 0, leadBody);
+      const through = await waitForArrivals(hops.arrived, empty.startedAt, 60_000);
+      results.push({
+        perSecond,
+        leads,
+        emails: mailed.size,
+        latencyMs: summary(latenciesOf(mailed, startedAt)),
+        emptyHopsLatencyMs: summary(latenciesOf(through, empty.startedAt)),
+        invocations: invoked,
+      });
+    }
+    // A burst of 1,000 through the empty hops, beside the pipeline's burst above.
+    const started = Date.now();
+    const burst = await postLeads(hops.url, 1000, args.concurrency, 0);
+    const through = await waitForArrivals(hops.arrived, burst.startedAt, 120_000);
+    const last = Math.max(...through.values());
+    return {
+      rates: results,
+      emptyHopsBurst: { leads: through.size, seconds: round((last - started) / 1000) },
+    };
+  } finally {
+    await hops.stop();
+  }
+}
+
+async function waitForArrivals(
+  arrived: Map<string, number>,
+  startedAt: Map<string, number>,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && [...startedAt.keys()].some((id) => !arrived.has(id)))
+    await new Promise((r) => setTimeout(r, 50));
+  return new Map(
+    [...startedAt.keys()].flatMap((id) => (arrived.has(id) ? [[id, arrived.get(id) ?? 0]] : [])),
+  );
 }
 
 /** Phase 4, returning people: the first 100 of the burst post again (same emails) and become touches. */
@@ -300,10 +350,8 @@ async function measurePipeline() {
     const { run, baseline, posted } = await measureIngestAgainstBaseline(pipeline, formUrl);
     const burst = await measureBurstDrain(pipeline, run.startedAt, posted);
 
-    // 3. Steady traffic: 10 leads a second, the latency a rep sees on an ordinary day.
-    const steadyCount = Math.min(100, args.leads);
-    const steadyStarted = await postSteadily(formUrl, steadyCount, 10, 2_000_000);
-    const steadyMailed = await waitForMail(pipeline, steadyStarted, 60_000);
+    // 3. Steady traffic at 10, 20 and 50 leads a second: the latency a rep sees, once the burst has settled.
+    const steady = await measureSteadyRates(pipeline, formUrl, args['steady-seconds']);
 
     const returningRequests = await measureReturning(pipeline, formUrl);
     // 4b. A spreadsheet of new people, then the same file again.
@@ -315,7 +363,7 @@ async function measurePipeline() {
     const kpiCost = await measureKpiCost(pipeline, config, 500);
     const followUps = await measureFollowUps(config, pipeline, 100);
 
-    const bundles = args['skip-bundles'] ? [] : await measureBundles(pipeline);
+    const bundles = args['skip-bundles'] ? [] : await measureBundles(config, coldStartEnv(pipeline));
     const webhookBatches = await measureWebhookBatches();
     const routingRuns = [
       await measureRouting(args['routing-leads'], 10),
@@ -354,12 +402,11 @@ async function measurePipeline() {
       ingestLatencyMs: summary(run.latencies),
       baselineIngestLatencyMs: summary(baseline.latencies),
       baselineAcceptedPerSecond: round(baseline.latencies.length / baseline.seconds),
+      steady,
+      writesByPurpose: burst.writesByPurpose,
       burstEmailsSent: burst.mailed.size,
       burstDrainSeconds: round(burst.drainSeconds),
       pipelineLeadsPerSecond: round(burst.mailed.size / burst.drainSeconds),
-      steadyLeads: steadyCount,
-      steadyEmailsSent: steadyMailed.size,
-      steadyFormToEmailLatencyMs: summary(latenciesOf(steadyMailed, steadyStarted)),
       returningRequests,
       imports,
       listPages,
@@ -637,74 +684,21 @@ function measureScoringCpu() {
 }
 
 /** Bundles each function as CDK does and times a cold import (module init) in a fresh Node process. */
-async function measureBundles(pipeline: Awaited<ReturnType<typeof startPipeline>>) {
-  // Literal local secrets (no SSM round trip here); cold starts reach the running emulators.
-  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
-  const dir = mkdtempSync(join(tmpdir(), 'leadpipe-bench-'));
-  const entries: Record<string, string> = {
-    ingest: 'functions/ingest/lambda.ts',
-    scoring: 'functions/scoring/lambda.ts',
-    routing: 'functions/routing/lambda.ts',
-    nurture: 'functions/nurture/lambda.ts',
-    reconcile: 'functions/reconcile/lambda.ts',
-    sweeper: 'functions/sweeper/lambda.ts',
-    ops: 'functions/ops/lambda.ts',
-    'baseline: SQS client only': 'bench/baseline/minimal-ingest.ts',
-  };
-  const { resources } = pipeline;
-  const env = {
+/** What a cold function finds in its environment (literal local secrets: no SSM round trip here). */
+function coldStartEnv(pipeline: Awaited<ReturnType<typeof startPipeline>> | undefined): NodeJS.ProcessEnv {
+  const resources = pipeline?.resources;
+  return {
     ...process.env,
-    TABLE_NAME: resources.tableName,
-    IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
-    INTAKE_QUEUE_URL: resources.intake.url,
-    ROUTING_QUEUE_URL: resources.routing.url,
-    TIMER_QUEUE_URL: resources.timers.url,
-    GRAPH_API_BASE_URL: pipeline.graphApiUrl || 'https://graph.facebook.com',
-    NODE_OPTIONS: '--dns-result-order=ipv4first',
+    TABLE_NAME: resources?.tableName ?? 'leadpipe-bench',
+    IDEMPOTENCY_TABLE_NAME: resources?.idempotencyTableName ?? 'leadpipe-bench-idempotency',
+    INTAKE_QUEUE_URL: resources?.intake.url ?? 'http://127.0.0.1:1/intake',
+    ROUTING_QUEUE_URL: resources?.routing.url ?? 'http://127.0.0.1:1/routing',
+    TIMER_QUEUE_URL: resources?.timers.url ?? 'http://127.0.0.1:1/timers',
+    GRAPH_API_BASE_URL: pipeline?.graphApiUrl || 'https://graph.facebook.com',
     // What the stack gives ops for the dashboard's sign-in (read at cold start, never called here).
     DASHBOARD_SIGN_IN_DOMAIN: 'leadpipe-000000000000.auth.us-east-1.amazoncognito.com',
     DASHBOARD_CLIENT_ID: 'bench-client',
   };
-  const results = [];
-  for (const [name, entry] of Object.entries(entries)) {
-    const outfile = join(dir, `${name.replace(/\W+/g, '-')}.mjs`);
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: BUNDLE.target,
-      mainFields: [...BUNDLE.mainFields],
-      banner: { js: BUNDLE.banner },
-      // As the stack bundles them: ops carries the built dashboard.
-      define: { ...configDefine(config), ...(name === 'ops' ? dashboardDefine() : {}) },
-      minify: true,
-      logLevel: 'silent',
-    });
-    const initMs: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const probe = spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t)`,
-        ],
-        { env, encoding: 'utf8' },
-      );
-      const ms = Number(probe.stdout.trim().split('\n').at(-1));
-      if (probe.status !== 0 || !Number.isFinite(ms))
-        throw new Error(`cold start of ${name} failed: ${probe.stderr.slice(-800)}`);
-      initMs.push(ms);
-    }
-    results.push({
-      function: name,
-      bundleKiB: round(statSync(outfile).size / 1024),
-      initMs: summary(initMs).p50,
-    });
-  }
-  return results;
 }
 
 function markdown(
@@ -712,7 +706,7 @@ function markdown(
     pipeline: Omit<Awaited<ReturnType<typeof measurePipeline>>, 'bundles'>;
     scoringCpu: ReturnType<typeof measureScoringCpu>;
   },
-  bundles: Awaited<ReturnType<typeof measureBundles>>,
+  bundles: BundleResult[],
 ): string {
   const p = result.pipeline;
   const lines = [
@@ -730,7 +724,14 @@ function markdown(
     '| pipeline | figure |',
     '|---|---|',
     `| burst of ${p.leads} drained (scoring → routing → email), leads/s | ${p.pipelineLeadsPerSecond} (${p.burstEmailsSent} emails in ${p.burstDrainSeconds} s) |`,
-    `| steady 10 leads/s: form → assignment email p50 / p90 / p99 (ms) | ${p.steadyFormToEmailLatencyMs.p50} / ${p.steadyFormToEmailLatencyMs.p90} / ${p.steadyFormToEmailLatencyMs.p99} (${p.steadyEmailsSent} of ${p.steadyLeads} emails) |`,
+    `| the same burst through the empty hops (gateway, queue, queue, table, stream; no work), leads/s | ${round(p.steady.emptyHopsBurst.leads / p.steady.emptyHopsBurst.seconds)} (${p.steady.emptyHopsBurst.leads} in ${p.steady.emptyHopsBurst.seconds} s from the first post) |`,
+    '',
+    '| steady rate (posted open loop, the pipeline idle before each) | form → assignment email p50 / p90 / p99 (ms) | emails | the empty hops: form → stream p50 / p90 / p99 (ms) |',
+    '|---|---|---|---|',
+    ...p.steady.rates.map(
+      (r) =>
+        `| ${r.perSecond} leads/s for ${r.leads / r.perSecond} s | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} | ${r.emails} of ${r.leads} | ${r.emptyHopsLatencyMs.p50} / ${r.emptyHopsLatencyMs.p90} / ${r.emptyHopsLatencyMs.p99} |`,
+    ),
     '',
     '## Meta webhooks: ingest cost per lead as batches grow (1,000 leads each)',
     '',
@@ -778,6 +779,14 @@ function markdown(
         `| ${r.role} | ${r.service} | ${r.operation} | ${r.perLead} | ${r.writeUnits === undefined ? '' : `${round((r.writeUnits ?? 0) / p.leads, 2)} / ${round((r.readUnits ?? 0) / p.leads, 2)}`} |`,
     ),
     '',
+    '### DynamoDB writes per lead by purpose',
+    '',
+    'What each written item is for, by its key (`LEAD/LEAD` the lead, `KEY/KEY` an identity key, `LEAD/WS#MSG` a message on the lead\'s timeline, `TIMER/TIMER` a timer, `KPI/day` a daily KPI row, `KPIMARK` an event\'s exactly-once marker, `FIND` the list and search index, "other table" the idempotency records of sends) and the operation. Write units are exact for a single-item write and shared evenly among the items of a batch or transaction (a transaction bills 2 units per KB of each item).',
+    '',
+    '| item (operation) | items per lead | write units per lead |',
+    '|---|---|---|',
+    ...p.writesByPurpose.map((w) => `| ${w.purpose} | ${w.itemsPerLead} | ${w.writeUnitsPerLead} |`),
+    '',
     `## Dollars per million leads (AWS list prices, ${PRICES.region}, collected ${PRICES.collected}: bench/prices.ts)`,
     '',
     `From the burst above (${p.leads} leads): requests per lead as measured, DynamoDB as the capacity units DynamoDB Local reported, Lambda invocations and their duration at 256 MB on arm64.`,
@@ -820,9 +829,16 @@ function markdown(
     '',
     ...importMarkdown(p.imports),
     ...listPagesMarkdown(p.listPages),
-    `## KPI aggregation per lead event (${p.kpiCost.events} first contacts, 8 at a time)`,
+    `## KPI aggregation (${p.kpiCost.events} first contacts of ${p.kpiCost.dims} dimensions each, 4 writers at a time)`,
     '',
-    `One TransactWriteItems of ${p.kpiCost.itemsPerTransaction} items (the exactly-once marker and a daily row per dimension): ${p.kpiCost.requestsPerEvent.map((r) => `${r.operation} ${r.perEvent}`).join(', ')} requests per event, ${p.kpiCost.wallMicrosPerEvent} µs per event on DynamoDB Local. A redelivered event: ${p.kpiCost.duplicateRequestsPerEvent.map((r) => `${r.operation} ${r.perEvent}`).join(', ')} request, ${p.kpiCost.duplicatesRecorded} of 50 counted again.`,
+    'Each event exactly once: a marker per event and one update per daily row, in one transaction. One event per transaction is how every event was counted before; ten is a stream batch of ten lead changes, whose events share their rows. A redelivered batch counts nothing again.',
+    '',
+    '| events per transaction | requests per event | write units per event | µs per event (DynamoDB Local) | counted again on redelivery |',
+    '|---|---|---|---|---|',
+    ...p.kpiCost.runs.map(
+      (r) =>
+        `| ${r.batch} | ${r.requestsPerEvent.map((q) => `${q.operation} ${q.perEvent}`).join(', ')} | ${r.writeUnitsPerEvent} | ${r.wallMicrosPerEvent} | ${r.countedAgain} of ${r.events} |`,
+    ),
     '',
     `## Emails per lead (${p.followUps.leads} leads, half consenting, nobody contacted; clocks of seconds)`,
     '',
@@ -834,20 +850,41 @@ function markdown(
     '',
     '"event-source" requests are the ones Lambda makes for its event source mappings (SQS polling is billed; DynamoDB Streams reads by Lambda are free).',
     '',
-    '## Bundles (esbuild, minified ESM, SDK included) and cold import time',
-    '',
-    'Module init is a fresh Node process importing the bundle: code loading plus what each function does at cold start against the local emulators (ingest, scoring, nurture and ops read their secrets, which in AWS adds one SSM GetParameters call).',
-    '',
-    '| function | bundle (KiB) | module init p50 (ms) |',
-    '|---|---|---|',
-    ...bundles.map((b) => `| ${b.function} | ${b.bundleKiB} | ${b.initMs} |`),
-    '',
+    ...bundlesMarkdown(bundles),
+    ...(bundles.length > 0 ? awsHopsMarkdown(awsHops(bundles, p.steady.rates[0]?.invocations ?? [])) : []),
   ];
   return lines.join('\n');
 }
 
 /** Runs every measurement, then writes bench/results/latest.{json,md} and prints the table. */
 async function main(): Promise<void> {
+  // Only the bundles (a minute, no emulators): for a change to what a function imports.
+  if (args['bundles-only']) {
+    const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    console.log(bundlesMarkdown(await measureBundles(config, coldStartEnv(undefined))).join('\n'));
+    return;
+  }
+  // Only the steady rates (a few minutes): for a change to the pipeline's hot path.
+  if (args['steady-only']) {
+    const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    const pipeline = await startPipeline({ config, onError: () => undefined });
+    const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
+    const warm = await postLeads(formUrl, 30, 4, 1_000_000);
+    await waitForMail(pipeline, warm.startedAt, 60_000);
+    const steady = await measureSteadyRates(pipeline, formUrl, args['steady-seconds']);
+    console.table(
+      steady.rates.map((r) => ({
+        perSecond: r.perSecond,
+        emails: `${r.emails}/${r.leads}`,
+        ...r.latencyMs,
+        emptyP50: r.emptyHopsLatencyMs.p50,
+        emptyP99: r.emptyHopsLatencyMs.p99,
+      })),
+    );
+    console.log('empty hops burst', steady.emptyHopsBurst);
+    await pipeline.stop();
+    return;
+  }
   const commit =
     spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
   const scoringCpu = measureScoringCpu();

@@ -31,7 +31,7 @@ export type Resources = {
 /** Local queue timing: short, so retries and redrive are visible within seconds. */
 export const LOCAL_QUEUE = { visibilityTimeoutSeconds: 5, maxReceiveCount: 3 };
 
-async function createQueue(
+export async function createQueue(
   sqs: SQSClient,
   name: string,
   attributes: Record<string, string>,
