@@ -24,6 +24,7 @@ import type { DashboardSignIn } from '../functions/shared/dashboard-assets.ts';
 import { footprintEnvNames } from '../functions/shared/footprint.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
 import { HTTP_ROUTES } from '../functions/shared/routes.ts';
+import { SORT } from '../functions/shared/table-schema.ts';
 import type { AwsClients } from '../functions/shared/wiring.ts';
 import { wireSweeper } from '../functions/sweeper/wiring.ts';
 import { AccessGuard } from './access-guard.ts';
@@ -350,6 +351,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     functionName: 'nurture',
     handler: nurture.handler,
     failureQueue: resources.nurtureFailures,
+    // As the stack's FilterCriteria: only lead items wake nurture, not the keys, markers and timers beside them.
+    filter: (record) => record.dynamodb?.Keys?.sk?.S === SORT.lead,
     onError,
     ...(faults ? { faults } : {}),
     ...(dataDir ? { checkpointFile: join(dataDir, 'stream-checkpoints.json') } : {}),

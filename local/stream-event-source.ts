@@ -33,6 +33,11 @@ export type StreamEventSourceOptions = {
   faults?: FaultInjector;
   /** Where the position in each shard is kept, so a restarted runner goes on where it stopped. */
   checkpointFile?: string;
+  /**
+   * Lambda's event filtering: only matching records reach the function, and the rest cost no invocation
+   * (the stack filters the nurture mapping on lead items).
+   */
+  filter?: (record: DynamoDBRecord) => boolean;
 };
 
 const Checkpoints = z.object({
@@ -45,6 +50,8 @@ const Checkpoints = z.object({
 
 /** As the stack deploys the nurture function's stream event source. */
 const DEPLOYED_RETRY_ATTEMPTS = 10;
+/** DynamoDB Streams' most records per GetRecords call. */
+const GET_RECORDS_LIMIT = 1000;
 
 type ShardState = { parentId?: string; iterator?: string; lastSequence?: string; closed: boolean };
 
@@ -203,12 +210,18 @@ export class StreamEventSource {
           continue;
         }
       }
+      // As many records as GetRecords gives (filtering drops most of them), then batches of matching ones.
       const { Records = [], NextShardIterator } = await this.options.streams.send(
-        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchSize ?? 100 }),
+        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: GET_RECORDS_LIMIT }),
       );
       if (Records.length > 0) {
         gotRecords = true;
-        await this.deliver(shardId, Records);
+        const { filter } = this.options;
+        const records = Records.map((r) => toLambdaRecord(r, this.options.streamArn));
+        const matching = filter ? records.filter(filter) : records;
+        const size = this.options.batchSize ?? 100;
+        for (let i = 0; i < matching.length; i += size)
+          await this.deliver(shardId, matching.slice(i, i + size));
         state.lastSequence = Records[Records.length - 1]?.dynamodb?.SequenceNumber;
       }
       state.iterator = NextShardIterator;
@@ -218,10 +231,10 @@ export class StreamEventSource {
     return gotRecords;
   }
 
-  private async deliver(shardId: string, all: StreamRecord[]): Promise<void> {
+  private async deliver(shardId: string, all: DynamoDBRecord[]): Promise<void> {
     this.processing = true;
     try {
-      let records = all.map((r) => toLambdaRecord(r, this.options.streamArn));
+      let records = all;
       const maxAttempts = 1 + (this.options.maximumRetryAttempts ?? DEPLOYED_RETRY_ATTEMPTS);
       for (let attempt = 1; records.length > 0; attempt++) {
         const batch = records;
