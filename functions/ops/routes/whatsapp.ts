@@ -220,6 +220,11 @@ export function whatsappRoutes(
         const callback = CALLBACK.exec(status.biz_opaque_callback_data ?? '');
         const delivery = DeliveryStatus.safeParse(status.status);
         if (callback === null || !delivery.success) continue;
+        // "sent" says what the send's own timeline entry already says (Meta took it): no write for it.
+        if (delivery.data === 'sent') {
+          statuses++;
+          continue;
+        }
         const [, leadId = '', messageId = ''] = callback;
         const error = status.errors?.[0];
         const updated = await deps.messages.updateStatus(
