@@ -340,7 +340,7 @@ async function measureReturning(pipeline: BenchPipeline, formUrl: string) {
 /** The local pipeline under a burst, steady traffic, returning people, and each of its other workloads. */
 async function measurePipeline() {
   const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
-  const pipeline = await startPipeline({ config, onError: () => undefined });
+  const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
   try {
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     // Warm up (JIT, connections, DynamoDB Local's JVM); nothing of it is counted.
@@ -867,7 +867,7 @@ async function main(): Promise<void> {
   // Only the steady rates (a few minutes): for a change to the pipeline's hot path.
   if (args['steady-only']) {
     const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
-    const pipeline = await startPipeline({ config, onError: () => undefined });
+    const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     const warm = await postLeads(formUrl, 30, 4, 1_000_000);
     await waitForMail(pipeline, warm.startedAt, 60_000);

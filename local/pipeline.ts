@@ -33,6 +33,7 @@ import { type Emulators, startEmulators, useEmulatorEndpoints } from './emulator
 import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import type { FaultInjector } from './faults.ts';
 import { createGateway, type GatewayRoute, readBody } from './gateway.ts';
+import { storedItemSizer } from './item-size.ts';
 import { invocationFaults, invokeWithTimeout } from './lambda-context.ts';
 import { RequestCounter, type RequestRole } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
@@ -74,6 +75,11 @@ export type PipelineOptions = {
    * (even one killed with SIGKILL) goes on where it stopped. Without it everything is in memory.
    */
   dataDir?: string;
+  /**
+   * Bill transactions per item as AWS does, reading each updated item's stored size after the write (the
+   * bench; an uncounted read per updated item, so off by default).
+   */
+  exactTransactionUnits?: boolean;
   /** Tests of the dashboard's AWS sign-in: the Cognito domain and client the page is told to use. */
   dashboardSignIn?: DashboardSignIn;
   onError?: (error: unknown) => void;
@@ -208,14 +214,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const emulators = options.emulators ?? (await startEmulators(dataDir ? { dataDir } : {}));
   useEmulatorEndpoints(emulators);
 
-  const requests = new RequestCounter();
+  // The runner's own clients (creating resources, queue depth for isIdle) are not the pipeline's cost.
+  const runnerDynamo = new DynamoDBClient({});
+  const requests = new RequestCounter(
+    options.exactTransactionUnits ? storedItemSizer(runnerDynamo) : undefined,
+  );
   // Clients for the event sources, counted apart: in AWS, Lambda makes these calls.
   const esmSqs = new SQSClient({});
   const esmStreams = new DynamoDBStreamsClient({});
   requests.attach(esmSqs, 'event-source');
   requests.attach(esmStreams, 'event-source');
-  // The runner's own clients (creating resources, queue depth for isIdle) are not the pipeline's cost.
-  const runnerDynamo = new DynamoDBClient({});
   const runnerSqs = new SQSClient({});
   const { faults } = options;
   if (faults) invocationFaults.injector = faults;
