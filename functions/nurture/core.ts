@@ -23,29 +23,37 @@ export function assignmentNotice(before: Lead | undefined, after: Lead): Assignm
   };
 }
 
-/** The first-contact clock of the lead's current assignment: a reminder and, when configured, an escalation. */
-export function slaTimers(lead: Lead): (SlaReminderTimer | SlaEscalationTimer)[] {
+/**
+ * The first-contact clock of the lead's current assignment: its reminder. The escalation, when configured, is
+ * started by the reminder when it finds no contact, so a lead contacted in time writes one timer, not two.
+ */
+export function slaTimers(lead: Lead): SlaReminderTimer[] {
   const assignment = lead.assignment;
   if (assignment?.sla === undefined || lead.firstContactAt !== undefined) return [];
-  const base = { leadId: lead.id, repId: assignment.repId, assignmentAt: assignment.at };
   return [
     {
-      ...base,
+      leadId: lead.id,
+      repId: assignment.repId,
+      assignmentAt: assignment.at,
       id: `sla-reminder#${lead.id}#${assignment.at}`,
       kind: 'sla-reminder',
       dueAt: assignment.sla.dueAt,
     },
-    ...(assignment.sla.escalateAt
-      ? [
-          {
-            ...base,
-            id: `sla-escalation#${lead.id}#${assignment.at}`,
-            kind: 'sla-escalation' as const,
-            dueAt: assignment.sla.escalateAt,
-          },
-        ]
-      : []),
   ];
+}
+
+/** The escalation that follows a reminder which found no contact, when the assignment's SLA has one. */
+export function slaEscalationTimer(lead: Lead, reminder: SlaReminderTimer): SlaEscalationTimer | undefined {
+  const escalateAt = lead.assignment?.sla?.escalateAt;
+  if (escalateAt === undefined || lead.assignment?.at !== reminder.assignmentAt) return undefined;
+  return {
+    leadId: lead.id,
+    repId: reminder.repId,
+    assignmentAt: reminder.assignmentAt,
+    id: `sla-escalation#${lead.id}#${reminder.assignmentAt}`,
+    kind: 'sla-escalation',
+    dueAt: escalateAt,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   nextStepTimer,
   nurtureStop,
   SesFeedback,
+  slaEscalationTimer,
   slaTimerMoot,
   slaTimers,
 } from '../../functions/nurture/core.ts';
@@ -161,7 +162,7 @@ describe('the first-contact clock', () => {
     });
   });
 
-  it('starts a reminder and an escalation timer per assignment; contact or a new owner makes them moot', () => {
+  it('starts a reminder per assignment, which starts the escalation; contact or a new owner makes them moot', () => {
     const at = '2026-03-19T16:00:02.000Z';
     const owned = lead({
       status: 'assigned',
@@ -171,14 +172,32 @@ describe('the first-contact clock', () => {
         sla: { minutes: 15, dueAt: '2026-03-19T16:15:02.000Z', escalateAt: '2026-03-19T16:30:02.000Z' },
       },
     });
-    const [reminder, escalation] = slaTimers(owned);
+    const timers = slaTimers(owned);
+    expect(timers).toHaveLength(1);
+    const [reminder] = timers;
     expect(reminder).toMatchObject({
       kind: 'sla-reminder',
       dueAt: '2026-03-19T16:15:02.000Z',
       repId: 'sara',
     });
-    expect(escalation).toMatchObject({ kind: 'sla-escalation', dueAt: '2026-03-19T16:30:02.000Z' });
     if (reminder === undefined) throw new Error('no reminder');
+    expect(slaEscalationTimer(owned, reminder)).toMatchObject({
+      kind: 'sla-escalation',
+      id: `sla-escalation#${owned.id}#${at}`,
+      dueAt: '2026-03-19T16:30:02.000Z',
+    });
+    // A reminder of an earlier assignment starts nothing for the current one; no escalation configured, none.
+    expect(
+      slaEscalationTimer(owned, { ...reminder, assignmentAt: '2026-03-19T15:00:00.000Z' }),
+    ).toBeUndefined();
+    const withoutEscalation = {
+      ...owned,
+      assignment: {
+        ...assignment({ repId: 'sara', at }),
+        sla: { minutes: 15, dueAt: '2026-03-19T16:15:02.000Z' },
+      },
+    };
+    expect(slaEscalationTimer(withoutEscalation, reminder)).toBeUndefined();
     expect(slaTimerMoot(owned, reminder)).toBeUndefined();
     expect(slaTimerMoot({ ...owned, status: 'contacted', firstContactAt: at }, reminder)).toBe(
       'lead is contacted',
