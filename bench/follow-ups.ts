@@ -60,6 +60,7 @@ export async function measureTimers(pipeline: Pipeline, count: number) {
     await scheduleTimers(deps, timers, now, path === 'direct' ? undefined : 1);
     await new Promise((r) => setTimeout(r, 8500));
     await waitIdle(pipeline, 30_000);
+    await pipeline.requests.settled();
     const requests = pipeline.requests.snapshot();
     const delays: number[] = [];
     let unfired = 0;

@@ -47,6 +47,7 @@ export async function measureImport(pipeline: Pipeline, rows: number, settle: ()
       await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (performance.now() - started) / 1000;
+    await pipeline.requests.settled();
     const requests = pipeline.requests.snapshot().filter((r) => r.role !== 'sweeper');
     runs.push({
       pass,

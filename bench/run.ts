@@ -41,6 +41,7 @@ const Args = z.object({
   'skip-bundles': z.boolean().default(false),
   'bundles-only': z.boolean().default(false),
   'steady-only': z.boolean().default(false),
+  'cost-only': z.boolean().default(false),
   'steady-seconds': z.coerce.number().int().min(2).max(600).default(10),
   'routing-leads': z.coerce.number().int().min(100).max(100_000).default(10_000),
   'scale-sizes': z
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     'skip-bundles': { type: 'boolean' },
     'bundles-only': { type: 'boolean' },
     'steady-only': { type: 'boolean' },
+    'cost-only': { type: 'boolean' },
     'steady-seconds': { type: 'string' },
     'routing-leads': { type: 'string' },
     'scale-sizes': { type: 'string' },
@@ -251,6 +253,7 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
   const mailed = await waitForMail(pipeline, startedAt, 120_000 + args.leads * 50);
   const drainSeconds = (Date.now() - drainStart) / 1000;
   await settle(pipeline, 50);
+  await pipeline.requests.settled();
   const requests = pipeline.requests
     .snapshot()
     .map((r) => ({ ...r, perLead: round(r.count / args.leads, 3) }));
@@ -867,7 +870,7 @@ async function main(): Promise<void> {
   // Only the steady rates (a few minutes): for a change to the pipeline's hot path.
   if (args['steady-only']) {
     const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
-    const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
+    const pipeline = await startPipeline({ config, onError: () => undefined });
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     const warm = await postLeads(formUrl, 30, 4, 1_000_000);
     await waitForMail(pipeline, warm.startedAt, 60_000);
@@ -882,6 +885,30 @@ async function main(): Promise<void> {
       })),
     );
     console.log('empty hops burst', steady.emptyHopsBurst);
+    await pipeline.stop();
+    return;
+  }
+  // Only the burst's requests, write units by purpose and dollars (a few minutes): for a change to what a lead
+  // writes.
+  if (args['cost-only']) {
+    const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
+    const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
+    const warm = await postLeads(formUrl, 30, 4, 1_000_000);
+    await waitForMail(pipeline, warm.startedAt, 60_000);
+    const { run, posted } = await measureIngestAgainstBaseline(pipeline, formUrl);
+    const burst = await measureBurstDrain(pipeline, run.startedAt, posted);
+    console.table(burst.writesByPurpose);
+    const dollars = costPerMillionLeads({
+      requestsPerLead: burst.requests,
+      leads: args.leads,
+      invocationsPerLead: burst.invocationsPerLead,
+      gbSecondsPerLead: burst.gbSecondsPerLead,
+      httpRequestsPerLead: 1,
+      emailsPerLead: 1,
+    });
+    console.table(dollars.lines);
+    console.log(`$ per million leads without email: ${dollars.withoutEmail}`);
     await pipeline.stop();
     return;
   }

@@ -47,6 +47,19 @@ export class RequestCounter {
    */
   constructor(private readonly sizer?: ItemSizer) {}
 
+  private pending: Promise<void>[] = [];
+  /** Bumped by reset: a transaction sized after it belongs to the counts before. */
+  private generation = 0;
+
+  /** Waits for the transactions still being sized; call before reading the counts. */
+  async settled(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      await Promise.all(batch);
+    }
+  }
+
   attach<I extends object, O extends object>(
     client: { middlewareStack: MiddlewareStack<I, O> },
     role: RequestRole,
@@ -71,9 +84,15 @@ export class RequestCounter {
         ?.ConsumedCapacity;
       const reads = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(operation);
       if (operation === 'TransactWriteItems' && this.sizer) {
-        const perItem = await this.transactionUnits(args.input as { TransactItems?: TransactItem[] });
-        entry.write += perItem.reduce((sum, i) => sum + i.units, 0);
-        for (const i of perItem) this.countPurpose(`${i.purpose} (${operation})`, i.units);
+        // Sized apart from the call, so the function's own time does not include the counter's reads.
+        const generation = this.generation;
+        this.pending.push(
+          this.transactionUnits(args.input as { TransactItems?: TransactItem[] }).then((perItem) => {
+            if (generation !== this.generation) return;
+            entry.write += perItem.reduce((sum, i) => sum + i.units, 0);
+            for (const i of perItem) this.countPurpose(`${i.purpose} (${operation})`, i.units);
+          }),
+        );
         return result;
       }
       for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
@@ -165,6 +184,8 @@ export class RequestCounter {
   }
 
   reset(): void {
+    this.generation += 1;
+    this.pending = [];
     this.counts.clear();
     this.purposes.clear();
   }

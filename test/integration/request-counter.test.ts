@@ -51,6 +51,7 @@ describe('DynamoDB write units as AWS bills them', () => {
         ],
       }),
     );
+    await counter.settled();
     // Two small puts at 2 units each, the 1.5 KB item at 2 × 2.
     const [tx] = counter.snapshot();
     expect(tx).toMatchObject({ operation: 'TransactWriteItems', count: 1, writeUnits: 8 });
