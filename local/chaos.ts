@@ -652,6 +652,18 @@ async function checkInvariants(
       : 'email only (checked above)',
   );
 
+  // Each WhatsApp message carries its send-once key as callback data: one key sent twice is a person told twice.
+  const whatsappKeys = (p.channels.graph?.whatsappSent() ?? []).flatMap((m) =>
+    m.callbackData ? [m.callbackData.split(' ')[1] ?? m.callbackData] : [],
+  );
+  const sentTimes = new Map<string, number>();
+  for (const key of whatsappKeys) sentTimes.set(key, (sentTimes.get(key) ?? 0) + 1);
+  check(
+    'each WhatsApp message sent once (by the send-once key it carries)',
+    [...sentTimes].filter(([, times]) => times > 1).map(([key, times]) => `${key} ×${times}`),
+    `${whatsappKeys.length} sent, each once`,
+  );
+
   const suppressed = await scanAll(db, p.resources.tableName, PREFIX.suppression);
   const suppressedAt = new Map(
     suppressed.map((s) => [String(s.pk).slice(PREFIX.suppression.length), Date.parse(String(s.at))]),

@@ -49,7 +49,7 @@ export type NurtureDeps = {
   /** Odoo, when configured: each lead event upserts the lead's crm.lead, through the webhooks' outbox. */
   crm?: { push(type: WebhookEventType, lead: CrmLead): Promise<number> };
   /** The lead's timeline of messages: which channel reached whom. */
-  messages: Pick<MessageLog, 'record'>;
+  messages: Pick<MessageLog, 'record' | 'claim'>;
   /** Remembers which mails were sent, so a redelivered record or timer mails nobody twice. */
   idempotency: BasePersistenceLayer;
   now: () => Date;

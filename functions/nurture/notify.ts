@@ -1,4 +1,3 @@
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import type { Channel, NoticeKind, PersonChannels } from '../shared/channel-config.ts';
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { ChannelMessage } from '../shared/channels/message.ts';
@@ -8,7 +7,14 @@ import { GraphApiError } from '../shared/graph-api.ts';
 import type { Lead, Locale } from '../shared/lead.ts';
 import { OutboundRefused } from '../shared/outbound-http.ts';
 import type { NurtureDeps } from './deps.ts';
-import type { ChannelJob, MailJob, MailResult, SendChannelOnce, SendOnce } from './send-once.ts';
+import {
+  type ChannelJob,
+  isSendInProgress,
+  type MailJob,
+  type MailResult,
+  type SendChannelOnce,
+  type SendOnce,
+} from './send-once.ts';
 import type { ShortText } from './templates/short-text.ts';
 
 /** Who a message is for: a rep (`rep:<id>`) or a pool's manager (`manager:<pool>`). */
@@ -113,6 +119,7 @@ export function createNotify(
       if (language === undefined) return `WhatsApp template ${template.name} has no language`;
       return {
         key,
+        leadId: lead.id,
         channel,
         message: {
           type: 'template',
@@ -128,6 +135,7 @@ export function createNotify(
       const body = [text.title, ...text.lines].join('\n');
       return {
         key,
+        leadId: lead.id,
         channel,
         message: {
           to: number,
@@ -140,6 +148,7 @@ export function createNotify(
     if (chat === undefined) return 'no chat webhook';
     return {
       key,
+      leadId: lead.id,
       channel,
       message: chatRequest(
         chat,
@@ -197,7 +206,7 @@ export function createNotify(
         // Another delivery of this record is sending on this channel right now (or one died mid-send and its
         // claim has not expired): not a channel failure. The record is retried; falling through would tell the
         // person twice, on two channels.
-        if (error instanceof IdempotencyAlreadyInProgressError) throw error;
+        if (isSendInProgress(error)) throw error;
         failed = true;
         entry = { ...base, outcome: 'failed', detail: failureDetail(error) };
         logger.warn('channel failed; trying the next', {

@@ -96,35 +96,58 @@ export function createSendOnce(
 }
 
 /** One message on a channel other than email, with everything needed to send it. */
-export type ChannelJob =
-  | { key: string; channel: 'whatsapp'; message: WhatsAppOutgoing }
-  | { key: string; channel: 'sms'; message: SmsOutgoing }
-  | { key: string; channel: 'chat'; message: { url: string; body: Record<string, unknown> } };
+export type ChannelJob = { key: string; leadId: string } & (
+  | { channel: 'whatsapp'; message: WhatsAppOutgoing }
+  | { channel: 'sms'; message: SmsOutgoing }
+  | { channel: 'chat'; message: { url: string; body: Record<string, unknown> } }
+);
 export type SendChannelOnce = (job: ChannelJob) => Promise<{ id: string }>;
+
+/** Another delivery of the same record holds the message's claim: it is sending it right now. */
+export class SendInProgressError extends Error {
+  override readonly name = 'SendInProgressError';
+}
+
+/** Whether a send failed only because another delivery is making it (mail or any other channel). */
+export function isSendInProgress(error: unknown): boolean {
+  return error instanceof IdempotencyAlreadyInProgressError || error instanceof SendInProgressError;
+}
 
 /**
  * Sends a WhatsApp, SMS or chat message once per key, as `createSendOnce` does for mail: a redelivered record
- * gets the first send's id back. A send that throws leaves no record, so the next attempt sends.
+ * gets the first send's id back. The claim is the message's own timeline item (its key is the message id), so
+ * a send costs the claim and the outcome the caller records (which frees the claim): no separate record.
+ * A send that throws is recorded as failed by the caller, which frees the claim for the next attempt; one
+ * that dies mid-send holds it until the invocation's time is up, as a Powertools claim would.
  */
-export function createChannelOnce(deps: Pick<NurtureDeps, 'whatsapp' | 'sms' | 'chat' | 'idempotency'>): {
+export function createChannelOnce(deps: Pick<NurtureDeps, 'whatsapp' | 'sms' | 'chat' | 'messages'>): {
   sendChannelOnce: SendChannelOnce;
 } {
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 30 * 24 * 3600 });
-  const sendChannelOnce = makeIdempotent(
-    async (job: ChannelJob): Promise<{ id: string }> => {
-      if (job.channel === 'whatsapp') {
-        if (deps.whatsapp === undefined) throw new Error('WhatsApp is not configured');
-        return deps.whatsapp.send(job.message);
-      }
-      if (job.channel === 'sms') {
-        if (deps.sms === undefined) throw new Error('SMS is not configured');
-        return { id: (await deps.sms.send(job.message)).messageId };
-      }
-      await deps.chat.post(job.message);
-      // A chat webhook gives no message id: the key is the record of it.
-      return { id: job.key };
-    },
-    { persistenceStore: deps.idempotency, config, keyPrefix: SEND_KEY_PREFIX },
-  );
-  return { sendChannelOnce: claimingWith(config, sendChannelOnce) };
+  async function send(job: ChannelJob): Promise<{ id: string }> {
+    if (job.channel === 'whatsapp') {
+      if (deps.whatsapp === undefined) throw new Error('WhatsApp is not configured');
+      return deps.whatsapp.send(job.message);
+    }
+    if (job.channel === 'sms') {
+      if (deps.sms === undefined) throw new Error('SMS is not configured');
+      return { id: (await deps.sms.send(job.message)).messageId };
+    }
+    await deps.chat.post(job.message);
+    // A chat webhook gives no message id: the key is the record of it.
+    return { id: job.key };
+  }
+  const sendChannelOnce: SendChannelOnce = async (job) => {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const now = Date.now();
+      const remaining = invocation.getStore()?.getRemainingTimeInMillis() ?? 60_000;
+      const claim = await deps.messages.claim(job.leadId, job.key, now + remaining, now);
+      if (claim.kind === 'claimed') return send(job);
+      if (claim.kind === 'sent') return { id: claim.externalId ?? job.key };
+      if (Date.now() - started > IN_PROGRESS_WAIT_MS)
+        throw new SendInProgressError(`message ${job.key} is being sent by another delivery`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+    }
+  };
+  return { sendChannelOnce };
 }

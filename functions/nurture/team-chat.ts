@@ -1,10 +1,9 @@
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { Lead } from '../shared/lead.ts';
 import type { NurtureDeps } from './deps.ts';
 import { failureDetail } from './notify.ts';
 import type { RepLookup } from './rep-lookup.ts';
-import type { SendChannelOnce } from './send-once.ts';
+import { isSendInProgress, type SendChannelOnce } from './send-once.ts';
 import { shortText, teamAssignmentText } from './templates/short-text.ts';
 
 export type TellTeam = (
@@ -48,6 +47,7 @@ export function createTellTeam(
     try {
       await kit.sendChannelOnce({
         key: id,
+        leadId: lead.id,
         channel: 'chat',
         message: chatRequest(
           pool.teamChat,
@@ -64,7 +64,7 @@ export function createTellTeam(
       await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'sent' });
     } catch (error) {
       // Another delivery of this record is posting it right now: that one records it.
-      if (error instanceof IdempotencyAlreadyInProgressError) return;
+      if (isSendInProgress(error)) return;
       const detail = failureDetail(error);
       kit.logger.warn('team chat refused the message', { leadId: lead.id, poolId: pool.id, kind, detail });
       await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'failed', detail });

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createChannelOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoMessageLog } from '../../functions/shared/aws/dynamo-message-log.ts';
 import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
+import type { ChatPoster } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 
 let aws: TestAws;
@@ -60,4 +62,64 @@ describe("the lead's message timeline", () => {
     const { messages } = await workspace.timeline(leadId);
     expect(messages).toEqual([expect.objectContaining({ outcome: 'sent', status: 'read' })]);
   });
+});
+
+describe('a channel message sent once, claimed on its own timeline item', () => {
+  function sender(posts: string[], fail = false) {
+    const chat: ChatPoster = {
+      post: async (request) => {
+        await new Promise((r) => setTimeout(r, 30));
+        if (fail) throw new Error('chat answered 503');
+        posts.push(request.url);
+      },
+    };
+    return createChannelOnce({ chat, messages: log }).sendChannelOnce;
+  }
+  const job = (leadId: string) => ({
+    key: `team#assignment#${leadId}`,
+    leadId,
+    channel: 'chat' as const,
+    message: { url: 'https://chat.example/hook', body: { text: 'x' } },
+  });
+  /** What notify does: send, then record the outcome (which frees the claim). */
+  async function sendAndRecord(send: ReturnType<typeof sender>, leadId: string) {
+    const { id } = await send(job(leadId));
+    await log.record(attempt(leadId, { id: job(leadId).key, channel: 'chat', externalId: id }));
+    return id;
+  }
+
+  it('posts once when two deliveries send at the same moment; both get its id', async () => {
+    const leadId = crypto.randomUUID();
+    const posts: string[] = [];
+    const send = sender(posts);
+    const ids = await Promise.all([sendAndRecord(send, leadId), sendAndRecord(send, leadId)]);
+    expect(posts).toHaveLength(1);
+    expect(ids[0]).toBe(ids[1]);
+    // The timeline shows the message once, claim gone.
+    const { messages } = await workspace.timeline(leadId);
+    expect(messages.map((m) => m.outcome)).toEqual(['sent']);
+  });
+
+  it('sends again after a failed try was recorded, and never after a sent one', async () => {
+    const leadId = crypto.randomUUID();
+    const posts: string[] = [];
+    await expect(sender(posts, true)(job(leadId))).rejects.toThrow('503');
+    await log.record(attempt(leadId, { id: job(leadId).key, channel: 'chat', outcome: 'failed' }));
+    await sendAndRecord(sender(posts), leadId);
+    await sendAndRecord(sender(posts), leadId);
+    expect(posts).toHaveLength(1);
+  });
+
+  it('waits for a claim that is still held, then reports it in progress; an expired claim is taken over', async () => {
+    const leadId = crypto.randomUUID();
+    const { key } = job(leadId);
+    expect(await log.claim(leadId, key, Date.now() + 60_000, Date.now())).toEqual({ kind: 'claimed' });
+    const posts: string[] = [];
+    await expect(sender(posts)(job(leadId))).rejects.toBeInstanceOf(SendInProgressError);
+    // The holder died mid-send: once its claim has expired the next delivery sends.
+    expect(await log.claim(leadId, key, Date.now() + 60_000, Date.now() + 61_000)).toEqual({
+      kind: 'claimed',
+    });
+    expect(posts).toEqual([]);
+  }, 15_000);
 });

@@ -1,7 +1,7 @@
 import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { describe, expect, it } from 'vitest';
 import { createChannelOnce, createSendOnce, withInvocation } from '../../functions/nurture/send-once.ts';
-import type { ChatPoster, Mailer, SuppressionList } from '../../functions/shared/ports.ts';
+import type { ChatPoster, Mailer, MessageLog, SuppressionList } from '../../functions/shared/ports.ts';
 import { context, silentLogger } from '../support/factories.ts';
 
 /** Powertools' persistence contract, keeping only what a claim says about its expiry. */
@@ -60,26 +60,36 @@ describe('a send made by one of two overlapping invocations', () => {
   });
 });
 
-describe('a mail and a chat message sent at once through one idempotency store', () => {
-  it('each complete the very record they claimed', async () => {
-    const persistence = new ClaimLog();
-    const chat: ChatPoster = {
-      post: async () => {
+describe('a channel message sent by one of two overlapping invocations', () => {
+  it("claims its message for its own invocation's remaining time", async () => {
+    const claims: { id: string; untilMs: number }[] = [];
+    const messages: Pick<MessageLog, 'claim' | 'record'> = {
+      claim: async (_leadId, id, untilMs) => {
+        claims.push({ id, untilMs });
         await sleep(5);
+        return { kind: 'claimed' };
       },
+      record: async () => undefined,
     };
-    const { sendOnce } = createSendOnce({ ...mailDeps, idempotency: persistence });
-    const { sendChannelOnce } = createChannelOnce({ chat, idempotency: persistence });
-    await Promise.all(
-      Array.from({ length: 5 }, (_, i) => [
-        sendOnce({ key: `assignment#${i}`, mail }),
-        sendChannelOnce({
-          key: `assignment#${i}#chat`,
-          channel: 'chat',
-          message: { url: 'https://x', body: {} },
-        }),
-      ]).flat(),
-    );
-    expect([...persistence.completed].sort()).toEqual([...persistence.claimed].sort());
+    const chat: ChatPoster = { post: async () => undefined };
+    const { sendChannelOnce } = createChannelOnce({ chat, messages });
+    const job = (key: string) => ({
+      key,
+      leadId: 'lead-1',
+      channel: 'chat' as const,
+      message: { url: 'https://x', body: {} },
+    });
+    const long = { ...context('nurture'), getRemainingTimeInMillis: () => 30_000 };
+    const nearlySpent = { ...context('nurture'), getRemainingTimeInMillis: () => 500 };
+    await Promise.all([
+      withInvocation(long, async () => {
+        await sleep(20);
+        await sendChannelOnce(job('long'));
+      }),
+      withInvocation(nearlySpent, () => sendChannelOnce(job('short'))),
+    ]);
+    const until = (id: string) => (claims.find((c) => c.id === id)?.untilMs ?? 0) - Date.now();
+    expect(until('long')).toBeGreaterThan(20_000);
+    expect(until('short')).toBeLessThan(1_000);
   });
 });

@@ -1,6 +1,8 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type ChannelMessage, DELIVERY, type DeliveryStatus, statusAdvances } from '../channels/message.ts';
-import type { MessageLog } from '../ports.ts';
+import type { MessageClaim, MessageLog } from '../ports.ts';
 import { tableKeys } from '../table-schema.ts';
 import { writeIf } from './conditional.ts';
 
@@ -26,7 +28,7 @@ export class DynamoMessageLog implements MessageLog {
             ...(status
               ? ['#status = if_not_exists(#status, :status)', 'statusAt = if_not_exists(statusAt, :statusAt)']
               : []),
-          ].join(', ')}`,
+          ].join(', ')} REMOVE claimUntil`,
           ConditionExpression: 'attribute_not_exists(outcome) OR outcome <> :sent',
           ExpressionAttributeNames: {
             ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
@@ -40,6 +42,32 @@ export class DynamoMessageLog implements MessageLog {
         }),
       ),
     );
+  }
+
+  async claim(leadId: string, messageId: string, untilMs: number, nowMs: number): Promise<MessageClaim> {
+    // The claim is the message's own item (the timeline shows it once `record` adds the rest): one write
+    // instead of a separate idempotency record's two.
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tableKeys.message(leadId, messageId),
+          UpdateExpression: 'SET claimUntil = :until',
+          ConditionExpression:
+            '(attribute_not_exists(outcome) OR outcome <> :sent) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+          ExpressionAttributeValues: { ':until': untilMs, ':now': nowMs, ':sent': 'sent' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item === undefined ? {} : unmarshall(error.Item);
+      if (old.outcome !== 'sent') return { kind: 'held' };
+      return typeof old.externalId === 'string'
+        ? { kind: 'sent', externalId: old.externalId }
+        : { kind: 'sent' };
+    }
   }
 
   async updateStatus(
