@@ -184,7 +184,12 @@ export function createNotify(
       let failed = false;
       try {
         if (channel === 'email') {
-          const sent: MailResult = await kit.sendOnce({ key: notice.emailKey, mail: notice.mail() });
+          // A logged mail claims its timeline item; one no timeline records keeps its own send-once record.
+          const sent: MailResult = await kit.sendOnce({
+            key: notice.emailKey,
+            mail: notice.mail(),
+            ...(logged ? { timeline: { leadId: base.leadId, messageId: base.id } } : {}),
+          });
           if ('suppressed' in sent) {
             suppressed = sent.suppressed;
             entry = { ...base, outcome: 'failed', detail: `address suppressed (${sent.suppressed})` };

@@ -5,7 +5,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
-import type { OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
+import type { MessageLog, OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
 import type { NurtureDeps } from './deps.ts';
 
 /**
@@ -60,7 +60,11 @@ function claimingWith<J, R>(config: IdempotencyConfig, send: (job: J) => Promise
   };
 }
 
-export type MailJob = { key: string; mail: OutgoingMail };
+/**
+ * A mail, once per key. With `timeline` (a notice whose tries the lead's timeline records) the claim is that
+ * timeline item, as for the other channels; without it, a Powertools record under the key.
+ */
+export type MailJob = { key: string; mail: OutgoingMail; timeline?: TimelineMessage };
 export type MailResult = { messageId: string } | { suppressed: string };
 export type SendOnce = (job: MailJob) => Promise<MailResult>;
 
@@ -70,38 +74,44 @@ export type SendOnce = (job: MailJob) => Promise<MailResult>;
  * times out mid-send is retried rather than reported as in progress forever.
  */
 export function createSendOnce(
-  deps: Pick<NurtureDeps, 'mailer' | 'suppressions' | 'idempotency' | 'logger'>,
+  deps: Pick<NurtureDeps, 'mailer' | 'suppressions' | 'idempotency' | 'logger' | 'messages'>,
 ): { sendOnce: SendOnce } {
   const { logger } = deps;
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 30 * 24 * 3600 });
-  const sendOnce = makeIdempotent(
-    async (job: MailJob): Promise<MailResult> => {
-      const suppressed = (await deps.suppressions.find([job.mail.to])).values().next().value;
-      if (suppressed) {
-        logger.warn('mail not sent: the address is suppressed', { key: job.key, reason: suppressed.reason });
-        return { suppressed: suppressed.reason };
-      }
-      // The kind rides along as a header too, so mailbox rules and audits can tell the mails apart.
-      const kind = job.mail.tags?.kind ?? 'other';
-      const { messageId } = await deps.mailer.send({
-        ...job.mail,
-        headers: { ...job.mail.headers, 'X-Leadpipe-Mail': kind },
-      });
-      logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
-      return { messageId };
-    },
-    { persistenceStore: deps.idempotency, config, keyPrefix: SEND_KEY_PREFIX },
+  async function send(job: MailJob): Promise<MailResult> {
+    const suppressed = (await deps.suppressions.find([job.mail.to])).values().next().value;
+    if (suppressed) {
+      logger.warn('mail not sent: the address is suppressed', { key: job.key, reason: suppressed.reason });
+      return { suppressed: suppressed.reason };
+    }
+    // The kind rides along as a header too, so mailbox rules and audits can tell the mails apart.
+    const kind = job.mail.tags?.kind ?? 'other';
+    const { messageId } = await deps.mailer.send({
+      ...job.mail,
+      headers: { ...job.mail.headers, 'X-Leadpipe-Mail': kind },
+    });
+    logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
+    return { messageId };
+  }
+  const withRecord = claimingWith(
+    config,
+    makeIdempotent(send, { persistenceStore: deps.idempotency, config, keyPrefix: SEND_KEY_PREFIX }),
   );
-  return { sendOnce: claimingWith(config, sendOnce) };
+  return {
+    sendOnce: (job) =>
+      job.timeline === undefined
+        ? withRecord(job)
+        : onceOnTimeline(
+            deps.messages,
+            job.timeline,
+            () => send(job),
+            (id) => ({ messageId: id ?? '' }),
+          ),
+  };
 }
 
-/** One message on a channel other than email, with everything needed to send it. */
-export type ChannelJob = { key: string; leadId: string } & (
-  | { channel: 'whatsapp'; message: WhatsAppOutgoing }
-  | { channel: 'sms'; message: SmsOutgoing }
-  | { channel: 'chat'; message: { url: string; body: Record<string, unknown> } }
-);
-export type SendChannelOnce = (job: ChannelJob) => Promise<{ id: string }>;
+/** The timeline item of one try on one channel: the lead's partition, the message id. */
+export type TimelineMessage = { leadId: string; messageId: string };
 
 /** Another delivery of the same record holds the message's claim: it is sending it right now. */
 export class SendInProgressError extends Error {
@@ -112,6 +122,40 @@ export class SendInProgressError extends Error {
 export function isSendInProgress(error: unknown): boolean {
   return error instanceof IdempotencyAlreadyInProgressError || error instanceof SendInProgressError;
 }
+
+/**
+ * Runs a send once per timeline message. The claim is the message's own item (a conditional write whose
+ * expiry is the invocation's remaining time, as Powertools sets it), and the outcome the caller records frees
+ * it: two writes a message, where a separate idempotency record made three. A sent message gives back its
+ * stored id; a claim held by a running send is waited on for a moment, then reported in progress; a send that
+ * died holds it until it expires.
+ */
+async function onceOnTimeline<R>(
+  messages: Pick<MessageLog, 'claim'>,
+  target: TimelineMessage,
+  send: () => Promise<R>,
+  alreadySent: (externalId: string | undefined) => R,
+): Promise<R> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const now = Date.now();
+    const remaining = invocation.getStore()?.getRemainingTimeInMillis() ?? 60_000;
+    const claim = await messages.claim(target.leadId, target.messageId, now + remaining, now);
+    if (claim.kind === 'claimed') return send();
+    if (claim.kind === 'sent') return alreadySent(claim.externalId);
+    if (Date.now() - started > IN_PROGRESS_WAIT_MS)
+      throw new SendInProgressError(`message ${target.messageId} is being sent by another delivery`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+  }
+}
+
+/** One message on a channel other than email, with everything needed to send it. */
+export type ChannelJob = { key: string; leadId: string } & (
+  | { channel: 'whatsapp'; message: WhatsAppOutgoing }
+  | { channel: 'sms'; message: SmsOutgoing }
+  | { channel: 'chat'; message: { url: string; body: Record<string, unknown> } }
+);
+export type SendChannelOnce = (job: ChannelJob) => Promise<{ id: string }>;
 
 /**
  * Sends a WhatsApp, SMS or chat message once per key, as `createSendOnce` does for mail: a redelivered record
@@ -136,18 +180,12 @@ export function createChannelOnce(deps: Pick<NurtureDeps, 'whatsapp' | 'sms' | '
     // A chat webhook gives no message id: the key is the record of it.
     return { id: job.key };
   }
-  const sendChannelOnce: SendChannelOnce = async (job) => {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      const now = Date.now();
-      const remaining = invocation.getStore()?.getRemainingTimeInMillis() ?? 60_000;
-      const claim = await deps.messages.claim(job.leadId, job.key, now + remaining, now);
-      if (claim.kind === 'claimed') return send(job);
-      if (claim.kind === 'sent') return { id: claim.externalId ?? job.key };
-      if (Date.now() - started > IN_PROGRESS_WAIT_MS)
-        throw new SendInProgressError(`message ${job.key} is being sent by another delivery`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
-    }
-  };
+  const sendChannelOnce: SendChannelOnce = (job) =>
+    onceOnTimeline(
+      deps.messages,
+      { leadId: job.leadId, messageId: job.key },
+      () => send(job),
+      (id) => ({ id: id ?? job.key }),
+    );
   return { sendChannelOnce };
 }

@@ -1,11 +1,14 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createChannelOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
+import { createChannelOnce, createSendOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoMessageLog } from '../../functions/shared/aws/dynamo-message-log.ts';
 import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
 import type { ChatPoster } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
+import { silentLogger } from '../support/factories.ts';
 
 let aws: TestAws;
 let log: DynamoMessageLog;
@@ -122,4 +125,46 @@ describe('a channel message sent once, claimed on its own timeline item', () => 
     });
     expect(posts).toEqual([]);
   }, 15_000);
+});
+
+describe('a routed mail sent once, claimed on its timeline item', () => {
+  it('sends once across two deliveries and gives the second the first one’s message id', async () => {
+    const leadId = crypto.randomUUID();
+    const sent: string[] = [];
+    const { sendOnce } = createSendOnce({
+      mailer: {
+        send: async (m) => {
+          await new Promise((r) => setTimeout(r, 30));
+          sent.push(m.to);
+          return { messageId: `ses-${sent.length}` };
+        },
+      },
+      suppressions: { find: async () => new Map(), suppress: async () => undefined },
+      logger: silentLogger(),
+      idempotency: new DynamoDBPersistenceLayer({
+        tableName: aws.resources.idempotencyTableName,
+        awsSdkV3Client: aws.dynamodb,
+      }),
+      messages: log,
+    });
+    const messageId = `assignment#${leadId}#sara#2026-03-19T16:00:00.000Z#email`;
+    const deliver = async () => {
+      const result = await sendOnce({
+        key: `assignment#${leadId}`,
+        mail: { to: 'sara@example.com', from: 'a@example.com', subject: 's', html: 'h', text: 't' },
+        timeline: { leadId, messageId },
+      });
+      if (!('messageId' in result)) throw new Error('suppressed');
+      await log.record(attempt(leadId, { id: messageId, channel: 'email', externalId: result.messageId }));
+      return result.messageId;
+    };
+    const ids = await Promise.all([deliver(), deliver()]);
+    expect(sent).toEqual(['sara@example.com']);
+    expect(ids).toEqual(['ses-1', 'ses-1']);
+    // The claim was the timeline item: no idempotency record was written for this mail.
+    const { Count } = await aws.dynamodb.send(
+      new ScanCommand({ TableName: aws.resources.idempotencyTableName }),
+    );
+    expect(Count).toBe(0);
+  });
 });

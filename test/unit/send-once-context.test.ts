@@ -33,6 +33,13 @@ const mailDeps = {
     suppress: async () => undefined,
   } satisfies Pick<SuppressionList, 'find' | 'suppress'>,
   logger: silentLogger(),
+  // A mail without a timeline item keeps its Powertools record: the timeline is never asked.
+  messages: {
+    claim: async () => {
+      throw new Error('not claimed on a timeline');
+    },
+    record: async () => undefined,
+  } satisfies Pick<MessageLog, 'claim' | 'record'>,
 };
 const mail = { to: 'rep@example.com', from: 'a@example.com', subject: 's', html: 'h', text: 't' };
 
