@@ -273,6 +273,14 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
     channels,
     billed,
     invocationsPerLead: billed.reduce((n, i) => n + i.count, 0) / posted,
+    // Every ingest and ops invocation is an HTTP API request: the lead's form, and the WhatsApp status webhooks
+    // its messages bring back.
+    httpRequestsPerLead: round(
+      billed
+        .filter((i) => i.functionName === 'ingest' || i.functionName === 'ops')
+        .reduce((n, i) => n + i.count, 0) / posted,
+      3,
+    ),
     gbSecondsPerLead: ((billed.reduce((n, i) => n + i.totalMs, 0) / 1000) * 0.25) / posted,
   };
 }
@@ -380,7 +388,7 @@ async function measurePipeline() {
         leads: args.leads,
         invocationsPerLead: burst.invocationsPerLead,
         gbSecondsPerLead: burst.gbSecondsPerLead,
-        httpRequestsPerLead: 1,
+        httpRequestsPerLead: burst.httpRequestsPerLead,
         emailsPerLead: 1,
       }),
       worstCaseEmails: followUps.emailsPerLead,
@@ -904,7 +912,7 @@ async function main(): Promise<void> {
       leads: args.leads,
       invocationsPerLead: burst.invocationsPerLead,
       gbSecondsPerLead: burst.gbSecondsPerLead,
-      httpRequestsPerLead: 1,
+      httpRequestsPerLead: burst.httpRequestsPerLead,
       emailsPerLead: 1,
     });
     console.table(dollars.lines);
