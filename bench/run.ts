@@ -917,6 +917,9 @@ async function main(): Promise<void> {
     });
     console.table(dollars.lines);
     console.log(`$ per million leads without email: ${dollars.withoutEmail}`);
+    console.log(
+      `burst of ${posted}: drained in ${round(burst.drainSeconds)} s, ${round(burst.mailed.size / burst.drainSeconds)} leads/s`,
+    );
     await pipeline.stop();
     return;
   }
