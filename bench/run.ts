@@ -348,6 +348,18 @@ async function measureReturning(pipeline: BenchPipeline, formUrl: string) {
     .map((r) => ({ operation: r.operation, perLead: round(r.count / returning, 3) }));
 }
 
+/** A burst's requests per lead at list prices, with one email a lead. */
+function burstDollars(burst: Awaited<ReturnType<typeof measureBurstDrain>>) {
+  return costPerMillionLeads({
+    requestsPerLead: burst.requests,
+    leads: args.leads,
+    invocationsPerLead: burst.invocationsPerLead,
+    gbSecondsPerLead: burst.gbSecondsPerLead,
+    httpRequestsPerLead: burst.httpRequestsPerLead,
+    emailsPerLead: 1,
+  });
+}
+
 /** The local pipeline under a burst, steady traffic, returning people, and each of its other workloads. */
 async function measurePipeline() {
   const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
@@ -383,14 +395,7 @@ async function measurePipeline() {
     const scale = await measureScale(args['scale-sizes'], args['scale-window']);
 
     const costs = {
-      oneEmail: costPerMillionLeads({
-        requestsPerLead: burst.requests,
-        leads: args.leads,
-        invocationsPerLead: burst.invocationsPerLead,
-        gbSecondsPerLead: burst.gbSecondsPerLead,
-        httpRequestsPerLead: burst.httpRequestsPerLead,
-        emailsPerLead: 1,
-      }),
+      oneEmail: burstDollars(burst),
       worstCaseEmails: followUps.emailsPerLead,
       minimum: theoreticalMinimum(),
       invocations: burst.billed.map((i) => ({
@@ -907,14 +912,7 @@ async function main(): Promise<void> {
     const { run, posted } = await measureIngestAgainstBaseline(pipeline, formUrl);
     const burst = await measureBurstDrain(pipeline, run.startedAt, posted);
     console.table(burst.writesByPurpose);
-    const dollars = costPerMillionLeads({
-      requestsPerLead: burst.requests,
-      leads: args.leads,
-      invocationsPerLead: burst.invocationsPerLead,
-      gbSecondsPerLead: burst.gbSecondsPerLead,
-      httpRequestsPerLead: burst.httpRequestsPerLead,
-      emailsPerLead: 1,
-    });
+    const dollars = burstDollars(burst);
     console.table(dollars.lines);
     console.log(`$ per million leads without email: ${dollars.withoutEmail}`);
     console.log(
