@@ -23,11 +23,8 @@ export function withInvocation<T>(context: Context, work: () => Promise<T>): Pro
 }
 
 /**
- * Every send (mail and the other channels) keys its record under one prefix. Powertools keeps the prefix on the
- * persistence layer, which both share: with two prefixes, a mail's claim and a WhatsApp send running at once
- * would switch it under each other, the mail's success would be written under the other prefix, and its claim
- * would stay in progress until it expired and the mail went again. The keys themselves never collide (a
- * channel's key ends in `#whatsapp`, `#sms` or `#chat`).
+ * The prefix of a mail's Powertools record. Only mails no timeline records keep one now (the other sends claim
+ * their timeline item); it stays as it was so records written before keep meaning "sent".
  */
 const SEND_KEY_PREFIX = 'nurture-mail';
 
@@ -35,29 +32,21 @@ const SEND_KEY_PREFIX = 'nurture-mail';
 const IN_PROGRESS_WAIT_MS = 3_000;
 
 /**
- * A send with its own invocation's claim. When another delivery of the same record holds the claim (duplicate
- * deliveries run at once), it is most likely mid-send: waiting a moment and asking again returns its result,
- * where failing would hold up every later record of the stream's shard until a retry. A claim still held
- * after the wait (its holder died mid-send) fails the record, to be retried once the claim expires.
+ * Tries a send again while another delivery of the same record holds its claim (duplicate deliveries run at
+ * once): that one is most likely mid-send, and asking again a moment later returns its result, where failing
+ * would hold up every later record of the stream's shard until a retry. A claim still held after the wait (its
+ * holder died mid-send) fails the record, to be retried once the claim expires.
  */
-function claimingWith<J, R>(config: IdempotencyConfig, send: (job: J) => Promise<R>): (job: J) => Promise<R> {
-  return async (job) => {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      const context = invocation.getStore();
-      if (context) config.registerLambdaContext(context);
-      try {
-        return await send(job);
-      } catch (error) {
-        if (
-          !(error instanceof IdempotencyAlreadyInProgressError) ||
-          Date.now() - started > IN_PROGRESS_WAIT_MS
-        )
-          throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
-      }
+async function whileHeld<R>(attempt: () => Promise<R>): Promise<R> {
+  const started = Date.now();
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isSendInProgress(error) || Date.now() - started > IN_PROGRESS_WAIT_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** tries)));
     }
-  };
+  }
 }
 
 /**
@@ -93,10 +82,18 @@ export function createSendOnce(
     logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
     return { messageId };
   }
-  const withRecord = claimingWith(
+  const sendWithRecord = makeIdempotent(send, {
+    persistenceStore: deps.idempotency,
     config,
-    makeIdempotent(send, { persistenceStore: deps.idempotency, config, keyPrefix: SEND_KEY_PREFIX }),
-  );
+    keyPrefix: SEND_KEY_PREFIX,
+  });
+  // Each try registers its own invocation's context right before it claims (the claim reads it first thing).
+  const withRecord = (job: MailJob) =>
+    whileHeld(() => {
+      const context = invocation.getStore();
+      if (context) config.registerLambdaContext(context);
+      return sendWithRecord(job);
+    });
   return {
     sendOnce: (job) =>
       job.timeline === undefined
@@ -130,23 +127,20 @@ export function isSendInProgress(error: unknown): boolean {
  * stored id; a claim held by a running send is waited on for a moment, then reported in progress; a send that
  * died holds it until it expires.
  */
-async function onceOnTimeline<R>(
+function onceOnTimeline<R>(
   messages: Pick<MessageLog, 'claim'>,
   target: TimelineMessage,
   send: () => Promise<R>,
   alreadySent: (externalId: string | undefined) => R,
 ): Promise<R> {
-  const started = Date.now();
-  for (let attempt = 1; ; attempt++) {
+  return whileHeld(async () => {
     const now = Date.now();
     const remaining = invocation.getStore()?.getRemainingTimeInMillis() ?? 60_000;
     const claim = await messages.claim(target.leadId, target.messageId, now + remaining, now);
     if (claim.kind === 'claimed') return send();
     if (claim.kind === 'sent') return alreadySent(claim.externalId);
-    if (Date.now() - started > IN_PROGRESS_WAIT_MS)
-      throw new SendInProgressError(`message ${target.messageId} is being sent by another delivery`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
-  }
+    throw new SendInProgressError(`message ${target.messageId} is being sent by another delivery`);
+  });
 }
 
 /** One message on a channel other than email, with everything needed to send it. */
