@@ -10,6 +10,7 @@ import { kpiEvents } from '../functions/shared/kpi.ts';
 import { scheduleTimers } from '../functions/shared/timer-service.ts';
 import type { Timer, TimerMessage } from '../functions/shared/timers.ts';
 import { startDynamoDbLocal, useEmulatorEndpoints } from '../local/emulators.ts';
+import { storedItemSizer } from '../local/item-size.ts';
 import { type Pipeline, startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
 
@@ -87,12 +88,14 @@ export async function measureTimers(pipeline: Pipeline, count: number) {
 }
 
 /**
- * The cost of counting one lead event into the KPI aggregates exactly once: the marker and every dimension's
- * daily row in one transaction. A redelivered event costs the same request and changes nothing.
+ * The cost of counting one lead event into the KPI aggregates exactly once, three ways: a marker per event in a
+ * transaction of its own (the first design), markers for a stream batch of ten sharing their rows, and a batch
+ * of ten counted by its shard's position (what the stream does now). A redelivered batch changes nothing.
  */
 export async function measureKpiCost(pipeline: Pipeline, config: Config, count: number) {
-  const counter = new RequestCounter();
   const dynamodb = new DynamoDBClient({});
+  // Transactions billed per item as AWS bills them (DynamoDB Local's own figure for them follows no rule).
+  const counter = new RequestCounter(storedItemSizer(dynamodb));
   counter.attach(dynamodb, 'function');
   const store = new DynamoKpiStore(documentClient(dynamodb), pipeline.resources.tableName);
   const owner = config.routing.reps[0];
@@ -129,23 +132,44 @@ export async function measureKpiCost(pipeline: Pipeline, config: Config, count: 
     if (event === undefined) throw new Error('no first-contact event');
     return { leadId: lead.id, event };
   });
-  // Batches of 1 are the old way (one transaction per event); batches of 10 are a stream batch's events.
+  const modes = [
+    { how: 'marker per event' as const, batch: 1 },
+    { how: 'marker per event' as const, batch: 10 },
+    { how: 'shard position' as const, batch: 10 },
+  ];
   const runs = [];
-  for (const [n, batch] of [1, 10].entries()) {
-    const share = events.slice((n * count) / 2, ((n + 1) * count) / 2);
-    counter.reset();
-    const started = process.hrtime.bigint();
+  for (const [n, { how, batch }] of modes.entries()) {
+    const share = events.slice(
+      Math.floor((n * count) / modes.length),
+      Math.floor(((n + 1) * count) / modes.length),
+    );
     const groups = Array.from({ length: Math.ceil(share.length / batch) }, (_, i) =>
       share.slice(i * batch, (i + 1) * batch),
     );
+    // Four writers: four shards of their own when counted by position (a shard is read one batch at a time),
+    // each shard's records numbered in order.
+    const shardOf = (g: number) => `bench-shard-${Date.now() % 100_000}-${n}-${g % 4}`;
+    const countGroup = (group: (typeof groups)[number], g: number) =>
+      how === 'marker per event'
+        ? store.recordAll(group)
+        : store.recordFromShard(
+            shardOf(g),
+            group.map((entry, i) => ({ ...entry, sequence: String(1_000_000 + g * batch + i) })),
+            Math.floor(Date.now() / 1000),
+          );
+    counter.reset();
+    const started = process.hrtime.bigint();
     for (let i = 0; i < groups.length; i += 4)
-      await Promise.all(groups.slice(i, i + 4).map((g) => store.recordAll(g)));
+      await Promise.all(groups.slice(i, i + 4).map((group, j) => countGroup(group, i + j)));
     const wallMicros = Number(process.hrtime.bigint() - started) / 1000 / share.length;
+    await counter.settled();
     const requests = counter.snapshot();
     counter.reset();
     // The same events again, as a redelivered batch: nothing is counted twice.
-    const again = (await Promise.all(groups.map((g) => store.recordAll(g)))).flat().length;
+    const again = (await Promise.all(groups.map((group, g) => countGroup(group, g)))).flat().length;
+    await counter.settled();
     runs.push({
+      how,
       batch,
       events: share.length,
       requestsPerEvent: requests.map((r) => ({

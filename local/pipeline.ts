@@ -24,6 +24,7 @@ import type { DashboardSignIn } from '../functions/shared/dashboard-assets.ts';
 import { footprintEnvNames } from '../functions/shared/footprint.ts';
 import type { Mailer, OutgoingMail } from '../functions/shared/ports.ts';
 import { HTTP_ROUTES } from '../functions/shared/routes.ts';
+import { STREAM_WINDOW_SECONDS } from '../functions/shared/stream-position.ts';
 import { SORT } from '../functions/shared/table-schema.ts';
 import type { AwsClients } from '../functions/shared/wiring.ts';
 import { wireSweeper } from '../functions/sweeper/wiring.ts';
@@ -361,6 +362,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     failureQueue: resources.nurtureFailures,
     // As the stack's FilterCriteria: only lead items wake nurture, not the keys, markers and timers beside them.
     filter: (record) => record.dynamodb?.Keys?.sk?.S === SORT.lead,
+    // As the stack's mapping: each batch names its shard, which counts its KPI events by position.
+    tumblingWindowSeconds: STREAM_WINDOW_SECONDS,
     onError,
     ...(faults ? { faults } : {}),
     ...(dataDir ? { checkpointFile: join(dataDir, 'stream-checkpoints.json') } : {}),

@@ -38,7 +38,16 @@ export type StreamEventSourceOptions = {
    * (the stack filters the nurture mapping on lead items).
    */
   filter?: (record: DynamoDBRecord) => boolean;
+  /**
+   * Lambda's tumbling window, in seconds: each batch names its shard and window and must be answered with a
+   * `state`, which is handed to the shard's next call in the window; a window that had records ends with a
+   * call of its own (`isFinalInvokeForWindow`, maybe without records). Windows follow the records' creation time.
+   */
+  tumblingWindowSeconds?: number;
 };
+
+/** A shard's open tumbling window and the state its last call answered with. */
+type OpenWindow = { start: number; end: number; state: Record<string, unknown> };
 
 const Checkpoints = z.object({
   streamArn: z.string(),
@@ -53,7 +62,13 @@ const DEPLOYED_RETRY_ATTEMPTS = 10;
 /** DynamoDB Streams' most records per GetRecords call. */
 const GET_RECORDS_LIMIT = 1000;
 
-type ShardState = { parentId?: string; iterator?: string; lastSequence?: string; closed: boolean };
+type ShardState = {
+  parentId?: string;
+  iterator?: string;
+  lastSequence?: string;
+  closed: boolean;
+  window?: OpenWindow;
+};
 
 type Image = Record<string, SdkAttributeValue>;
 
@@ -94,10 +109,17 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoD
   };
 }
 
+/** The state a windowed call answered with, or undefined when it answered none. */
+function windowState(response: unknown): Record<string, unknown> | undefined {
+  const parsed = z.object({ state: z.record(z.string(), z.unknown()) }).safeParse(response);
+  return parsed.success ? parsed.data.state : undefined;
+}
+
 /**
  * Behaves like Lambda's DynamoDB Streams event source mapping: per-shard order (a child shard waits for its
  * parent), batches, partial batch responses (checkpoint at the first failed record, retry the rest),
- * bounded retries, then the batch's metadata goes to the failure queue and the shard moves on.
+ * bounded retries, then the batch's metadata goes to the failure queue and the shard moves on; and, when set,
+ * tumbling windows (the shard, the window and its state in each call, a closing call per window).
  */
 export class StreamEventSource {
   private running = false;
@@ -194,6 +216,7 @@ export class StreamEventSource {
     let gotRecords = false;
     for (const [shardId, state] of this.shards) {
       if (!this.ready(state)) continue;
+      if (state.window && Date.now() >= state.window.end) await this.closeWindow(shardId, state);
       if (state.iterator === undefined) {
         const { ShardIterator } = await this.options.streams.send(
           new GetShardIteratorCommand({
@@ -220,21 +243,99 @@ export class StreamEventSource {
         const records = Records.map((r) => toLambdaRecord(r, this.options.streamArn));
         const matching = filter ? records.filter(filter) : records;
         const size = this.options.batchSize ?? 100;
-        for (let i = 0; i < matching.length; i += size)
-          await this.deliver(shardId, matching.slice(i, i + size));
+        // A batch never spans two windows: it is cut where a record falls into the next one.
+        for (const run of this.byWindow(matching))
+          for (let i = 0; i < run.length; i += size)
+            await this.deliver(shardId, run.slice(i, i + size), state);
         state.lastSequence = Records[Records.length - 1]?.dynamodb?.SequenceNumber;
       }
       state.iterator = NextShardIterator;
-      if (NextShardIterator === undefined) state.closed = true;
+      if (NextShardIterator === undefined) {
+        // A shard that ends closes its window; its children start their own.
+        if (state.window) await this.closeWindow(shardId, state);
+        state.closed = true;
+      }
       if (Records.length > 0 || state.closed) this.saveCheckpoints();
     }
     return gotRecords;
   }
 
-  private async deliver(shardId: string, all: DynamoDBRecord[]): Promise<void> {
+  /** Consecutive runs of records in one tumbling window (all of them in one run without a window). */
+  private byWindow(records: DynamoDBRecord[]): DynamoDBRecord[][] {
+    const seconds = this.options.tumblingWindowSeconds;
+    if (seconds === undefined) return [records];
+    const runs: DynamoDBRecord[][] = [];
+    let current: { start: number; records: DynamoDBRecord[] } | undefined;
+    for (const record of records) {
+      const start = this.windowStart(record);
+      if (current?.start !== start) {
+        current = { start, records: [] };
+        runs.push(current.records);
+      }
+      current.records.push(record);
+    }
+    return runs;
+  }
+
+  private windowStart(record: DynamoDBRecord): number {
+    const ms = (this.options.tumblingWindowSeconds ?? 0) * 1000;
+    const created = (record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000;
+    return Math.floor(created / ms) * ms;
+  }
+
+  /** The event Lambda builds for a batch: with a window, the shard, the window and the state so far. */
+  private eventFor(
+    shardId: string,
+    records: DynamoDBRecord[],
+    window: OpenWindow | undefined,
+    final: boolean,
+  ) {
+    if (window === undefined) return { Records: records };
+    return {
+      Records: records,
+      window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+      state: window.state,
+      shardId,
+      eventSourceARN: this.options.streamArn,
+      isFinalInvokeForWindow: final,
+      isWindowTerminatedEarly: false,
+    };
+  }
+
+  /** The window's closing call, retried until it succeeds: Lambda holds the shard until then. */
+  private async closeWindow(shardId: string, state: ShardState): Promise<void> {
+    const window = state.window;
+    if (window === undefined) return;
+    for (let attempt = 1; this.running; attempt++) {
+      try {
+        const response = await invokeWithTimeout(
+          this.options.handler,
+          this.eventFor(shardId, [], window, true),
+          this.options.functionName,
+          this.options.timeoutMs ?? 30_000,
+        );
+        if (windowState(response) !== undefined) break;
+        this.options.onError?.(new Error("the window's closing call was answered without a state"));
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** (attempt - 1))));
+    }
+    state.window = undefined;
+  }
+
+  private async deliver(shardId: string, all: DynamoDBRecord[], shard: ShardState): Promise<void> {
     this.processing = true;
     try {
       let records = all;
+      const seconds = this.options.tumblingWindowSeconds;
+      const first = all[0];
+      if (seconds !== undefined && first !== undefined) {
+        const start = this.windowStart(first);
+        // Records of a new window: the old one is closed first, and the new one starts with an empty state.
+        if (shard.window && shard.window.start !== start) await this.closeWindow(shardId, shard);
+        shard.window ??= { start, end: start + seconds * 1000, state: {} };
+      }
       const maxAttempts = 1 + (this.options.maximumRetryAttempts ?? DEPLOYED_RETRY_ATTEMPTS);
       for (let attempt = 1; records.length > 0; attempt++) {
         const batch = records;
@@ -242,10 +343,16 @@ export class StreamEventSource {
           try {
             const response = await invokeWithTimeout(
               this.options.handler,
-              { Records: batch },
+              this.eventFor(shardId, batch, shard.window, false),
               this.options.functionName,
               this.options.timeoutMs ?? 30_000,
             );
+            if (shard.window) {
+              // Lambda takes an answer without a state for a failed call.
+              const next = windowState(response);
+              if (next === undefined) return 0;
+              shard.window.state = next;
+            }
             const failedSequences = reportedFailures(response);
             if (failedSequences === undefined) return 0;
             return batch.findIndex((r) => failedSequences.has(r.dynamodb?.SequenceNumber ?? ''));

@@ -18,11 +18,20 @@ try {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ leadIds: lead }),
   });
-  const summary = (await response.json()) as { replayed: number; missing: string[] };
+  const summary = (await response.json()) as {
+    replayed: number;
+    missing: string[];
+    kpiEventsNotCounted: number;
+  };
   if (!response.ok) throw new Error(JSON.stringify(summary));
   console.log(
     `replayed ${summary.replayed} lead${summary.replayed === 1 ? '' : 's'}${summary.missing.length ? `; not found: ${summary.missing.join(', ')}` : ''}`,
   );
+  // The stream counts KPI events by its position; a replay cannot tell which of them it counted already.
+  if (summary.kpiEventsNotCounted > 0)
+    console.log(
+      `${summary.kpiEventsNotCounted} KPI event(s) left uncounted (see docs/kpi.md); the log names each`,
+    );
 } catch (error) {
   console.error(
     `replay: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,

@@ -32,7 +32,7 @@ export type NurtureDeps = {
   /** Reps as stored (ops may have added one, or changed a language, since the config was written). */
   reps: Pick<RepDirectory, 'get'>;
   leads: Pick<LeadRepository, 'get' | 'recordFollowUp'>;
-  kpis: Pick<KpiStore, 'recordAll'>;
+  kpis: Pick<KpiStore, 'recordAll' | 'recordFromShard'>;
   timers: TimerDeps;
   suppressions: Pick<SuppressionList, 'find' | 'suppress'>;
   /** A task's state when its reminder falls due. */

@@ -3,7 +3,7 @@ import { InvalidMessageError } from '../shared/batch.ts';
 import { formatAddress } from '../shared/html.ts';
 import type { NurtureDeps, NurtureKit } from './deps.ts';
 import { createFeedbackJob } from './feedback.ts';
-import { createKpiRecorder, createLeadChange } from './lead-change.ts';
+import { createKpiCollector, createKpiRecorder, createLeadChange } from './lead-change.ts';
 import { createNotify } from './notify.ts';
 import { createRepLookup } from './rep-lookup.ts';
 import { createRepNotice } from './rep-mail.ts';
@@ -58,10 +58,10 @@ export function createNurtureHandler(deps: NurtureDeps) {
   };
   const onLeadChange = createLeadChange(kit, createWebhookFanout(kit));
   const recordKpis = createKpiRecorder(kit);
-  const stream = createStreamJob(kit, onLeadChange, recordKpis);
+  const stream = createStreamJob(kit, createKpiCollector(kit), onLeadChange, recordKpis);
   const timers = createTimerQueueJob(kit, timerJobs);
   const feedback = createFeedbackJob(deps);
-  const replay = createReplayJob(deps, onLeadChange, recordKpis);
+  const replay = createReplayJob(deps, createKpiCollector(kit), onLeadChange);
 
   /** One function, three triggers and a manual replay: the event's shape says which. */
   function dispatch(event: DynamoDBStreamEvent | SQSEvent, context: Context): Promise<SQSBatchResponse>;
@@ -75,6 +75,8 @@ export function createNurtureHandler(deps: NurtureDeps) {
         throw new InvalidMessageError('a replay names its leads: { "replay": { "leadIds": ["…"] } }');
       return withInvocation(context, () => replay(parsed.data));
     }
+    // A windowed stream mapping's closing call may hold no records, and must still be answered with a state.
+    if ('window' in event) return stream(event as DynamoDBStreamEvent, context);
     const first = event.Records[0] as { eventSource?: string; EventSource?: string } | undefined;
     if (first === undefined) return { batchItemFailures: [] };
     if (first.eventSource === 'aws:dynamodb') return stream(event as DynamoDBStreamEvent, context);

@@ -1,6 +1,6 @@
 import { kpiEvents } from '../shared/kpi.ts';
 import type { Lead } from '../shared/lead.ts';
-import type { KpiEntry } from '../shared/ports.ts';
+import type { KpiEntry, ShardKpiEntry } from '../shared/ports.ts';
 import { scheduleTimers } from '../shared/timer-service.ts';
 import { assignmentNotice, enrolment, slaTimers } from './core.ts';
 import type { NurtureKit } from './deps.ts';
@@ -8,21 +8,44 @@ import type { NurtureKit } from './deps.ts';
 /** What subscribers hear of a change (the webhook fan-out). */
 export type Publish = (before: Lead | undefined, after: Lead, now: Date) => Promise<void>;
 
-export type LeadChange = (
-  before: Lead | undefined,
-  after: Lead,
-  now: Date,
-  kpis: KpiEntry[],
-) => Promise<void>;
+export type LeadChange = (before: Lead | undefined, after: Lead, now: Date) => Promise<void>;
+
+/** A lead change's KPI events, read before its effects so a failed send does not hold its counts back. */
+export type KpiCollector = (before: Lead | undefined, after: Lead) => Promise<KpiEntry[]>;
+
+export function createKpiCollector(kit: Pick<NurtureKit, 'config' | 'repById'>): KpiCollector {
+  return async (before, after) => {
+    const events = kpiEvents(before, after, kit.config, undefined);
+    if (events.length === 0) return [];
+    // The owner's working hours only matter to a first contact's business minutes.
+    const owner =
+      after.ownerId && events.some((e) => e.key === 'first-contact')
+        ? await kit.repById(after.ownerId)
+        : undefined;
+    return (owner ? kpiEvents(before, after, kit.config, owner) : events).map((event) => ({
+      leadId: after.id,
+      event,
+    }));
+  };
+}
+
+/** Where a batch's KPI events came from: a stream shard (counted by its position) or nowhere known. */
+export type KpiBatch = { entries: KpiEntry[] } | { shardId: string; entries: ShardKpiEntry[] };
+export type KpiRecorder = (batch: KpiBatch) => Promise<void>;
 
 /**
  * Speed-to-lead and funnel aggregates: a batch's events counted in one write, each exactly once however often
- * its record comes (see DynamoKpiStore.recordAll).
+ * its record comes. By the shard's position when the batch says which shard it read (the stack's mapping has a
+ * tumbling window for that), else by a marker per event (DynamoKpiStore).
  */
-export function createKpiRecorder(kit: Pick<NurtureKit, 'kpis' | 'logger'>) {
-  return async (entries: KpiEntry[]): Promise<void> => {
-    if (entries.length === 0) return;
-    for (const { leadId, event } of await kit.kpis.recordAll(entries)) {
+export function createKpiRecorder(kit: Pick<NurtureKit, 'kpis' | 'logger' | 'now'>): KpiRecorder {
+  return async (batch) => {
+    if (batch.entries.length === 0) return;
+    const counted =
+      'shardId' in batch
+        ? await kit.kpis.recordFromShard(batch.shardId, batch.entries, Math.floor(kit.now().getTime() / 1000))
+        : await kit.kpis.recordAll(batch.entries);
+    for (const { leadId, event } of counted) {
       kit.logger.info('kpi recorded', { leadId, event: event.key });
       // The line CloudWatch metric filters turn into the SLA and speed-to-lead metrics of the dashboard.
       if (event.key === 'first-contact')
@@ -38,25 +61,12 @@ export function createKpiRecorder(kit: Pick<NurtureKit, 'kpis' | 'logger'>) {
 }
 
 /**
- * What a lead change sets off: its KPI events (added to `kpis`, written once per batch), its webhooks, the
- * assignment message with its first-contact clock, and a new lead's nurture enrolment. Every effect is
- * idempotent (KPI markers, mail keys, timer ids), so a redelivered record or a replay does only what is missing.
+ * What a lead change sets off: its webhooks, the assignment message with its first-contact clock, and a new
+ * lead's nurture enrolment (its KPI events are the collector's). Every effect is idempotent (mail keys, timer
+ * ids), so a redelivered record or a replay does only what is missing.
  */
 export function createLeadChange(kit: NurtureKit, publish: Publish): LeadChange {
   const { config, logger } = kit;
-
-  /** The change's KPI events, for the batch to count. */
-  async function collectKpis(before: Lead | undefined, after: Lead, kpis: KpiEntry[]): Promise<void> {
-    const events = kpiEvents(before, after, config, undefined);
-    if (events.length === 0) return;
-    // The owner's working hours only matter to a first contact's business minutes.
-    const owner =
-      after.ownerId && events.some((e) => e.key === 'first-contact')
-        ? await kit.repById(after.ownerId)
-        : undefined;
-    for (const event of owner ? kpiEvents(before, after, config, owner) : events)
-      kpis.push({ leadId: after.id, event });
-  }
 
   /** A lead that changed hands takes its open tasks along: the new owner's agenda, the new owner's reminders. */
   async function handOverTasks(before: Lead | undefined, after: Lead): Promise<void> {
@@ -67,8 +77,7 @@ export function createLeadChange(kit: NurtureKit, publish: Publish): LeadChange 
     if (moved > 0) logger.info('open tasks handed over', { leadId: after.id, repId: after.ownerId, moved });
   }
 
-  return async (before, after, now, kpis) => {
-    await collectKpis(before, after, kpis);
+  return async (before, after, now) => {
     // Subscribers hear of the change: queued per lead, delivered in order by the webhook timers.
     await publish(before, after, now);
     await handOverTasks(before, after);

@@ -10,7 +10,7 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod';
 
 /** A queue message that can never succeed; it fails so the redrive policy parks it in the DLQ. */
 export class InvalidMessageError extends Error {
@@ -70,6 +70,31 @@ export function createSqsBatchHandler<P = undefined>(
 }
 
 /**
+ * What Lambda adds to a stream event when the mapping has a tumbling window (docs: services-ddb-windows): the
+ * shard the batch was read from. The answer must then carry a `state`, or Lambda takes it for a failure.
+ */
+export const StreamWindow = z.object({
+  shardId: z.string().min(1),
+  window: z.object({ start: z.string(), end: z.string() }),
+  isFinalInvokeForWindow: z.boolean(),
+});
+export type StreamWindow = z.infer<typeof StreamWindow>;
+
+/** The stream event's window fields, or undefined for a mapping without one; malformed ones are an error. */
+export function streamWindowOf(event: object): StreamWindow | undefined {
+  if (!('window' in event)) return undefined;
+  const parsed = StreamWindow.safeParse(event);
+  if (!parsed.success)
+    throw new InvalidMessageError(
+      `a tumbling-window stream event lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
+  return parsed.data;
+}
+
+/** A stream batch's answer: its failed records, and for a windowed mapping the (unused) state it requires. */
+export type StreamBatchResponse = SQSBatchResponse & { state?: Record<string, never> };
+
+/**
  * A DynamoDB Streams consumer: a failure checkpoints at the first failed record, so everything after it is
  * retried. Records run in order unless `inParallel` is set, which is only safe when every record's effect is
  * idempotent and independent of the order (the retry after a checkpoint repeats records that succeeded).
@@ -83,10 +108,16 @@ export function createStreamBatchHandler<S = undefined>(
      * Work shared by a batch's records: `start` makes what they add to, `finish` writes it once they are done.
      * If `finish` throws, the whole batch is retried (so what it writes must be idempotent).
      */
-    batch?: { start: () => S; finish: (scope: S) => Promise<void> };
+    batch?: { start: () => S; finish: (scope: S, shardId: string | undefined) => Promise<void> };
   } = {},
 ) {
-  async function handle(event: DynamoDBStreamEvent, context: Context): Promise<SQSBatchResponse> {
+  async function handle(event: DynamoDBStreamEvent, context: Context): Promise<StreamBatchResponse> {
+    const window = streamWindowOf(event);
+    // Nothing is carried from batch to batch: the window is there for the shard id (see DynamoKpiStore).
+    const answer = (response: SQSBatchResponse): StreamBatchResponse =>
+      window ? { ...response, state: {} } : response;
+    // The window's closing call may come with no records.
+    if (event.Records.length === 0) return answer({ batchItemFailures: [] });
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
     const scope = options.batch?.start() as S;
     const response = await processPartialResponse(
@@ -106,18 +137,18 @@ export function createStreamBatchHandler<S = undefined>(
       processor,
       { context, processInParallel: options.inParallel ?? false, throwOnFullBatchFailure: false },
     );
-    if (options.batch === undefined) return response;
+    if (options.batch === undefined) return answer(response);
     try {
-      await options.batch.finish(scope);
+      await options.batch.finish(scope, window?.shardId);
     } catch (error) {
       logger.error('stream batch failed to finish', { records: event.Records.length, error: error as Error });
       // From the first record: a failure checkpoints there, and the batch's records all come again.
       const first = event.Records[0]?.dynamodb?.SequenceNumber;
-      return { batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] };
+      return answer({ batchItemFailures: first === undefined ? [] : [{ itemIdentifier: first }] });
     }
-    return response;
+    return answer(response);
   }
-  return middy<DynamoDBStreamEvent, SQSBatchResponse, Error, Context>(handle).use(
+  return middy<DynamoDBStreamEvent, StreamBatchResponse, Error, Context>(handle).use(
     injectLambdaContext(logger),
   );
 }

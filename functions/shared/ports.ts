@@ -263,10 +263,19 @@ export type KpiEntry = {
   };
 };
 
-/** Aggregates that each lead event changes exactly once (a marker written in the same transaction). */
+/** A lead event read from a stream record: where the record stands in its shard. */
+export type ShardKpiEntry = KpiEntry & { sequence: string };
+
+/** Aggregates that each lead event changes exactly once. */
 export interface KpiStore {
-  /** Counts the events not counted before; returns those it counted now. */
+  /** Counts the events not counted before, by a marker per event; returns those it counted now. */
   recordAll(entries: readonly KpiEntry[]): Promise<KpiEntry[]>;
+  /**
+   * Counts the events of one shard's records that lie past the shard's counted position, and moves the position
+   * to the last of them, in one transaction; returns those it counted now. The records must be the first time
+   * their shard is read in order (one batch of a shard at a time, as Lambda reads a stream).
+   */
+  recordFromShard(shardId: string, entries: readonly ShardKpiEntry[], nowEpoch: number): Promise<KpiEntry[]>;
   /** Aggregate rows of one dimension type for days from…to (inclusive): cost independent of the lead count. */
   query(
     table: KpiTable,

@@ -118,6 +118,8 @@ export const tableKeys = {
     sk: `${day}#${value}`,
   }),
   kpiMarker: (leadId: string, eventKey: string) => ({ pk: `KPIMARK#${leadId}`, sk: eventKey }),
+  /** How far the KPIs have counted one stream shard: the last counted record's sequence number. */
+  kpiShard: (shardId: string) => ({ pk: `KPISHARD#${shardId}`, sk: 'KPISHARD' }),
   /** The due index's partition for one due day and shard. */
   duePartition: (day: string, shard: number) => `DUE#${day}#${shard}`,
   /** The list index's partition for one creation day and shard. */

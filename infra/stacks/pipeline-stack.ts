@@ -26,6 +26,7 @@ import type { Construct } from 'constructs';
 import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HTTP_ROUTES } from '../../functions/shared/routes.ts';
+import { STREAM_WINDOW_SECONDS } from '../../functions/shared/stream-position.ts';
 import { SORT } from '../../functions/shared/table-schema.ts';
 import { dashboardFiles } from '../bundling.ts';
 import type { FootprintTargets } from '../constructs/footprint-grants.ts';
@@ -161,6 +162,10 @@ export class PipelineStack extends Stack {
         retryAttempts: 10,
         maxRecordAge: Duration.hours(6),
         reportBatchItemFailures: true,
+        // Not for aggregating: a windowed batch names its shard, and the KPIs count a shard's records by their
+        // position in it (one write per batch, no marker per event). One batch per shard at a time (no
+        // parallelization factor) keeps that position exact.
+        tumblingWindow: Duration.seconds(STREAM_WINDOW_SECONDS),
         onFailure: new SqsDlq(data.nurtureFailures),
         // Only lead items wake the function; counters and markers are filtered out by Lambda, for free.
         filters: [

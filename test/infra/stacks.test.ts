@@ -6,6 +6,7 @@ import { FOOTPRINTS } from '../../functions/footprints.ts';
 import { parseConfig } from '../../functions/shared/config-text.ts';
 import { footprintEnvNames } from '../../functions/shared/footprint.ts';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.ts';
+import { STREAM_WINDOW_SECONDS } from '../../functions/shared/stream-position.ts';
 import { deployableConfig } from '../../infra/bundling.ts';
 import { DataStack } from '../../infra/stacks/data-stack.ts';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.ts';
@@ -227,6 +228,17 @@ describe('the pipeline stack', () => {
         Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: ['LEAD'] } } } }) }],
       },
     });
+  });
+
+  it('names the shard in every stream batch (a tumbling window) and reads one batch per shard at a time', () => {
+    // The KPIs count a shard's records by their position in it: that needs the shard id and in-order batches.
+    const mappings = pipeline.findResources('AWS::Lambda::EventSourceMapping', {
+      Properties: { StartingPosition: 'TRIM_HORIZON' },
+    });
+    const properties = Object.values(mappings).map((m) => m.Properties as Record<string, unknown>);
+    expect(properties).toHaveLength(1);
+    expect(properties[0]?.TumblingWindowInSeconds).toBe(STREAM_WINDOW_SECONDS);
+    expect(properties[0]?.ParallelizationFactor ?? 1).toBe(1);
   });
 
   it('serves every route of the HTTP contract', () => {

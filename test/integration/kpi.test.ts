@@ -1,9 +1,14 @@
-import type { DynamoDBRecord } from 'aws-lambda';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wireOps } from '../../functions/ops/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { DynamoKpiStore } from '../../functions/shared/aws/dynamo-kpi-store.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
+import type { StreamBatchResponse } from '../../functions/shared/batch.ts';
+import { sequenceKey } from '../../functions/shared/stream-position.ts';
+import { tableKeys } from '../../functions/shared/table-schema.ts';
 import { freshResources, streamRecords, type TestAws } from '../support/aws.ts';
 import { assignment, context, httpEvent, lead, silentLogger, testConfig } from '../support/factories.ts';
 import { functionOn, nurtureOn } from '../support/handlers.ts';
@@ -201,5 +206,81 @@ describe('the speed-to-lead KPI', () => {
         timeInStage: { assigned: { count: 2, p50Minutes: 60, p90Minutes: 60, averageMinutes: 30 } },
       }),
     ]);
+  });
+});
+
+describe('counting a stream shard by its position', () => {
+  const shardWindow = (shardId: string) => ({
+    window: { start: '2026-03-21T09:00:00Z', end: '2026-03-21T09:15:00Z' },
+    state: {},
+    shardId,
+    eventSourceARN: aws.resources.streamArn,
+    isFinalInvokeForWindow: false,
+    isWindowTerminatedEarly: false,
+  });
+
+  it('counts each event once through retries, overlaps and a batch delivered twice at once', async () => {
+    const day = '2026-03-21';
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const stored = lead({
+        receivedAt: `${day}T09:00:00.000Z`,
+        createdAt: `${day}T09:00:01.000Z`,
+        attribution: { utm: { campaign: 'by-position' } },
+      });
+      await leads.create(stored);
+      made.push(stored.id);
+    }
+    const records = (await allStreamRecords()).filter((r) =>
+      made.some((id) => r.dynamodb?.Keys?.pk?.S === `LEAD#${id}`),
+    );
+    expect(records).toHaveLength(4);
+    const deliver = async (batch: DynamoDBRecord[]) => {
+      const result = (await nurture(
+        { ...shardWindow('shard-a'), Records: batch } as DynamoDBStreamEvent,
+        context('nurture'),
+      )) as StreamBatchResponse;
+      expect(result).toEqual({ batchItemFailures: [], state: {} });
+    };
+    await deliver(records.slice(0, 2));
+    // A retry from the second record, then the whole batch twice at once.
+    await deliver(records.slice(1));
+    await Promise.all([deliver(records), deliver(records)]);
+    const funnel = await kpi('funnel', 'campaign', day);
+    expect(funnel.groups).toEqual([expect.objectContaining({ group: 'by-position', new: 4 })]);
+    // One position item for the shard, and no marker for any of these events.
+    const position = await documentClient(aws.dynamodb).send(
+      new GetCommand({ TableName: aws.resources.tableName, Key: tableKeys.kpiShard('shard-a') }),
+    );
+    expect(position.Item?.counted).toBe(sequenceKey(records.at(-1)?.dynamodb?.SequenceNumber ?? ''));
+    for (const id of made) {
+      const marker = await documentClient(aws.dynamodb).send(
+        new GetCommand({ TableName: aws.resources.tableName, Key: tableKeys.kpiMarker(id, 'status#new') }),
+      );
+      expect(marker.Item).toBeUndefined();
+    }
+  });
+
+  it('keeps shards apart, and splits a batch whose rows outgrow one transaction', async () => {
+    const store = new DynamoKpiStore(documentClient(aws.dynamodb), aws.resources.tableName);
+    // 150 events on 150 rows: more than DynamoDB's 100 items of a transaction.
+    const entries = Array.from({ length: 150 }, (_, i) => ({
+      leadId: `lead-${i}`,
+      sequence: String(1000 + i),
+      event: {
+        key: 'status#new',
+        table: 'funnel' as const,
+        day: '2026-03-22',
+        dims: [{ type: 'campaign', value: `c${String(i).padStart(3, '0')}` }],
+        adds: { new: 1 },
+      },
+    }));
+    expect(await store.recordFromShard('shard-b', entries, 1_774_000_000)).toHaveLength(150);
+    expect(await store.recordFromShard('shard-b', entries, 1_774_000_000)).toHaveLength(0);
+    // The same sequence numbers in another shard are other records.
+    expect(await store.recordFromShard('shard-c', entries.slice(0, 10), 1_774_000_000)).toHaveLength(10);
+    const rows = await store.query('funnel', 'campaign', '2026-03-22', '2026-03-22');
+    expect(rows).toHaveLength(150);
+    expect(rows.reduce((n, r) => n + (r.adds.new ?? 0), 0)).toBe(160);
   });
 });

@@ -148,7 +148,7 @@ describe('timer service', () => {
 });
 
 describe('replaying leads whose stream records were lost', () => {
-  it('does what is missing and nothing twice: one assignment email, its clock, the funnel count', async () => {
+  it('does what is missing and nothing twice: one assignment email and its clock; its KPI events it only names', async () => {
     const now = new Date();
     const at = now.toISOString();
     const stored = lead({
@@ -165,7 +165,8 @@ describe('replaying leads whose stream records were lost', () => {
         { replay: { leadIds: [stored.id, 'no-such-lead'] } },
         context('nurture'),
       );
-      expect(summary).toEqual({ replayed: 1, missing: ['no-such-lead'] });
+      // The stream may have counted the lead's `new` before its records were lost: a replay cannot tell.
+      expect(summary).toEqual({ replayed: 1, missing: ['no-such-lead'], kpiEventsNotCounted: 1 });
     }
     const mails = await mailsForLead(stored.id);
     expect(mails.map((m) => m.destination.to[0])).toEqual(['layla@sales.example']);
@@ -184,7 +185,7 @@ describe('replaying leads whose stream records were lost', () => {
     expect(reminder).toEqual({ fired: false, indexed: true });
     const day = stored.createdAt.slice(0, 10);
     const funnel = await env.kpis.query('funnel', 'all', day, day);
-    expect(funnel.reduce((n, row) => n + (row.adds.new ?? 0), 0)).toBe(1);
+    expect(funnel.reduce((n, row) => n + (row.adds.new ?? 0), 0)).toBe(0);
   });
 
   it('refuses a replay that names no lead', async () => {

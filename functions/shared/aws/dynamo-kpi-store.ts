@@ -1,5 +1,8 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KpiEntry, KpiStore, KpiTable } from '../ports.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { KpiEntry, KpiStore, KpiTable, ShardKpiEntry } from '../ports.ts';
+import { sequenceKey } from '../stream-position.ts';
 import { tableKeys } from '../table-schema.ts';
 import { transact } from './conditional.ts';
 import { queryItems } from './scan.ts';
@@ -8,7 +11,11 @@ export const kpiKeys = {
   aggregate: (table: KpiTable, dimType: string, day: string, value: string) =>
     tableKeys.kpiRow(table, dimType, day, value),
   marker: tableKeys.kpiMarker,
+  shard: tableKeys.kpiShard,
 };
+
+/** A shard's position outlives the stream's 24 hours of records, and then goes. */
+const SHARD_POSITION_SECONDS = 2 * 86_400;
 
 const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'day', 'value']);
 
@@ -57,6 +64,68 @@ export class DynamoKpiStore implements KpiStore {
         );
         if (seen.size === 0) throw new Error('a KPI transaction failed a condition that is not a marker');
         pending = pending.filter((_, i) => !seen.has(i));
+      }
+    }
+    return recorded;
+  }
+
+  /**
+   * Counts a stream batch's events by the shard's position instead of a marker per event: one conditional
+   * update of the position item beside the batch's rows, in one transaction. The position only moves forward,
+   * so a record that comes again (a retried or duplicated batch) is at or behind it and counts nothing.
+   */
+  async recordFromShard(
+    shardId: string,
+    entries: readonly ShardKpiEntry[],
+    nowEpoch: number,
+  ): Promise<KpiEntry[]> {
+    const recorded: KpiEntry[] = [];
+    const ordered = entries
+      .map((entry) => ({ entry, at: sequenceKey(entry.sequence) }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    for (const group of shardGroups(ordered)) {
+      let pending = group;
+      while (pending.length > 0) {
+        const first = pending[0]?.at ?? '';
+        const last = pending.at(-1)?.at ?? '';
+        const rows = aggregateRows(pending.map((p) => p.entry));
+        const result = await transact(
+          this.db,
+          [
+            ...rows.map((row) => this.rowUpdate(row)),
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: kpiKeys.shard(shardId),
+                UpdateExpression: 'SET counted = :last, #type = :type, expiresAt = :expires',
+                ConditionExpression: 'attribute_not_exists(counted) OR counted < :first',
+                ExpressionAttributeNames: { '#type': 'type' },
+                ExpressionAttributeValues: {
+                  ':last': last,
+                  ':first': first,
+                  ':type': 'kpi-shard',
+                  ':expires': nowEpoch + SHARD_POSITION_SECONDS,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            },
+          ],
+          12,
+        );
+        if (result.ok) {
+          recorded.push(...pending.map((p) => p.entry));
+          break;
+        }
+        const refusal = result.reasons[rows.length];
+        if (refusal?.Code !== 'ConditionalCheckFailed')
+          throw new Error('a KPI transaction failed a condition that is not the shard position');
+        // Some of these were counted already (this batch came before): only what lies past the position is new.
+        const stored = refusal.Item
+          ? unmarshall(refusal.Item as Record<string, AttributeValue>).counted
+          : undefined;
+        if (typeof stored !== 'string')
+          throw new Error('the shard position refused the batch but holds none');
+        pending = pending.filter((p) => p.at > stored);
       }
     }
     return recorded;
@@ -131,6 +200,21 @@ export function aggregateRows(entries: readonly KpiEntry[]): AggregateRow[] {
       rows.set(id, row);
     }
   return [...rows.values()];
+}
+
+/** Splits a shard's events, in shard order, so that each group's rows and the position fit one transaction. */
+function shardGroups<T extends { entry: KpiEntry }>(ordered: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  for (const item of ordered) {
+    const candidate = [...group, item];
+    if (group.length > 0 && aggregateRows(candidate.map((c) => c.entry)).length + 1 > MAX_TRANSACTION_ITEMS) {
+      groups.push(group);
+      group = [item];
+    } else group = candidate;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 /** Splits events so that each group's markers and rows fit one transaction. */
