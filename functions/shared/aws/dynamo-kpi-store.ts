@@ -202,13 +202,13 @@ export function aggregateRows(entries: readonly KpiEntry[]): AggregateRow[] {
   return [...rows.values()];
 }
 
-/** Splits a shard's events, in shard order, so that each group's rows and the position fit one transaction. */
-function shardGroups<T extends { entry: KpiEntry }>(ordered: readonly T[]): T[][] {
+/** Splits items, in order, so that each group's transaction (`size` items for a group) fits DynamoDB's limit. */
+function fitTransactions<T>(items: readonly T[], size: (group: T[]) => number): T[][] {
   const groups: T[][] = [];
   let group: T[] = [];
-  for (const item of ordered) {
+  for (const item of items) {
     const candidate = [...group, item];
-    if (group.length > 0 && aggregateRows(candidate.map((c) => c.entry)).length + 1 > MAX_TRANSACTION_ITEMS) {
+    if (group.length > 0 && size(candidate) > MAX_TRANSACTION_ITEMS) {
       groups.push(group);
       group = [item];
     } else group = candidate;
@@ -219,15 +219,10 @@ function shardGroups<T extends { entry: KpiEntry }>(ordered: readonly T[]): T[][
 
 /** Splits events so that each group's markers and rows fit one transaction. */
 export function transactionGroups(entries: readonly KpiEntry[]): KpiEntry[][] {
-  const groups: KpiEntry[][] = [];
-  let group: KpiEntry[] = [];
-  for (const entry of entries) {
-    const candidate = [...group, entry];
-    if (group.length > 0 && candidate.length + aggregateRows(candidate).length > MAX_TRANSACTION_ITEMS) {
-      groups.push(group);
-      group = [entry];
-    } else group = candidate;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
+  return fitTransactions(entries, (group) => group.length + aggregateRows(group).length);
+}
+
+/** Splits a shard's events, in shard order, so that each group's rows and the position fit one transaction. */
+function shardGroups<T extends { entry: KpiEntry }>(ordered: readonly T[]): T[][] {
+  return fitTransactions(ordered, (group) => aggregateRows(group.map((g) => g.entry)).length + 1);
 }
