@@ -95,6 +95,26 @@ async function waitUntilIdle(pipeline: Pipeline, quietMs: number, timeoutMs: num
   throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s`);
 }
 
+/** What the KPI funnel counts as new over the days the leads were created on (its `all` rows). */
+export async function funnelNewCount(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  leads: readonly Pick<Lead, 'createdAt'>[],
+): Promise<number> {
+  let counted = 0;
+  for (const day of [...new Set(leads.map((l) => l.createdAt.slice(0, 10)))]) {
+    const { Items = [] } = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': tableKeys.kpiRowPartition('funnel', 'all'), ':sk': `${day}#all` },
+      }),
+    );
+    counted += Items.reduce((n, item) => n + Number(item.new ?? 0), 0);
+  }
+  return counted;
+}
+
 /** Messages waiting in a queue or being worked on (not those still delayed). */
 export async function messagesIn(sqs: SQSClient, url: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
@@ -697,6 +717,17 @@ async function checkInvariants(
     'KPI first contacts = contacted leads',
     counted === contacted ? [] : [`KPI counts ${counted}, ${contacted} leads were contacted`],
     `${contacted} contacted, ${counted} counted`,
+  );
+
+  // Every lead's `new` step counted once: each stream record's events by its shard's position, through
+  // duplicate deliveries, retries and crashes.
+  const funnelNew = await funnelNewCount(db, p.resources.tableName, real);
+  check(
+    'KPI funnel counts each lead once as new',
+    funnelNew === real.length
+      ? []
+      : [`the funnel counts ${funnelNew} new, ${real.length} leads were created`],
+    `${real.length} leads, ${funnelNew} counted`,
   );
 
   // Each rep's open-lead count (kept for reps with a capacity) is the number of leads they own and have not closed.

@@ -103,6 +103,6 @@ describe('a runner killed with SIGKILL and started again on its data directory',
     // The kill came while acknowledged leads were still queued: the journal had work to give back.
     expect(report.messagesRestored).toBeGreaterThan(0);
     expect(report.invariants.filter((i) => !i.held)).toEqual([]);
-    expect(report.invariants).toHaveLength(4);
+    expect(report.invariants).toHaveLength(5);
   }, 300_000);
 });
