@@ -162,6 +162,22 @@ export function dedupeKeys(lead: Lead): DedupeKey[] {
   return keys;
 }
 
+/** A touch writes the identity keys again (their window starts over) at most this often. */
+export const KEY_REFRESH_MS = 86_400_000;
+
+/**
+ * The identity keys a touch must write: a key the lead did not have, and every key when their window was last
+ * pushed on a day or more ago. A person who comes back within a day (a Meta form and the website, the same
+ * afternoon) writes none: their keys then expire at most a day before the exact window's end.
+ */
+export function keysToRefresh(existing: Lead, merged: Lead, now: Date): DedupeKey[] {
+  const all = dedupeKeys(merged);
+  const lastRefresh = Date.parse(existing.keysRefreshedAt ?? existing.createdAt);
+  if (now.getTime() - lastRefresh >= KEY_REFRESH_MS) return all;
+  const had = new Set(dedupeKeys(existing).map((k) => `${k.kind}:${k.value}`));
+  return all.filter((k) => !had.has(`${k.kind}:${k.value}`));
+}
+
 /** A closed lead (won or lost) may come back as a new lead instead of a touch, by config. */
 export function reopensAsNewLead(existing: Lead, config: Config): boolean {
   return config.duplicates.reopenClosed && isClosed(existing.status);

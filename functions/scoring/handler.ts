@@ -17,7 +17,14 @@ import type {
 import { ownValue } from '../shared/records.ts';
 import { DUPLICATE_WINDOW_MINUTES } from '../shared/rep-config.ts';
 import { searchTermsOf } from '../shared/search.ts';
-import { buildLead, type DedupeKey, dedupeKeys, mergeTouch, reopensAsNewLead } from './core.ts';
+import {
+  buildLead,
+  type DedupeKey,
+  dedupeKeys,
+  keysToRefresh,
+  mergeTouch,
+  reopensAsNewLead,
+} from './core.ts';
 import { applyGraphLead } from './facebook-lead.ts';
 
 export type ScoringDeps = {
@@ -134,10 +141,13 @@ export function createScoringHandler(deps: ScoringDeps) {
         if (routes(intake)) await deps.routingQueue.send({ v: 1, leadId: lead.id });
         return { outcome: 'created', leadId: lead.id };
       }
-      const merged = mergeTouch(existing, lead, matchedOn, config, now);
-      if (merged === existing) return { outcome: 'merged', leadId: existing.id };
+      const touched = mergeTouch(existing, lead, matchedOn, config, now);
+      if (touched === existing) return { outcome: 'merged', leadId: existing.id };
+      // The keys before the touch is saved: a stored touch says its keys' window was pushed on.
+      const refresh = keysToRefresh(existing, touched, now);
+      if (refresh.length > 0) await deps.leads.refreshKeys(existing.id, refresh, window);
+      const merged = refresh.length > 0 ? { ...touched, keysRefreshedAt: now.toISOString() } : touched;
       if ((await deps.leads.saveMerged(merged, existing.version)) === 'recorded') {
-        await deps.leads.refreshKeys(existing.id, dedupeKeys(merged), window);
         // A returning person may bring an email or a phone the lead did not have: findable by it too.
         await deps.search.index(existing.id, searchTermsOf(merged));
         logger.info('returning person recorded as a touch', {

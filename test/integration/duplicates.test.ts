@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wireScoring } from '../../functions/scoring/wiring.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
@@ -133,6 +133,53 @@ describe('duplicates on DynamoDB Local', () => {
     );
     await scoring(sqsEvent([old]), context());
     expect(await leads.exists(old.leadId)).toBe(true);
+    await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+
+  it("write a returning person's keys again at most once a day, and a key the lead lacked at once", async () => {
+    let clock = new Date('2026-04-01T08:00:00.000Z');
+    const config = testConfig();
+    const scoring = wireScoring({
+      ...functionOn(aws, 'scoring'),
+      config,
+      now: () => clock,
+      logger: silentLogger(),
+    });
+    const db = documentClient(aws.dynamodb);
+    const expiryOf = async (kind: 'email' | 'phone', value: string) =>
+      (await db.send(new GetCommand({ TableName: aws.resources.tableName, Key: keys.identity(kind, value) })))
+        .Item?.expiresAt as number | undefined;
+    const windowSeconds = config.duplicates.windowDays * 86_400;
+    const at = (d: Date) => Math.floor(d.getTime() / 1000);
+    const created = clock;
+    const first = person(400, { contact: { name: 'Person 400', email: 'person.400@example.com' } });
+    await scoring(sqsEvent([first]), context());
+    expect(await expiryOf('email', 'person.400@example.com')).toBe(at(created) + windowSeconds);
+
+    // Two hours later, from another form, now with a phone: the new phone key is written, the email's is not.
+    clock = new Date('2026-04-01T10:00:00.000Z');
+    const phone = '+966510000400';
+    await scoring(sqsEvent([person(400, { formId: 'demo' })]), context());
+    const touched = await leads.get(first.leadId);
+    expect(touched?.touches).toHaveLength(1);
+    expect(touched?.keysRefreshedAt).toBe(clock.toISOString());
+    expect(await expiryOf('phone', phone)).toBe(at(clock) + windowSeconds);
+    expect(await expiryOf('email', 'person.400@example.com')).toBe(at(created) + windowSeconds);
+
+    // An hour on: nothing new, and the keys were written an hour ago, so none is written.
+    clock = new Date('2026-04-01T11:00:00.000Z');
+    await scoring(sqsEvent([person(400)]), context());
+    expect((await leads.get(first.leadId))?.touches).toHaveLength(2);
+    expect(await expiryOf('email', 'person.400@example.com')).toBe(at(created) + windowSeconds);
+
+    // A day after the last refresh, every key's window starts over.
+    clock = new Date('2026-04-02T10:00:00.000Z');
+    await scoring(sqsEvent([person(400)]), context());
+    const later = await leads.get(first.leadId);
+    expect(later?.touches).toHaveLength(3);
+    expect(later?.keysRefreshedAt).toBe(clock.toISOString());
+    expect(await expiryOf('email', 'person.400@example.com')).toBe(at(clock) + windowSeconds);
+    expect(await expiryOf('phone', phone)).toBe(at(clock) + windowSeconds);
     await takeAll(aws.sqs, aws.resources.routing.url, 1);
   });
 

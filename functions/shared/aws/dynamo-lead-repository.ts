@@ -106,6 +106,7 @@ export class DynamoLeadRepository implements LeadRepository {
       'answers',
       'touches',
       'lastTouchAt',
+      'keysRefreshedAt',
       'score',
       'segments',
       'version',
