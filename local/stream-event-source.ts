@@ -204,6 +204,12 @@ export class StreamEventSource {
     this.lastDescribe = Date.now();
   }
 
+  private getRecords(iterator: string) {
+    return this.options.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
+    );
+  }
+
   private ready(state: ShardState): boolean {
     if (state.closed) return false;
     if (state.parentId === undefined) return true;
@@ -234,9 +240,16 @@ export class StreamEventSource {
         }
       }
       // As many records as GetRecords gives (filtering drops most of them), then batches of matching ones.
-      const { Records = [], NextShardIterator } = await this.options.streams.send(
-        new GetRecordsCommand({ ShardIterator: state.iterator, Limit: GET_RECORDS_LIMIT }),
-      );
+      let page: Awaited<ReturnType<StreamEventSource['getRecords']>>;
+      try {
+        page = await this.getRecords(state.iterator);
+      } catch (error) {
+        // As Lambda's poller: an iterator the stream no longer honours is dropped and asked for again, from
+        // the last record done with (or the oldest kept), never retried as it is.
+        state.iterator = undefined;
+        throw error;
+      }
+      const { Records = [], NextShardIterator } = page;
       if (Records.length > 0) {
         gotRecords = true;
         const { filter } = this.options;

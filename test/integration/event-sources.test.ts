@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TrimmedDataAccessException } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
@@ -10,7 +11,14 @@ import { documentClient } from '../../functions/shared/aws/clients.ts';
 import type { QueueRef } from '../../local/resources.ts';
 import { SqsEventSource } from '../../local/sqs-event-source.ts';
 import { StreamEventSource } from '../../local/stream-event-source.ts';
-import { eventually, freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
+import {
+  emulatorClients,
+  eventually,
+  freshResources,
+  queueDepth,
+  type TestAws,
+  takeAll,
+} from '../support/aws.ts';
 
 let aws: TestAws;
 const running: { stop(): Promise<void> }[] = [];
@@ -179,6 +187,47 @@ describe('the local DynamoDB Streams event source, through failures and restarts
     expect(delivered).toEqual(['held']);
     expect(await queueDepth(aws.sqs, aws.resources.nurtureFailures.url)).toBe(before);
   }, 30_000);
+
+  it('asks again for an iterator the stream refuses, and delivers every record once', async () => {
+    const db = documentClient(aws.dynamodb);
+    const pk = `ESM#${randomUUID()}`;
+    // DynamoDB Local refuses some iterators for good ("read past the oldest stream record"): retried as it
+    // is, such an iterator stalls the shard forever. This client refuses the first iterator after `a`.
+    const streams = emulatorClients().streams;
+    const refused = new Set<string>();
+    let refuseNext = false;
+    streams.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ShardIterator?: string };
+        if (input.ShardIterator !== undefined) {
+          if (refuseNext) {
+            refuseNext = false;
+            refused.add(input.ShardIterator);
+          }
+          if (refused.has(input.ShardIterator))
+            throw new TrimmedDataAccessException({
+              message: 'The operation attempted to read past the oldest stream record in a shard.',
+              $metadata: {},
+            });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const delivered: string[] = [];
+    const source = new StreamEventSource({ ...streamSource(), streams, handler: collect(pk, delivered) });
+    running.push(source);
+    await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk: 'a' } }));
+    source.start();
+    await eventually('a', async () => (delivered.length === 1 ? true : undefined));
+    refuseNext = true;
+    for (const sk of ['b', 'c'])
+      await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk } }));
+    await eventually('b and c', async () => (delivered.length >= 3 ? true : undefined), 10_000);
+    expect(refused.size).toBe(1);
+    expect(delivered).toEqual(['a', 'b', 'c']);
+    streams.destroy();
+  });
 
   it('goes on after its checkpoint when started again, as Lambda does, not from the start of the stream', async () => {
     const db = documentClient(aws.dynamodb);

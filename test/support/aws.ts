@@ -137,7 +137,8 @@ export async function testPipeline(label: string, config = testConfig()): Promis
     config,
     emulators: testEmulators(),
     prefix: `t-${label}-${Date.now().toString(36)}`,
-    onError: () => undefined,
+    // Said, not swallowed: a poller stuck on an error shows here, not as a distant test timing out.
+    onError: (error: unknown) => console.error(`pipeline ${label}: ${String(error)}`),
   });
 }
 
