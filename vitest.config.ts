@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Four tiers. `unit` is the pure core: no Java, no emulators, seconds (`npm run test:unit`). The others run
@@ -9,6 +10,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Files run side by side even on 2 cores: most integration time is waiting (pollers, retries, visibility
+    // timeouts), and each file has its own table and queues. Vitest's default on 2 cores is one at a time.
+    maxWorkers: Math.max(2, availableParallelism()),
     reporters: ['default', ['json', { outputFile: '.leadpipe/test-results.json' }]],
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
