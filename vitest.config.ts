@@ -20,7 +20,8 @@ export default defineConfig({
       POWERTOOLS_DEV: 'false',
     },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The pure core holds no state between files, so one process serves them all: imports once, not per file.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       {
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...emulators },
