@@ -245,7 +245,8 @@ export class StreamEventSource {
         page = await this.getRecords(state.iterator);
       } catch (error) {
         // As Lambda's poller: an iterator the stream no longer honours is dropped and asked for again, from
-        // the last record done with (or the oldest kept), never retried as it is.
+        // the last record done with (or the oldest kept), never retried as it is. DynamoDB Local refuses a new
+        // table's first iterator this way at times (TrimmedDataAccessException, aws/aws-sdk-java#2923).
         state.iterator = undefined;
         throw error;
       }
