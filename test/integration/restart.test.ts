@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
 import { describe, expect, it } from 'vitest';
-import { runCrashRestart } from '../../local/crash-run.ts';
 import { replayJournal, startDurableSqs } from '../../local/durable-sqs.ts';
 
 const sqsAt = (port: number) =>
@@ -88,21 +87,4 @@ describe('the SQS journal', () => {
   it('refuses a journal line that is whole but not a journal entry, rather than guess', () => {
     expect(() => replayJournal('{"op":"teleport"}\n')).toThrow();
   });
-});
-
-describe('a runner killed with SIGKILL and started again on its data directory', () => {
-  it('loses nothing it acknowledged: every lead stored, assigned once and announced', async () => {
-    const report = await runCrashRestart({
-      leads: 300,
-      killAfter: 120,
-      dataDir: mkdtempSync(join(tmpdir(), 'leadpipe-crash-')),
-      configPath: 'leadpipe.config.yaml',
-    });
-    expect(report.acknowledged).toBe(300);
-    expect(report.acknowledgedBeforeKill).toBe(120);
-    // The kill came while acknowledged leads were still queued: the journal had work to give back.
-    expect(report.messagesRestored).toBeGreaterThan(0);
-    expect(report.invariants.filter((i) => !i.held)).toEqual([]);
-    expect(report.invariants).toHaveLength(5);
-  }, 300_000);
 });
