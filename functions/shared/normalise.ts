@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { parsePhoneNumberFromString as ParsePhone } from 'libphonenumber-js/min';
 import * as z from 'zod';
 import { stripBidiMarks } from './text.ts';
 
@@ -20,6 +21,19 @@ export function normalisePhone(
   raw: string | undefined,
   defaultCountries: readonly string[] = [],
 ): NormalisedPhone | undefined {
+  return readPhone(raw, defaultCountries, parsePhoneNumberFromString);
+}
+
+/**
+ * `normalisePhone` with the libphonenumber build given: the full metadata (`max`) tells a mobile from a landline
+ * and stores the keys; search reads typed numbers with `min` (half the size, lengths checked, no types), so
+ * the ops bundle carries no `max` metadata. Search only looks keys up: a reading `max` would refuse finds nothing.
+ */
+export function readPhone(
+  raw: string | undefined,
+  defaultCountries: readonly string[],
+  parse: typeof ParsePhone,
+): NormalisedPhone | undefined {
   if (raw === undefined) return undefined;
   const cleaned = stripBidiMarks(raw)
     .trim()
@@ -34,7 +48,7 @@ export function normalisePhone(
         ...(/^[(\s]*[1-9١-٩۱-۹]/.test(cleaned) ? [{ text: `+${cleaned}` }] : []),
       ];
   for (const { text, country } of attempts) {
-    const parsed = parsePhoneNumberFromString(text, {
+    const parsed = parse(text, {
       ...(country ? { defaultCountry: country as CountryCode } : {}),
       extract: false,
     });

@@ -1,6 +1,7 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config } from './config.ts';
 import { displayName, type Lead } from './lead.ts';
-import { matchingKey, normaliseEmail, normalisePhone } from './normalise.ts';
+import { matchingKey, normaliseEmail, readPhone } from './normalise.ts';
 
 /**
  * Finding a lead by what a rep has in hand: the email (any case), the number that is calling (any digits, any
@@ -77,7 +78,7 @@ export function parseSearch(q: string, countries: readonly string[]): SearchQuer
   const phones = new Set<string>();
   if (/[\d\u0660-\u0669\u06f0-\u06f9]{6,}/u.test(text.replace(/[\s().-]/g, ''))) {
     for (const country of [undefined, ...countries]) {
-      const phone = normalisePhone(text, country ? [country] : []);
+      const phone = readPhone(text, country ? [country] : [], parsePhoneNumberFromString);
       if (phone) phones.add(phone.e164);
     }
   }

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
+import { normalisePhone } from '../../functions/shared/normalise.ts';
 import { nameMatches, nameTokens, parseSearch, searchTermsOf } from '../../functions/shared/search.ts';
 import { lead } from '../support/factories.ts';
 
@@ -44,6 +47,27 @@ describe('a typed search', () => {
     expect(arabic.phones).toContain('+966501234567');
     expect(parseSearch('+966 50 123 4567', countries).phones).toEqual(['+966501234567']);
     expect(parseSearch('00966501234567', countries).phones).toEqual(['+966501234567']);
+  });
+
+  it('finds every stored phone key from the number typed as its owner would, in each of 245 countries', () => {
+    // libphonenumber's own example mobile number for every country, typed in national and in international
+    // format: the search reads it (with the smaller `min` metadata) as the key scoring stored (with `max`).
+    const missed = Object.entries(mobileExamples).flatMap(([country, national]) => {
+      const stored = normalisePhone(national, [country]);
+      const parsed = parsePhoneNumberFromString(national, country as CountryCode);
+      if (stored === undefined || parsed === undefined) return [`${country}: example not valid under max`];
+      // A search reads a number from 6 digits on: the 4- and 5-digit numbers of a few islands (Ascension,
+      // Tokelau…) are found typed with their country code.
+      const typings = [
+        parsed.formatInternational(),
+        ...(national.length >= 6 ? [parsed.formatNational()] : []),
+      ];
+      return typings.flatMap((typed) =>
+        parseSearch(typed, [country]).phones.includes(stored.e164) ? [] : [`${country} ${typed}`],
+      );
+    });
+    expect(Object.keys(mobileExamples).length).toBeGreaterThan(200);
+    expect(missed).toEqual([]);
   });
 
   it('reads words as name tokens, and a name matches when every token starts one of its words', () => {
