@@ -816,7 +816,7 @@ function markdown(
     `| leadpipe | ${p.costs.oneEmail.withoutEmail} | ${p.costs.oneEmail.withEmail} | ${round(p.costs.oneEmail.withoutEmail + p.costs.worstCaseEmails * PRICES.sesPerThousandEmails * 1000)} |`,
     `| theoretical minimum (1 HTTP request, 1 write of ≤ 1 KB, 1 message, 1 batched consumer) | ${p.costs.minimum.withoutEmail} | ${p.costs.minimum.withEmail} | |`,
     '',
-    `Lambda per lead: ${p.costs.invocations.map((i) => `${i.functionName} ${i.perLead} invocations (avg ${i.averageMs} ms)`).join(', ')}. Not included: CloudWatch Logs ingestion, the idle SQS long-polling of Lambda's pollers, storage, KMS, data transfer; the timer sweep is a fixed cost of about 3,500 queries a day, whatever the traffic.`,
+    `Lambda per lead: ${p.costs.invocations.map((i) => `${i.functionName} ${i.perLead} invocations (avg ${i.averageMs} ms)`).join(', ')}. Not included: CloudWatch Logs ingestion, the idle SQS long-polling of Lambda's pollers, storage, KMS, data transfer; the timer sweep is a fixed cost of about 3,500 queries a day, whatever the traffic. Nor is the SLA reminder's own later life, as it falls after the burst: when it comes due (15 minutes on, past the sweep horizon, so it waits in the due index) the sweeper queues it (an update that also leaves the index: 2 write units, 1 SQS send) and nurture reads the lead and marks the timer fired (1 read, 1 write unit, its share of receives and deletes, 1 invocation). About $3 per million leads, a contacted lead's reminder included.`,
     '',
     `## Messages per lead by channel (the demo config's routes; channel prices collected ${CHANNEL_PRICES.collected}: bench/prices.ts)`,
     '',
