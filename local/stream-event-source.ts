@@ -204,12 +204,6 @@ export class StreamEventSource {
     this.lastDescribe = Date.now();
   }
 
-  private getRecords(iterator: string) {
-    return this.options.streams.send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
-    );
-  }
-
   private ready(state: ShardState): boolean {
     if (state.closed) return false;
     if (state.parentId === undefined) return true;
@@ -240,17 +234,15 @@ export class StreamEventSource {
         }
       }
       // As many records as GetRecords gives (filtering drops most of them), then batches of matching ones.
-      let page: Awaited<ReturnType<StreamEventSource['getRecords']>>;
-      try {
-        page = await this.getRecords(state.iterator);
-      } catch (error) {
-        // As Lambda's poller: an iterator the stream no longer honours is dropped and asked for again, from
-        // the last record done with (or the oldest kept), never retried as it is. DynamoDB Local refuses a new
-        // table's first iterator this way at times (TrimmedDataAccessException, aws/aws-sdk-java#2923).
-        state.iterator = undefined;
-        throw error;
-      }
-      const { Records = [], NextShardIterator } = page;
+      const { Records = [], NextShardIterator } = await this.options.streams
+        .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: GET_RECORDS_LIMIT }))
+        .catch((error: unknown) => {
+          // As Lambda's poller: an iterator the stream no longer honours is dropped and asked for again, from
+          // the last record done with (or the oldest kept), never retried as it is. DynamoDB Local refuses a
+          // new table's first iterator this way at times (TrimmedDataAccessException, aws/aws-sdk-java#2923).
+          state.iterator = undefined;
+          throw error;
+        });
       if (Records.length > 0) {
         gotRecords = true;
         const { filter } = this.options;

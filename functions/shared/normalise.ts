@@ -1,6 +1,5 @@
 import { domainToASCII } from 'node:url';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import type { parsePhoneNumberFromString as ParsePhone } from 'libphonenumber-js/min';
 import * as z from 'zod';
 import { stripBidiMarks } from './text.ts';
 
@@ -32,7 +31,7 @@ export function normalisePhone(
 export function readPhone(
   raw: string | undefined,
   defaultCountries: readonly string[],
-  parse: typeof ParsePhone,
+  parse: typeof parsePhoneNumberFromString,
 ): NormalisedPhone | undefined {
   if (raw === undefined) return undefined;
   const cleaned = stripBidiMarks(raw)
