@@ -31,7 +31,10 @@ export function testEmulators(): Emulators {
 export function emulatorClients() {
   useEmulatorEndpoints(testEmulators());
   return {
-    dynamodb: new DynamoDBClient({}),
+    // A test's own reads and writes (arranging, checking) retry longer than a function's (3 attempts): DynamoDB
+    // Local, busy with two test files, now and then drops a connection ("socket hang up"), and a check failing
+    // on that says nothing about the code under test. The functions' clients keep the SDK's default.
+    dynamodb: new DynamoDBClient({ maxAttempts: 8 }),
     sqs: new SQSClient({}),
     ses: new SESv2Client({}),
     streams: new DynamoDBStreamsClient({}),
