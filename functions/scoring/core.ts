@@ -166,8 +166,8 @@ export function dedupeKeys(lead: Lead): DedupeKey[] {
 export const KEY_REFRESH_MS = 86_400_000;
 
 /**
- * The identity keys a touch must write: a key the lead did not have, and every key when their window was last
- * pushed on a day or more ago. A person who comes back within a day (a Meta form and the website, the same
+ * The identity keys a touch must write: a key the lead did not have, and every key when all of them were last
+ * written a day or more ago (`keysRefreshedAt`, else the lead's creation). A person who comes back within a day (a Meta form and the website, the same
  * afternoon) writes none: their keys then expire at most a day before the exact window's end.
  */
 export function keysToRefresh(existing: Lead, merged: Lead, now: Date): DedupeKey[] {

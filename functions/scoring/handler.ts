@@ -146,7 +146,9 @@ export function createScoringHandler(deps: ScoringDeps) {
       // The keys before the touch is saved: a stored touch says its keys' window was pushed on.
       const refresh = keysToRefresh(existing, touched, now);
       if (refresh.length > 0) await deps.leads.refreshKeys(existing.id, refresh, window);
-      const merged = refresh.length > 0 ? { ...touched, keysRefreshedAt: now.toISOString() } : touched;
+      // Stamped only when every key was written: a new key alone leaves the older keys' window where it was.
+      const allWritten = refresh.length > 0 && refresh.length === dedupeKeys(touched).length;
+      const merged = allWritten ? { ...touched, keysRefreshedAt: now.toISOString() } : touched;
       if ((await deps.leads.saveMerged(merged, existing.version)) === 'recorded') {
         // A returning person may bring an email or a phone the lead did not have: findable by it too.
         await deps.search.index(existing.id, searchTermsOf(merged));

@@ -307,7 +307,7 @@ export const Lead = z.object({
   /** What the automations did with the lead: reminders, escalations, nurture emails; each once. */
   followUps: z.array(FollowUp).default([]),
   lastTouchAt: z.iso.datetime().optional(),
-  /** When a touch last pushed the identity keys' window on (the keys were written at creation before that). */
+  /** When a touch last wrote all the identity keys again (the keys were written at creation before that). */
   keysRefreshedAt: z.iso.datetime().optional(),
   /** The workspace's summary (notes and tasks are items of their own): the last note, the open tasks. */
   lastNote: z.object({ at: z.iso.datetime(), by: z.string(), text: z.string() }).optional(),
