@@ -7,7 +7,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { wireIngest } from '../functions/ingest/wiring.ts';
 import { buildLead } from '../functions/scoring/core.ts';
@@ -17,6 +16,7 @@ import type { Condition } from '../functions/shared/conditions.ts';
 import { parseConfig } from '../functions/shared/config-text.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
+import * as z from '../functions/shared/zod.ts';
 import { createGateway } from '../local/gateway.ts';
 import { invocations, lambdaContext } from '../local/lambda-context.ts';
 import { startPipeline } from '../local/pipeline.ts';
@@ -36,21 +36,26 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
 const Args = z.object({
-  leads: z.coerce.number().int().min(10).max(1_000_000).default(1000),
-  concurrency: z.coerce.number().int().min(1).max(256).default(16),
-  'skip-bundles': z.boolean().default(false),
-  'bundles-only': z.boolean().default(false),
-  'steady-only': z.boolean().default(false),
-  'cost-only': z.boolean().default(false),
-  'steady-seconds': z.coerce.number().int().min(2).max(600).default(10),
-  'routing-leads': z.coerce.number().int().min(100).max(100_000).default(10_000),
-  'scale-sizes': z
-    .string()
-    .default('1000,10000,100000')
-    .transform((s) => s.split(',').map(Number))
-    .pipe(z.array(z.number().int().min(1000).max(1_000_000)).min(2)),
-  'scale-window': z.coerce.number().int().min(100).max(5000).default(1000),
-  'import-rows': z.coerce.number().int().min(10).max(20_000).default(2000),
+  leads: z._default(z.coerce.number().check(z.int()).check(z.gte(10)).check(z.lte(1_000_000)), 1000),
+  concurrency: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(256)), 16),
+  'skip-bundles': z._default(z.boolean(), false),
+  'bundles-only': z._default(z.boolean(), false),
+  'steady-only': z._default(z.boolean(), false),
+  'cost-only': z._default(z.boolean(), false),
+  'steady-seconds': z._default(z.coerce.number().check(z.int()).check(z.gte(2)).check(z.lte(600)), 10),
+  'routing-leads': z._default(
+    z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(100_000)),
+    10_000,
+  ),
+  'scale-sizes': z.pipe(
+    z.pipe(
+      z._default(z.string(), '1000,10000,100000'),
+      z.transform((s) => s.split(',').map(Number)),
+    ),
+    z.array(z.number().check(z.int()).check(z.gte(1000)).check(z.lte(1_000_000))).check(z.minLength(2)),
+  ),
+  'scale-window': z._default(z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(5000)), 1000),
+  'import-rows': z._default(z.coerce.number().check(z.int()).check(z.gte(10)).check(z.lte(20_000)), 2000),
 });
 const { values } = parseArgs({
   options: {

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 
-const BatchResponse = z
-  .object({
-    batchItemFailures: z.array(z.object({ itemIdentifier: z.string().min(1) })).nullish(),
-  })
-  .nullish();
+const BatchResponse = z.nullish(
+  z.object({
+    batchItemFailures: z.nullish(z.array(z.object({ itemIdentifier: z.string().check(z.minLength(1)) }))),
+  }),
+);
 
 /**
  * The records a function reported failed, read as Lambda reads a partial batch response: nothing (or an empty

@@ -6,7 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { emulatorHost } from './listen-host.ts';
 
 /**
@@ -26,7 +26,7 @@ const JournalEntry = z.discriminatedUnion('op', [
     queue: z.string(),
     id: z.string(),
     body: z.string(),
-    attributes: z.record(z.string(), z.unknown()).optional(),
+    attributes: z.optional(z.record(z.string(), z.unknown())),
     visibleAt: z.number(),
   }),
   z.object({ op: z.literal('delete'), ids: z.array(z.string()) }),
@@ -37,19 +37,19 @@ type JournalEntry = z.infer<typeof JournalEntry>;
 type Pending = Extract<JournalEntry, { op: 'send' }>;
 
 const SendEntry = z.object({
-  Id: z.string().optional(),
+  Id: z.optional(z.string()),
   MessageBody: z.string(),
-  DelaySeconds: z.number().optional(),
-  MessageAttributes: z.record(z.string(), z.unknown()).optional(),
+  DelaySeconds: z.optional(z.number()),
+  MessageAttributes: z.optional(z.record(z.string(), z.unknown())),
 });
-const SendRequest = SendEntry.extend({ QueueUrl: z.string() });
+const SendRequest = z.extend(SendEntry, { QueueUrl: z.string() });
 const SendBatchRequest = z.object({ QueueUrl: z.string(), Entries: z.array(SendEntry) });
 const SendResponse = z.object({ MessageId: z.string() });
 const SendBatchResponse = z.object({
   Successful: z.array(z.object({ Id: z.string(), MessageId: z.string() })),
 });
 const ReceiveResponse = z.object({
-  Messages: z.array(z.object({ MessageId: z.string(), ReceiptHandle: z.string() })).optional(),
+  Messages: z.optional(z.array(z.object({ MessageId: z.string(), ReceiptHandle: z.string() }))),
 });
 const DeleteRequest = z.object({ ReceiptHandle: z.string() });
 const DeleteBatchRequest = z.object({
@@ -58,7 +58,7 @@ const DeleteBatchRequest = z.object({
 const DeleteBatchResponse = z.object({ Successful: z.array(z.object({ Id: z.string() })) });
 const CreateRequest = z.object({
   QueueName: z.string(),
-  Attributes: z.record(z.string(), z.string()).optional(),
+  Attributes: z.optional(z.record(z.string(), z.string())),
 });
 const QueueRequest = z.object({ QueueUrl: z.string() });
 

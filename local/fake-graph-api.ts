@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
 import type { GraphLead } from '../functions/shared/lead.ts';
+import * as z from '../functions/shared/zod.ts';
 import {
   buttonReplyWebhook,
   CloudApiMessage,
@@ -196,8 +196,8 @@ export async function startFakeGraphApi(options: {
       const tap = z
         .object({
           messageId: z.string(),
-          button: z.number().int().min(0).max(9),
-          from: z.string().optional(),
+          button: z.number().check(z.int()).check(z.gte(0)).check(z.lte(9)),
+          from: z.optional(z.string()),
         })
         .safeParse(JSON.parse(body || '{}'));
       if (!tap.success) {

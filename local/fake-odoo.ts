@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 
 /**
  * An Odoo instance's external API on loopback, as far as leadpipe uses it: JSON-RPC at `POST /jsonrpc`,
@@ -38,7 +38,7 @@ export type FakeOdoo = {
 const Rpc = z.object({
   jsonrpc: z.literal('2.0'),
   method: z.literal('call'),
-  id: z.union([z.number(), z.string()]).optional(),
+  id: z.optional(z.union([z.number(), z.string()])),
   params: z.object({ service: z.string(), method: z.string(), args: z.array(z.unknown()) }),
 });
 

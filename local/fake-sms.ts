@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
 import { smsParts } from '../functions/shared/channels/sms-text.ts';
+import * as z from '../functions/shared/zod.ts';
 import type { FaultInjector } from './faults.ts';
 
 /**
@@ -13,13 +13,13 @@ import type { FaultInjector } from './faults.ts';
  * https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_SendTextMessage.html
  */
 const SendTextMessage = z.object({
-  DestinationPhoneNumber: z.string().regex(/^\+?[1-9]\d{1,14}$/),
-  OriginationIdentity: z.string().min(1).max(256).optional(),
-  MessageBody: z.string().min(1).max(1600).optional(),
-  MessageType: z.enum(['TRANSACTIONAL', 'PROMOTIONAL']).optional(),
-  ConfigurationSetName: z.string().min(1).max(256).optional(),
-  MaxPrice: z.string().optional(),
-  Context: z.record(z.string(), z.string()).optional(),
+  DestinationPhoneNumber: z.string().check(z.regex(/^\+?[1-9]\d{1,14}$/)),
+  OriginationIdentity: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(256))),
+  MessageBody: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(1600))),
+  MessageType: z.optional(z.enum(['TRANSACTIONAL', 'PROMOTIONAL'])),
+  ConfigurationSetName: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(256))),
+  MaxPrice: z.optional(z.string()),
+  Context: z.optional(z.record(z.string(), z.string())),
 });
 
 export type SentSms = {

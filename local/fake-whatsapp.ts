@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 
 /**
  * The WhatsApp Cloud API's side of the fake Graph API: `POST /{version}/{phone-number-id}/messages` answered as
@@ -12,30 +12,35 @@ import { z } from 'zod';
  */
 const Component = z.object({
   type: z.enum(['header', 'body', 'button']),
-  sub_type: z.string().optional(),
-  index: z.string().optional(),
+  sub_type: z.optional(z.string()),
+  index: z.optional(z.string()),
   parameters: z.array(
     z.union([
-      z.object({ type: z.literal('text'), text: z.string().min(1) }),
-      z.object({ type: z.literal('payload'), payload: z.string().min(1) }),
+      z.object({ type: z.literal('text'), text: z.string().check(z.minLength(1)) }),
+      z.object({ type: z.literal('payload'), payload: z.string().check(z.minLength(1)) }),
     ]),
   ),
 });
 
 export const CloudApiMessage = z.object({
   messaging_product: z.literal('whatsapp'),
-  recipient_type: z.literal('individual').optional(),
-  to: z.string().regex(/^\+?\d{8,15}$/),
+  recipient_type: z.optional(z.literal('individual')),
+  to: z.string().check(z.regex(/^\+?\d{8,15}$/)),
   type: z.enum(['template', 'text']),
-  template: z
-    .object({
-      name: z.string().min(1),
-      language: z.object({ code: z.string().min(2) }),
-      components: z.array(Component).optional(),
-    })
-    .optional(),
-  text: z.object({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }).optional(),
-  biz_opaque_callback_data: z.string().max(512).optional(),
+  template: z.optional(
+    z.object({
+      name: z.string().check(z.minLength(1)),
+      language: z.object({ code: z.string().check(z.minLength(2)) }),
+      components: z.optional(z.array(Component)),
+    }),
+  ),
+  text: z.optional(
+    z.object({
+      body: z.string().check(z.minLength(1)).check(z.maxLength(4096)),
+      preview_url: z.optional(z.boolean()),
+    }),
+  ),
+  biz_opaque_callback_data: z.optional(z.string().check(z.maxLength(512))),
 });
 export type CloudApiMessage = z.infer<typeof CloudApiMessage>;
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { interceptLocalhostDns } from 'fauxqs';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { useEmulatorEndpoints } from './emulators.ts';
 import type { Pipeline } from './pipeline.ts';
 

@@ -1,19 +1,19 @@
-import { z } from 'zod';
 import { ConfigError } from '../functions/shared/config.ts';
+import * as z from '../functions/shared/zod.ts';
 import { loadConfigFile } from './config-file.ts';
 import { checkJava } from './emulators.ts';
 import { startPipeline } from './pipeline.ts';
 import { removeRuntime, writeRuntime } from './runtime.ts';
 
 const Env = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  LEADPIPE_CONFIG: z.string().min(1).default('leadpipe.config.yaml'),
-  GRAPH_API_BASE_URL: z.url().optional(),
-  LEADPIPE_FACEBOOK_APP_SECRET: z.string().min(8).optional(),
-  LEADPIPE_FACEBOOK_VERIFY_TOKEN: z.string().min(8).optional(),
-  LEADPIPE_GOOGLE_KEY: z.string().min(8).optional(),
+  PORT: z._default(z.coerce.number().check(z.int()).check(z.gte(0)).check(z.lte(65535)), 3000),
+  LEADPIPE_CONFIG: z._default(z.string().check(z.minLength(1)), 'leadpipe.config.yaml'),
+  GRAPH_API_BASE_URL: z.optional(z.url()),
+  LEADPIPE_FACEBOOK_APP_SECRET: z.optional(z.string().check(z.minLength(8))),
+  LEADPIPE_FACEBOOK_VERIFY_TOKEN: z.optional(z.string().check(z.minLength(8))),
+  LEADPIPE_GOOGLE_KEY: z.optional(z.string().check(z.minLength(8))),
   /** Keep tables, queues and sent mail here across restarts; without it the runner forgets everything on exit. */
-  LEADPIPE_DATA_DIR: z.string().min(1).optional(),
+  LEADPIPE_DATA_DIR: z.optional(z.string().check(z.minLength(1))),
 });
 
 function fail(message: string): never {

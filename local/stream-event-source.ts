@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { reportedFailures } from './batch-response.ts';
 import type { FaultInjector } from './faults.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
@@ -53,7 +53,7 @@ const Checkpoints = z.object({
   streamArn: z.string(),
   shards: z.record(
     z.string(),
-    z.object({ parentId: z.string().optional(), lastSequence: z.string().optional(), closed: z.boolean() }),
+    z.object({ parentId: z.optional(z.string()), lastSequence: z.optional(z.string()), closed: z.boolean() }),
   ),
 });
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
 import { wireReconcile } from '../functions/reconcile/wiring.ts';
 import { createLogger } from '../functions/shared/logger.ts';
+import * as z from '../functions/shared/zod.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
 import { connectToRunner } from '../local/runtime.ts';
@@ -14,7 +14,7 @@ const Args = z.object({
   source: z.literal('facebook', {
     error: 'only --source facebook can be backfilled (Google has no read API for leads)',
   }),
-  form: z.string().regex(/^\d+$/, '--form takes a numeric Meta form id'),
+  form: z.string().check(z.regex(/^\d+$/, '--form takes a numeric Meta form id')),
   since: z.iso.datetime({ offset: true, error: '--since takes an ISO time such as 2026-03-01T00:00:00Z' }),
 });
 
@@ -54,7 +54,7 @@ try {
   dynamodb.destroy();
 } catch (error) {
   console.error(
-    `backfill: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `backfill: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { runChaos } from '../local/chaos.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { runCrashRestart } from '../local/crash-run.ts';
@@ -11,10 +11,10 @@ import { runCrashRestart } from '../local/crash-run.ts';
 // `npm run chaos -- --crash [--leads 2000]`: `npm start` killed with SIGKILL mid-run and started again on its
 // data directory.
 const Args = z.object({
-  leads: z.coerce.number().int().min(20).max(200_000).default(10_000),
-  rate: z.coerce.number().min(0).max(0.5).default(0.05),
-  seed: z.coerce.number().int().default(42),
-  crash: z.boolean().default(false),
+  leads: z._default(z.coerce.number().check(z.int()).check(z.gte(20)).check(z.lte(200_000)), 10_000),
+  rate: z._default(z.coerce.number().check(z.gte(0)).check(z.lte(0.5)), 0.05),
+  seed: z._default(z.coerce.number().check(z.int()), 42),
+  crash: z._default(z.boolean(), false),
 });
 
 async function crashRun(leads: number): Promise<never> {
@@ -85,7 +85,7 @@ try {
   process.exit(report.invariants.every((i) => i.held) ? 0 : 1);
 } catch (error) {
   console.error(
-    `chaos: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `chaos: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

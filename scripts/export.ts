@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run export -- [--out FILE] [--status won,lost] [--source facebook] [--owner sara] [--from D --to D]`:
@@ -8,12 +8,12 @@ import { connectToRunner } from '../local/runtime.ts';
 // fetched in turn (the API answers at most 4 MB a response and links the next). In AWS, the dashboard's
 // Export button downloads the same file with the signed-in viewer's token.
 const Args = z.object({
-  out: z.string().min(1).default('leads.csv'),
-  status: z.string().optional(),
-  source: z.string().optional(),
-  owner: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
+  out: z._default(z.string().check(z.minLength(1)), 'leads.csv'),
+  status: z.optional(z.string()),
+  source: z.optional(z.string()),
+  owner: z.optional(z.string()),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
 });
 
 try {
@@ -61,7 +61,7 @@ try {
   console.log(`${args.out}: ${rows} leads in ${parts} part${parts === 1 ? '' : 's'}`);
 } catch (error) {
   console.error(
-    `export: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `export: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -1,21 +1,25 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { IMPORT_MAX_BYTES, type ImportView } from '../functions/shared/imports.ts';
+import * as z from '../functions/shared/zod.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run import -- FILE --source NAME [--no-route] [--encoding windows-1256] [--format meta|google|generic]
 // [--locale fa] [--country IR]`: a spreadsheet of leads into the running local pipeline, through the same
 // `POST /v1/imports` the dashboard uses; waits until every row is stored and prints what became of each.
 const Args = z.object({
-  file: z.string({ error: 'name the file: npm run import -- leads.csv --source expo-riyadh' }).min(1),
-  source: z.string({ error: 'name the import: --source expo-riyadh (its leads’ form)' }).min(1),
+  file: z
+    .string({ error: 'name the file: npm run import -- leads.csv --source expo-riyadh' })
+    .check(z.minLength(1)),
+  source: z
+    .string({ error: 'name the import: --source expo-riyadh (its leads’ form)' })
+    .check(z.minLength(1)),
   route: z.boolean(),
-  encoding: z.string().optional(),
-  format: z.string().optional(),
-  locale: z.string().optional(),
-  country: z.string().optional(),
+  encoding: z.optional(z.string()),
+  format: z.optional(z.string()),
+  locale: z.optional(z.string()),
+  country: z.optional(z.string()),
 });
 
 try {
@@ -75,7 +79,7 @@ try {
   if (view.interrupted) throw new Error(view.interrupted);
 } catch (error) {
   console.error(
-    `import: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `import: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { backfillListKeys } from '../functions/shared/aws/dynamo-lead-list.ts';
 import { backfillSearchTerms } from '../functions/shared/aws/dynamo-lead-search.ts';
+import * as z from '../functions/shared/zod.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run list-keys`: gives leads stored before the dashboard's list index their list keys, so the dashboard
 // lists them, and writes the search entries of leads stored before search existed, so a search finds them. Against the running local pipeline; against AWS with `-- --table NAME` (the LeadsTableName
 // output) and your AWS credentials, as `npm run rescore` does.
-const Args = z.object({ table: z.string().min(3, '--table takes the LeadsTableName output').optional() });
+const Args = z.object({
+  table: z.optional(z.string().check(z.minLength(3, '--table takes the LeadsTableName output'))),
+});
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -25,7 +27,7 @@ try {
   dynamodb.destroy();
 } catch (error) {
   console.error(
-    `list-keys: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `list-keys: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { renderAssignmentEmail } from '../functions/nurture/templates/assignment.ts';
 import { renderEscalationEmail } from '../functions/nurture/templates/escalation.ts';
 import { renderNurtureEmail } from '../functions/nurture/templates/nurture.ts';
 import { type Lead, Locale } from '../functions/shared/lead.ts';
 import { ACTIONS, actionUrl, unsubscribeUrl } from '../functions/shared/links.ts';
+import * as z from '../functions/shared/zod.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 
 // npm run preview-email -- TEMPLATE LOCALE: renders a template with a sample lead full of hostile and RTL text
@@ -13,8 +13,10 @@ import { loadConfigFile } from '../local/config-file.ts';
 // assignment, reminder, escalation, or nurture:<id> for a nurture template of the config.
 const TEMPLATE_HELP = 'templates: assignment, reminder, escalation, nurture:<template id>';
 const Args = z.tuple([
-  z.string().regex(/^(assignment|reminder|escalation|nurture:[a-z0-9-]+)$/, { error: TEMPLATE_HELP }),
-  Locale.default('en'),
+  z
+    .string()
+    .check(z.regex(/^(assignment|reminder|escalation|nurture:[a-z0-9-]+)$/, { error: TEMPLATE_HELP })),
+  z._default(Locale, 'en'),
 ]);
 
 try {
@@ -129,7 +131,7 @@ try {
   console.log(`subject: ${rendered.subject}\nhtml:    ${base}.html\ntext:    ${base}.txt`);
 } catch (error) {
   console.error(
-    `preview-email: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `preview-email: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

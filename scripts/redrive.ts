@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { redrive } from '../local/redrive.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
@@ -22,7 +22,7 @@ try {
   sqs.destroy();
 } catch (error) {
   console.error(
-    `redrive: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `redrive: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

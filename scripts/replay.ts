@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run replay -- --lead ID [--lead ID …]`: runs leads through nurture again, as if just created, on the
 // running local pipeline (in AWS: `aws lambda invoke` on the nurture function; see docs/operations.md). Only
 // what is missing happens: every effect is idempotent.
 const Args = z.object({
-  lead: z.array(z.string().min(1)).min(1, 'name at least one lead: --lead ID'),
+  lead: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'name at least one lead: --lead ID')),
 });
 
 try {
@@ -34,7 +34,7 @@ try {
     );
 } catch (error) {
   console.error(
-    `replay: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `replay: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -1,20 +1,20 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { rescore } from '../functions/scoring/core.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { scanPages } from '../functions/shared/aws/scan.ts';
 import { Lead } from '../functions/shared/lead.ts';
 import { SORT } from '../functions/shared/table-schema.ts';
+import * as z from '../functions/shared/zod.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { connectToRunner } from '../local/runtime.ts';
 
 // `npm run rescore [-- --dry-run]`: scores every stored lead again with the current rules. Changing the
 // config re-scores nothing by itself. Against AWS: `-- --table NAME --config FILE` with AWS credentials.
 const Args = z.object({
-  'dry-run': z.boolean().default(false),
-  table: z.string().min(3).optional(),
-  config: z.string().min(1).optional(),
+  'dry-run': z._default(z.boolean(), false),
+  table: z.optional(z.string().check(z.minLength(3))),
+  config: z.optional(z.string().check(z.minLength(1))),
 });
 
 try {
@@ -53,7 +53,7 @@ try {
   db.destroy();
 } catch (error) {
   console.error(
-    `rescore: ${error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (error as Error).message}`,
+    `rescore: ${error instanceof z.core.$ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.ts';
 import { loadConfigFile } from '../local/config-file.ts';
 import { personaLead } from '../local/fake-graph-api.ts';
 import { connectToRunner } from '../local/runtime.ts';
@@ -11,7 +11,7 @@ const Args = z.object({
   source: z.enum(['facebook', 'google'], {
     error: 'say which source: npm run simulate -- facebook (or google)',
   }),
-  count: z.coerce.number().int().min(1).max(1000).default(1),
+  count: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(1000)), 1),
 });
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
@@ -98,7 +98,7 @@ try {
   console.log(`watch the rep's mail at ${runtime.url}/_local/outbox`);
 } catch (error) {
   console.error(
-    `simulate: ${error instanceof z.ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
+    `simulate: ${error instanceof z.core.$ZodError ? error.issues.map((i) => i.message).join('; ') : (error as Error).message}`,
   );
   process.exit(1);
 }

@@ -5,9 +5,10 @@ import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { IntakeQueueEnv, parseEnv, TableEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createIngestHandler } from './handler.ts';
 
-export const IngestEnv = IntakeQueueEnv.extend(TableEnv.shape);
+export const IngestEnv = z.extend(IntakeQueueEnv, TableEnv.shape);
 
 /** The ingest function as Lambda, the local runner and the tests run it. */
 export function wireIngest(input: WiringInput<'dynamodb' | 'sqs'> & { newId?: () => string }) {

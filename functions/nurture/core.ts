@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import type { Config, NurtureSequence } from '../shared/config.ts';
 import { isClosed, type Lead } from '../shared/lead.ts';
 import type { NurtureStepTimer, SlaEscalationTimer, SlaReminderTimer } from '../shared/timers.ts';
+import * as z from '../shared/zod.ts';
 
 export type AssignmentNotice = {
   /** Stable per assignment, so a redelivered stream record sends nothing twice. */
@@ -136,22 +136,22 @@ export function nurtureStop(lead: Lead, sequence: NurtureSequence): string | und
  * suppresses; a transient one (mailbox full) may deliver next time.
  */
 export const SesFeedback = z.object({
-  eventType: z.string().optional(),
-  notificationType: z.string().optional(),
-  bounce: z
-    .object({
+  eventType: z.optional(z.string()),
+  notificationType: z.optional(z.string()),
+  bounce: z.optional(
+    z.object({
       bounceType: z.string(),
-      bounceSubType: z.string().optional(),
+      bounceSubType: z.optional(z.string()),
       bouncedRecipients: z.array(z.object({ emailAddress: z.string() })),
-    })
-    .optional(),
-  complaint: z
-    .object({
+    }),
+  ),
+  complaint: z.optional(
+    z.object({
       complainedRecipients: z.array(z.object({ emailAddress: z.string() })),
-      complaintFeedbackType: z.string().optional(),
-    })
-    .optional(),
-  mail: z.object({ messageId: z.string() }).optional(),
+      complaintFeedbackType: z.optional(z.string()),
+    }),
+  ),
+  mail: z.optional(z.object({ messageId: z.string() })),
 });
 export type SesFeedback = z.infer<typeof SesFeedback>;
 

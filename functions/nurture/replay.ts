@@ -1,10 +1,15 @@
-import * as z from 'zod';
+import * as z from '../shared/zod.ts';
 import type { NurtureDeps } from './deps.ts';
 import type { KpiCollector, LeadChange } from './lead-change.ts';
 
 /** `aws lambda invoke --payload '{"replay":{"leadIds":["…"]}}'` on the nurture function; locally `npm run replay`. */
 export const ReplayRequest = z.object({
-  replay: z.object({ leadIds: z.array(z.string().min(1)).min(1).max(1000) }),
+  replay: z.object({
+    leadIds: z
+      .array(z.string().check(z.minLength(1)))
+      .check(z.minLength(1))
+      .check(z.maxLength(1000)),
+  }),
 });
 export type ReplayRequest = z.infer<typeof ReplayRequest>;
 export type ReplaySummary = { replayed: number; missing: string[]; kpiEventsNotCounted: number };

@@ -29,14 +29,19 @@ import type { Mailer } from '../shared/ports.ts';
 import { missingFor } from '../shared/secrets.ts';
 import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createNurtureHandler } from './handler.ts';
 
-export const NurtureEnv = IdempotencyEnv.extend(MailEnv.shape)
-  .extend(TableEnv.shape)
-  .extend(TimerQueueEnv.shape)
-  .extend(RoutingQueueEnv.shape)
-  .extend(GraphEnv.shape)
-  .extend(OutboundEnv.shape);
+export const NurtureEnv = z.extend(
+  z.extend(
+    z.extend(
+      z.extend(z.extend(z.extend(IdempotencyEnv, MailEnv.shape), TableEnv.shape), TimerQueueEnv.shape),
+      RoutingQueueEnv.shape,
+    ),
+    GraphEnv.shape,
+  ),
+  OutboundEnv.shape,
+);
 
 /**
  * The nurture function (the table's stream, the timer queue, SES feedback through SNS, replays) as Lambda, the

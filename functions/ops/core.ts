@@ -1,59 +1,62 @@
-import * as z from 'zod';
 import { HttpError, issuesFromZod } from '../shared/errors.ts';
 import type { Assignment, Lead } from '../shared/lead.ts';
 import { Day } from '../shared/lead-list.ts';
 import { RepConfig } from '../shared/rep-config.ts';
+import * as z from '../shared/zod.ts';
 
 /** Who is acting, for the record: a name or an id, one line. */
 const Actor = z
   .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\r\n]*$/, 'one line');
+  .check(z.trim())
+  .check(z.minLength(1))
+  .check(z.maxLength(100))
+  .check(z.regex(/^[^\r\n]*$/, 'one line'));
 
-export const RepPatchInput = RepConfig.omit({ id: true })
-  .partial()
-  .extend({ pools: z.array(z.string()).optional(), by: Actor.default('ops') })
-  .strict();
+export const RepPatchInput = z.strictObject({
+  ...z.partial(z.omit(RepConfig, { id: true })).shape,
+  pools: z.optional(z.array(z.string())),
+  by: z._default(Actor, 'ops'),
+});
 
 export const PauseInput = z.strictObject({
-  reason: z.string().trim().max(200).optional(),
-  by: Actor.default('ops'),
+  reason: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
+  by: z._default(Actor, 'ops'),
 });
-export const ResumeInput = z.strictObject({ by: Actor.default('ops') });
-export const NewRepInput = RepConfig.extend({
-  pools: z.array(z.string()).optional(),
-  by: Actor.default('ops'),
+export const ResumeInput = z.strictObject({ by: z._default(Actor, 'ops') });
+export const NewRepInput = z.extend(RepConfig, {
+  pools: z.optional(z.array(z.string())),
+  by: z._default(Actor, 'ops'),
 });
 
 /** `PATCH /v1/leads/{id}`: what an open deal should be worth and when it should close (`null` clears). */
 export const ValueInput = z
   .strictObject({
-    expectedValue: z
-      .union([
-        z.strictObject({ amount: z.union([z.number(), z.string()]), currency: z.string().optional() }),
+    expectedValue: z.optional(
+      z.union([
+        z.strictObject({ amount: z.union([z.number(), z.string()]), currency: z.optional(z.string()) }),
         z.null(),
-      ])
-      .optional(),
-    expectedCloseDate: z.union([z.iso.date(), z.null()]).optional(),
-    by: Actor.default('ops'),
+      ]),
+    ),
+    expectedCloseDate: z.optional(z.union([z.iso.date(), z.null()])),
+    by: z._default(Actor, 'ops'),
   })
-  .refine((v) => v.expectedValue !== undefined || v.expectedCloseDate !== undefined, {
-    message: 'set expectedValue, expectedCloseDate, or both',
-  });
+  .check(
+    z.refine((v) => v.expectedValue !== undefined || v.expectedCloseDate !== undefined, {
+      message: 'set expectedValue, expectedCloseDate, or both',
+    }),
+  );
 
 export const ReassignInput = z.strictObject({
-  repId: z.string().min(1),
+  repId: z.string().check(z.minLength(1)),
   by: Actor,
-  reason: z.string().trim().min(3, 'say why the lead moves').max(500),
+  reason: z.string().check(z.trim()).check(z.minLength(3, 'say why the lead moves')).check(z.maxLength(500)),
 });
 
 /** Lead, task, import and subscription ids are UUIDs: anything else names nothing (and may be too long a key). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Parses a JSON body against a schema, or answers 400 with the fields to fix. */
-export function parseBody<T extends z.ZodType>(schema: T, body: string | undefined): z.infer<T> {
+export function parseBody<T extends z.ZodMiniType>(schema: T, body: string | undefined): z.infer<T> {
   let json: unknown;
   try {
     json = body === undefined || body === '' ? {} : JSON.parse(body);
@@ -88,22 +91,26 @@ export function manualAssignment(lead: Lead, input: z.infer<typeof ReassignInput
 
 export const KpiQuery = z
   .strictObject({
-    from: Day.optional(),
-    to: Day.optional(),
-    groupBy: z.enum(['all', 'day', 'rep', 'source', 'campaign', 'segment']).default('all'),
+    from: z.optional(Day),
+    to: z.optional(Day),
+    groupBy: z._default(z.enum(['all', 'day', 'rep', 'source', 'campaign', 'segment']), 'all'),
     /** Also each day's figures, for charts over time. */
-    daily: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    daily: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
+  .check(
+    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+      message: 'from must not be after to',
+      path: ['from'],
+    }),
+  );
 
 /** A query string checked like a body: 400 with the parameters to fix. */
-export function parseQuery<T extends z.ZodType>(
+export function parseQuery<T extends z.ZodMiniType>(
   schema: T,
   query: Record<string, string | undefined> | undefined,
 ): z.infer<T> {

@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import * as z from 'zod';
 import { HttpError } from '../shared/errors.ts';
 import { errorResponse, type HttpResponse, jsonResponse } from '../shared/http.ts';
 import { DASHBOARD_API_PREFIX, type OpsRouteKey } from '../shared/routes.ts';
+import * as z from '../shared/zod.ts';
 import { UUID, viewerOf } from './core.ts';
 import type { OpsDeps, OpsRoute } from './deps.ts';
 import { createChangeStatus } from './lead-status.ts';
@@ -24,13 +24,13 @@ export type { OpsDeps } from './deps.ts';
 
 /** The claims API Gateway's JWT authorizer passes on; absent on IAM and public routes. */
 const JwtAuthorizer = z.object({
-  authorizer: z
-    .object({
+  authorizer: z.optional(
+    z.object({
       jwt: z.object({
         claims: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
       }),
-    })
-    .optional(),
+    }),
+  ),
 });
 
 /**

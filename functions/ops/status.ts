@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { Config } from '../shared/config.ts';
 import { HttpError, issuesFromZod } from '../shared/errors.ts';
 import type { Lead, LeadStatus, StatusChange } from '../shared/lead.ts';
 import { fromMinor, MoneyInput, toReporting, type Valued } from '../shared/money.ts';
+import * as z from '../shared/zod.ts';
 
 /** What a rep (from an email action, the dashboard or the API) or a manager reports about a lead. */
 export const StatusEvent = z
@@ -10,25 +10,32 @@ export const StatusEvent = z
     type: z.enum(['contacted', 'qualified', 'won', 'lost', 'disqualified']),
     by: z
       .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .regex(/^[^\r\n]*$/, 'one line'),
-    reason: z.string().trim().max(500).optional(),
-    competitor: z.string().trim().max(200).optional(),
+      .check(z.trim())
+      .check(z.minLength(1))
+      .check(z.maxLength(100))
+      .check(z.regex(/^[^\r\n]*$/, 'one line')),
+    reason: z.optional(z.string().check(z.trim()).check(z.maxLength(500))),
+    competitor: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
     /** What the deal is worth: with `qualified` its expected value, with `won` the deal's. */
-    amount: z.union([z.number(), z.string()]).optional(),
+    amount: z.optional(z.union([z.number(), z.string()])),
     /** ISO 4217; the reporting currency when left out. */
-    currency: z.string().optional(),
+    currency: z.optional(z.string()),
   })
-  .refine((e) => !['lost', 'disqualified'].includes(e.type) || (e.reason !== undefined && e.reason !== ''), {
-    message: 'a lost or disqualified lead needs a reason',
-    path: ['reason'],
-  })
-  .refine((e) => e.amount === undefined || e.type === 'qualified' || e.type === 'won', {
-    message: 'an amount goes with qualified or won',
-    path: ['amount'],
-  });
+  .check(
+    z.refine(
+      (e) => !['lost', 'disqualified'].includes(e.type) || (e.reason !== undefined && e.reason !== ''),
+      {
+        message: 'a lost or disqualified lead needs a reason',
+        path: ['reason'],
+      },
+    ),
+  )
+  .check(
+    z.refine((e) => e.amount === undefined || e.type === 'qualified' || e.type === 'won', {
+      message: 'an amount goes with qualified or won',
+      path: ['amount'],
+    }),
+  );
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
 const OUTCOMES = ['won', 'lost', 'disqualified'] as const;

@@ -30,14 +30,22 @@ import { createLogger } from '../shared/logger.ts';
 import { missingFor } from '../shared/secrets.ts';
 import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createOpsHandler } from './handler.ts';
 
-export const OpsEnv = TableEnv.extend(RoutingQueueEnv.shape)
-  .extend(TimerQueueEnv.shape)
-  .extend(IntakeQueueEnv.shape)
-  .extend(GraphEnv.shape)
-  .extend(OutboundEnv.shape)
-  .extend(DashboardEnv.partial().shape);
+export const OpsEnv = z.extend(
+  z.extend(
+    z.extend(
+      z.extend(
+        z.extend(z.extend(TableEnv, RoutingQueueEnv.shape), TimerQueueEnv.shape),
+        IntakeQueueEnv.shape,
+      ),
+      GraphEnv.shape,
+    ),
+    OutboundEnv.shape,
+  ),
+  z.partial(DashboardEnv).shape,
+);
 
 /**
  * The ops function (API, action links, unsubscribe, dashboard) as Lambda, the local runner and the tests run

@@ -2,11 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import type { Config } from '../shared/config.ts';
 import type { IntakeMessage } from '../shared/lead.ts';
 import { intakeFromGraphLead } from '../shared/meta-intake.ts';
 import type { LeadRepository, MessageSender, MetaLeads } from '../shared/ports.ts';
+import * as z from '../shared/zod.ts';
 import { reconcileSince } from './core.ts';
 
 export type ReconcileDeps = {
@@ -22,8 +22,8 @@ export type ReconcileDeps = {
 
 /** A scheduled run (EventBridge) has neither key; a manual backfill names forms and a start time. */
 export const ReconcileRequest = z.object({
-  forms: z.array(z.string().regex(/^\d+$/, 'a numeric Meta form id')).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
+  forms: z.optional(z.array(z.string().check(z.regex(/^\d+$/, 'a numeric Meta form id')))),
+  since: z.optional(z.iso.datetime({ offset: true })),
 });
 export type ReconcileRequest = z.infer<typeof ReconcileRequest>;
 

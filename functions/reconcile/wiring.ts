@@ -6,9 +6,10 @@ import { GraphApiClient } from '../shared/graph-api.ts';
 import { createLogger } from '../shared/logger.ts';
 import { missingFor } from '../shared/secrets.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createReconcileHandler } from './handler.ts';
 
-export const ReconcileEnv = TableEnv.extend(IntakeQueueEnv.shape).extend(GraphEnv.shape);
+export const ReconcileEnv = z.extend(z.extend(TableEnv, IntakeQueueEnv.shape), GraphEnv.shape);
 
 /** The reconcile job as Lambda, the local runner (npm run backfill) and the tests run it. */
 export function wireReconcile(input: WiringInput<'dynamodb' | 'sqs'>) {

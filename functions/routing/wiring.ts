@@ -5,9 +5,10 @@ import { SqsSender } from '../shared/aws/sqs-sender.ts';
 import { parseEnv, RoutingQueueEnv, TableEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createRoutingHandler } from './handler.ts';
 
-export const RoutingEnv = TableEnv.extend(RoutingQueueEnv.shape);
+export const RoutingEnv = z.extend(TableEnv, RoutingQueueEnv.shape);
 
 /** The routing function as Lambda, the local runner and the tests run it. */
 export function wireRouting(input: WiringInput<'dynamodb' | 'sqs'>) {

@@ -8,9 +8,10 @@ import { GraphApiClient } from '../shared/graph-api.ts';
 import { createLogger } from '../shared/logger.ts';
 import { missingFor } from '../shared/secrets.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createScoringHandler } from './handler.ts';
 
-export const ScoringEnv = TableEnv.extend(RoutingQueueEnv.shape).extend(GraphEnv.shape);
+export const ScoringEnv = z.extend(z.extend(TableEnv, RoutingQueueEnv.shape), GraphEnv.shape);
 
 /** The scoring function as Lambda, the local runner and the tests run it. */
 export function wireScoring(input: WiringInput<'dynamodb' | 'sqs'> & { graphBackoffMs?: number }) {

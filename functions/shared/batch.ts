@@ -10,14 +10,14 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /** A queue message that can never succeed; it fails so the redrive policy parks it in the DLQ. */
 export class InvalidMessageError extends Error {
   override readonly name = 'InvalidMessageError';
 }
 
-export function parseMessage<T extends z.ZodType>(schema: T, record: SQSRecord): z.infer<T> {
+export function parseMessage<T extends z.ZodMiniType>(schema: T, record: SQSRecord): z.infer<T> {
   let json: unknown;
   try {
     json = JSON.parse(record.body);
@@ -74,7 +74,7 @@ export function createSqsBatchHandler<P = undefined>(
  * shard the batch was read from. The answer must then carry a `state`, or Lambda takes it for a failure.
  */
 export const StreamWindow = z.object({
-  shardId: z.string().min(1),
+  shardId: z.string().check(z.minLength(1)),
   window: z.object({ start: z.string(), end: z.string() }),
   isFinalInvokeForWindow: z.boolean(),
 });

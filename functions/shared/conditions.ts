@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * The lead facts a scoring or segment rule may test. `answers.<key>` reaches a form's own questions;
@@ -38,11 +38,11 @@ export const LEAD_FIELDS = [
   'test',
 ] as const;
 
-export const LeadFieldPath = z
-  .string()
-  .refine((f) => (LEAD_FIELDS as readonly string[]).includes(f) || /^answers\.[^.\s]+$/.test(f), {
+export const LeadFieldPath = z.string().check(
+  z.refine((f) => (LEAD_FIELDS as readonly string[]).includes(f) || /^answers\.[^.\s]+$/.test(f), {
     message: `unknown field; use one of ${LEAD_FIELDS.join(', ')} or answers.<question>`,
-  });
+  }),
+);
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -50,40 +50,46 @@ const LeafCondition = z.discriminatedUnion('op', [
   z.strictObject({ field: LeadFieldPath, op: z.literal('exists') }),
   z.strictObject({ field: LeadFieldPath, op: z.literal('missing') }),
   z.strictObject({ field: LeadFieldPath, op: z.literal('equals'), value: Scalar }),
-  z.strictObject({ field: LeadFieldPath, op: z.literal('in'), values: z.array(Scalar).min(1) }),
+  z.strictObject({
+    field: LeadFieldPath,
+    op: z.literal('in'),
+    values: z.array(Scalar).check(z.minLength(1)),
+  }),
   z.strictObject({
     field: LeadFieldPath,
     op: z.literal('matches'),
-    pattern: z.string().refine(
-      (p) => {
-        try {
-          new RegExp(p, 'iu');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a valid regular expression' },
+    pattern: z.string().check(
+      z.refine(
+        (p) => {
+          try {
+            new RegExp(p, 'iu');
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'not a valid regular expression' },
+      ),
     ),
   }),
   z
     .strictObject({
       field: LeadFieldPath,
       op: z.literal('between'),
-      min: z.number().optional(),
-      max: z.number().optional(),
+      min: z.optional(z.number()),
+      max: z.optional(z.number()),
     })
-    .refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both' }),
+    .check(z.refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both' })),
 ]);
 type LeafCondition = z.infer<typeof LeafCondition>;
 
 /** A condition: one test of one field, or `all` / `any` / `not` of conditions. */
 export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
-export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+export const ConditionSchema: z.ZodMiniType<Condition> = z.lazy(() =>
   z.union([
-    z.strictObject({ all: z.array(ConditionSchema).min(1) }),
-    z.strictObject({ any: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ all: z.array(ConditionSchema).check(z.minLength(1)) }),
+    z.strictObject({ any: z.array(ConditionSchema).check(z.minLength(1)) }),
     z.strictObject({ not: ConditionSchema }),
     LeafCondition,
   ]),

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from './zod.ts';
 
 export type ErrorIssue = { path: string; message: string };
 
@@ -24,7 +24,7 @@ export class HttpError extends Error {
   }
 }
 
-export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
+export function issuesFromZod(error: z.core.$ZodError): ErrorIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 

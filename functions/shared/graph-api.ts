@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
 import { parseJsonLossless } from './json.ts';
 import { GraphLead } from './lead.ts';
+import * as z from './zod.ts';
 
 export const GRAPH_LEAD_FIELDS =
   'id,created_time,field_data,ad_id,ad_name,adset_id,campaign_id,campaign_name,form_id,is_organic,platform,custom_disclaimer_responses';
@@ -23,10 +23,10 @@ export class GraphApiError extends Error {
 
 const GraphErrorBody = z.object({
   error: z.object({
-    message: z.string().optional(),
-    type: z.string().optional(),
-    code: z.number().optional(),
-    error_subcode: z.number().optional(),
+    message: z.optional(z.string()),
+    type: z.optional(z.string()),
+    code: z.optional(z.number()),
+    error_subcode: z.optional(z.number()),
   }),
 });
 
@@ -110,9 +110,12 @@ export type GraphApiOptions = {
 
 const LeadPage = z.object({
   data: z.array(z.unknown()),
-  paging: z
-    .object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() })
-    .optional(),
+  paging: z.optional(
+    z.object({
+      cursors: z.optional(z.object({ after: z.optional(z.string()) })),
+      next: z.optional(z.string()),
+    }),
+  ),
 });
 
 const WhatsAppSent = z.object({ messages: z.array(z.object({ id: z.string() })) });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * A spreadsheet of leads, imported: its record (what was asked, how many rows, which were refused and why) and
@@ -29,7 +29,7 @@ export type RefusalCode = z.infer<typeof RefusalCode>;
 
 /** A row the import did not take, by its row number in the spreadsheet (the header is row 1). */
 export const ImportRefusal = z.object({
-  row: z.number().int().min(2),
+  row: z.number().check(z.int()).check(z.gte(2)),
   code: RefusalCode,
   reason: z.string(),
 });
@@ -42,12 +42,14 @@ export type ImportOutcome = z.infer<typeof ImportOutcome>;
 /** The name an import is known by (`expo-riyadh-2026`): its leads' form, one line, no markup. */
 export const ImportSourceName = z
   .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(
-    /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u,
-    'letters, digits, ".", "_" and "-", starting with a letter or digit',
+  .check(z.trim())
+  .check(z.minLength(1))
+  .check(z.maxLength(64))
+  .check(
+    z.regex(
+      /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u,
+      'letters, digits, ".", "_" and "-", starting with a letter or digit',
+    ),
   );
 
 export const ImportRecord = z.object({
@@ -57,18 +59,18 @@ export const ImportRecord = z.object({
   route: z.boolean(),
   by: z.string(),
   createdAt: z.iso.datetime(),
-  fileName: z.string().optional(),
+  fileName: z.optional(z.string()),
   /** Data rows in the file. */
-  rows: z.number().int().min(0),
+  rows: z.number().check(z.int()).check(z.gte(0)),
   /** Rows put on the intake queue. */
-  queued: z.number().int().min(0),
+  queued: z.number().check(z.int()).check(z.gte(0)),
   /** Refused rows, the first REFUSALS_KEPT of them; `refusedCount` counts them all. */
   refused: z.array(ImportRefusal),
-  refusedCount: z.number().int().min(0),
-  created: z.number().int().min(0).default(0),
-  merged: z.number().int().min(0).default(0),
+  refusedCount: z.number().check(z.int()).check(z.gte(0)),
+  created: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
+  merged: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
   /** Set when queueing stopped part-way: sending the same file again finishes it (rows already in are merged). */
-  interrupted: z.string().optional(),
+  interrupted: z.optional(z.string()),
 });
 export type ImportRecord = z.infer<typeof ImportRecord>;
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { Lead, LeadSource, LeadStatus } from './lead.ts';
 import { tableKeys } from './table-schema.ts';
+import * as z from './zod.ts';
 
 /** The list index is split by creation day and 4 shards, so a burst of leads never heats one partition. */
 export const LIST_SHARDS = 4;
@@ -13,47 +13,57 @@ export const Day = z.iso.date({ error: 'a date such as 2026-03-19' });
 export const LeadListQuery = z
   .strictObject({
     /** Search: an email, a phone number in any format, or the start of a name (all time, not the range). */
-    q: z
-      .string()
-      .trim()
-      .min(2, 'at least two characters: an email, a phone number or the start of a name')
-      .max(200)
-      .optional(),
-    from: Day.optional(),
-    to: Day.optional(),
-    status: z
-      .string()
-      .transform((s) => s.split(',').filter(Boolean))
-      .pipe(z.array(LeadStatus))
-      .optional(),
-    source: LeadSource.optional(),
-    ownerId: z.string().min(1).max(100).optional(),
-    segment: z.string().min(1).max(100).optional(),
-    minScore: z.coerce.number({ error: 'a number, such as 40' }).optional(),
-    includeTest: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-    limit: z.coerce
-      .number({ error: 'a whole number from 1 to 100' })
-      .int('a whole number from 1 to 100')
-      .min(1, 'a whole number from 1 to 100')
-      .max(100, 'at most 100 a page')
-      .default(50),
+    q: z.optional(
+      z
+        .string()
+        .check(z.trim())
+        .check(z.minLength(2, 'at least two characters: an email, a phone number or the start of a name'))
+        .check(z.maxLength(200)),
+    ),
+    from: z.optional(Day),
+    to: z.optional(Day),
+    status: z.optional(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((s) => s.split(',').filter(Boolean)),
+        ),
+        z.array(LeadStatus),
+      ),
+    ),
+    source: z.optional(LeadSource),
+    ownerId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100))),
+    segment: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100))),
+    minScore: z.optional(z.coerce.number({ error: 'a number, such as 40' })),
+    includeTest: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
+    limit: z._default(
+      z.coerce
+        .number({ error: 'a whole number from 1 to 100' })
+        .check(z.int('a whole number from 1 to 100'))
+        .check(z.gte(1, 'a whole number from 1 to 100'))
+        .check(z.lte(100, 'at most 100 a page')),
+      50,
+    ),
     /** The `next` of the previous page. */
-    cursor: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}T[^#]+#[^#]+$/, 'use the next value of the previous page')
-      .optional(),
+    cursor: z.optional(
+      z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[^#]+#[^#]+$/, 'use the next value of the previous page')),
+    ),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
+  .check(
+    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+      message: 'from must not be after to',
+      path: ['from'],
+    }),
+  );
 export type LeadListQuery = z.infer<typeof LeadListQuery>;
 
 /** What a list row shows and the filters read, of a lead. */
-export const ListedLead = Lead.pick({
+export const ListedLead = z.pick(Lead, {
   id: true,
   createdAt: true,
   source: true,

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { Valued } from './money.ts';
+import * as z from './zod.ts';
 
 export const Locale = z.enum(['en', 'ar', 'fa']);
 export type Locale = z.infer<typeof Locale>;
@@ -10,155 +10,161 @@ export type LeadSource = z.infer<typeof LeadSource>;
 
 /** Contact details as the person typed them (display values; matching keys are derived). */
 export const Contact = z.object({
-  name: z.string().optional(),
-  firstName: z.string().optional(),
-  lastName: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  company: z.string().optional(),
-  jobTitle: z.string().optional(),
-  city: z.string().optional(),
-  region: z.string().optional(),
-  postalCode: z.string().optional(),
-  country: z.string().optional(),
-  message: z.string().optional(),
+  name: z.optional(z.string()),
+  firstName: z.optional(z.string()),
+  lastName: z.optional(z.string()),
+  email: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  company: z.optional(z.string()),
+  jobTitle: z.optional(z.string()),
+  city: z.optional(z.string()),
+  region: z.optional(z.string()),
+  postalCode: z.optional(z.string()),
+  country: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 export type Contact = z.infer<typeof Contact>;
 
 export const Attribution = z.object({
-  utm: z
-    .object({
-      source: z.string().optional(),
-      medium: z.string().optional(),
-      campaign: z.string().optional(),
-      term: z.string().optional(),
-      content: z.string().optional(),
-    })
-    .default({}),
-  pageUrl: z.string().optional(),
-  referrer: z.string().optional(),
+  utm: z._default(
+    z.object({
+      source: z.optional(z.string()),
+      medium: z.optional(z.string()),
+      campaign: z.optional(z.string()),
+      term: z.optional(z.string()),
+      content: z.optional(z.string()),
+    }),
+    {},
+  ),
+  pageUrl: z.optional(z.string()),
+  referrer: z.optional(z.string()),
   /** Platform ids, always strings (Meta and Google ids exceed 2^53). */
-  campaignId: z.string().optional(),
-  campaignName: z.string().optional(),
-  adsetId: z.string().optional(),
-  adId: z.string().optional(),
-  adName: z.string().optional(),
-  creativeId: z.string().optional(),
-  pageId: z.string().optional(),
-  platformFormId: z.string().optional(),
-  gclId: z.string().optional(),
+  campaignId: z.optional(z.string()),
+  campaignName: z.optional(z.string()),
+  adsetId: z.optional(z.string()),
+  adId: z.optional(z.string()),
+  adName: z.optional(z.string()),
+  creativeId: z.optional(z.string()),
+  pageId: z.optional(z.string()),
+  platformFormId: z.optional(z.string()),
+  gclId: z.optional(z.string()),
   /** Google Performance Max: the asset group that brought the lead. */
-  assetGroupId: z.string().optional(),
-  organic: z.boolean().optional(),
+  assetGroupId: z.optional(z.string()),
+  organic: z.optional(z.boolean()),
   /** Meta: `fb` or `ig`, where the form was filled in. */
-  platform: z.string().optional(),
+  platform: z.optional(z.string()),
 });
 export type Attribution = z.infer<typeof Attribution>;
 
 export const RequestContext = z.object({
-  ip: z.string().optional(),
-  userAgent: z.string().optional(),
+  ip: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
 });
 
 /** Evidence that the person agreed to be contacted: what they saw, when, and from where. */
 export const Consent = z.object({
   given: z.boolean(),
-  textVersion: z.string().optional(),
+  textVersion: z.optional(z.string()),
   at: z.iso.datetime(),
-  ip: z.string().optional(),
+  ip: z.optional(z.string()),
   /** Each box of a Meta form's custom disclaimer: its key and whether it was ticked. */
-  boxes: z.array(z.object({ key: z.string(), checked: z.boolean() })).optional(),
+  boxes: z.optional(z.array(z.object({ key: z.string(), checked: z.boolean() }))),
 });
 export type Consent = z.infer<typeof Consent>;
 
 /** An id that may arrive as a JSON number (parsed losslessly) but is always kept as a string. */
-const StringId = z.union([z.string(), z.number().int()]).transform(String);
+const StringId = z.pipe(z.union([z.string(), z.number().check(z.int())]), z.transform(String));
 
 /** A lead as Meta's Graph API returns it (`GET /{leadgen_id}`); ids are strings. */
 export const GraphLead = z.object({
   id: StringId,
-  created_time: z.string().optional(),
-  form_id: StringId.optional(),
-  ad_id: StringId.optional(),
-  ad_name: z.string().optional(),
-  adset_id: StringId.optional(),
-  campaign_id: StringId.optional(),
-  campaign_name: z.string().optional(),
-  is_organic: z.boolean().optional(),
-  platform: z.string().optional(),
-  field_data: z.array(z.object({ name: z.string(), values: z.array(z.string()).default([]) })).default([]),
-  custom_disclaimer_responses: z
-    .array(
+  created_time: z.optional(z.string()),
+  form_id: z.optional(StringId),
+  ad_id: z.optional(StringId),
+  ad_name: z.optional(z.string()),
+  adset_id: z.optional(StringId),
+  campaign_id: z.optional(StringId),
+  campaign_name: z.optional(z.string()),
+  is_organic: z.optional(z.boolean()),
+  platform: z.optional(z.string()),
+  field_data: z._default(
+    z.array(z.object({ name: z.string(), values: z._default(z.array(z.string()), []) })),
+    [],
+  ),
+  custom_disclaimer_responses: z.optional(
+    z.array(
       z.object({
-        checkbox_key: z.string().optional(),
-        is_checked: z.union([z.string(), z.boolean()]).optional(),
+        checkbox_key: z.optional(z.string()),
+        is_checked: z.optional(z.union([z.string(), z.boolean()])),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 export type GraphLead = z.infer<typeof GraphLead>;
 
 /** What a Meta webhook says about one lead: ids only; the answers are fetched in scoring. */
 export const MetaNotice = z.object({
   leadgenId: z.string(),
-  pageId: z.string().optional(),
+  pageId: z.optional(z.string()),
   formId: z.string(),
-  adId: z.string().optional(),
-  adgroupId: z.string().optional(),
-  createdTime: z.number().optional(),
+  adId: z.optional(z.string()),
+  adgroupId: z.optional(z.string()),
+  createdTime: z.optional(z.number()),
   /** Present when the lead was read from the Graph API already (the reconcile job). */
-  lead: GraphLead.optional(),
+  lead: z.optional(GraphLead),
 });
 export type MetaNotice = z.infer<typeof MetaNotice>;
 
 /** What ingest puts on the intake queue: everything scoring needs, nothing it has to fetch for web forms. */
 export const IntakeMessage = z.object({
   v: z.literal(1),
-  leadId: z.string().min(1),
+  leadId: z.string().check(z.minLength(1)),
   source: LeadSource,
-  formId: z.string().min(1),
+  formId: z.string().check(z.minLength(1)),
   /** The platform's own id (leadgen_id, lead_id) or the web form's idempotency key. */
-  externalId: z.string().optional(),
+  externalId: z.optional(z.string()),
   receivedAt: z.iso.datetime(),
   /** When the person submitted, by the platform's own clock (Meta created_time, Google lead_submit_time). */
-  submittedAt: z.iso.datetime().optional(),
+  submittedAt: z.optional(z.iso.datetime()),
   contact: Contact,
-  answers: z.record(z.string(), z.string()).default({}),
+  answers: z._default(z.record(z.string(), z.string()), {}),
   /** The question text of answers keyed by an id (Google custom questions), for display. */
-  answerLabels: z.record(z.string(), z.string()).optional(),
-  attribution: Attribution.default({ utm: {} }),
-  request: RequestContext.default({}),
+  answerLabels: z.optional(z.record(z.string(), z.string())),
+  attribution: z._default(Attribution, { utm: {} }),
+  request: z._default(RequestContext, {}),
   locale: Locale,
-  defaultCountry: z.string().length(2).optional(),
-  test: z.boolean().default(false),
-  consent: Consent.optional(),
+  defaultCountry: z.optional(z.string().check(z.length(2))),
+  test: z._default(z.boolean(), false),
+  consent: z.optional(Consent),
   /** Meta leads arrive as ids; scoring fetches the answers. */
-  meta: MetaNotice.optional(),
+  meta: z.optional(MetaNotice),
   /** Short-window duplicate key for web forms posted without an Idempotency-Key (a hash, never PII). */
-  dedupeKey: z.string().optional(),
+  dedupeKey: z.optional(z.string()),
   /** The payload as received, kept (with a TTL) so the lead can be replayed after a bug. */
-  raw: z.string().optional(),
+  raw: z.optional(z.string()),
   /** The payload was too large to travel with the lead: ingest kept it in the table before queueing. */
-  rawKept: z.boolean().optional(),
+  rawKept: z.optional(z.boolean()),
   /** A spreadsheet row: which import and row, counted there once stored; `route: false` keeps it unassigned. */
-  import: z.object({ id: z.string(), row: z.number().int().min(2), route: z.boolean() }).optional(),
+  import: z.optional(
+    z.object({ id: z.string(), row: z.number().check(z.int()).check(z.gte(2)), route: z.boolean() }),
+  ),
 });
 export type IntakeMessage = z.infer<typeof IntakeMessage>;
 
 export const RoutingMessage = z.object({
   v: z.literal(1),
-  leadId: z.string().min(1),
+  leadId: z.string().check(z.minLength(1)),
   /**
    * Pass the lead on from this rep's assignment, if it is still theirs and uncontacted: an SLA escalation, or the
    * rep answering "Not mine" on WhatsApp.
    */
-  escalate: z
-    .object({
+  escalate: z.optional(
+    z.object({
       fromRepId: z.string(),
       assignmentAt: z.iso.datetime(),
-      reason: z.enum(['missed-sla', 'declined']).default('missed-sla'),
-    })
-    .optional(),
+      reason: z._default(z.enum(['missed-sla', 'declined']), 'missed-sla'),
+    }),
+  ),
 });
 export type RoutingMessage = z.infer<typeof RoutingMessage>;
 
@@ -167,8 +173,8 @@ export const ScoreBreakdown = z.array(z.object({ ruleId: z.string(), points: z.n
 export const Score = z.object({
   total: z.number(),
   breakdown: ScoreBreakdown,
-  grade: z.string().optional(),
-  qualification: z.enum(['none', 'mql', 'sql']).default('none'),
+  grade: z.optional(z.string()),
+  qualification: z._default(z.enum(['none', 'mql', 'sql']), 'none'),
 });
 export type Score = z.infer<typeof Score>;
 
@@ -198,11 +204,11 @@ export const StatusChange = z.object({
   status: LeadStatus,
   at: z.iso.datetime(),
   by: z.string(),
-  reason: z.string().optional(),
-  competitor: z.string().optional(),
+  reason: z.optional(z.string()),
+  competitor: z.optional(z.string()),
   /** The status the lead left, and the minutes it spent there (from its last change, else its assignment). */
-  from: LeadStatus.optional(),
-  stageMinutes: z.number().min(0).optional(),
+  from: z.optional(LeadStatus),
+  stageMinutes: z.optional(z.number().check(z.gte(0))),
 });
 export type StatusChange = z.infer<typeof StatusChange>;
 
@@ -211,27 +217,27 @@ export const Assignment = z.object({
   repId: z.string(),
   poolId: z.string(),
   /** The pool's rotation slot (0 when no rotation was used: sticky owner, fallback owner, a manual move). */
-  counter: z.number().int(),
+  counter: z.number().check(z.int()),
   /** What decided it: `segment gulf`, `default pool`, `sticky owner`, `fallback owner`, `manual`. */
-  rule: z.string().default('rotation'),
-  skipped: z.array(z.object({ repId: z.string(), why: z.string() })).default([]),
+  rule: z._default(z.string(), 'rotation'),
+  skipped: z._default(z.array(z.object({ repId: z.string(), why: z.string() })), []),
   reason: z.string(),
   /** Who moved the lead by hand. */
-  by: z.string().optional(),
+  by: z.optional(z.string()),
   at: z.iso.datetime(),
   /** The first-contact clock this assignment started: reminder at `dueAt`, escalation at `escalateAt`. */
-  sla: z
-    .object({ minutes: z.number(), dueAt: z.iso.datetime(), escalateAt: z.iso.datetime().optional() })
-    .optional(),
+  sla: z.optional(
+    z.object({ minutes: z.number(), dueAt: z.iso.datetime(), escalateAt: z.optional(z.iso.datetime()) }),
+  ),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
 /** Matching keys: only valid, normalised values; used for de-duplication, never shown. */
 export const LeadKeys = z.object({
-  email: z.string().optional(),
-  phone: z.string().optional(),
+  email: z.optional(z.string()),
+  phone: z.optional(z.string()),
   /** Folded name, to confirm a match by hand; never merges by itself. */
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 
 /** A later contact from a person who already has a lead: kept on that lead instead of a second lead. */
@@ -241,7 +247,7 @@ export const Touch = z.object({
   at: z.iso.datetime(),
   source: LeadSource,
   formId: z.string(),
-  externalId: z.string().optional(),
+  externalId: z.optional(z.string()),
   matchedOn: z.array(z.enum(['email', 'phone'])),
   attribution: Attribution,
   answers: z.record(z.string(), z.string()),
@@ -253,9 +259,9 @@ export const FollowUp = z.object({
   id: z.string(),
   kind: z.enum(['sla-reminder', 'sla-escalation', 'nurture-email', 'nurture-stopped', 'task-reminder']),
   at: z.iso.datetime(),
-  repId: z.string().optional(),
+  repId: z.optional(z.string()),
   /** For escalations: who heard (`manager`) and what happened (`reassigned`); for nurture: sequence and step. */
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 export type FollowUp = z.infer<typeof FollowUp>;
 
@@ -263,70 +269,70 @@ export const Lead = z.object({
   id: z.string(),
   source: LeadSource,
   formId: z.string(),
-  externalId: z.string().optional(),
+  externalId: z.optional(z.string()),
   receivedAt: z.iso.datetime(),
   /**
    * When the person submitted (the platform's clock; for web forms, the receipt): the start of the lead's wait.
    * Leads stored before it was kept have none; their wait starts at `receivedAt`.
    */
-  submittedAt: z.iso.datetime().optional(),
+  submittedAt: z.optional(z.iso.datetime()),
   createdAt: z.iso.datetime(),
   contact: Contact,
   /** E.164 phone when the number is valid; the typed value stays in `contact.phone`. */
-  phoneE164: z.string().optional(),
-  phoneCountry: z.string().optional(),
-  phoneType: z.string().optional(),
-  emailDomain: z.string().optional(),
-  emailFree: z.boolean().optional(),
-  emailRole: z.boolean().optional(),
+  phoneE164: z.optional(z.string()),
+  phoneCountry: z.optional(z.string()),
+  phoneType: z.optional(z.string()),
+  emailDomain: z.optional(z.string()),
+  emailFree: z.optional(z.boolean()),
+  emailRole: z.optional(z.boolean()),
   keys: LeadKeys,
   /** False when the typed email is not a valid address: it is kept as typed, never mailed or used as a key. */
-  emailValid: z.boolean().optional(),
+  emailValid: z.optional(z.boolean()),
   answers: z.record(z.string(), z.string()),
-  answerLabels: z.record(z.string(), z.string()).optional(),
+  answerLabels: z.optional(z.record(z.string(), z.string())),
   attribution: Attribution,
   locale: Locale,
-  consent: Consent.optional(),
+  consent: z.optional(Consent),
   score: Score,
   segments: z.array(z.string()),
   status: LeadStatus,
-  ownerId: z.string().optional(),
-  assignment: Assignment.optional(),
+  ownerId: z.optional(z.string()),
+  assignment: z.optional(Assignment),
   /** The first contact (contacted, qualified or won): the end of the speed-to-lead clock. */
-  firstContactAt: z.iso.datetime().optional(),
-  statusHistory: z.array(StatusChange).default([]),
+  firstContactAt: z.optional(z.iso.datetime()),
+  statusHistory: z._default(z.array(StatusChange), []),
   /** Earlier assignments of this lead, oldest first (manual moves, escalations). */
-  history: z.array(Assignment).default([]),
+  history: z._default(z.array(Assignment), []),
   /** Since when nobody could take the lead (it waits and is tried again). */
-  unassignedSince: z.iso.datetime().optional(),
+  unassignedSince: z.optional(z.iso.datetime()),
   /** The pool whose waiting list holds the lead while it is unassigned. */
-  waitingPool: z.string().optional(),
+  waitingPool: z.optional(z.string()),
   /** The owner of this person's earlier, closed lead: routing prefers them while they are active. */
-  previousOwnerId: z.string().optional(),
-  touches: z.array(Touch).default([]),
+  previousOwnerId: z.optional(z.string()),
+  touches: z._default(z.array(Touch), []),
   /** What the automations did with the lead: reminders, escalations, nurture emails; each once. */
-  followUps: z.array(FollowUp).default([]),
-  lastTouchAt: z.iso.datetime().optional(),
+  followUps: z._default(z.array(FollowUp), []),
+  lastTouchAt: z.optional(z.iso.datetime()),
   /** When a touch last wrote all the identity keys again (the keys were written at creation before that). */
-  keysRefreshedAt: z.iso.datetime().optional(),
+  keysRefreshedAt: z.optional(z.iso.datetime()),
   /** The workspace's summary (notes and tasks are items of their own): the last note, the open tasks. */
-  lastNote: z.object({ at: z.iso.datetime(), by: z.string(), text: z.string() }).optional(),
-  openTasks: z.number().int().min(0).optional(),
-  nextTaskDueAt: z.iso.datetime().optional(),
+  lastNote: z.optional(z.object({ at: z.iso.datetime(), by: z.string(), text: z.string() })),
+  openTasks: z.optional(z.number().check(z.int()).check(z.gte(0))),
+  nextTaskDueAt: z.optional(z.iso.datetime()),
   /** Bumped on every task change, so two changes at once cannot leave the summary wrong. */
-  workspaceVersion: z.number().int().optional(),
+  workspaceVersion: z.optional(z.number().check(z.int())),
   /** The import that created the lead, when a spreadsheet did. */
-  importId: z.string().optional(),
+  importId: z.optional(z.string()),
   /** What the deal should be worth (set on the open lead, or with `qualified`): the forecast weighs it. */
-  expectedValue: Valued.optional(),
+  expectedValue: z.optional(Valued),
   /** What the won deal was worth (with `won`); a lost or disqualified lead keeps its expected value. */
-  dealValue: Valued.optional(),
+  dealValue: z.optional(Valued),
   /** When the deal should close: the forecast's "this month". */
-  expectedCloseDate: z.iso.date().optional(),
+  expectedCloseDate: z.optional(z.iso.date()),
   /** Bumped by every change of the values above, so each change reaches the reports exactly once. */
-  valueVersion: z.number().int().min(0).optional(),
+  valueVersion: z.optional(z.number().check(z.int()).check(z.gte(0))),
   /** Bumped on every merge, for optimistic locking. */
-  version: z.number().int().default(1),
+  version: z._default(z.number().check(z.int()), 1),
   test: z.boolean(),
 });
 export type Lead = z.infer<typeof Lead>;

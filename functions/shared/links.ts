@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /** What a rep can do from the assignment email: a status, or `later` (plan a call back at a time they pick). */
 export const ACTIONS = ['contacted', 'qualified', 'won', 'lost', 'later'] as const;
@@ -9,9 +9,9 @@ const Payload = z.object({
   l: z.string(),
   a: z.enum(ACTIONS),
   r: z.string(),
-  e: z.number().int(),
+  e: z.number().check(z.int()),
   /** The assignment the link was mailed for: it acts only while that assignment is the lead's current one. */
-  s: z.string().optional(),
+  s: z.optional(z.string()),
 });
 export type ActionGrant = {
   leadId: string;

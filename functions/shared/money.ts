@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * Money, exactly: an amount is a decimal string in its currency's minor units (SAR 12500.00, KWD 1.250, IRR
@@ -10,8 +10,8 @@ const KNOWN = new Set(Intl.supportedValuesOf('currency'));
 
 export const CurrencyCode = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as SAR')
-  .refine((code) => KNOWN.has(code), 'not an ISO 4217 currency');
+  .check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as SAR'))
+  .check(z.refine((code) => KNOWN.has(code), 'not an ISO 4217 currency'));
 export type CurrencyCode = z.infer<typeof CurrencyCode>;
 
 /** Minor digits of a currency (SAR 2, KWD 3, IRR 0 as CLDR has it). */
@@ -25,7 +25,7 @@ export function minorDigits(currency: string): number {
 const DECIMAL = /^\d{1,15}(\.\d+)?$/;
 
 /** A stored amount: the decimal written out to the currency's digits (`12500.00 SAR`). */
-export const Money = z.object({ amount: z.string().regex(DECIMAL), currency: CurrencyCode });
+export const Money = z.object({ amount: z.string().check(z.regex(DECIMAL)), currency: CurrencyCode });
 export type Money = z.infer<typeof Money>;
 
 /**
@@ -33,35 +33,37 @@ export type Money = z.infer<typeof Money>;
  * in force the day it was set. Reports add and take away `reported`, so a value counted once is taken away
  * exactly, whatever rates the config gains later.
  */
-export const Valued = Money.extend({ reported: z.string().regex(/^-?\d+(\.\d+)?$/) });
+export const Valued = z.extend(Money, { reported: z.string().check(z.regex(/^-?\d+(\.\d+)?$/)) });
 export type Valued = z.infer<typeof Valued>;
 
 /**
  * An amount as the API takes it: a JSON number (12500) or a decimal string ("12500.50"), in a currency, with no
  * more decimals than the currency has. Normalised to the currency's digits.
  */
-export const MoneyInput = z
-  .object({
+export const MoneyInput = z.pipe(
+  z.object({
     amount: z.union([
-      z.number().nonnegative().max(1e15).finite(),
-      z.string().trim().regex(DECIMAL, 'a decimal amount such as 12500.50'),
+      z.number().check(z.nonnegative()).check(z.lte(1e15)),
+      z.string().check(z.trim()).check(z.regex(DECIMAL, 'a decimal amount such as 12500.50')),
     ]),
     currency: CurrencyCode,
-  })
-  .transform((input, ctx) => {
+  }),
+  z.transform((input, ctx) => {
     const text = typeof input.amount === 'number' ? numberText(input.amount) : input.amount;
     const digits = minorDigits(input.currency);
     const decimals = text.split('.')[1]?.length ?? 0;
     if (decimals > digits) {
-      ctx.addIssue({
+      ctx.issues.push({
         code: 'custom',
+        input,
         path: ['amount'],
         message: `${input.currency} has ${digits} decimal${digits === 1 ? '' : 's'}; ${String(input.amount)} has more`,
       });
       return z.NEVER;
     }
     return fromMinor(toMinorText(text, digits), input.currency);
-  });
+  }),
+);
 
 /** A JSON number as its shortest decimal text (12500, 99.5); one written with an exponent (1e21) in full. */
 function numberText(n: number): string {
@@ -115,7 +117,7 @@ export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
 /** One currency's rates to the reporting currency, each from a day on (units of reporting currency per unit). */
 export const DatedRate = z.object({
   from: z.iso.date(),
-  rate: z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, 'a decimal rate such as 3.75'),
+  rate: z.string().check(z.regex(/^\d{1,12}(\.\d{1,12})?$/, 'a decimal rate such as 3.75')),
 });
 export type DatedRate = z.infer<typeof DatedRate>;
 

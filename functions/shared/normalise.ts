@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import * as z from 'zod';
 import { stripBidiMarks } from './text.ts';
+import * as z from './zod.ts';
 
 export type NormalisedPhone = {
   e164: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { tableKeys } from './table-schema.ts';
+import * as z from './zod.ts';
 
 /**
  * "Do X at time T". A timer is one DynamoDB item; one due within the sweep horizon goes straight to the timer
@@ -9,13 +9,13 @@ import { tableKeys } from './table-schema.ts';
  */
 const TimerFields = {
   /** Deterministic (kind, lead, what it is for), so scheduling twice stores one timer. */
-  id: z.string().min(1).max(500),
-  leadId: z.string().min(1),
+  id: z.string().check(z.minLength(1)).check(z.maxLength(500)),
+  leadId: z.string().check(z.minLength(1)),
   dueAt: z.iso.datetime(),
 };
 
 /** SLA timers watch one assignment: a new owner or a contact makes them moot. */
-const SlaFields = { repId: z.string().min(1), assignmentAt: z.iso.datetime() };
+const SlaFields = { repId: z.string().check(z.minLength(1)), assignmentAt: z.iso.datetime() };
 
 export const SlaReminderTimer = z.object({ kind: z.literal('sla-reminder'), ...TimerFields, ...SlaFields });
 export type SlaReminderTimer = z.infer<typeof SlaReminderTimer>;
@@ -31,8 +31,8 @@ export type SlaEscalationTimer = z.infer<typeof SlaEscalationTimer>;
 export const NurtureStepTimer = z.object({
   kind: z.literal('nurture-step'),
   ...TimerFields,
-  sequenceId: z.string().min(1),
-  step: z.number().int().min(0),
+  sequenceId: z.string().check(z.minLength(1)),
+  step: z.number().check(z.int()).check(z.gte(0)),
 });
 export type NurtureStepTimer = z.infer<typeof NurtureStepTimer>;
 
@@ -40,8 +40,8 @@ export type NurtureStepTimer = z.infer<typeof NurtureStepTimer>;
 export const TaskReminderTimer = z.object({
   kind: z.literal('task-reminder'),
   ...TimerFields,
-  taskId: z.string().min(1),
-  repId: z.string().min(1),
+  taskId: z.string().check(z.minLength(1)),
+  repId: z.string().check(z.minLength(1)),
 });
 export type TaskReminderTimer = z.infer<typeof TaskReminderTimer>;
 
@@ -49,7 +49,7 @@ export type TaskReminderTimer = z.infer<typeof TaskReminderTimer>;
 export const WebhookTimer = z.object({
   kind: z.literal('webhook'),
   ...TimerFields,
-  subscriptionId: z.string().min(1),
+  subscriptionId: z.string().check(z.minLength(1)),
 });
 export type WebhookTimer = z.infer<typeof WebhookTimer>;
 
@@ -61,7 +61,7 @@ export const NoticeFallbackTimer = z.object({
   kind: z.literal('notice-fallback'),
   ...TimerFields,
   /** The notice's key: `assignment#<lead>#<rep>#<at>` or `mail#sla-reminder#<lead>#<at>`. */
-  noticeKey: z.string().min(1),
+  noticeKey: z.string().check(z.minLength(1)),
   failed: z.enum(['whatsapp', 'sms', 'chat']),
 });
 export type NoticeFallbackTimer = z.infer<typeof NoticeFallbackTimer>;

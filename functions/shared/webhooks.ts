@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
 import { displayName, type Lead } from './lead.ts';
+import * as z from './zod.ts';
 
 /** What a subscriber can hear of. */
 export const WEBHOOK_EVENTS = [
@@ -17,23 +17,27 @@ export type WebhookEventType = z.infer<typeof WebhookEventType>;
 /** A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes. */
 export const WebhookSecret = z
   .string()
-  .regex(
-    /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/,
-    'a secret as Standard Webhooks writes it: whsec_ and base64 (24–64 bytes)',
+  .check(
+    z.regex(
+      /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/,
+      'a secret as Standard Webhooks writes it: whsec_ and base64 (24–64 bytes)',
+    ),
   );
 
 export const SubscriptionInput = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  events: z.array(WebhookEventType).min(1).max(WEBHOOK_EVENTS.length),
-  secret: WebhookSecret.optional(),
-  description: z.string().trim().max(200).optional(),
-  by: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[^\r\n]*$/)
-    .default('ops'),
+  url: z.url({ protocol: /^https?$/ }).check(z.maxLength(2000)),
+  events: z.array(WebhookEventType).check(z.minLength(1)).check(z.maxLength(WEBHOOK_EVENTS.length)),
+  secret: z.optional(WebhookSecret),
+  description: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
+  by: z._default(
+    z
+      .string()
+      .check(z.trim())
+      .check(z.minLength(1))
+      .check(z.maxLength(100))
+      .check(z.regex(/^[^\r\n]*$/)),
+    'ops',
+  ),
 });
 export type SubscriptionInput = z.infer<typeof SubscriptionInput>;
 
@@ -42,14 +46,14 @@ export const Subscription = z.object({
   url: z.string(),
   events: z.array(WebhookEventType),
   secret: WebhookSecret,
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),
   status: z.enum(['active', 'disabled']),
   /** Since when every delivery has failed; cleared by the next success. */
-  failingSince: z.iso.datetime().optional(),
-  disabledAt: z.iso.datetime().optional(),
-  disabledReason: z.string().optional(),
+  failingSince: z.optional(z.iso.datetime()),
+  disabledAt: z.optional(z.iso.datetime()),
+  disabledReason: z.optional(z.string()),
 });
 export type Subscription = z.infer<typeof Subscription>;
 
@@ -73,9 +77,9 @@ export const OutboxEvent = z.object({
   type: WebhookEventType,
   /** The body as first built, sent unchanged on every try. */
   body: z.string(),
-  attempts: z.number().int().min(0).default(0),
+  attempts: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
   createdAt: z.iso.datetime(),
-  lastError: z.string().optional(),
+  lastError: z.optional(z.string()),
 });
 export type OutboxEvent = z.infer<typeof OutboxEvent>;
 
@@ -83,13 +87,13 @@ export const DeliveryAttempt = z.object({
   eventId: z.string(),
   type: WebhookEventType,
   leadId: z.string(),
-  attempt: z.number().int().min(1),
+  attempt: z.number().check(z.int()).check(z.gte(1)),
   at: z.iso.datetime(),
   outcome: z.enum(['delivered', 'failed', 'dropped']),
   /** The subscriber's HTTP status; 0 when it never answered. */
-  status: z.number().int(),
-  ms: z.number().int().min(0),
-  error: z.string().optional(),
+  status: z.number().check(z.int()),
+  ms: z.number().check(z.int()).check(z.gte(0)),
+  error: z.optional(z.string()),
 });
 export type DeliveryAttempt = z.infer<typeof DeliveryAttempt>;
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ANSWER_MAX_CHARS } from './limits.ts';
+import * as z from './zod.ts';
 
 /**
  * The rep's workspace around a lead: notes of what was said, and planned calls, meetings and emails with a due
@@ -9,23 +9,29 @@ import { ANSWER_MAX_CHARS } from './limits.ts';
 /** Who wrote or planned something: a rep id, a manager's name, a script; one line. */
 const By = z
   .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\r\n]*$/, 'one line');
+  .check(z.trim())
+  .check(z.minLength(1))
+  .check(z.maxLength(100))
+  .check(z.regex(/^[^\r\n]*$/, 'one line'));
 
 /** A note's text: any Unicode (emoji, RTL), at most as long as a form answer. */
-const NoteText = z
-  .string()
-  .transform((s) => s.toWellFormed().trim())
-  .pipe(z.string().min(1, 'write something').max(ANSWER_MAX_CHARS, `at most ${ANSWER_MAX_CHARS} characters`));
+const NoteText = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((s) => s.toWellFormed().trim()),
+  ),
+  z
+    .string()
+    .check(z.minLength(1, 'write something'))
+    .check(z.maxLength(ANSWER_MAX_CHARS, `at most ${ANSWER_MAX_CHARS} characters`)),
+);
 
 export const NoteInput = z.strictObject({ text: NoteText, by: By });
 export type NoteInput = z.infer<typeof NoteInput>;
 
 export const Note = z.object({
-  id: z.string().min(1),
-  leadId: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  leadId: z.string().check(z.minLength(1)),
   text: z.string(),
   by: z.string(),
   at: z.iso.datetime(),
@@ -36,15 +42,16 @@ export const TaskType = z.enum(['call', 'meeting', 'email', 'other']);
 export type TaskType = z.infer<typeof TaskType>;
 
 /** A due time with its offset, as a person or a calendar writes it; stored in UTC. */
-const DueAt = z.iso
-  .datetime({ offset: true, error: 'a date and time such as 2026-03-19T10:30:00+03:00' })
-  .transform((s) => new Date(s).toISOString());
+const DueAt = z.pipe(
+  z.iso.datetime({ offset: true, error: 'a date and time such as 2026-03-19T10:30:00+03:00' }),
+  z.transform((s) => new Date(s).toISOString()),
+);
 
 export const TaskInput = z.strictObject({
   type: TaskType,
   dueAt: DueAt,
   by: By,
-  note: NoteText.optional(),
+  note: z.optional(NoteText),
 });
 export type TaskInput = z.infer<typeof TaskInput>;
 
@@ -54,20 +61,20 @@ export const TaskActionInput = z.strictObject({ by: By });
 export const TaskStatus = z.enum(['open', 'done', 'cancelled']);
 
 export const Task = z.object({
-  id: z.string().min(1),
-  leadId: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  leadId: z.string().check(z.minLength(1)),
   type: TaskType,
   dueAt: z.iso.datetime(),
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   /** The rep whose agenda it is on and who is reminded: the lead's owner when it was planned. */
-  ownerId: z.string().min(1),
+  ownerId: z.string().check(z.minLength(1)),
   /** The lead's name when it was planned, for the agenda (a lead's name rarely changes). */
-  leadName: z.string().optional(),
+  leadName: z.optional(z.string()),
   status: TaskStatus,
   createdAt: z.iso.datetime(),
   createdBy: z.string(),
-  closedAt: z.iso.datetime().optional(),
-  closedBy: z.string().optional(),
+  closedAt: z.optional(z.iso.datetime()),
+  closedBy: z.optional(z.string()),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -91,9 +98,9 @@ export function taskSummary(tasks: readonly Task[]): Pick<WorkspaceSummary, 'ope
 }
 
 export const AgendaQuery = z.strictObject({
-  ownerId: z.string().min(1).max(100).optional(),
+  ownerId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100))),
   /** overdue: due before now; today: due by the end of the owner's local day (overdue included); week: 7 days. */
-  due: z.enum(['overdue', 'today', 'week']).default('today'),
+  due: z._default(z.enum(['overdue', 'today', 'week']), 'today'),
 });
 export type AgendaQuery = z.infer<typeof AgendaQuery>;
 

@@ -5,9 +5,10 @@ import { parseEnv, TableEnv, TimerQueueEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import type { TimerMessage } from '../shared/timers.ts';
 import { systemClock, type WiringInput } from '../shared/wiring.ts';
+import * as z from '../shared/zod.ts';
 import { createSweeperHandler } from './handler.ts';
 
-export const SweeperEnv = TableEnv.extend(TimerQueueEnv.shape);
+export const SweeperEnv = z.extend(TableEnv, TimerQueueEnv.shape);
 
 /** The sweeper as Lambda, the local runner and the tests run it (it needs no config). */
 export function wireSweeper(

@@ -1,23 +1,27 @@
 import { stringify } from 'lossless-json';
-import * as z from 'zod';
 import { isoTime } from '../../shared/answers.ts';
 import type { FacebookConfig } from '../../shared/config.ts';
 import { HttpError, issuesFromZod } from '../../shared/errors.ts';
 import { leadIdFor } from '../../shared/ids.ts';
 import { parseJsonLossless } from '../../shared/json.ts';
 import type { IntakeMessage, MetaNotice } from '../../shared/lead.ts';
+import * as z from '../../shared/zod.ts';
 
-const Id = z
-  .union([z.string().regex(/^\d+$/, 'must be a numeric id'), z.number().int().nonnegative()])
-  .transform(String);
+const Id = z.pipe(
+  z.union([
+    z.string().check(z.regex(/^\d+$/, 'must be a numeric id')),
+    z.number().check(z.int()).check(z.nonnegative()),
+  ]),
+  z.transform(String),
+);
 
 const LeadgenValue = z.object({
   leadgen_id: Id,
   page_id: Id,
   form_id: Id,
-  ad_id: Id.optional(),
-  adgroup_id: Id.optional(),
-  created_time: z.number().int().optional(),
+  ad_id: z.optional(Id),
+  adgroup_id: z.optional(Id),
+  created_time: z.optional(z.number().check(z.int())),
 });
 
 const MetaWebhook = z.object({
@@ -25,8 +29,8 @@ const MetaWebhook = z.object({
   entry: z.array(
     z.object({
       id: Id,
-      time: z.number().optional(),
-      changes: z.array(z.object({ field: z.string(), value: z.unknown() })).default([]),
+      time: z.optional(z.number()),
+      changes: z._default(z.array(z.object({ field: z.string(), value: z.unknown() })), []),
     }),
   ),
 });

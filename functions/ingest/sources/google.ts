@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { answerKey, isoTime, LINE_MAX_CHARS } from '../../shared/answers.ts';
 import type { ContactField, GoogleConfig } from '../../shared/config.ts';
 import { HttpError, issuesFromZod } from '../../shared/errors.ts';
@@ -9,36 +8,42 @@ import { cutAnswer, fitAnswers } from '../../shared/limits.ts';
 import { secretsEqual } from '../../shared/meta-signature.ts';
 import { ownValue } from '../../shared/records.ts';
 import { cleanValue } from '../../shared/text.ts';
+import * as z from '../../shared/zod.ts';
 
 // int64 in Google's proto: parsed losslessly, kept as strings.
-const Int64 = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(String);
+const Int64 = z.pipe(
+  z.union([z.string().check(z.regex(/^-?\d+$/)), z.number().check(z.int())]),
+  z.transform(String),
+);
 
 /** Google Ads lead form webhook body (WebhookLead). Unknown fields are ignored, as Google asks. */
 export const GoogleWebhook = z.object({
-  lead_id: z.string().min(1).max(500),
-  user_column_data: z
-    .array(
-      z.object({
-        column_id: z.string().max(200).optional(),
-        column_name: z.string().max(500).optional(),
-        // No length limit here: Google retries what is refused, forever; a long answer is cut, not refused.
-        string_value: z.string().optional(),
-      }),
-    )
-    .max(200)
-    .default([]),
-  api_version: z.string().optional(),
-  form_id: Int64.optional(),
-  campaign_id: Int64.optional(),
-  adgroup_id: Int64.optional(),
-  creative_id: Int64.optional(),
-  asset_group_id: Int64.optional(),
-  gcl_id: z.string().max(500).optional(),
-  google_key: z.string().max(500).default(''),
-  is_test: z.boolean().default(false),
-  lead_stage: z.string().max(100).optional(),
+  lead_id: z.string().check(z.minLength(1)).check(z.maxLength(500)),
+  user_column_data: z._default(
+    z
+      .array(
+        z.object({
+          column_id: z.optional(z.string().check(z.maxLength(200))),
+          column_name: z.optional(z.string().check(z.maxLength(500))),
+          // No length limit here: Google retries what is refused, forever; a long answer is cut, not refused.
+          string_value: z.optional(z.string()),
+        }),
+      )
+      .check(z.maxLength(200)),
+    [],
+  ),
+  api_version: z.optional(z.string()),
+  form_id: z.optional(Int64),
+  campaign_id: z.optional(Int64),
+  adgroup_id: z.optional(Int64),
+  creative_id: z.optional(Int64),
+  asset_group_id: z.optional(Int64),
+  gcl_id: z.optional(z.string().check(z.maxLength(500))),
+  google_key: z._default(z.string().check(z.maxLength(500)), ''),
+  is_test: z._default(z.boolean(), false),
+  lead_stage: z.optional(z.string().check(z.maxLength(100))),
   /** ISO-8601, e.g. 2024-09-26T12:30:00Z: when the person submitted the form. */
-  lead_submit_time: z.string().max(100).optional(),
+  lead_submit_time: z.optional(z.string().check(z.maxLength(100))),
 });
 export type GoogleWebhook = z.infer<typeof GoogleWebhook>;
 

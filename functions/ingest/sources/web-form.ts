@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { TextDecoder } from 'node:util';
-import * as z from 'zod';
 import type { ContactField, FormConfig } from '../../shared/config.ts';
 import { type ErrorIssue, HttpError } from '../../shared/errors.ts';
 import type { Attribution, Contact, IntakeMessage } from '../../shared/lead.ts';
 import { ANSWER_MAX_CHARS, cutAnswer, fitAnswers } from '../../shared/limits.ts';
 import { ownValue, safeKey } from '../../shared/records.ts';
 import { cleanValue, stripBidiMarks } from '../../shared/text.ts';
+import * as z from '../../shared/zod.ts';
 
 /** Form fields by name; a null prototype, so a field named `__proto__` or `constructor` is only a field. */
 export type FormBody = Record<string, string>;
@@ -171,23 +171,26 @@ export function parseFormBody(
   return fields;
 }
 
-const line = z.string().max(MAX_LINE_LENGTH, `at most ${MAX_LINE_LENGTH} characters`);
+const line = z.string().check(z.maxLength(MAX_LINE_LENGTH, `at most ${MAX_LINE_LENGTH} characters`));
 
 const ContactInput = z.object({
-  name: line.optional(),
-  firstName: line.optional(),
-  lastName: line.optional(),
-  email: z.email('not a valid email address').max(254).optional(),
-  phone: z
-    .string()
-    .max(40, 'at most 40 characters')
-    .regex(/\p{Nd}/u, 'must contain digits')
-    .optional(),
-  company: line.optional(),
-  jobTitle: line.optional(),
-  city: line.optional(),
-  country: line.optional(),
-  message: z.string().max(MAX_TEXT_LENGTH, `at most ${MAX_TEXT_LENGTH} characters`).optional(),
+  name: z.optional(line),
+  firstName: z.optional(line),
+  lastName: z.optional(line),
+  email: z.optional(z.email('not a valid email address').check(z.maxLength(254))),
+  phone: z.optional(
+    z
+      .string()
+      .check(z.maxLength(40, 'at most 40 characters'))
+      .check(z.regex(/\p{Nd}/u, 'must contain digits')),
+  ),
+  company: z.optional(line),
+  jobTitle: z.optional(line),
+  city: z.optional(line),
+  country: z.optional(line),
+  message: z.optional(
+    z.string().check(z.maxLength(MAX_TEXT_LENGTH, `at most ${MAX_TEXT_LENGTH} characters`)),
+  ),
 });
 
 function utmFrom(fields: FormBody): Attribution['utm'] {

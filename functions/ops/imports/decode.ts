@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
-import * as z from 'zod';
 import { HttpError } from '../../shared/errors.ts';
+import * as z from '../../shared/zod.ts';
 
 /**
  * Encodings a spreadsheet arrives in. UTF-8 and UTF-16 (Meta's lead download) are recognised by their byte-order

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import type { Config } from '../../shared/config.ts';
 import { HttpError } from '../../shared/errors.ts';
 import { ImportFormat, type ImportRefusal, ImportSourceName } from '../../shared/imports.ts';
 import { type IntakeMessage, Locale } from '../../shared/lead.ts';
 import type { SourceDefaults } from '../../shared/meta-intake.ts';
 import { ownValue } from '../../shared/records.ts';
+import * as z from '../../shared/zod.ts';
 import { columnKey, detectFormat, mapColumns } from './columns.ts';
 import { decodeFile, FileEncoding } from './decode.ts';
 import { mappedRow, metaRow, type RowContext } from './rows.ts';
@@ -14,20 +14,17 @@ import { readSheet } from './sheet.ts';
 export const ImportQuery = z.strictObject({
   source: ImportSourceName,
   /** Recognised from the header when absent. */
-  format: ImportFormat.optional(),
+  format: z.optional(ImportFormat),
   /** `false` keeps the leads unassigned (a manager assigns them by hand). */
-  route: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
-  encoding: FileEncoding.optional(),
+  route: z.pipe(
+    z._default(z.enum(['true', 'false']), 'true'),
+    z.transform((v) => v === 'true'),
+  ),
+  encoding: z.optional(FileEncoding),
   /** The leads' language and phone country when the source's settings do not say. */
-  locale: Locale.optional(),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'a two-letter country code such as SA')
-    .optional(),
-  fileName: z.string().trim().max(200).optional(),
+  locale: z.optional(Locale),
+  country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'a two-letter country code such as SA'))),
+  fileName: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
 });
 export type ImportQuery = z.infer<typeof ImportQuery>;
 

@@ -1,24 +1,28 @@
-import * as z from 'zod';
 import { jsonResponse } from '../../shared/http.ts';
 import { campaignLabel, summariseForecast, summariseRoi } from '../../shared/kpi.ts';
 import { LeadSource } from '../../shared/lead.ts';
 import { Day } from '../../shared/lead-list.ts';
+import * as z from '../../shared/zod.ts';
 import { kpiRange, parseBody, parseQuery, requireManager } from '../core.ts';
 import type { OpsDeps, OpsRoutes } from '../deps.ts';
 import { readMoney } from '../status.ts';
 
 const RoiQuery = z
   .strictObject({
-    from: Day.optional(),
-    to: Day.optional(),
-    groupBy: z.enum(['source', 'campaign']).default('source'),
+    from: z.optional(Day),
+    to: z.optional(Day),
+    groupBy: z._default(z.enum(['source', 'campaign']), 'source'),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, {
-    message: 'from must not be after to',
-    path: ['from'],
-  });
+  .check(
+    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+      message: 'from must not be after to',
+      path: ['from'],
+    }),
+  );
 
-const ForecastQuery = z.strictObject({ groupBy: z.enum(['all', 'rep', 'source', 'month']).default('all') });
+const ForecastQuery = z.strictObject({
+  groupBy: z._default(z.enum(['all', 'rep', 'source', 'month']), 'all'),
+});
 
 /** Spend rows as `PUT /v1/spend` takes them: a day's amount per source and campaign. */
 const SPEND_ROWS_MAX = 1000;
@@ -27,13 +31,13 @@ export const SpendInput = z
     z.strictObject({
       day: Day,
       source: LeadSource,
-      campaign: z.string().trim().min(1).max(200),
+      campaign: z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200)),
       amount: z.union([z.number(), z.string()]),
-      currency: z.string().optional(),
+      currency: z.optional(z.string()),
     }),
   )
-  .min(1)
-  .max(SPEND_ROWS_MAX, `at most ${SPEND_ROWS_MAX} rows a request`);
+  .check(z.minLength(1))
+  .check(z.maxLength(SPEND_ROWS_MAX, `at most ${SPEND_ROWS_MAX} rows a request`));
 
 /**
  * Money in the funnel: what each source and campaign cost and returned (ROI), the open pipeline weighed by

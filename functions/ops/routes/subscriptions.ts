@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
 import { CRM_SUBSCRIPTION_ID, crmSubscription } from '../../shared/crm/crm-config.ts';
 import { HttpError } from '../../shared/errors.ts';
 import { jsonResponse } from '../../shared/http.ts';
@@ -10,6 +9,7 @@ import {
   type Subscription,
   SubscriptionInput,
 } from '../../shared/webhooks.ts';
+import * as z from '../../shared/zod.ts';
 import { parseBody, parseQuery, requireManager, UUID } from '../core.ts';
 import type { OpsDeps, OpsRequest, OpsRoutes } from '../deps.ts';
 
@@ -19,7 +19,9 @@ type SubscriptionRouteKey =
   | 'DELETE /v1/subscriptions/{subscriptionId}'
   | 'GET /v1/subscriptions/{subscriptionId}/deliveries';
 
-const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const DeliveriesQuery = z.object({
+  limit: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(500)), 100),
+});
 
 /**
  * Outbound webhooks for any tool (a CRM, a spreadsheet, Zapier, n8n): a manager subscribes a URL to lead events;

@@ -1,5 +1,4 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   dayPartitions,
   daysDescending,
@@ -13,6 +12,7 @@ import {
 } from '../lead-list.ts';
 import type { LeadLister } from '../ports.ts';
 import { INDEX, SORT } from '../table-schema.ts';
+import * as z from '../zod.ts';
 import { batchGetAll } from './batch-get.ts';
 import { writeIf } from './conditional.ts';
 import { keys } from './dynamo-lead-repository.ts';

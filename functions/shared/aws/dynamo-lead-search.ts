@@ -3,6 +3,7 @@ import { Lead } from '../lead.ts';
 import type { LeadSearch } from '../ports.ts';
 import { nameBucket, type SearchQuery, type SearchTerm, searchTermsOf } from '../search.ts';
 import { SORT, tableKeys } from '../table-schema.ts';
+import * as z from '../zod.ts';
 import { queryItems, scanPages } from './scan.ts';
 
 /** DynamoDB takes 25 writes a batch. */
@@ -95,4 +96,4 @@ export async function backfillSearchTerms(
   return { scanned, indexed };
 }
 
-const SearchableLead = Lead.pick({ id: true, keys: true, phoneE164: true, contact: true });
+const SearchableLead = z.pick(Lead, { id: true, keys: true, phoneE164: true, contact: true });

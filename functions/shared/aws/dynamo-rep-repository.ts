@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { RepDirectory, RepPatch, RepRecord } from '../ports.ts';
 import { RepConfig } from '../rep-config.ts';
 import { REPS_PARTITION, SORT, tableKeys } from '../table-schema.ts';
+import * as z from '../zod.ts';
 import { writeIf } from './conditional.ts';
 import { queryItems } from './scan.ts';
 
@@ -13,11 +13,11 @@ export const repKeys = { rep: tableKeys.rep, day: tableKeys.repDay };
 // A stored item carries keys and bookkeeping besides the profile: parsed leniently (unknown keys dropped).
 export const RepItem = z.object({
   ...RepConfig.shape,
-  openLeads: z.number().int().default(0),
-  pools: z.array(z.string()).optional(),
-  pausedReason: z.string().optional(),
-  updatedAt: z.string().optional(),
-  updatedBy: z.string().optional(),
+  openLeads: z._default(z.number().check(z.int()), 0),
+  pools: z.optional(z.array(z.string())),
+  pausedReason: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
+  updatedBy: z.optional(z.string()),
 });
 
 /**

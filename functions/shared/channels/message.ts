@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { Channel, NOTICE_KINDS } from '../channel-config.ts';
+import * as z from '../zod.ts';
 
 /** Delivery as the channel reports it later (WhatsApp's statuses); a status never goes back down this order. */
 export const DELIVERY = ['sent', 'delivered', 'read'] as const;
@@ -21,11 +21,11 @@ export const ChannelMessage = z.object({
   /** sent: the channel took it; failed: it refused (the next channel was tried); skipped: no address on it. */
   outcome: z.enum(['sent', 'failed', 'skipped']),
   /** The channel's own id: SES message id, WhatsApp wamid, End User Messaging MessageId. */
-  externalId: z.string().optional(),
-  status: DeliveryStatus.optional(),
-  statusAt: z.iso.datetime().optional(),
+  externalId: z.optional(z.string()),
+  status: z.optional(DeliveryStatus),
+  statusAt: z.optional(z.iso.datetime()),
   /** Why it failed or was skipped (an error code and hint, never the text). */
-  detail: z.string().max(500).optional(),
+  detail: z.optional(z.string().check(z.maxLength(500))),
 });
 export type ChannelMessage = z.infer<typeof ChannelMessage>;
 

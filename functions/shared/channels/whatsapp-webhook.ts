@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The parts of a WhatsApp Business Account webhook this reads (Meta's payload reference: messages and statuses
@@ -12,28 +12,28 @@ export const WhatsAppWebhook = z.object({
         z.object({
           field: z.string(),
           value: z.object({
-            statuses: z
-              .array(
+            statuses: z.optional(
+              z.array(
                 z.object({
                   id: z.string(),
                   status: z.string(),
-                  timestamp: z.string().regex(/^\d+$/),
-                  biz_opaque_callback_data: z.string().optional(),
-                  errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional(),
+                  timestamp: z.string().check(z.regex(/^\d+$/)),
+                  biz_opaque_callback_data: z.optional(z.string()),
+                  errors: z.optional(z.array(z.object({ code: z.number(), title: z.optional(z.string()) }))),
                 }),
-              )
-              .optional(),
-            messages: z
-              .array(
+              ),
+            ),
+            messages: z.optional(
+              z.array(
                 z.object({
                   id: z.string(),
                   from: z.string(),
                   type: z.string(),
-                  context: z.object({ id: z.string() }).optional(),
-                  button: z.object({ payload: z.string(), text: z.string().optional() }).optional(),
+                  context: z.optional(z.object({ id: z.string() })),
+                  button: z.optional(z.object({ payload: z.string(), text: z.optional(z.string()) })),
                 }),
-              )
-              .optional(),
+              ),
+            ),
           }),
         }),
       ),

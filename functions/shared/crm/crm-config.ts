@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { type Subscription, WEBHOOK_EVENTS } from '../webhooks.ts';
+import * as z from '../zod.ts';
 
-const OdooId = z.number().int().positive();
+const OdooId = z.number().check(z.int()).check(z.positive());
 
 /**
  * Odoo, the CRM every lead is pushed to: the instance, its database, the integration user's login and API key
@@ -9,27 +9,28 @@ const OdooId = z.number().int().positive();
  */
 export const OdooConfig = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
-  db: z.string().min(1),
-  login: z.string().min(1),
-  apiKey: z.string().min(1),
+  db: z.string().check(z.minLength(1)),
+  login: z.string().check(z.minLength(1)),
+  apiKey: z.string().check(z.minLength(1)),
   /** leadpipe rep id → Odoo user id (`res.users`): the lead's salesperson in Odoo. */
-  users: z.record(z.string(), OdooId).default({}),
+  users: z._default(z.record(z.string(), OdooId), {}),
   /** leadpipe status → Odoo stage id (`crm.stage`); won and lost are Odoo's own actions. */
-  stages: z
-    .strictObject({
-      new: OdooId.optional(),
-      unassigned: OdooId.optional(),
-      assigned: OdooId.optional(),
-      contacted: OdooId.optional(),
-      qualified: OdooId.optional(),
-    })
-    .default({}),
+  stages: z._default(
+    z.strictObject({
+      new: z.optional(OdooId),
+      unassigned: z.optional(OdooId),
+      assigned: z.optional(OdooId),
+      contacted: z.optional(OdooId),
+      qualified: z.optional(OdooId),
+    }),
+    {},
+  ),
   /** The sales team (`crm.team`) leads belong to. */
-  teamId: OdooId.optional(),
+  teamId: z.optional(OdooId),
 });
 export type OdooConfig = z.infer<typeof OdooConfig>;
 
-export const CrmConfig = z.strictObject({ odoo: OdooConfig.optional() });
+export const CrmConfig = z.strictObject({ odoo: z.optional(OdooConfig) });
 export type CrmConfig = z.infer<typeof CrmConfig>;
 
 /** The built-in subscriber that pushes every lead event to the CRM: its deliveries share the webhooks' outbox. */

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import type { LeadStatus } from '../lead.ts';
 import type { leadSnapshot, WebhookEventType } from '../webhooks.ts';
+import * as z from '../zod.ts';
 import { type OdooClient, OdooError } from './odoo.ts';
 
 export type CrmLead = ReturnType<typeof leadSnapshot>;
@@ -8,7 +8,7 @@ export type CrmLead = ReturnType<typeof leadSnapshot>;
 /** Odoo's `load` answer: the records' ids, or false and what was wrong with the row. */
 const LoadAnswer = z.object({
   ids: z.union([z.array(z.number()), z.literal(false)]),
-  messages: z.array(z.object({ type: z.string(), message: z.string() })).default([]),
+  messages: z._default(z.array(z.object({ type: z.string(), message: z.string() })), []),
 });
 
 /** The external id of a lead's `crm.lead`: leadpipe's lead id, in the `leadpipe` module's namespace. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Odoo's external API over JSON-RPC (`POST /jsonrpc`, services `common` and `object`), as Odoo 14–19 serve it:
@@ -20,8 +20,8 @@ const RpcAnswer = z.union([
   z.object({ result: z.unknown() }),
   z.object({
     error: z.object({
-      message: z.string().optional(),
-      data: z.object({ name: z.string().optional(), message: z.string().optional() }).optional(),
+      message: z.optional(z.string()),
+      data: z.optional(z.object({ name: z.optional(z.string()), message: z.optional(z.string()) })),
     }),
   }),
 ]);
