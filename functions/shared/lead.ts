@@ -1,3 +1,4 @@
+import { CLOSED_STATUSES, isClosed, LEAD_STATUSES } from './lead-status.ts';
 import { Valued } from './money.ts';
 import * as z from './zod.ts';
 
@@ -178,26 +179,9 @@ export const Score = z.object({
 });
 export type Score = z.infer<typeof Score>;
 
-export const LeadStatus = z.enum([
-  'new',
-  'unassigned',
-  'assigned',
-  'contacted',
-  'qualified',
-  'won',
-  'lost',
-  'disqualified',
-]);
+export const LeadStatus = z.enum(LEAD_STATUSES);
 export type LeadStatus = z.infer<typeof LeadStatus>;
-
-/**
- * The outcomes: won, lost (an opportunity that went elsewhere) and disqualified (never one: spam, a wrong
- * number, not a buyer…). A closed lead is off its owner's count, its clocks and its sequences.
- */
-export const CLOSED_STATUSES = ['won', 'lost', 'disqualified'] as const satisfies readonly LeadStatus[];
-export function isClosed(status: LeadStatus): boolean {
-  return (CLOSED_STATUSES as readonly LeadStatus[]).includes(status);
-}
+export { CLOSED_STATUSES, isClosed };
 
 /** One status change: what, when, who, for a lost or disqualified lead why, and how long the last stage took. */
 export const StatusChange = z.object({

@@ -4,7 +4,7 @@
  * and nowhere else. docs/table-design.md lists each access pattern with its key condition, index and cost.
  * Pure: strings in, keys out.
  */
-import { CLOSED_STATUSES } from './lead.ts';
+import { CLOSED_STATUSES } from './lead-status.ts';
 import type { SearchTerm } from './search.ts';
 
 /** Sort keys (and prefixes) that name an item's kind. */
