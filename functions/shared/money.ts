@@ -6,12 +6,17 @@ import * as z from './zod.ts';
  * gives (Intl), the same the dashboard formats with.
  */
 
-const KNOWN = new Set(Intl.supportedValuesOf('currency'));
+// ICU's currency list, read on the first check rather than at every cold start.
+let known: Set<string> | undefined;
+function isKnownCurrency(code: string): boolean {
+  known ??= new Set(Intl.supportedValuesOf('currency'));
+  return known.has(code);
+}
 
 export const CurrencyCode = z
   .string()
   .check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as SAR'))
-  .check(z.refine((code) => KNOWN.has(code), 'not an ISO 4217 currency'));
+  .check(z.refine(isKnownCurrency, 'not an ISO 4217 currency'));
 export type CurrencyCode = z.infer<typeof CurrencyCode>;
 
 /** Minor digits of a currency (SAR 2, KWD 3, IRR 0 as CLDR has it). */
