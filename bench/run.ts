@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +13,6 @@ import { buildLead } from '../functions/scoring/core.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import type { Condition } from '../functions/shared/conditions.ts';
-import { parseConfig } from '../functions/shared/config-text.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import * as z from '../functions/shared/zod.ts';
@@ -24,6 +23,7 @@ import { RequestCounter } from '../local/request-counter.ts';
 import { awsHops, awsHopsMarkdown } from './aws-hops.ts';
 import { type BundleResult, bundlesMarkdown, measureBundles } from './bundles.ts';
 import { costPerMillionLeads, theoreticalMinimum } from './costs.ts';
+import { aroundTheClockConfig, demoConfig } from './demo-config.ts';
 import { measureFollowUps, measureKpiCost, measureTimers } from './follow-ups.ts';
 import { startEmptyHops } from './hops.ts';
 import { importMarkdown, measureImport } from './imports.ts';
@@ -367,7 +367,7 @@ function burstDollars(burst: Awaited<ReturnType<typeof measureBurstDrain>>) {
 
 /** The local pipeline under a burst, steady traffic, returning people, and each of its other workloads. */
 async function measurePipeline() {
-  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const config = aroundTheClockConfig();
   const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
   try {
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
@@ -391,7 +391,7 @@ async function measurePipeline() {
     const kpiCost = await measureKpiCost(pipeline, config, 500);
     const followUps = await measureFollowUps(config, pipeline, 100);
 
-    const bundles = args['skip-bundles'] ? [] : await measureBundles(config, coldStartEnv(pipeline));
+    const bundles = args['skip-bundles'] ? [] : await measureBundles(demoConfig(), coldStartEnv(pipeline));
     const webhookBatches = await measureWebhookBatches();
     const routingRuns = [
       await measureRouting(args['routing-leads'], 10),
@@ -448,7 +448,7 @@ async function measurePipeline() {
  * keeps nothing, to see the handler's own CPU time apart from the queue emulator's.
  */
 async function measureWebhookBatches() {
-  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const config = demoConfig();
   const appSecret = config.sources.facebook?.appSecret ?? '';
   const sqs = new SQSClient({});
   const counter = new RequestCounter();
@@ -649,7 +649,7 @@ async function waitForMail(
  * cost of a large rule set, with nothing else in the measurement.
  */
 function measureScoringCpu() {
-  const base = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const base = demoConfig();
   const conditions: Condition[] = [
     { field: 'phone.valid', op: 'equals', value: true },
     { field: 'email.domain', op: 'in', values: ['example.com', 'company.sa', 'acme.ae'] },
@@ -735,7 +735,7 @@ function markdown(
     '',
     `${result.date} · commit ${result.commit} · ${result.machine}`,
     '',
-    `Ingest: ${p.leads} leads posted to \`POST /v1/forms/demo/leads\` through the local runner, ${p.concurrency} in flight, consumers paused; the baseline is a handler that only parses and enqueues, behind the same gateway and queue emulator.`,
+    `Ingest: ${p.leads} leads posted to \`POST /v1/forms/demo/leads\` through the local runner, ${p.concurrency} in flight, consumers paused; the baseline is a handler that only parses and enqueues, behind the same gateway and queue emulator. The pipeline runs the demo config with its reps on duty around the clock (\`bench/demo-config.ts\`), so no figure depends on the hour a run starts at.`,
     '',
     '| ingest | leadpipe | baseline (parse + SendMessage only) |',
     '|---|---|---|',
@@ -821,7 +821,7 @@ function markdown(
     `| leadpipe | ${p.costs.oneEmail.withoutEmail} | ${p.costs.oneEmail.withEmail} | ${round(p.costs.oneEmail.withoutEmail + p.costs.worstCaseEmails * PRICES.sesPerThousandEmails * 1000)} |`,
     `| theoretical minimum (1 HTTP request, 1 write of ≤ 1 KB, 1 message, 1 batched consumer) | ${p.costs.minimum.withoutEmail} | ${p.costs.minimum.withEmail} | |`,
     '',
-    `Lambda per lead: ${p.costs.invocations.map((i) => `${i.functionName} ${i.perLead} invocations (avg ${i.averageMs} ms)`).join(', ')}. Not included: CloudWatch Logs ingestion, the idle SQS long-polling of Lambda's pollers, storage, KMS, data transfer; the timer sweep is a fixed cost of about 3,500 queries a day, whatever the traffic. Nor is the SLA reminder's own later life, as it falls after the burst. A lead assigned in working hours has its reminder due within 15 minutes (10 for the gulf segment, 15 for the rest), so it went to the timer queue at once (its 1-unit item and send are counted above); when it arrives nurture reads the lead and marks the timer fired (1 read, 1 write unit, its share of receives and deletes and of an invocation): about $1 per million leads. A lead assigned outside its rep's hours has its reminder due the next working morning: it waits in the due index (2 units above instead of 1) and a sweep moves it to the queue (2 more units, 1 send): about $3. Which of the two a run sees depends on the hour it runs at, in Riyadh, Dubai and Tehran.`,
+    `Lambda per lead: ${p.costs.invocations.map((i) => `${i.functionName} ${i.perLead} invocations (avg ${i.averageMs} ms)`).join(', ')}. Not included: CloudWatch Logs ingestion, the idle SQS long-polling of Lambda's pollers, storage, KMS, data transfer; the timer sweep is a fixed cost of about 3,500 queries a day, whatever the traffic. Nor is the SLA reminder's own later life, as it falls after the burst. Every lead here is assigned in working hours, so its reminder is due within 15 minutes (10 for the gulf segment, 15 for the rest) and went to the timer queue at once (its 1-unit item and send are counted above); when it arrives nurture reads the lead and marks the timer fired (1 read, 1 write unit, its share of receives and deletes and of an invocation): about $1 per million leads. A lead assigned outside its rep's hours has its reminder due the next working morning: it waits in the due index (2 units instead of 1) and a sweep moves it to the queue (2 more units, 1 send): about $3.`,
     '',
     `## Messages per lead by channel (the demo config's routes; channel prices collected ${CHANNEL_PRICES.collected}: bench/prices.ts)`,
     '',
@@ -881,13 +881,13 @@ function markdown(
 async function main(): Promise<void> {
   // Only the bundles (a minute, no emulators): for a change to what a function imports.
   if (args['bundles-only']) {
-    const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    const config = demoConfig();
     console.log(bundlesMarkdown(await measureBundles(config, coldStartEnv(undefined))).join('\n'));
     return;
   }
   // Only the steady rates (a few minutes): for a change to the pipeline's hot path.
   if (args['steady-only']) {
-    const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    const config = aroundTheClockConfig();
     const pipeline = await startPipeline({ config, onError: () => undefined });
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     const warm = await postLeads(formUrl, 30, 4, 1_000_000);
@@ -909,7 +909,7 @@ async function main(): Promise<void> {
   // Only the burst's requests, write units by purpose and dollars (a few minutes): for a change to what a lead
   // writes.
   if (args['cost-only']) {
-    const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+    const config = aroundTheClockConfig();
     const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     const warm = await postLeads(formUrl, 30, 4, 1_000_000);

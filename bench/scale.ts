@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,7 +8,6 @@ import { wireScoring } from '../functions/scoring/wiring.ts';
 import { documentClient } from '../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository, keys } from '../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../functions/shared/aws/dynamo-rep-repository.ts';
-import { parseConfig } from '../functions/shared/config-text.ts';
 import { IntakeMessage } from '../functions/shared/lead.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { inBatches } from '../local/chaos.ts';
@@ -17,6 +15,7 @@ import { startDynamoDbLocal } from '../local/emulators.ts';
 import { lambdaContext } from '../local/lambda-context.ts';
 import { functionEnv } from '../local/pipeline.ts';
 import { ensureResources } from '../local/resources.ts';
+import { aroundTheClockConfig } from './demo-config.ts';
 
 /** The event Lambda's SQS event source hands a function: one record per body. */
 export function sqsEvent(bodies: readonly unknown[], queueArn: string, idPrefix: string): SQSEvent {
@@ -42,7 +41,7 @@ export function sqsEvent(bodies: readonly unknown[], queueArn: string, idPrefix:
 
 /** A fresh table seeded with the demo reps, and the routing handler over it, as the routing and scale phases use them. */
 export async function routingOnFreshTable(dynamodb: DynamoDBClient, sqs: SQSClient, label: string) {
-  const config = parseConfig(readFileSync('leadpipe.config.yaml', 'utf8'));
+  const config = aroundTheClockConfig();
   const resources = await ensureResources(dynamodb, sqs, `bench-${label}-${Date.now()}`);
   const db = documentClient(dynamodb);
   const leads = new DynamoLeadRepository(db, resources.tableName);
