@@ -1,20 +1,12 @@
 import * as z from 'zod/mini';
+import { LEAD_STATUSES } from '../../functions/shared/lead-status.ts';
 import { authorization, signInAgain } from './auth.ts';
 
 /** The dashboard's own copies of the ops routes: a Cognito token authorizes them in AWS. */
 const BASE = '/dashboard/api/v1';
 
-/** The lead statuses, in pipeline order (the list's filter offers them so). */
-export const STATUSES = [
-  'new',
-  'unassigned',
-  'assigned',
-  'contacted',
-  'qualified',
-  'won',
-  'lost',
-  'disqualified',
-] as const;
+/** The lead statuses, in pipeline order (the list's filter offers them so): plain data the functions share. */
+export const STATUSES = LEAD_STATUSES;
 const Status = z.enum(STATUSES);
 export type Status = z.infer<typeof Status>;
 
