@@ -15,8 +15,10 @@ export function demoConfig(): Config {
  */
 export function aroundTheClockConfig(): Config {
   const config = demoConfig();
-  return {
-    ...config,
-    routing: { ...config.routing, reps: config.routing.reps.map(({ workingHours: _hours, ...rep }) => rep) },
-  };
+  return { ...config, routing: { ...config.routing, reps: aroundTheClock(config.routing.reps) } };
+}
+
+/** Reps without working hours: their clocks run on wall time. */
+export function aroundTheClock(reps: Config['routing']['reps']): Config['routing']['reps'] {
+  return reps.map(({ workingHours: _hours, ...rep }) => rep);
 }

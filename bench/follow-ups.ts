@@ -13,6 +13,7 @@ import { startDynamoDbLocal, useEmulatorEndpoints } from '../local/emulators.ts'
 import { storedItemSizer } from '../local/item-size.ts';
 import { type Pipeline, startPipeline } from '../local/pipeline.ts';
 import { RequestCounter } from '../local/request-counter.ts';
+import { aroundTheClock } from './demo-config.ts';
 
 type Stats = { p50: number; p90: number; p99: number; max: number };
 
@@ -208,7 +209,7 @@ export async function measureFollowUps(base: Config, pipeline: Pipeline, count: 
     routing: {
       ...base.routing,
       // Around the clock, so the clocks run on wall time.
-      reps: base.routing.reps.map(({ workingHours: _hours, ...rep }) => rep),
+      reps: aroundTheClock(base.routing.reps),
       pools: base.routing.pools.map((p) => ({ ...p, segments: [], sla: undefined })).slice(0, 1),
     },
     nurture: {

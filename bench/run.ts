@@ -36,26 +36,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
 const Args = z.object({
-  leads: z._default(z.coerce.number().check(z.int()).check(z.gte(10)).check(z.lte(1_000_000)), 1000),
-  concurrency: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(256)), 16),
+  leads: z._default(z.coerce.number().check(z.int(), z.gte(10), z.lte(1_000_000)), 1000),
+  concurrency: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(256)), 16),
   'skip-bundles': z._default(z.boolean(), false),
   'bundles-only': z._default(z.boolean(), false),
   'steady-only': z._default(z.boolean(), false),
   'cost-only': z._default(z.boolean(), false),
-  'steady-seconds': z._default(z.coerce.number().check(z.int()).check(z.gte(2)).check(z.lte(600)), 10),
-  'routing-leads': z._default(
-    z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(100_000)),
-    10_000,
-  ),
+  'steady-seconds': z._default(z.coerce.number().check(z.int(), z.gte(2), z.lte(600)), 10),
+  'routing-leads': z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(100_000)), 10_000),
   'scale-sizes': z.pipe(
     z.pipe(
       z._default(z.string(), '1000,10000,100000'),
       z.transform((s) => s.split(',').map(Number)),
     ),
-    z.array(z.number().check(z.int()).check(z.gte(1000)).check(z.lte(1_000_000))).check(z.minLength(2)),
+    z.array(z.number().check(z.int(), z.gte(1000), z.lte(1_000_000))).check(z.minLength(2)),
   ),
-  'scale-window': z._default(z.coerce.number().check(z.int()).check(z.gte(100)).check(z.lte(5000)), 1000),
-  'import-rows': z._default(z.coerce.number().check(z.int()).check(z.gte(10)).check(z.lte(20_000)), 2000),
+  'scale-window': z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(5000)), 1000),
+  'import-rows': z._default(z.coerce.number().check(z.int(), z.gte(10), z.lte(20_000)), 2000),
 });
 const { values } = parseArgs({
   options: {

@@ -196,7 +196,7 @@ export async function startFakeGraphApi(options: {
       const tap = z
         .object({
           messageId: z.string(),
-          button: z.number().check(z.int()).check(z.gte(0)).check(z.lte(9)),
+          button: z.number().check(z.int(), z.gte(0), z.lte(9)),
           from: z.optional(z.string()),
         })
         .safeParse(JSON.parse(body || '{}'));

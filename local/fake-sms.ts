@@ -14,10 +14,10 @@ import type { FaultInjector } from './faults.ts';
  */
 const SendTextMessage = z.object({
   DestinationPhoneNumber: z.string().check(z.regex(/^\+?[1-9]\d{1,14}$/)),
-  OriginationIdentity: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(256))),
-  MessageBody: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(1600))),
+  OriginationIdentity: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  MessageBody: z.optional(z.string().check(z.minLength(1), z.maxLength(1600))),
   MessageType: z.optional(z.enum(['TRANSACTIONAL', 'PROMOTIONAL'])),
-  ConfigurationSetName: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(256))),
+  ConfigurationSetName: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   MaxPrice: z.optional(z.string()),
   Context: z.optional(z.record(z.string(), z.string())),
 });

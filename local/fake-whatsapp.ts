@@ -36,7 +36,7 @@ export const CloudApiMessage = z.object({
   ),
   text: z.optional(
     z.object({
-      body: z.string().check(z.minLength(1)).check(z.maxLength(4096)),
+      body: z.string().check(z.minLength(1), z.maxLength(4096)),
       preview_url: z.optional(z.boolean()),
     }),
   ),

@@ -8,15 +8,15 @@ import * as z from '../functions/shared/zod.ts';
  */
 export const FaultConfig = z.object({
   /** Share of AWS SDK calls (DynamoDB, SQS, SES) that fail with a retryable error: throttling or a timeout. */
-  sdkRate: z._default(z.number().check(z.gte(0)).check(z.lte(0.5)), 0),
+  sdkRate: z._default(z.number().check(z.gte(0), z.lte(0.5)), 0),
   /** Share of handler invocations that fail: before the handler runs (a timeout) or after it did its work. */
-  invocationRate: z._default(z.number().check(z.gte(0)).check(z.lte(0.5)), 0),
+  invocationRate: z._default(z.number().check(z.gte(0), z.lte(0.5)), 0),
   /** Share of Graph API lead reads answered 500. */
-  graphRate: z._default(z.number().check(z.gte(0)).check(z.lte(0.5)), 0),
+  graphRate: z._default(z.number().check(z.gte(0), z.lte(0.5)), 0),
   /** Share of WhatsApp, SMS and chat sends refused (Meta's 500, End User Messaging's 500, a chat's 503). */
-  channelRate: z._default(z.number().check(z.gte(0)).check(z.lte(0.5)), 0),
+  channelRate: z._default(z.number().check(z.gte(0), z.lte(0.5)), 0),
   /** Share of SQS batches and stream batches delivered a second time, concurrently. */
-  duplicateRate: z._default(z.number().check(z.gte(0)).check(z.lte(0.5)), 0),
+  duplicateRate: z._default(z.number().check(z.gte(0), z.lte(0.5)), 0),
   seed: z._default(z.number().check(z.int()), 42),
 });
 export type FaultConfig = z.infer<typeof FaultConfig>;

@@ -6,7 +6,7 @@ import { startPipeline } from './pipeline.ts';
 import { removeRuntime, writeRuntime } from './runtime.ts';
 
 const Env = z.object({
-  PORT: z._default(z.coerce.number().check(z.int()).check(z.gte(0)).check(z.lte(65535)), 3000),
+  PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535)), 3000),
   LEADPIPE_CONFIG: z._default(z.string().check(z.minLength(1)), 'leadpipe.config.yaml'),
   GRAPH_API_BASE_URL: z.optional(z.url()),
   LEADPIPE_FACEBOOK_APP_SECRET: z.optional(z.string().check(z.minLength(8))),

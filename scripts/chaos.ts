@@ -11,8 +11,8 @@ import { runCrashRestart } from '../local/crash-run.ts';
 // `npm run chaos -- --crash [--leads 2000]`: `npm start` killed with SIGKILL mid-run and started again on its
 // data directory.
 const Args = z.object({
-  leads: z._default(z.coerce.number().check(z.int()).check(z.gte(20)).check(z.lte(200_000)), 10_000),
-  rate: z._default(z.coerce.number().check(z.gte(0)).check(z.lte(0.5)), 0.05),
+  leads: z._default(z.coerce.number().check(z.int(), z.gte(20), z.lte(200_000)), 10_000),
+  rate: z._default(z.coerce.number().check(z.gte(0), z.lte(0.5)), 0.05),
   seed: z._default(z.coerce.number().check(z.int()), 42),
   crash: z._default(z.boolean(), false),
 });

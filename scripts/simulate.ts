@@ -11,7 +11,7 @@ const Args = z.object({
   source: z.enum(['facebook', 'google'], {
     error: 'say which source: npm run simulate -- facebook (or google)',
   }),
-  count: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(1000)), 1),
+  count: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 1),
 });
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {

@@ -5,10 +5,7 @@ import type { KpiCollector, LeadChange } from './lead-change.ts';
 /** `aws lambda invoke --payload '{"replay":{"leadIds":["…"]}}'` on the nurture function; locally `npm run replay`. */
 export const ReplayRequest = z.object({
   replay: z.object({
-    leadIds: z
-      .array(z.string().check(z.minLength(1)))
-      .check(z.minLength(1))
-      .check(z.maxLength(1000)),
+    leadIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(1000)),
   }),
 });
 export type ReplayRequest = z.infer<typeof ReplayRequest>;

@@ -32,16 +32,15 @@ import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import * as z from '../shared/zod.ts';
 import { createNurtureHandler } from './handler.ts';
 
-export const NurtureEnv = z.extend(
-  z.extend(
-    z.extend(
-      z.extend(z.extend(z.extend(IdempotencyEnv, MailEnv.shape), TableEnv.shape), TimerQueueEnv.shape),
-      RoutingQueueEnv.shape,
-    ),
-    GraphEnv.shape,
-  ),
-  OutboundEnv.shape,
-);
+export const NurtureEnv = z.object({
+  ...IdempotencyEnv.shape,
+  ...MailEnv.shape,
+  ...TableEnv.shape,
+  ...TimerQueueEnv.shape,
+  ...RoutingQueueEnv.shape,
+  ...GraphEnv.shape,
+  ...OutboundEnv.shape,
+});
 
 /**
  * The nurture function (the table's stream, the timer queue, SES feedback through SNS, replays) as Lambda, the

@@ -5,12 +5,7 @@ import { RepConfig } from '../shared/rep-config.ts';
 import * as z from '../shared/zod.ts';
 
 /** Who is acting, for the record: a name or an id, one line. */
-const Actor = z
-  .string()
-  .check(z.trim())
-  .check(z.minLength(1))
-  .check(z.maxLength(100))
-  .check(z.regex(/^[^\r\n]*$/, 'one line'));
+const Actor = z.string().check(z.trim(), z.minLength(1), z.maxLength(100), z.regex(/^[^\r\n]*$/, 'one line'));
 
 export const RepPatchInput = z.strictObject({
   ...z.partial(z.omit(RepConfig, { id: true })).shape,
@@ -19,7 +14,7 @@ export const RepPatchInput = z.strictObject({
 });
 
 export const PauseInput = z.strictObject({
-  reason: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(200))),
   by: z._default(Actor, 'ops'),
 });
 export const ResumeInput = z.strictObject({ by: z._default(Actor, 'ops') });
@@ -49,7 +44,7 @@ export const ValueInput = z
 export const ReassignInput = z.strictObject({
   repId: z.string().check(z.minLength(1)),
   by: Actor,
-  reason: z.string().check(z.trim()).check(z.minLength(3, 'say why the lead moves')).check(z.maxLength(500)),
+  reason: z.string().check(z.trim(), z.minLength(3, 'say why the lead moves'), z.maxLength(500)),
 });
 
 /** Lead, task, import and subscription ids are UUIDs: anything else names nothing (and may be too long a key). */

@@ -8,14 +8,9 @@ import * as z from '../shared/zod.ts';
 export const StatusEvent = z
   .strictObject({
     type: z.enum(['contacted', 'qualified', 'won', 'lost', 'disqualified']),
-    by: z
-      .string()
-      .check(z.trim())
-      .check(z.minLength(1))
-      .check(z.maxLength(100))
-      .check(z.regex(/^[^\r\n]*$/, 'one line')),
-    reason: z.optional(z.string().check(z.trim()).check(z.maxLength(500))),
-    competitor: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
+    by: z.string().check(z.trim(), z.minLength(1), z.maxLength(100), z.regex(/^[^\r\n]*$/, 'one line')),
+    reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+    competitor: z.optional(z.string().check(z.trim(), z.maxLength(200))),
     /** What the deal is worth: with `qualified` its expected value, with `won` the deal's. */
     amount: z.optional(z.union([z.number(), z.string()])),
     /** ISO 4217; the reporting currency when left out. */
@@ -29,8 +24,6 @@ export const StatusEvent = z
         path: ['reason'],
       },
     ),
-  )
-  .check(
     z.refine((e) => e.amount === undefined || e.type === 'qualified' || e.type === 'won', {
       message: 'an amount goes with qualified or won',
       path: ['amount'],

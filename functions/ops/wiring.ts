@@ -33,19 +33,15 @@ import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import * as z from '../shared/zod.ts';
 import { createOpsHandler } from './handler.ts';
 
-export const OpsEnv = z.extend(
-  z.extend(
-    z.extend(
-      z.extend(
-        z.extend(z.extend(TableEnv, RoutingQueueEnv.shape), TimerQueueEnv.shape),
-        IntakeQueueEnv.shape,
-      ),
-      GraphEnv.shape,
-    ),
-    OutboundEnv.shape,
-  ),
-  z.partial(DashboardEnv).shape,
-);
+export const OpsEnv = z.object({
+  ...TableEnv.shape,
+  ...RoutingQueueEnv.shape,
+  ...TimerQueueEnv.shape,
+  ...IntakeQueueEnv.shape,
+  ...GraphEnv.shape,
+  ...OutboundEnv.shape,
+  ...z.partial(DashboardEnv).shape,
+});
 
 /**
  * The ops function (API, action links, unsubscribe, dashboard) as Lambda, the local runner and the tests run

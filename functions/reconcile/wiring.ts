@@ -9,7 +9,7 @@ import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import * as z from '../shared/zod.ts';
 import { createReconcileHandler } from './handler.ts';
 
-export const ReconcileEnv = z.extend(z.extend(TableEnv, IntakeQueueEnv.shape), GraphEnv.shape);
+export const ReconcileEnv = z.object({ ...TableEnv.shape, ...IntakeQueueEnv.shape, ...GraphEnv.shape });
 
 /** The reconcile job as Lambda, the local runner (npm run backfill) and the tests run it. */
 export function wireReconcile(input: WiringInput<'dynamodb' | 'sqs'>) {

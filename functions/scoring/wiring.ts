@@ -11,7 +11,7 @@ import { systemClock, type WiringInput } from '../shared/wiring.ts';
 import * as z from '../shared/zod.ts';
 import { createScoringHandler } from './handler.ts';
 
-export const ScoringEnv = z.extend(z.extend(TableEnv, RoutingQueueEnv.shape), GraphEnv.shape);
+export const ScoringEnv = z.object({ ...TableEnv.shape, ...RoutingQueueEnv.shape, ...GraphEnv.shape });
 
 /** The scoring function as Lambda, the local runner and the tests run it. */
 export function wireScoring(input: WiringInput<'dynamodb' | 'sqs'> & { graphBackoffMs?: number }) {

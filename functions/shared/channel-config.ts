@@ -97,7 +97,7 @@ export const NotificationsConfig = z.strictObject({
         taskReminder: z.optional(WhatsAppTemplate),
       }),
       /** "Call later" plans a call this many minutes on. */
-      callLaterMinutes: z._default(z.number().check(z.int()).check(z.gte(5)).check(z.lte(1440)), 60),
+      callLaterMinutes: z._default(z.number().check(z.int(), z.gte(5), z.lte(1440)), 60),
     }),
   ),
   sms: z.optional(
@@ -106,7 +106,7 @@ export const NotificationsConfig = z.strictObject({
       originationIdentity: z.string().check(z.minLength(1)),
       configurationSet: z.optional(z.string().check(z.minLength(1))),
       /** A longer message is shortened to fit: Arabic and Persian go as UCS-2, 67 characters a part. */
-      maxParts: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(10)), 3),
+      maxParts: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 3),
       /** The most a message may cost, in US dollars (End User Messaging refuses dearer ones). */
       maxPrice: z.optional(z.string().check(z.regex(/^\d+(\.\d{1,5})?$/))),
     }),

@@ -39,10 +39,10 @@ export const FormConfig = z.strictObject({
   defaultCountry: z.optional(CountryCode),
   locale: z._default(Locale, 'en'),
   /** Submissions larger than this get 413. */
-  maxBodyBytes: z._default(z.number().check(z.int()).check(z.gte(1024)).check(z.lte(1_048_576)), 65_536),
+  maxBodyBytes: z._default(z.number().check(z.int(), z.gte(1024), z.lte(1_048_576)), 65_536),
   /** The same body posted again within this window (a double click, a browser retry) is one lead. */
   duplicateWindowMinutes: z._default(
-    z.number().check(z.int()).check(z.gte(0)).check(z.lte(1440)),
+    z.number().check(z.int(), z.gte(0), z.lte(1440)),
     DUPLICATE_WINDOW_MINUTES,
   ),
   test: z._default(z.boolean(), false),
@@ -59,14 +59,7 @@ export const FacebookConfig = z.strictObject({
   /** Lead forms the reconcile job sweeps for leads whose webhook never arrived. */
   forms: z._default(z.array(PlatformId), []),
   /** How far back each reconcile run looks. */
-  reconcileLookbackHours: z._default(
-    z
-      .number()
-      .check(z.int())
-      .check(z.gte(1))
-      .check(z.lte(24 * 90)),
-    48,
-  ),
+  reconcileLookbackHours: z._default(z.number().check(z.int(), z.gte(1), z.lte(24 * 90)), 48),
   defaultCountry: z.optional(CountryCode),
   locale: z._default(Locale, 'en'),
 });
@@ -87,7 +80,7 @@ export const ScoringRule = z.strictObject({
   id: Slug,
   description: z.optional(z.string()),
   when: ConditionSchema,
-  points: z.number().check(z.int()).check(z.gte(-1000)).check(z.lte(1000)),
+  points: z.number().check(z.int(), z.gte(-1000), z.lte(1000)),
 });
 export type ScoringRule = z.infer<typeof ScoringRule>;
 
@@ -98,7 +91,7 @@ export const SegmentRule = z.strictObject({
 export type SegmentRule = z.infer<typeof SegmentRule>;
 
 /** Minutes may be fractional (0.1 = 6 s): local runs and tests use second-long clocks. */
-const Minutes = z.number().check(z.positive()).check(z.lte(525_600));
+const Minutes = z.number().check(z.positive(), z.lte(525_600));
 
 export const EscalationConfig = z.strictObject({
   /** Give the lead to the next available rep in the pool. */
@@ -106,7 +99,7 @@ export const EscalationConfig = z.strictObject({
   /** Mail the pool's manager. */
   notifyManager: z._default(z.boolean(), true),
   /** How often one lead may be passed on; after that it stays and only the manager hears (no hot potato). */
-  maxReassignments: z._default(z.number().check(z.int()).check(z.gte(0)).check(z.lte(10)), 1),
+  maxReassignments: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 1),
 });
 
 /** A first-contact clock: a reminder at the deadline, escalation at the second one (if set). */
@@ -145,14 +138,14 @@ export type PoolConfig = z.infer<typeof PoolConfig>;
 
 /** A marketing email in one language: subject and paragraphs; `{{firstName}}`-style fields are filled in, escaped. */
 export const NurtureText = z.strictObject({
-  subject: z.string().check(z.minLength(1)).check(z.maxLength(200)),
+  subject: z.string().check(z.minLength(1), z.maxLength(200)),
   /** Paragraphs separated by blank lines. */
-  body: z.string().check(z.minLength(1)).check(z.maxLength(20_000)),
+  body: z.string().check(z.minLength(1), z.maxLength(20_000)),
 });
 
 export const NurtureStep = z.strictObject({
   /** Minutes after the previous step (the first step: after the lead arrived). */
-  afterMinutes: z.number().check(z.gte(0)).check(z.lte(525_600)),
+  afterMinutes: z.number().check(z.gte(0), z.lte(525_600)),
   template: Slug,
 });
 
@@ -169,7 +162,7 @@ export const NurtureSequence = z.strictObject({
   lawfulBasis: z._default(z.enum(['consent', 'legitimate-interest']), 'consent'),
   /** `contacted`: stop once a rep made contact (or the lead closed); `closed`: only when won or lost. */
   stopWhen: z._default(z.enum(['contacted', 'closed']), 'contacted'),
-  steps: z.array(NurtureStep).check(z.minLength(1)).check(z.maxLength(50)),
+  steps: z.array(NurtureStep).check(z.minLength(1), z.maxLength(50)),
 });
 export type NurtureSequence = z.infer<typeof NurtureSequence>;
 
@@ -182,11 +175,11 @@ export const NurtureConfig = z.strictObject({
 export type NurtureConfig = z.infer<typeof NurtureConfig>;
 
 export const Grade = z.strictObject({
-  grade: z.string().check(z.minLength(1)).check(z.maxLength(10)),
+  grade: z.string().check(z.minLength(1), z.maxLength(10)),
   min: z.number(),
 });
 
-const Percent = z.number().check(z.gte(0)).check(z.lte(100));
+const Percent = z.number().check(z.gte(0), z.lte(100));
 
 // A section left out is parsed from `{}` (`prefault`), so each default is written once, on its field.
 export const Config = z
@@ -203,7 +196,7 @@ export const Config = z
     duplicates: z.prefault(
       z.strictObject({
         /** A returning person (same valid phone or email) within this many days becomes a touch on their lead. */
-        windowDays: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(3650)), 365),
+        windowDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 365),
         /** A person whose lead is won or lost comes back as a new lead instead of a touch. */
         reopenClosed: z._default(z.boolean(), false),
       }),
@@ -230,7 +223,7 @@ export const Config = z
       pools: z.array(PoolConfig).check(z.minLength(1)),
       defaultPool: Slug,
       /** A lead nobody can take is tried again this often (SQS delay, at most 15 minutes). */
-      retryUnassignedSeconds: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(900)), 900),
+      retryUnassignedSeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(900)), 900),
     }),
     sla: z.prefault(
       z.strictObject({
@@ -286,10 +279,7 @@ export const Config = z
         ),
         /** Campaign id → the name reports show (Google's webhook sends only ids; spend reports may too). */
         campaignNames: z._default(
-          z.record(
-            z.string().check(z.minLength(1)),
-            z.string().check(z.minLength(1)).check(z.maxLength(200)),
-          ),
+          z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1), z.maxLength(200))),
           {},
         ),
       }),
@@ -300,13 +290,10 @@ export const Config = z
       z.strictObject({
         /** The wait before each retry; after the last, the event waits in the timer DLQ for a redrive. */
         retrySeconds: z._default(
-          z
-            .array(z.number().check(z.int()).check(z.gte(1)).check(z.lte(86_400)))
-            .check(z.minLength(1))
-            .check(z.maxLength(20)),
+          z.array(z.number().check(z.int(), z.gte(1), z.lte(86_400))).check(z.minLength(1), z.maxLength(20)),
           RETRY_SECONDS,
         ),
-        disableAfterHours: z._default(z.number().check(z.gte(1)).check(z.lte(720)), DISABLE_AFTER_HOURS),
+        disableAfterHours: z._default(z.number().check(z.gte(1), z.lte(720)), DISABLE_AFTER_HOURS),
       }),
       {},
     ),
@@ -325,7 +312,7 @@ export const Config = z
       /** Signs the action links in reps' emails (a secret: SSM in AWS). */
       linkSigningKey: z.string().check(z.minLength(16)),
       /** How long an action link in an email works. */
-      actionLinkDays: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(90)), 14),
+      actionLinkDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(90)), 14),
     }),
   })
   .check(

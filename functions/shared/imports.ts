@@ -29,7 +29,7 @@ export type RefusalCode = z.infer<typeof RefusalCode>;
 
 /** A row the import did not take, by its row number in the spreadsheet (the header is row 1). */
 export const ImportRefusal = z.object({
-  row: z.number().check(z.int()).check(z.gte(2)),
+  row: z.number().check(z.int(), z.gte(2)),
   code: RefusalCode,
   reason: z.string(),
 });
@@ -42,10 +42,10 @@ export type ImportOutcome = z.infer<typeof ImportOutcome>;
 /** The name an import is known by (`expo-riyadh-2026`): its leads' form, one line, no markup. */
 export const ImportSourceName = z
   .string()
-  .check(z.trim())
-  .check(z.minLength(1))
-  .check(z.maxLength(64))
   .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(64),
     z.regex(
       /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u,
       'letters, digits, ".", "_" and "-", starting with a letter or digit',
@@ -61,14 +61,14 @@ export const ImportRecord = z.object({
   createdAt: z.iso.datetime(),
   fileName: z.optional(z.string()),
   /** Data rows in the file. */
-  rows: z.number().check(z.int()).check(z.gte(0)),
+  rows: z.number().check(z.int(), z.gte(0)),
   /** Rows put on the intake queue. */
-  queued: z.number().check(z.int()).check(z.gte(0)),
+  queued: z.number().check(z.int(), z.gte(0)),
   /** Refused rows, the first REFUSALS_KEPT of them; `refusedCount` counts them all. */
   refused: z.array(ImportRefusal),
-  refusedCount: z.number().check(z.int()).check(z.gte(0)),
-  created: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
-  merged: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
+  refusedCount: z.number().check(z.int(), z.gte(0)),
+  created: z._default(z.number().check(z.int(), z.gte(0)), 0),
+  merged: z._default(z.number().check(z.int(), z.gte(0)), 0),
   /** Set when queueing stopped part-way: sending the same file again finishes it (rows already in are merged). */
   interrupted: z.optional(z.string()),
 });

@@ -16,9 +16,11 @@ export const LeadListQuery = z
     q: z.optional(
       z
         .string()
-        .check(z.trim())
-        .check(z.minLength(2, 'at least two characters: an email, a phone number or the start of a name'))
-        .check(z.maxLength(200)),
+        .check(
+          z.trim(),
+          z.minLength(2, 'at least two characters: an email, a phone number or the start of a name'),
+          z.maxLength(200),
+        ),
     ),
     from: z.optional(Day),
     to: z.optional(Day),
@@ -32,8 +34,8 @@ export const LeadListQuery = z
       ),
     ),
     source: z.optional(LeadSource),
-    ownerId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100))),
-    segment: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100))),
+    ownerId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    segment: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
     minScore: z.optional(z.coerce.number({ error: 'a number, such as 40' })),
     includeTest: z.optional(
       z.pipe(
@@ -44,9 +46,11 @@ export const LeadListQuery = z
     limit: z._default(
       z.coerce
         .number({ error: 'a whole number from 1 to 100' })
-        .check(z.int('a whole number from 1 to 100'))
-        .check(z.gte(1, 'a whole number from 1 to 100'))
-        .check(z.lte(100, 'at most 100 a page')),
+        .check(
+          z.int('a whole number from 1 to 100'),
+          z.gte(1, 'a whole number from 1 to 100'),
+          z.lte(100, 'at most 100 a page'),
+        ),
       50,
     ),
     /** The `next` of the previous page. */

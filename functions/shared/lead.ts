@@ -147,7 +147,7 @@ export const IntakeMessage = z.object({
   rawKept: z.optional(z.boolean()),
   /** A spreadsheet row: which import and row, counted there once stored; `route: false` keeps it unassigned. */
   import: z.optional(
-    z.object({ id: z.string(), row: z.number().check(z.int()).check(z.gte(2)), route: z.boolean() }),
+    z.object({ id: z.string(), row: z.number().check(z.int(), z.gte(2)), route: z.boolean() }),
   ),
 });
 export type IntakeMessage = z.infer<typeof IntakeMessage>;
@@ -301,7 +301,7 @@ export const Lead = z.object({
   keysRefreshedAt: z.optional(z.iso.datetime()),
   /** The workspace's summary (notes and tasks are items of their own): the last note, the open tasks. */
   lastNote: z.optional(z.object({ at: z.iso.datetime(), by: z.string(), text: z.string() })),
-  openTasks: z.optional(z.number().check(z.int()).check(z.gte(0))),
+  openTasks: z.optional(z.number().check(z.int(), z.gte(0))),
   nextTaskDueAt: z.optional(z.iso.datetime()),
   /** Bumped on every task change, so two changes at once cannot leave the summary wrong. */
   workspaceVersion: z.optional(z.number().check(z.int())),
@@ -314,7 +314,7 @@ export const Lead = z.object({
   /** When the deal should close: the forecast's "this month". */
   expectedCloseDate: z.optional(z.iso.date()),
   /** Bumped by every change of the values above, so each change reaches the reports exactly once. */
-  valueVersion: z.optional(z.number().check(z.int()).check(z.gte(0))),
+  valueVersion: z.optional(z.number().check(z.int(), z.gte(0))),
   /** Bumped on every merge, for optimistic locking. */
   version: z._default(z.number().check(z.int()), 1),
   test: z.boolean(),

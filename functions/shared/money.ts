@@ -15,8 +15,10 @@ function isKnownCurrency(code: string): boolean {
 
 export const CurrencyCode = z
   .string()
-  .check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as SAR'))
-  .check(z.refine(isKnownCurrency, 'not an ISO 4217 currency'));
+  .check(
+    z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as SAR'),
+    z.refine(isKnownCurrency, 'not an ISO 4217 currency'),
+  );
 export type CurrencyCode = z.infer<typeof CurrencyCode>;
 
 /** Minor digits of a currency (SAR 2, KWD 3, IRR 0 as CLDR has it). */
@@ -48,8 +50,8 @@ export type Valued = z.infer<typeof Valued>;
 export const MoneyInput = z.pipe(
   z.object({
     amount: z.union([
-      z.number().check(z.nonnegative()).check(z.lte(1e15)),
-      z.string().check(z.trim()).check(z.regex(DECIMAL, 'a decimal amount such as 12500.50')),
+      z.number().check(z.nonnegative(), z.lte(1e15)),
+      z.string().check(z.trim(), z.regex(DECIMAL, 'a decimal amount such as 12500.50')),
     ]),
     currency: CurrencyCode,
   }),

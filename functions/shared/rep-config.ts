@@ -38,7 +38,7 @@ export const WorkingHours = z.strictObject({
   start: Time,
   end: Time,
   /** ISO weekdays (1 = Monday … 7 = Sunday); by default, every day but the region's weekend. */
-  days: z.optional(z.array(z.number().check(z.int()).check(z.gte(1)).check(z.lte(7)))),
+  days: z.optional(z.array(z.number().check(z.int(), z.gte(1), z.lte(7)))),
 });
 export type WorkingHours = z.infer<typeof WorkingHours>;
 
@@ -50,14 +50,14 @@ export const RepConfig = z.strictObject({
   timezone: z._default(TimeZone, 'UTC'),
   /** Country whose weekend and holidays the rep keeps (SA, EG: Fri–Sat; IR: Fri; AE: Sat–Sun). */
   region: z.optional(CountryCode),
-  weight: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(100)), 1),
+  weight: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 1),
   active: z._default(z.boolean(), true),
   workingHours: z.optional(WorkingHours),
   outOfOffice: z._default(z.array(z.strictObject({ from: Day, to: Day })), []),
   capacity: z.optional(
     z.strictObject({
-      maxOpen: z.optional(z.number().check(z.int()).check(z.gte(1))),
-      perDay: z.optional(z.number().check(z.int()).check(z.gte(1))),
+      maxOpen: z.optional(z.number().check(z.int(), z.gte(1))),
+      perDay: z.optional(z.number().check(z.int(), z.gte(1))),
     }),
   ),
   /** WhatsApp, SMS and a personal chat webhook, tried as `notifications.routes` says. */

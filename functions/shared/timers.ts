@@ -9,7 +9,7 @@ import * as z from './zod.ts';
  */
 const TimerFields = {
   /** Deterministic (kind, lead, what it is for), so scheduling twice stores one timer. */
-  id: z.string().check(z.minLength(1)).check(z.maxLength(500)),
+  id: z.string().check(z.minLength(1), z.maxLength(500)),
   leadId: z.string().check(z.minLength(1)),
   dueAt: z.iso.datetime(),
 };
@@ -32,7 +32,7 @@ export const NurtureStepTimer = z.object({
   kind: z.literal('nurture-step'),
   ...TimerFields,
   sequenceId: z.string().check(z.minLength(1)),
-  step: z.number().check(z.int()).check(z.gte(0)),
+  step: z.number().check(z.int(), z.gte(0)),
 });
 export type NurtureStepTimer = z.infer<typeof NurtureStepTimer>;
 

@@ -26,18 +26,10 @@ export const WebhookSecret = z
 
 export const SubscriptionInput = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).check(z.maxLength(2000)),
-  events: z.array(WebhookEventType).check(z.minLength(1)).check(z.maxLength(WEBHOOK_EVENTS.length)),
+  events: z.array(WebhookEventType).check(z.minLength(1), z.maxLength(WEBHOOK_EVENTS.length)),
   secret: z.optional(WebhookSecret),
-  description: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
-  by: z._default(
-    z
-      .string()
-      .check(z.trim())
-      .check(z.minLength(1))
-      .check(z.maxLength(100))
-      .check(z.regex(/^[^\r\n]*$/)),
-    'ops',
-  ),
+  description: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  by: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(100), z.regex(/^[^\r\n]*$/)), 'ops'),
 });
 export type SubscriptionInput = z.infer<typeof SubscriptionInput>;
 
@@ -77,7 +69,7 @@ export const OutboxEvent = z.object({
   type: WebhookEventType,
   /** The body as first built, sent unchanged on every try. */
   body: z.string(),
-  attempts: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
+  attempts: z._default(z.number().check(z.int(), z.gte(0)), 0),
   createdAt: z.iso.datetime(),
   lastError: z.optional(z.string()),
 });
@@ -87,12 +79,12 @@ export const DeliveryAttempt = z.object({
   eventId: z.string(),
   type: WebhookEventType,
   leadId: z.string(),
-  attempt: z.number().check(z.int()).check(z.gte(1)),
+  attempt: z.number().check(z.int(), z.gte(1)),
   at: z.iso.datetime(),
   outcome: z.enum(['delivered', 'failed', 'dropped']),
   /** The subscriber's HTTP status; 0 when it never answered. */
   status: z.number().check(z.int()),
-  ms: z.number().check(z.int()).check(z.gte(0)),
+  ms: z.number().check(z.int(), z.gte(0)),
   error: z.optional(z.string()),
 });
 export type DeliveryAttempt = z.infer<typeof DeliveryAttempt>;

@@ -7,12 +7,7 @@ import * as z from './zod.ts';
  */
 
 /** Who wrote or planned something: a rep id, a manager's name, a script; one line. */
-const By = z
-  .string()
-  .check(z.trim())
-  .check(z.minLength(1))
-  .check(z.maxLength(100))
-  .check(z.regex(/^[^\r\n]*$/, 'one line'));
+const By = z.string().check(z.trim(), z.minLength(1), z.maxLength(100), z.regex(/^[^\r\n]*$/, 'one line'));
 
 /** A note's text: any Unicode (emoji, RTL), at most as long as a form answer. */
 const NoteText = z.pipe(
@@ -22,8 +17,10 @@ const NoteText = z.pipe(
   ),
   z
     .string()
-    .check(z.minLength(1, 'write something'))
-    .check(z.maxLength(ANSWER_MAX_CHARS, `at most ${ANSWER_MAX_CHARS} characters`)),
+    .check(
+      z.minLength(1, 'write something'),
+      z.maxLength(ANSWER_MAX_CHARS, `at most ${ANSWER_MAX_CHARS} characters`),
+    ),
 );
 
 export const NoteInput = z.strictObject({ text: NoteText, by: By });
@@ -98,7 +95,7 @@ export function taskSummary(tasks: readonly Task[]): Pick<WorkspaceSummary, 'ope
 }
 
 export const AgendaQuery = z.strictObject({
-  ownerId: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(100))),
+  ownerId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   /** overdue: due before now; today: due by the end of the owner's local day (overdue included); week: 7 days. */
   due: z._default(z.enum(['overdue', 'today', 'week']), 'today'),
 });

@@ -10,7 +10,7 @@ import * as z from '../../shared/zod.ts';
 const Id = z.pipe(
   z.union([
     z.string().check(z.regex(/^\d+$/, 'must be a numeric id')),
-    z.number().check(z.int()).check(z.nonnegative()),
+    z.number().check(z.int(), z.nonnegative()),
   ]),
   z.transform(String),
 );

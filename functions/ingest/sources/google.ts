@@ -18,7 +18,7 @@ const Int64 = z.pipe(
 
 /** Google Ads lead form webhook body (WebhookLead). Unknown fields are ignored, as Google asks. */
 export const GoogleWebhook = z.object({
-  lead_id: z.string().check(z.minLength(1)).check(z.maxLength(500)),
+  lead_id: z.string().check(z.minLength(1), z.maxLength(500)),
   user_column_data: z._default(
     z
       .array(

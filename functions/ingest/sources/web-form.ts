@@ -179,10 +179,7 @@ const ContactInput = z.object({
   lastName: z.optional(line),
   email: z.optional(z.email('not a valid email address').check(z.maxLength(254))),
   phone: z.optional(
-    z
-      .string()
-      .check(z.maxLength(40, 'at most 40 characters'))
-      .check(z.regex(/\p{Nd}/u, 'must contain digits')),
+    z.string().check(z.maxLength(40, 'at most 40 characters'), z.regex(/\p{Nd}/u, 'must contain digits')),
   ),
   company: z.optional(line),
   jobTitle: z.optional(line),

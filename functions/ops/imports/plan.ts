@@ -24,7 +24,7 @@ export const ImportQuery = z.strictObject({
   /** The leads' language and phone country when the source's settings do not say. */
   locale: z.optional(Locale),
   country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'a two-letter country code such as SA'))),
-  fileName: z.optional(z.string().check(z.trim()).check(z.maxLength(200))),
+  fileName: z.optional(z.string().check(z.trim(), z.maxLength(200))),
 });
 export type ImportQuery = z.infer<typeof ImportQuery>;
 

@@ -31,13 +31,12 @@ export const SpendInput = z
     z.strictObject({
       day: Day,
       source: LeadSource,
-      campaign: z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200)),
+      campaign: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
       amount: z.union([z.number(), z.string()]),
       currency: z.optional(z.string()),
     }),
   )
-  .check(z.minLength(1))
-  .check(z.maxLength(SPEND_ROWS_MAX, `at most ${SPEND_ROWS_MAX} rows a request`));
+  .check(z.minLength(1), z.maxLength(SPEND_ROWS_MAX, `at most ${SPEND_ROWS_MAX} rows a request`));
 
 /**
  * Money in the funnel: what each source and campaign cost and returned (ROI), the open pipeline weighed by

@@ -20,7 +20,7 @@ type SubscriptionRouteKey =
   | 'GET /v1/subscriptions/{subscriptionId}/deliveries';
 
 const DeliveriesQuery = z.object({
-  limit: z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(500)), 100),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100),
 });
 
 /**

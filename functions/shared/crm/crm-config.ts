@@ -1,7 +1,7 @@
 import { type Subscription, WEBHOOK_EVENTS } from '../webhooks.ts';
 import * as z from '../zod.ts';
 
-const OdooId = z.number().check(z.int()).check(z.positive());
+const OdooId = z.number().check(z.int(), z.positive());
 
 /**
  * Odoo, the CRM every lead is pushed to: the instance, its database, the integration user's login and API key
