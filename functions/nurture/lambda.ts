@@ -3,24 +3,26 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { fetchSsmParameters } from '../shared/aws/ssm-parameters.ts';
+import { ssmParameterFetcher } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { resolveSecretsRequiring } from '../shared/secrets.ts';
 import { footprint } from './footprint.ts';
 import { wireNurture } from './wiring.ts';
 
+// The table's client signs the secrets' one SSM call too (same role, region and credentials).
+const dynamodb = new DynamoDBClient({});
 // The link key is needed for every mail; a WhatsApp or Telegram secret not created yet only stops that channel.
 const { config, missing } = await resolveSecretsRequiring(
   bundledConfig(),
   footprint.secrets,
   ['mail.linkSigningKey'],
-  fetchSsmParameters,
+  ssmParameterFetcher(dynamodb),
 );
 
 // One function, three triggers (the table's stream, the timer queue, SES feedback) and replays: one entry point.
 export const handler = wireNurture({
   clients: {
-    dynamodb: new DynamoDBClient({}),
+    dynamodb,
     sqs: new SQSClient({}),
     ses: new SESv2Client({}),
     sms: new PinpointSMSVoiceV2Client({}),
