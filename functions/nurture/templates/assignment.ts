@@ -1,7 +1,7 @@
 import type { RepConfig } from '../../shared/config.ts';
 import { escapeHtml, headerSafe } from '../../shared/html.ts';
 import { displayName, type Lead, type Locale } from '../../shared/lead.ts';
-import { fontStack, formatWhen, isolateLtr, ltrSpan, RLM, RTL } from './layout.ts';
+import { fontStack, formatNumber, formatWhen, isolateLtr, ltrSpan, RLM, RTL } from './layout.ts';
 
 export { formatWhen } from './layout.ts';
 
@@ -146,8 +146,8 @@ const STRINGS: Record<Locale, Strings> = {
   },
 };
 
-function formatNumber(n: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en').format(n);
+function localNumber(n: number, locale: Locale): string {
+  return formatNumber(n, locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en');
 }
 
 export type RenderedMail = { subject: string; html: string; text: string };
@@ -208,7 +208,7 @@ export function renderAssignmentEmail(input: {
   const breakdown = lead.score.breakdown
     .map((b) => `${b.ruleId} ${b.points >= 0 ? '+' : ''}${b.points}`)
     .join(', ');
-  const scoreText = `${formatNumber(lead.score.total, locale)}${breakdown ? ` (${isolateLtr(breakdown)})` : ''}`;
+  const scoreText = `${localNumber(lead.score.total, locale)}${breakdown ? ` (${isolateLtr(breakdown)})` : ''}`;
   rows.push([t.score, escapeHtml(scoreText), scoreText]);
   if (lead.segments.length > 0) {
     const segments = isolateLtr(lead.segments.join(', '));

@@ -2,7 +2,7 @@ import type { Manager } from '../../shared/config.ts';
 import { escapeHtml, headerSafe } from '../../shared/html.ts';
 import { displayName, type Lead, type Locale } from '../../shared/lead.ts';
 import type { RenderedMail } from './assignment.ts';
-import { emailPage, formatWhen, isolateLtr, RLM, RTL } from './layout.ts';
+import { emailPage, formatNumber, formatWhen, isolateLtr, RLM, RTL } from './layout.ts';
 
 type Strings = {
   subject: (lead: string, rep: string) => string;
@@ -63,9 +63,11 @@ export function renderEscalationEmail(input: {
   const mark = RTL[locale] ? RLM : '';
   const name = displayName(lead.contact) ?? t.unnamed;
   const since = formatWhen(lead.assignment?.at ?? lead.receivedAt, locale, input.timeZone);
-  const minutes = new Intl.NumberFormat(locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en', {
-    maximumFractionDigits: 1,
-  }).format(input.minutes);
+  const minutes = formatNumber(
+    input.minutes,
+    locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en',
+    1,
+  );
   const body = t.body(name, input.repName, minutes, since);
   const next = input.reassigning ? t.reassigned : t.kept;
   const subject = headerSafe(`${mark}${t.subject(name, input.repName)}`);

@@ -1,7 +1,7 @@
 import type { NoticeKind } from '../../shared/channel-config.ts';
 import { displayName, type Lead, type Locale } from '../../shared/lead.ts';
 import type { TaskType } from '../../shared/workspace.ts';
-import { formatWhen, isolateLtr, RTL } from './layout.ts';
+import { formatNumber, formatWhen, isolateLtr, RTL } from './layout.ts';
 
 /**
  * The short form of each rep and manager message, for SMS, team chat and WhatsApp: a title, a few plain lines and
@@ -96,7 +96,7 @@ const PDI = '\u2069';
 export const isolate = (value: string) => `${FSI}${value}${PDI}`;
 
 const digits = (locale: Locale, n: number) =>
-  new Intl.NumberFormat(locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-u-nu-arab' : 'en').format(n);
+  formatNumber(n, locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-u-nu-arab' : 'en');
 
 /** The lead's source in the reader's language. */
 export function sourceLabel(source: Lead['source'], locale: Locale): string {
