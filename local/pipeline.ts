@@ -96,6 +96,11 @@ export type Pipeline = {
   /** What each function accessed, checked against its footprint as IAM would. */
   access: AccessGuard;
   outbox(): Promise<OutboxMail[]>;
+  /**
+   * When SES accepted each lead's first mail (its assignment email), by lead id, since this runner started. The
+   * bench waits on it: reading the outbox serializes every stored mail (about 300 ms for a thousand here).
+   */
+  firstMailByLead(): ReadonlyMap<string, number>;
   /** The channels besides email: the fake Graph API's WhatsApp side, the SMS endpoint, the chat receiver. */
   channels: LocalChannels & { graph: FakeGraphApi | undefined };
   /** True when every queue is empty and no handler is running. */
@@ -130,6 +135,8 @@ const SIMULATOR: Record<string, 'Bounce' | 'Complaint'> = {
  */
 class RecordingMailer implements Mailer {
   readonly sent = new Map<string, number>();
+  /** When SES accepted each lead's first mail (its assignment email), by lead id. */
+  readonly firstByLead = new Map<string, number>();
   constructor(
     private readonly inner: Mailer,
     private readonly publish: (feedback: Record<string, unknown>) => void,
@@ -138,7 +145,10 @@ class RecordingMailer implements Mailer {
   ) {}
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const result = await this.inner.send(mail);
-    this.sent.set(result.messageId, Date.now());
+    const at = Date.now();
+    this.sent.set(result.messageId, at);
+    const leadId = mail.headers?.['X-Leadpipe-Lead'];
+    if (leadId !== undefined && !this.firstByLead.has(leadId)) this.firstByLead.set(leadId, at);
     if (this.outboxFile) {
       const kept: OutboxMail = {
         messageId: result.messageId,
@@ -323,6 +333,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   });
   if (mailer === undefined) throw new Error('nurture was wired without its mailer');
   const sent = mailer.sent;
+  const firstByLead = mailer.firstByLead;
   // The sweep's requests are counted apart: its cost is per sweep, not per lead.
   const sweeper = wireSweeper({ clients: clientsFor('sweeper', 'sweeper'), env: env('sweeper') });
 
@@ -543,6 +554,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     requests,
     access,
     outbox,
+    firstMailByLead: () => firstByLead,
     channels: { ...channels, graph: fakeGraph },
     isIdle,
     async pauseConsumers() {
