@@ -146,10 +146,6 @@ const STRINGS: Record<Locale, Strings> = {
   },
 };
 
-function localNumber(n: number, locale: Locale): string {
-  return formatNumber(n, locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en');
-}
-
 export type RenderedMail = { subject: string; html: string; text: string };
 
 export function renderAssignmentEmail(input: {
@@ -208,7 +204,7 @@ export function renderAssignmentEmail(input: {
   const breakdown = lead.score.breakdown
     .map((b) => `${b.ruleId} ${b.points >= 0 ? '+' : ''}${b.points}`)
     .join(', ');
-  const scoreText = `${localNumber(lead.score.total, locale)}${breakdown ? ` (${isolateLtr(breakdown)})` : ''}`;
+  const scoreText = `${formatNumber(lead.score.total, locale)}${breakdown ? ` (${isolateLtr(breakdown)})` : ''}`;
   rows.push([t.score, escapeHtml(scoreText), scoreText]);
   if (lead.segments.length > 0) {
     const segments = isolateLtr(lead.segments.join(', '));

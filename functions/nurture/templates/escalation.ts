@@ -63,11 +63,7 @@ export function renderEscalationEmail(input: {
   const mark = RTL[locale] ? RLM : '';
   const name = displayName(lead.contact) ?? t.unnamed;
   const since = formatWhen(lead.assignment?.at ?? lead.receivedAt, locale, input.timeZone);
-  const minutes = formatNumber(
-    input.minutes,
-    locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-EG' : 'en',
-    1,
-  );
+  const minutes = formatNumber(input.minutes, locale, 1);
   const body = t.body(name, input.repName, minutes, since);
   const next = input.reassigning ? t.reassigned : t.kept;
   const subject = headerSafe(`${mark}${t.subject(name, input.repName)}`);

@@ -15,6 +15,14 @@ export function ltrSpan(value: string): string {
   return `<span dir="ltr">${escapeHtml(isolateLtr(value))}</span>`;
 }
 
+// Building an Intl formatter reads ICU data (about 200 µs for a date format here), using one a few µs: each is
+// built once per locale and zone, not once per message. A handful of locales and rep zones bound the maps.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** Each locale's digits: Persian, Arabic-Indic, Latin. */
+const NUMBER_TAGS: Record<Locale, string> = { fa: 'fa-IR', ar: 'ar-EG', en: 'en' };
+
 /** Dates in the reader's own calendar and time zone: Solar Hijri for Persian, Gregorian otherwise. */
 export function formatWhen(iso: string, locale: Locale, timeZone: string): string {
   const tag = locale === 'fa' ? 'fa-IR-u-ca-persian' : locale === 'ar' ? 'ar-u-ca-gregory-nu-arab' : 'en-GB';
@@ -27,21 +35,16 @@ export function formatWhen(iso: string, locale: Locale, timeZone: string): strin
   return format.format(new Date(iso));
 }
 
-/** A number in a locale's digits (Persian, Arabic-Indic or Latin, as the tag says), to at most `fraction` decimals. */
-export function formatNumber(n: number, tag: string, fraction = 3): string {
-  const key = `${tag} ${fraction}`;
+/** A number in the locale's own digits, to at most `fraction` decimals. */
+export function formatNumber(n: number, locale: Locale, fraction = 3): string {
+  const key = `${locale} ${fraction}`;
   let format = numberFormats.get(key);
   if (format === undefined) {
-    format = new Intl.NumberFormat(tag, { maximumFractionDigits: fraction });
+    format = new Intl.NumberFormat(NUMBER_TAGS[locale], { maximumFractionDigits: fraction });
     numberFormats.set(key, format);
   }
   return format.format(n);
 }
-
-// Building an Intl formatter reads ICU data (about 200 µs for a date format here), using one a few µs: each is
-// built once per locale and zone, not once per message. A handful of locales and rep zones bound the maps.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-const numberFormats = new Map<string, Intl.NumberFormat>();
 
 /** Fonts that exist on phones and desktops, with Tahoma for Outlook's Arabic script. */
 export function fontStack(locale: Locale): string {

@@ -95,9 +95,6 @@ const PDI = '\u2069';
 /** User text of either direction, kept whole inside a line of the other. */
 export const isolate = (value: string) => `${FSI}${value}${PDI}`;
 
-const digits = (locale: Locale, n: number) =>
-  formatNumber(n, locale === 'fa' ? 'fa-IR' : locale === 'ar' ? 'ar-u-nu-arab' : 'en');
-
 /** The lead's source in the reader's language. */
 export function sourceLabel(source: Lead['source'], locale: Locale): string {
   return STRINGS[locale].sources[source];
@@ -113,7 +110,7 @@ function details(lead: Lead, locale: Locale): string[] {
   return [
     ...(lead.contact.phone ? [`${s.phone}: ${isolateLtr(lead.contact.phone)}`] : []),
     `${s.source}: ${s.sources[lead.source]}`,
-    `${s.score}: ${digits(locale, lead.score.total)}`,
+    `${s.score}: ${formatNumber(lead.score.total, locale)}`,
   ];
 }
 
@@ -136,7 +133,7 @@ export function shortText(input: ShortTextInput): ShortText {
     case 'escalation':
       return {
         ...base,
-        title: s.escalation(name, isolate(input.repName), digits(locale, Math.round(input.minutes))),
+        title: s.escalation(name, isolate(input.repName), formatNumber(Math.round(input.minutes), locale)),
         lines: details(lead, locale),
       };
     case 'taskReminder':
