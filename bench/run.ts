@@ -291,8 +291,8 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
 async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seconds: number) {
   const hops = await startEmptyHops(pipeline.resources);
   const results = [];
-  // Latency as `npm start` has it: without the bench's read-back of every transaction's items for its bill.
-  pipeline.requests.sizing = false;
+  // Latency as `npm start` has it: no consumed capacity asked for, no transaction's items read back for its bill.
+  pipeline.requests.billing = false;
   try {
     for (const [n, perSecond] of [10, 20, 50].entries()) {
       await settle(pipeline, 600);
@@ -322,7 +322,7 @@ async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seco
       emptyHopsBurst: { leads: through.size, seconds: round((last - started) / 1000) },
     };
   } finally {
-    pipeline.requests.sizing = true;
+    pipeline.requests.billing = true;
     await hops.stop();
   }
 }
@@ -368,7 +368,7 @@ function burstDollars(burst: Awaited<ReturnType<typeof measureBurstDrain>>) {
 /** The local pipeline under a burst, steady traffic, returning people, and each of its other workloads. */
 async function measurePipeline() {
   const config = aroundTheClockConfig();
-  const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
+  const pipeline = await startPipeline({ config, measureCapacity: true, onError: () => undefined });
   try {
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     // Warm up (JIT, connections, DynamoDB Local's JVM); nothing of it is counted.
@@ -914,7 +914,7 @@ async function main(): Promise<void> {
   // writes.
   if (args['cost-only']) {
     const config = aroundTheClockConfig();
-    const pipeline = await startPipeline({ config, exactTransactionUnits: true, onError: () => undefined });
+    const pipeline = await startPipeline({ config, measureCapacity: true, onError: () => undefined });
     const formUrl = `${pipeline.url}/v1/forms/demo/leads`;
     const warm = await postLeads(formUrl, 30, 4, 1_000_000);
     await waitForMail(pipeline, warm.startedAt, 60_000);
