@@ -35,7 +35,7 @@ import { type FakeGraphApi, startFakeGraphApi } from './fake-graph-api.ts';
 import type { FaultInjector } from './faults.ts';
 import { createGateway, type GatewayRoute, readBody } from './gateway.ts';
 import { storedItemSizer } from './item-size.ts';
-import { invocationFaults, invokeWithTimeout } from './lambda-context.ts';
+import { invocationFaults, invokeWithTimeout, stopWithInvocation } from './lambda-context.ts';
 import { RequestCounter, type RequestRole } from './request-counter.ts';
 import { ensureResources, type Resources } from './resources.ts';
 import { Schedule } from './schedule.ts';
@@ -257,6 +257,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     }) => {
       requests.attach(client, role);
       access.attach(client, fn, FOOTPRINTS[fn]);
+      // A timed-out invocation makes no more AWS calls, as Lambda would have ended it.
+      stopWithInvocation(client);
       // The sweep's cost and faults are per sweep, not per lead: it runs unfaulted, as before.
       if (faults && role === 'function') faults.attach(client);
     };

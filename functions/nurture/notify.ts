@@ -13,6 +13,7 @@ import {
   type MailJob,
   type MailResult,
   type SendChannelOnce,
+  SendDeferredError,
   type SendOnce,
 } from './send-once.ts';
 import type { ShortText } from './templates/short-text.ts';
@@ -209,9 +210,9 @@ export function createNotify(
         }
       } catch (error) {
         // Another delivery of this record is sending on this channel right now (or one died mid-send and its
-        // claim has not expired): not a channel failure. The record is retried; falling through would tell the
-        // person twice, on two channels.
-        if (isSendInProgress(error)) throw error;
+        // claim has not expired), or this invocation has too little time left to send: not a channel failure.
+        // The record is retried; falling through would tell the person twice, on two channels.
+        if (isSendInProgress(error) || error instanceof SendDeferredError) throw error;
         failed = true;
         entry = { ...base, outcome: 'failed', detail: failureDetail(error) };
         logger.warn('channel failed; trying the next', {

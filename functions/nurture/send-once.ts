@@ -90,6 +90,7 @@ export function createSendOnce(
   // Each try registers its own invocation's context right before it claims (the claim reads it first thing).
   const withRecord = (job: MailJob) =>
     whileHeld(() => {
+      remainingOrDefer(`mail ${job.key}`);
       const context = invocation.getStore();
       if (context) config.registerLambdaContext(context);
       return sendWithRecord(job);
@@ -115,6 +116,28 @@ export class SendInProgressError extends Error {
   override readonly name = 'SendInProgressError';
 }
 
+/**
+ * Too little of the invocation is left to send a message and record it: the record is retried by a fresh
+ * invocation. A claim lasts as long as its invocation, so a send begun in its last moments could outlive the claim
+ * (a slow channel, a timeout) and another delivery would take the message over and send it again.
+ */
+export class SendDeferredError extends Error {
+  override readonly name = 'SendDeferredError';
+}
+
+/** The least invocation time a send is begun with: the Graph API's own request timeout, with room to record. */
+export const SEND_TIME_NEEDED_MS = 12_000;
+
+/** The invocation's time left (60 s outside one), or SendDeferredError when a send could not finish in it. */
+function remainingOrDefer(what: string): number {
+  const remaining = invocation.getStore()?.getRemainingTimeInMillis() ?? 60_000;
+  if (remaining < SEND_TIME_NEEDED_MS)
+    throw new SendDeferredError(
+      `${what} not sent with ${remaining} ms of the invocation left; retried by the next`,
+    );
+  return remaining;
+}
+
 /** Whether a send failed only because another delivery is making it (mail or any other channel). */
 export function isSendInProgress(error: unknown): boolean {
   return error instanceof IdempotencyAlreadyInProgressError || error instanceof SendInProgressError;
@@ -135,7 +158,7 @@ function onceOnTimeline<R>(
 ): Promise<R> {
   return whileHeld(async () => {
     const now = Date.now();
-    const remaining = invocation.getStore()?.getRemainingTimeInMillis() ?? 60_000;
+    const remaining = remainingOrDefer(`message ${target.messageId}`);
     const claim = await messages.claim(target.leadId, target.messageId, now + remaining, now);
     if (claim.kind === 'claimed') return send();
     if (claim.kind === 'sent') return alreadySent(claim.externalId);

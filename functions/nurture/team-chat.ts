@@ -3,7 +3,7 @@ import type { Lead } from '../shared/lead.ts';
 import type { NurtureDeps } from './deps.ts';
 import { failureDetail } from './notify.ts';
 import type { RepLookup } from './rep-lookup.ts';
-import { isSendInProgress, type SendChannelOnce } from './send-once.ts';
+import { isSendInProgress, type SendChannelOnce, SendDeferredError } from './send-once.ts';
 import { shortText, teamAssignmentText } from './templates/short-text.ts';
 
 export type TellTeam = (
@@ -65,6 +65,8 @@ export function createTellTeam(
     } catch (error) {
       // Another delivery of this record is posting it right now: that one records it.
       if (isSendInProgress(error)) return;
+      // Too little of this invocation left to post it: the record is retried.
+      if (error instanceof SendDeferredError) throw error;
       const detail = failureDetail(error);
       kit.logger.warn('team chat refused the message', { leadId: lead.id, poolId: pool.id, kind, detail });
       await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'failed', detail });

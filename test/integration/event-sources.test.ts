@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TrimmedDataAccessException } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
+import { InvocationStoppedError, invokeWithTimeout, stopWithInvocation } from '../../local/lambda-context.ts';
 import type { QueueRef } from '../../local/resources.ts';
 import { SqsEventSource } from '../../local/sqs-event-source.ts';
 import { StreamEventSource } from '../../local/stream-event-source.ts';
@@ -251,5 +253,34 @@ describe('the local DynamoDB Streams event source, through failures and restarts
     await eventually('c', async () => (second.length > 0 ? true : undefined));
     expect(first).toEqual(['a', 'b']);
     expect(second).toEqual(['c']);
+  });
+});
+
+describe('a local invocation that times out', () => {
+  it('makes no AWS call after its timeout, as Lambda would have stopped it; a call within its time goes', async () => {
+    const client = new DynamoDBClient({});
+    stopWithInvocation(client);
+    const db = documentClient(client);
+    const key = { pk: `TIMEOUT#${randomUUID()}`, sk: 'A' };
+    let late: unknown;
+    const handler = async () => {
+      await db.send(
+        new PutCommand({ TableName: aws.resources.tableName, Item: { ...key, step: 'in time' } }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      try {
+        await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { ...key, step: 'late' } }));
+      } catch (error) {
+        late = error;
+      }
+    };
+    await expect(invokeWithTimeout(handler, {}, 'nurture', 100)).rejects.toThrow(
+      'nurture timed out after 100 ms',
+    );
+    await eventually('the late call refused', async () => late);
+    expect(late).toBeInstanceOf(InvocationStoppedError);
+    const { Item } = await db.send(new GetCommand({ TableName: aws.resources.tableName, Key: key }));
+    expect(Item?.step).toBe('in time');
+    client.destroy();
   });
 });

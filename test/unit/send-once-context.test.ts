@@ -1,6 +1,12 @@
 import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import { describe, expect, it } from 'vitest';
-import { createChannelOnce, createSendOnce, withInvocation } from '../../functions/nurture/send-once.ts';
+import {
+  createChannelOnce,
+  createSendOnce,
+  SEND_TIME_NEEDED_MS,
+  SendDeferredError,
+  withInvocation,
+} from '../../functions/nurture/send-once.ts';
 import type { ChatPoster, Mailer, MessageLog, SuppressionList } from '../../functions/shared/ports.ts';
 import { context, silentLogger } from '../support/factories.ts';
 
@@ -48,7 +54,7 @@ describe('a send made by one of two overlapping invocations', () => {
     const persistence = new ClaimLog();
     const { sendOnce } = createSendOnce({ ...mailDeps, idempotency: persistence });
     const long = { ...context('nurture'), getRemainingTimeInMillis: () => 30_000 };
-    const nearlySpent = { ...context('nurture'), getRemainingTimeInMillis: () => 500 };
+    const nearlySpent = { ...context('nurture'), getRemainingTimeInMillis: () => 13_000 };
     // The long invocation starts first and sends after the nearly spent one has started (and sent).
     await Promise.all([
       withInvocation(long, async () => {
@@ -63,7 +69,7 @@ describe('a send made by one of two overlapping invocations', () => {
     const [short, longClaim] = persistence.claims;
     expect(longClaim).toBeDefined();
     expect((longClaim ?? 0) - Date.now()).toBeGreaterThan(20_000);
-    expect((short ?? 0) - Date.now()).toBeLessThan(1_000);
+    expect((short ?? 0) - Date.now()).toBeLessThan(13_001);
   });
 });
 
@@ -87,7 +93,7 @@ describe('a channel message sent by one of two overlapping invocations', () => {
       message: { url: 'https://x', body: {} },
     });
     const long = { ...context('nurture'), getRemainingTimeInMillis: () => 30_000 };
-    const nearlySpent = { ...context('nurture'), getRemainingTimeInMillis: () => 500 };
+    const nearlySpent = { ...context('nurture'), getRemainingTimeInMillis: () => 13_000 };
     await Promise.all([
       withInvocation(long, async () => {
         await sleep(20);
@@ -97,6 +103,61 @@ describe('a channel message sent by one of two overlapping invocations', () => {
     ]);
     const until = (id: string) => (claims.find((c) => c.id === id)?.untilMs ?? 0) - Date.now();
     expect(until('long')).toBeGreaterThan(20_000);
-    expect(until('short')).toBeLessThan(1_000);
+    expect(until('short')).toBeLessThan(13_001);
+  });
+});
+
+describe('a send begun near the end of its invocation', () => {
+  // The claim lasts as long as the invocation: a send begun in its last moments could outlive it, and a retry
+  // would take the message over and send it again.
+  const spent = { ...context('nurture'), getRemainingTimeInMillis: () => SEND_TIME_NEEDED_MS - 1 };
+
+  it('is deferred to the next invocation: no claim, no post, an error that retries the record', async () => {
+    const claims: string[] = [];
+    const posts: string[] = [];
+    const messages: Pick<MessageLog, 'claim' | 'record'> = {
+      claim: async (_leadId, id) => {
+        claims.push(id);
+        return { kind: 'claimed' };
+      },
+      record: async () => undefined,
+    };
+    const { sendChannelOnce } = createChannelOnce({
+      chat: { post: async (m) => void posts.push(m.url) },
+      messages,
+    });
+    const job = {
+      key: 'k',
+      leadId: 'lead-1',
+      channel: 'chat' as const,
+      message: { url: 'https://x', body: {} },
+    };
+    await expect(withInvocation(spent, () => sendChannelOnce(job))).rejects.toBeInstanceOf(SendDeferredError);
+    expect(claims).toEqual([]);
+    expect(posts).toEqual([]);
+    // With the time a send needs, the same job goes.
+    const fresh = { ...context('nurture'), getRemainingTimeInMillis: () => SEND_TIME_NEEDED_MS };
+    await withInvocation(fresh, () => sendChannelOnce(job));
+    expect(posts).toEqual(['https://x']);
+  });
+
+  it('defers a mail kept by its own record too, before it is claimed', async () => {
+    const persistence = new ClaimLog();
+    const sent: string[] = [];
+    const { sendOnce } = createSendOnce({
+      ...mailDeps,
+      mailer: {
+        send: async (m) => {
+          sent.push(m.to);
+          return { messageId: 'm' };
+        },
+      },
+      idempotency: persistence,
+    });
+    await expect(withInvocation(spent, () => sendOnce({ key: 'late', mail }))).rejects.toBeInstanceOf(
+      SendDeferredError,
+    );
+    expect(persistence.claimed).toEqual([]);
+    expect(sent).toEqual([]);
   });
 });
