@@ -37,9 +37,16 @@ export default defineConfig({
     projects: [
       // The pure core holds no state between files, so one process serves them all: imports once, not per file.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
+      // Each integration file makes its own table, queues and pipeline and sets no environment, so its files share
+      // a worker's loaded modules too: the SDK, the handlers and the runner load once a worker, not once a file.
       {
         extends: true,
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...emulators },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          isolate: false,
+          ...emulators,
+        },
       },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...emulators } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
