@@ -12,6 +12,7 @@ import {
   isSendInProgress,
   type MailJob,
   type MailResult,
+  mayHaveBeenSent,
   type SendChannelOnce,
   SendDeferredError,
   type SendOnce,
@@ -213,9 +214,12 @@ export function createNotify(
         // claim has not expired), or this invocation has too little time left to send: not a channel failure.
         // The record is retried; falling through would tell the person twice, on two channels.
         if (isSendInProgress(error) || error instanceof SendDeferredError) throw error;
-        failed = true;
-        entry = { ...base, outcome: 'failed', detail: failureDetail(error) };
-        logger.warn('channel failed; trying the next', {
+        // A send with no answer may have reached the person: kept as unknown, never sent again, and the next
+        // channel is tried (told twice on two channels rather than never). Not a failure to retry the record for.
+        const unknown = mayHaveBeenSent(error);
+        failed = !unknown;
+        entry = { ...base, outcome: unknown ? 'unknown' : 'failed', detail: failureDetail(error) };
+        logger.warn(unknown ? 'channel gave no answer; trying the next' : 'channel failed; trying the next', {
           leadId: notice.lead.id,
           notice: notice.kind,
           channel,

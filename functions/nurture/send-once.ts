@@ -5,6 +5,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
+import { GraphNoAnswerError } from '../shared/graph-api.ts';
 import type { MessageLog, OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
 import type { NurtureDeps } from './deps.ts';
 
@@ -138,6 +139,19 @@ function remainingOrDefer(what: string): number {
   return remaining;
 }
 
+/** A message sent before with no answer (it may have reached the person): it is never sent again. */
+export class SendOutcomeUnknownError extends Error {
+  override readonly name = 'SendOutcomeUnknownError';
+}
+
+/**
+ * Whether a failed send may still have reached the person: its request went out and no answer came back (now,
+ * or on an earlier delivery). Recorded as `unknown`, which no later delivery sends again.
+ */
+export function mayHaveBeenSent(error: unknown): boolean {
+  return error instanceof GraphNoAnswerError || error instanceof SendOutcomeUnknownError;
+}
+
 /** Whether a send failed only because another delivery is making it (mail or any other channel). */
 export function isSendInProgress(error: unknown): boolean {
   return error instanceof IdempotencyAlreadyInProgressError || error instanceof SendInProgressError;
@@ -162,6 +176,8 @@ function onceOnTimeline<R>(
     const claim = await messages.claim(target.leadId, target.messageId, now + remaining, now);
     if (claim.kind === 'claimed') return send();
     if (claim.kind === 'sent') return alreadySent(claim.externalId);
+    if (claim.kind === 'unknown')
+      throw new SendOutcomeUnknownError(`message ${target.messageId} went out before with no answer`);
     throw new SendInProgressError(`message ${target.messageId} is being sent by another delivery`);
   });
 }

@@ -21,6 +21,12 @@ export class GraphApiError extends Error {
   }
 }
 
+/**
+ * A POST that got no answer (a timeout, a dropped connection): Meta may have acted on it, a WhatsApp message may
+ * be on its way. Never repeated, by this client or by a retry of the send.
+ */
+export class GraphNoAnswerError extends GraphApiError {}
+
 const GraphErrorBody = z.object({
   error: z.object({
     message: z.optional(z.string()),
@@ -184,7 +190,15 @@ export class GraphApiClient {
             'Meta could not be reached; retried automatically.',
           );
       }
-      if (last.permanent || (method === 'POST' && !answered)) throw last;
+      if (method === 'POST' && !answered)
+        throw new GraphNoAnswerError(
+          last.message,
+          0,
+          undefined,
+          true,
+          'Meta did not answer: it may have taken the message, so it is not sent again.',
+        );
+      if (last.permanent) throw last;
       if (attempt < attempts)
         await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 200) * 4 ** (attempt - 1)));
     }

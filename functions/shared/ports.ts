@@ -353,15 +353,22 @@ export interface ChatPoster {
 }
 
 /** The messages of a lead's timeline, one per notice, channel and person. */
-/** A send's claim on its message: ours to send, already sent (its id), or held by a send still running. */
-export type MessageClaim = { kind: 'claimed' } | { kind: 'sent'; externalId?: string } | { kind: 'held' };
+/**
+ * A send's claim on its message: ours to send, already sent (its id), sent with no answer (maybe delivered: never
+ * again), or held by a send still running.
+ */
+export type MessageClaim =
+  | { kind: 'claimed' }
+  | { kind: 'sent'; externalId?: string }
+  | { kind: 'unknown' }
+  | { kind: 'held' };
 
 export interface MessageLog {
   /** Writes the outcome of a try, and frees the message's claim. */
   record(message: ChannelMessage): Promise<void>;
   /**
-   * Claims the message for one send until `untilMs` (epoch ms): refused when it was sent, or when another send
-   * holds a claim that has not expired at `nowMs`.
+   * Claims the message for one send until `untilMs` (epoch ms): refused when it was sent or may have been
+   * (outcome unknown), or when another send holds a claim that has not expired at `nowMs`.
    */
   claim(leadId: string, messageId: string, untilMs: number, nowMs: number): Promise<MessageClaim>;
   /** A channel's later report (WhatsApp's statuses); ignored when it does not move the message on. */

@@ -1,14 +1,18 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createNotify, type NoticeRequest } from '../../functions/nurture/notify.ts';
 import { createChannelOnce, createSendOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoMessageLog } from '../../functions/shared/aws/dynamo-message-log.ts';
 import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
+import { whatsappSender } from '../../functions/shared/channels/senders.ts';
 import type { ChatPoster } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
-import { silentLogger } from '../support/factories.ts';
+import { lead, silentLogger, testConfig } from '../support/factories.ts';
 
 let aws: TestAws;
 let log: DynamoMessageLog;
@@ -166,5 +170,110 @@ describe('a routed mail sent once, claimed on its timeline item', () => {
       new ScanCommand({ TableName: aws.resources.idempotencyTableName }),
     );
     expect(Count).toBe(0);
+  });
+});
+
+describe('a WhatsApp message whose request got no answer', () => {
+  it('is kept as unknown and never sent again: email tells the rep, and a redelivery repeats nothing', async () => {
+    // Meta's side takes the message and the connection drops before the answer, as a timeout would leave it.
+    const posts: string[] = [];
+    const graph = createServer(async (req) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      posts.push(body);
+      req.socket.destroy();
+    });
+    await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', () => resolve()));
+    const graphUrl = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`;
+    const whatsappSetup = {
+      phoneNumberId: '106540352242922',
+      accessToken: 'test-whatsapp-token',
+      appSecret: 'test-whatsapp-app-secret',
+      verifyToken: 'test-whatsapp-verify',
+      templates: { assignment: { name: 'leadpipe_new_lead', languages: { ar: 'ar' } } },
+    };
+    const config = testConfig({
+      notifications: { routes: { assignment: { try: ['whatsapp'], always: [] } }, whatsapp: whatsappSetup },
+    });
+    const setup = config.notifications.whatsapp;
+    if (setup === undefined) throw new Error('the test config lost its WhatsApp setup');
+    const mails: string[] = [];
+    const { sendOnce } = createSendOnce({
+      mailer: {
+        send: async (m) => {
+          mails.push(m.to);
+          return { messageId: `ses-${mails.length}` };
+        },
+      },
+      suppressions: { find: async () => new Map(), suppress: async () => undefined },
+      logger: silentLogger(),
+      idempotency: new DynamoDBPersistenceLayer({
+        tableName: aws.resources.idempotencyTableName,
+        awsSdkV3Client: aws.dynamodb,
+      }),
+      messages: log,
+    });
+    const { sendChannelOnce } = createChannelOnce({
+      whatsapp: whatsappSender(graphUrl, setup),
+      chat: { post: async () => undefined },
+      messages: log,
+    });
+    const notify = createNotify({
+      config,
+      messages: log,
+      logger: silentLogger(),
+      now: () => new Date(),
+      sendOnce,
+      sendChannelOnce,
+      from: 'leads@example.com',
+      dashboardLeadUrl: (id) => `https://leadpipe.example/leads/${id}`,
+    });
+    const theLead = lead();
+    const notice: NoticeRequest = {
+      kind: 'assignment',
+      key: `assignment#${theLead.id}#huda#2026-03-19T16:00:00.000Z`,
+      emailKey: `assignment#${theLead.id}#huda`,
+      lead: theLead,
+      to: {
+        ref: 'rep:huda',
+        email: 'huda@sales.example',
+        locale: 'ar',
+        channels: { whatsapp: '+966501230000' },
+      },
+      mail: () => ({
+        to: 'huda@sales.example',
+        from: 'leads@example.com',
+        subject: 's',
+        html: 'h',
+        text: 't',
+      }),
+      text: { title: 'عميل جديد', lines: [], linkLabel: 'افتح', rtl: true },
+      whatsapp: { body: ['Sara'], buttons: [] },
+    };
+    try {
+      const first = await notify(notice);
+      expect(first.attempts.map((a) => `${a.channel}:${a.outcome}`)).toEqual([
+        'whatsapp:unknown',
+        'email:sent',
+      ]);
+      expect(first.reached).toBe('email');
+      // The stream record is delivered again: nothing goes twice, on either channel.
+      const again = await notify(notice);
+      expect(again.attempts.map((a) => `${a.channel}:${a.outcome}`)).toEqual([
+        'whatsapp:unknown',
+        'email:sent',
+      ]);
+      expect(posts).toHaveLength(1);
+      expect(mails).toEqual(['huda@sales.example']);
+      const { messages } = await workspace.timeline(theLead.id);
+      expect(messages.find((m) => m.channel === 'whatsapp')).toEqual(
+        expect.objectContaining({
+          outcome: 'unknown',
+          detail: expect.stringContaining('Meta did not answer'),
+        }),
+      );
+    } finally {
+      graph.close();
+    }
   });
 });

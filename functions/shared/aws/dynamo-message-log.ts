@@ -14,8 +14,9 @@ export class DynamoMessageLog implements MessageLog {
   ) {}
 
   async record(message: ChannelMessage): Promise<void> {
-    // A retry writes its attempt again, but never over one that was sent; a delivery status the channel reported
-    // before this write (WhatsApp's webhook can beat it) is kept.
+    // A retry writes its attempt again, but never over one that was sent or may have been (that would free it to
+    // be sent again); a delivery status the channel reported before this write (WhatsApp's webhook can beat it)
+    // is kept.
     const { status, statusAt, ...fields } = { kind: 'message', ...message };
     const names = Object.keys(fields);
     await writeIf(() =>
@@ -29,7 +30,7 @@ export class DynamoMessageLog implements MessageLog {
               ? ['#status = if_not_exists(#status, :status)', 'statusAt = if_not_exists(statusAt, :statusAt)']
               : []),
           ].join(', ')} REMOVE claimUntil`,
-          ConditionExpression: 'attribute_not_exists(outcome) OR outcome <> :sent',
+          ConditionExpression: 'attribute_not_exists(outcome) OR NOT outcome IN (:sent, :unknown)',
           ExpressionAttributeNames: {
             ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
             ...(status ? { '#status': 'status' } : {}),
@@ -38,6 +39,7 @@ export class DynamoMessageLog implements MessageLog {
             ...Object.fromEntries(names.map((n) => [`:${n}`, fields[n as keyof typeof fields]])),
             ...(status ? { ':status': status, ':statusAt': statusAt ?? message.at } : {}),
             ':sent': 'sent',
+            ':unknown': 'unknown',
           },
         }),
       ),
@@ -54,8 +56,13 @@ export class DynamoMessageLog implements MessageLog {
           Key: tableKeys.message(leadId, messageId),
           UpdateExpression: 'SET claimUntil = :until',
           ConditionExpression:
-            '(attribute_not_exists(outcome) OR outcome <> :sent) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
-          ExpressionAttributeValues: { ':until': untilMs, ':now': nowMs, ':sent': 'sent' },
+            '(attribute_not_exists(outcome) OR NOT outcome IN (:sent, :unknown)) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+          ExpressionAttributeValues: {
+            ':until': untilMs,
+            ':now': nowMs,
+            ':sent': 'sent',
+            ':unknown': 'unknown',
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -63,6 +70,7 @@ export class DynamoMessageLog implements MessageLog {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const old = error.Item === undefined ? {} : unmarshall(error.Item);
+      if (old.outcome === 'unknown') return { kind: 'unknown' };
       if (old.outcome !== 'sent') return { kind: 'held' };
       return typeof old.externalId === 'string'
         ? { kind: 'sent', externalId: old.externalId }

@@ -18,8 +18,12 @@ export const ChannelMessage = z.object({
   /** `rep:<id>`, `manager:<pool>` or `team:<pool>`: who, never the number or the address. */
   to: z.string(),
   at: z.iso.datetime(),
-  /** sent: the channel took it; failed: it refused (the next channel was tried); skipped: no address on it. */
-  outcome: z.enum(['sent', 'failed', 'skipped']),
+  /**
+   * sent: the channel took it; failed: it refused (the next channel was tried); skipped: no address on it;
+   * unknown: the request went out and no answer came back, so it may have reached the person: never sent again,
+   * and the next channel was tried.
+   */
+  outcome: z.enum(['sent', 'failed', 'skipped', 'unknown']),
   /** The channel's own id: SES message id, WhatsApp wamid, End User Messaging MessageId. */
   externalId: z.optional(z.string()),
   status: z.optional(DeliveryStatus),
