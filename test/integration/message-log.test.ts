@@ -131,26 +131,31 @@ describe('a channel message sent once, claimed on its own timeline item', () => 
   }, 15_000);
 });
 
+/** Mail sent once per key on the test table, to a mailer that takes 30 ms and records each address it sends to. */
+function mailOnce(sent: string[]) {
+  return createSendOnce({
+    mailer: {
+      send: async (m) => {
+        await new Promise((r) => setTimeout(r, 30));
+        sent.push(m.to);
+        return { messageId: `ses-${sent.length}` };
+      },
+    },
+    suppressions: { find: async () => new Map(), suppress: async () => undefined },
+    logger: silentLogger(),
+    idempotency: new DynamoDBPersistenceLayer({
+      tableName: aws.resources.idempotencyTableName,
+      awsSdkV3Client: aws.dynamodb,
+    }),
+    messages: log,
+  });
+}
+
 describe('a routed mail sent once, claimed on its timeline item', () => {
   it('sends once across two deliveries and gives the second the first one’s message id', async () => {
     const leadId = crypto.randomUUID();
     const sent: string[] = [];
-    const { sendOnce } = createSendOnce({
-      mailer: {
-        send: async (m) => {
-          await new Promise((r) => setTimeout(r, 30));
-          sent.push(m.to);
-          return { messageId: `ses-${sent.length}` };
-        },
-      },
-      suppressions: { find: async () => new Map(), suppress: async () => undefined },
-      logger: silentLogger(),
-      idempotency: new DynamoDBPersistenceLayer({
-        tableName: aws.resources.idempotencyTableName,
-        awsSdkV3Client: aws.dynamodb,
-      }),
-      messages: log,
-    });
+    const { sendOnce } = mailOnce(sent);
     const messageId = `assignment#${leadId}#sara#2026-03-19T16:00:00.000Z#email`;
     const deliver = async () => {
       const result = await sendOnce({
@@ -198,21 +203,7 @@ describe('a WhatsApp message whose request got no answer', () => {
     const setup = config.notifications.whatsapp;
     if (setup === undefined) throw new Error('the test config lost its WhatsApp setup');
     const mails: string[] = [];
-    const { sendOnce } = createSendOnce({
-      mailer: {
-        send: async (m) => {
-          mails.push(m.to);
-          return { messageId: `ses-${mails.length}` };
-        },
-      },
-      suppressions: { find: async () => new Map(), suppress: async () => undefined },
-      logger: silentLogger(),
-      idempotency: new DynamoDBPersistenceLayer({
-        tableName: aws.resources.idempotencyTableName,
-        awsSdkV3Client: aws.dynamodb,
-      }),
-      messages: log,
-    });
+    const { sendOnce } = mailOnce(mails);
     const { sendChannelOnce } = createChannelOnce({
       whatsapp: whatsappSender(graphUrl, setup),
       chat: { post: async () => undefined },
