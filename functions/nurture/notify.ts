@@ -5,7 +5,7 @@ import { ChatRefused } from '../shared/channels/senders.ts';
 import { fitSms } from '../shared/channels/sms-text.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
 import type { Lead, Locale } from '../shared/lead.ts';
-import { OutboundRefused } from '../shared/outbound-http.ts';
+import { OutboundNoAnswer, OutboundRefused } from '../shared/outbound-http.ts';
 import type { NurtureDeps } from './deps.ts';
 import {
   type ChannelJob,
@@ -64,7 +64,7 @@ export function failureDetail(error: unknown): string {
   const words =
     error instanceof GraphApiError
       ? error.hint
-      : error instanceof ChatRefused || error instanceof OutboundRefused
+      : error instanceof ChatRefused || error instanceof OutboundRefused || error instanceof OutboundNoAnswer
         ? error.message
         : undefined;
   return [e.name ?? 'Error', code === undefined ? undefined : String(code), words]

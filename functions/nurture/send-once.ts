@@ -6,6 +6,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import { GraphNoAnswerError } from '../shared/graph-api.ts';
+import { OutboundNoAnswer } from '../shared/outbound-http.ts';
 import type { MessageLog, OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
 import type { NurtureDeps } from './deps.ts';
 
@@ -149,7 +150,11 @@ export class SendOutcomeUnknownError extends Error {
  * or on an earlier delivery). Recorded as `unknown`, which no later delivery sends again.
  */
 export function mayHaveBeenSent(error: unknown): boolean {
-  return error instanceof GraphNoAnswerError || error instanceof SendOutcomeUnknownError;
+  return (
+    error instanceof GraphNoAnswerError ||
+    error instanceof OutboundNoAnswer ||
+    error instanceof SendOutcomeUnknownError
+  );
 }
 
 /** Whether a send failed only because another delivery is making it (mail or any other channel). */

@@ -3,7 +3,7 @@ import type { Lead } from '../shared/lead.ts';
 import type { NurtureDeps } from './deps.ts';
 import { failureDetail } from './notify.ts';
 import type { RepLookup } from './rep-lookup.ts';
-import { isSendInProgress, type SendChannelOnce, SendDeferredError } from './send-once.ts';
+import { isSendInProgress, mayHaveBeenSent, type SendChannelOnce, SendDeferredError } from './send-once.ts';
 import { shortText, teamAssignmentText } from './templates/short-text.ts';
 
 export type TellTeam = (
@@ -68,8 +68,16 @@ export function createTellTeam(
       // Too little of this invocation left to post it: the record is retried.
       if (error instanceof SendDeferredError) throw error;
       const detail = failureDetail(error);
-      kit.logger.warn('team chat refused the message', { leadId: lead.id, poolId: pool.id, kind, detail });
-      await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome: 'failed', detail });
+      // No answer: the chat may show it already, so it is kept as unknown and never posted again.
+      const outcome = mayHaveBeenSent(error) ? 'unknown' : 'failed';
+      kit.logger.warn('team chat did not take the message', {
+        leadId: lead.id,
+        poolId: pool.id,
+        kind,
+        outcome,
+        detail,
+      });
+      await kit.messages.record({ ...base, at: kit.now().toISOString(), outcome, detail });
     }
   };
 }

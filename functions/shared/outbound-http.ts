@@ -68,6 +68,14 @@ export function refusedUrl(url: string, allowLoopback: boolean): string | undefi
 export type OutboundResponse = { status: number; body: string };
 
 /**
+ * The request went out whole and no answer came (a timeout, a dropped connection): the other side may have acted
+ * on it. A refused or failed connection is not this: nothing was sent.
+ */
+export class OutboundNoAnswer extends Error {
+  override readonly name = 'OutboundNoAnswer';
+}
+
+/**
  * POSTs to a URL someone else chose (a chat webhook, a subscriber): HTTPS only, every address the name resolves
  * to checked at connect time (so a DNS answer cannot swap in a private address after the check), no redirect
  * followed, a deadline, and at most 64 KiB of the answer read.
@@ -128,8 +136,19 @@ export function postOutbound(
         res.on('error', reject);
       },
     );
+    // Whether the whole request was handed to the connection: after that, silence may mean it was acted on.
+    let sent = false;
+    req.on('finish', () => {
+      sent = true;
+    });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${target.host} within the deadline`)));
-    req.on('error', reject);
+    req.on('error', (error) =>
+      reject(
+        sent && !(error instanceof OutboundRefused)
+          ? new OutboundNoAnswer(`no answer from ${target.host}: ${error.message}`)
+          : error,
+      ),
+    );
     req.end(body);
   });
 }

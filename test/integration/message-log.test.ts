@@ -1,18 +1,18 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNotify, type NoticeRequest } from '../../functions/nurture/notify.ts';
 import { createChannelOnce, createSendOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
+import { createTellTeam } from '../../functions/nurture/team-chat.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoMessageLog } from '../../functions/shared/aws/dynamo-message-log.ts';
 import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
-import { whatsappSender } from '../../functions/shared/channels/senders.ts';
+import { WebhookChatPoster, whatsappSender } from '../../functions/shared/channels/senders.ts';
 import type { ChatPoster } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
-import { lead, silentLogger, testConfig } from '../support/factories.ts';
+import { assignment, lead, silentLogger, testConfig } from '../support/factories.ts';
+import { startSilentEndpoint } from '../support/silent-endpoint.ts';
 
 let aws: TestAws;
 let log: DynamoMessageLog;
@@ -181,15 +181,8 @@ describe('a routed mail sent once, claimed on its timeline item', () => {
 describe('a WhatsApp message whose request got no answer', () => {
   it('is kept as unknown and never sent again: email tells the rep, and a redelivery repeats nothing', async () => {
     // Meta's side takes the message and the connection drops before the answer, as a timeout would leave it.
-    const posts: string[] = [];
-    const graph = createServer(async (req) => {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      posts.push(body);
-      req.socket.destroy();
-    });
-    await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', () => resolve()));
-    const graphUrl = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`;
+    const graph = await startSilentEndpoint();
+    const posts = graph.received;
     const whatsappSetup = {
       phoneNumberId: '106540352242922',
       accessToken: 'test-whatsapp-token',
@@ -205,7 +198,7 @@ describe('a WhatsApp message whose request got no answer', () => {
     const mails: string[] = [];
     const { sendOnce } = mailOnce(mails);
     const { sendChannelOnce } = createChannelOnce({
-      whatsapp: whatsappSender(graphUrl, setup),
+      whatsapp: whatsappSender(graph.url, setup),
       chat: { post: async () => undefined },
       messages: log,
     });
@@ -265,6 +258,54 @@ describe('a WhatsApp message whose request got no answer', () => {
       );
     } finally {
       graph.close();
+    }
+  });
+});
+
+describe('a team chat post that got no answer', () => {
+  it('is kept as unknown and never posted again when the record is delivered again', async () => {
+    // The chat takes the post and the connection drops before its answer.
+    const chat = await startSilentEndpoint();
+    const posts = chat.received;
+    const chatUrl = `${chat.url}/hook`;
+    const config = testConfig({
+      routing: {
+        defaultPool: 'desk',
+        pools: [{ id: 'desk', reps: ['huda'], teamChat: { kind: 'slack', url: chatUrl } }],
+        reps: [
+          { id: 'huda', name: 'Huda', email: 'huda@sales.example', locale: 'ar', timezone: 'Asia/Riyadh' },
+        ],
+      },
+    });
+    const { sendChannelOnce } = createChannelOnce({
+      chat: new WebhookChatPoster({ allowLoopback: true }),
+      messages: log,
+    });
+    const tellTeam = createTellTeam({
+      config,
+      messages: log,
+      logger: silentLogger(),
+      now: () => new Date(),
+      sendChannelOnce,
+      repById: async () => undefined,
+      dashboardLeadUrl: (id) => `https://leadpipe.example/leads/${id}`,
+    });
+    const theLead = lead({ assignment: assignment({ repId: 'huda', poolId: 'desk' }) });
+    const key = `assignment#${theLead.id}#huda#2026-03-19T16:00:02.000Z`;
+    try {
+      await tellTeam('assignment', key, theLead, 'huda');
+      await tellTeam('assignment', key, theLead, 'huda');
+      expect(posts).toHaveLength(1);
+      const { messages } = await workspace.timeline(theLead.id);
+      expect(messages).toEqual([
+        expect.objectContaining({
+          channel: 'chat',
+          outcome: 'unknown',
+          detail: expect.stringContaining('no answer'),
+        }),
+      ]);
+    } finally {
+      chat.close();
     }
   });
 });

@@ -2,11 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
+  OutboundNoAnswer,
   OutboundRefused,
   postOutbound,
   refusedAddress,
   refusedUrl,
 } from '../../functions/shared/outbound-http.ts';
+import { startSilentEndpoint } from '../support/silent-endpoint.ts';
 
 describe('outbound webhooks', () => {
   it('never reach private, link-local or metadata addresses, IPv4 or IPv6', () => {
@@ -57,5 +59,23 @@ describe('outbound webhooks', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('an outbound POST that gets no answer', () => {
+  it('says the other side may have taken it when the whole request went out, and not when nothing did', async () => {
+    const silent = await startSilentEndpoint();
+    try {
+      await expect(
+        postOutbound(`${silent.url}/hook`, '{"text":"x"}', { allowLoopback: true }),
+      ).rejects.toBeInstanceOf(OutboundNoAnswer);
+      expect(silent.received).toEqual(['{"text":"x"}']);
+    } finally {
+      silent.close();
+    }
+    // The port is closed now: the connection is refused and nothing was sent.
+    const refused = postOutbound(`${silent.url}/hook`, '{}', { allowLoopback: true });
+    await expect(refused).rejects.toThrow('ECONNREFUSED');
+    await expect(refused).rejects.not.toBeInstanceOf(OutboundNoAnswer);
   });
 });
