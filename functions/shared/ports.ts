@@ -352,7 +352,6 @@ export interface ChatPoster {
   post(request: { url: string; body: Record<string, unknown> }): Promise<void>;
 }
 
-/** The messages of a lead's timeline, one per notice, channel and person. */
 /**
  * A send's claim on its message: ours to send, already sent (its id), sent with no answer (maybe delivered: never
  * again), or held by a send still running.
@@ -363,6 +362,7 @@ export type MessageClaim =
   | { kind: 'unknown' }
   | { kind: 'held' };
 
+/** The messages of a lead's timeline, one per notice, channel and person. */
 export interface MessageLog {
   /** Writes the outcome of a try, and frees the message's claim. */
   record(message: ChannelMessage): Promise<void>;

@@ -9,6 +9,7 @@ import { DynamoMessageLog } from '../../functions/shared/aws/dynamo-message-log.
 import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
 import { WebhookChatPoster, whatsappSender } from '../../functions/shared/channels/senders.ts';
+import type { Config } from '../../functions/shared/config.ts';
 import type { ChatPoster } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { assignment, lead, silentLogger, testConfig } from '../support/factories.ts';
@@ -178,6 +179,17 @@ describe('a routed mail sent once, claimed on its timeline item', () => {
   });
 });
 
+/** What notify and the team chat take from nurture besides their senders: the timeline on the test table. */
+function nurtureKit(config: Config) {
+  return {
+    config,
+    messages: log,
+    logger: silentLogger(),
+    now: () => new Date(),
+    dashboardLeadUrl: (id: string) => `https://leadpipe.example/leads/${id}`,
+  };
+}
+
 describe('a WhatsApp message whose request got no answer', () => {
   it('is kept as unknown and never sent again: email tells the rep, and a redelivery repeats nothing', async () => {
     // Meta's side takes the message and the connection drops before the answer, as a timeout would leave it.
@@ -203,14 +215,10 @@ describe('a WhatsApp message whose request got no answer', () => {
       messages: log,
     });
     const notify = createNotify({
-      config,
-      messages: log,
-      logger: silentLogger(),
-      now: () => new Date(),
+      ...nurtureKit(config),
       sendOnce,
       sendChannelOnce,
       from: 'leads@example.com',
-      dashboardLeadUrl: (id) => `https://leadpipe.example/leads/${id}`,
     });
     const theLead = lead();
     const notice: NoticeRequest = {
@@ -282,13 +290,9 @@ describe('a team chat post that got no answer', () => {
       messages: log,
     });
     const tellTeam = createTellTeam({
-      config,
-      messages: log,
-      logger: silentLogger(),
-      now: () => new Date(),
+      ...nurtureKit(config),
       sendChannelOnce,
       repById: async () => undefined,
-      dashboardLeadUrl: (id) => `https://leadpipe.example/leads/${id}`,
     });
     const theLead = lead({ assignment: assignment({ repId: 'huda', poolId: 'desk' }) });
     const key = `assignment#${theLead.id}#huda#2026-03-19T16:00:02.000Z`;
