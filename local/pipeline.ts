@@ -5,8 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MiddlewareStack } from '@smithy/types';
 import type { SNSEvent } from 'aws-lambda';
@@ -19,6 +17,8 @@ import { wireOps } from '../functions/ops/wiring.ts';
 import { wireReconcile } from '../functions/reconcile/wiring.ts';
 import { wireRouting } from '../functions/routing/wiring.ts';
 import { wireScoring } from '../functions/scoring/wiring.ts';
+import { sesClient } from '../functions/shared/aws/ses-mailer.ts';
+import { smsClient } from '../functions/shared/aws/sms-sender.ts';
 import type { Config } from '../functions/shared/config.ts';
 import type { DashboardSignIn } from '../functions/shared/dashboard-assets.ts';
 import { footprintEnvNames } from '../functions/shared/footprint.ts';
@@ -249,8 +249,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const clients = {
       dynamodb: new DynamoDBClient({}),
       sqs: new SQSClient({}),
-      ses: new SESv2Client({}),
-      sms: new PinpointSMSVoiceV2Client({ endpoint: channels.sms.url }),
+      ses: sesClient(),
+      sms: smsClient({ endpoint: channels.sms.url }),
     };
     const instrument = <I extends object, O extends object>(client: {
       middlewareStack: MiddlewareStack<I, O>;

@@ -1,8 +1,8 @@
 import '../shared/source-mapped-stacks.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { sesClient } from '../shared/aws/ses-mailer.ts';
+import { smsClient } from '../shared/aws/sms-sender.ts';
 import { ssmParameterFetcher } from '../shared/aws/ssm-parameters.ts';
 import { bundledConfig } from '../shared/bundled-config.ts';
 import { resolveSecretsRequiring } from '../shared/secrets.ts';
@@ -24,8 +24,8 @@ export const handler = wireNurture({
   clients: {
     dynamodb,
     sqs: new SQSClient({}),
-    ses: new SESv2Client({}),
-    sms: new PinpointSMSVoiceV2Client({}),
+    ses: sesClient(),
+    sms: smsClient(),
   },
   env: process.env,
   config,

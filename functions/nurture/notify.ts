@@ -1,3 +1,4 @@
+import { SendNoAnswerError } from '../shared/aws/unanswered-send.ts';
 import type { Channel, NoticeKind, PersonChannels } from '../shared/channel-config.ts';
 import { chatRequest } from '../shared/channels/chat-format.ts';
 import type { ChannelMessage } from '../shared/channels/message.ts';
@@ -64,7 +65,10 @@ export function failureDetail(error: unknown): string {
   const words =
     error instanceof GraphApiError
       ? error.hint
-      : error instanceof ChatRefused || error instanceof OutboundRefused || error instanceof OutboundNoAnswer
+      : error instanceof ChatRefused ||
+          error instanceof OutboundRefused ||
+          error instanceof OutboundNoAnswer ||
+          error instanceof SendNoAnswerError
         ? error.message
         : undefined;
   return [e.name ?? 'Error', code === undefined ? undefined : String(code), words]
@@ -192,6 +196,7 @@ export function createNotify(
             mail: notice.mail(),
             ...(logged ? { timeline: { leadId: base.leadId, messageId: base.id } } : {}),
           });
+          if ('unanswered' in sent) throw new SendNoAnswerError(sent.unanswered);
           if ('suppressed' in sent) {
             suppressed = sent.suppressed;
             entry = { ...base, outcome: 'failed', detail: `address suppressed (${sent.suppressed})` };

@@ -5,6 +5,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
+import { SendNoAnswerError } from '../shared/aws/unanswered-send.ts';
 import { GraphNoAnswerError } from '../shared/graph-api.ts';
 import { OutboundNoAnswer } from '../shared/outbound-http.ts';
 import type { MessageLog, OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
@@ -56,7 +57,12 @@ async function whileHeld<R>(attempt: () => Promise<R>): Promise<R> {
  * timeline item, as for the other channels; without it, a Powertools record under the key.
  */
 export type MailJob = { key: string; mail: OutgoingMail; timeline?: TimelineMessage };
-export type MailResult = { messageId: string } | { suppressed: string };
+/**
+ * `unanswered`: SES got the request and gave no answer, so the mail may have gone; kept as the mail's result by
+ * its Powertools record, so no redelivery sends it again. (A timeline's mail fails with the error instead, and
+ * the caller records the try as unknown.)
+ */
+export type MailResult = { messageId: string } | { suppressed: string } | { unanswered: string };
 export type SendOnce = (job: MailJob) => Promise<MailResult>;
 
 /**
@@ -77,12 +83,18 @@ export function createSendOnce(
     }
     // The kind rides along as a header too, so mailbox rules and audits can tell the mails apart.
     const kind = job.mail.tags?.kind ?? 'other';
-    const { messageId } = await deps.mailer.send({
-      ...job.mail,
-      headers: { ...job.mail.headers, 'X-Leadpipe-Mail': kind },
-    });
-    logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
-    return { messageId };
+    try {
+      const { messageId } = await deps.mailer.send({
+        ...job.mail,
+        headers: { ...job.mail.headers, 'X-Leadpipe-Mail': kind },
+      });
+      logger.info('mail sent', { key: job.key, kind: job.mail.tags?.kind, messageId });
+      return { messageId };
+    } catch (error) {
+      if (!(error instanceof SendNoAnswerError) || job.timeline !== undefined) throw error;
+      logger.warn('mail got no answer; not sent again', { key: job.key, kind: job.mail.tags?.kind });
+      return { unanswered: error.message };
+    }
   }
   const sendWithRecord = makeIdempotent(send, {
     persistenceStore: deps.idempotency,
@@ -153,6 +165,7 @@ export function mayHaveBeenSent(error: unknown): boolean {
   return (
     error instanceof GraphNoAnswerError ||
     error instanceof OutboundNoAnswer ||
+    error instanceof SendNoAnswerError ||
     error instanceof SendOutcomeUnknownError
   );
 }

@@ -7,10 +7,13 @@ import { createTellTeam } from '../../functions/nurture/team-chat.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoMessageLog } from '../../functions/shared/aws/dynamo-message-log.ts';
 import { DynamoWorkspace } from '../../functions/shared/aws/dynamo-workspace.ts';
+import { SesMailer, sesClient } from '../../functions/shared/aws/ses-mailer.ts';
+import { EndUserMessagingSms, smsClient } from '../../functions/shared/aws/sms-sender.ts';
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
 import { WebhookChatPoster, whatsappSender } from '../../functions/shared/channels/senders.ts';
 import type { Config } from '../../functions/shared/config.ts';
-import type { ChatPoster } from '../../functions/shared/ports.ts';
+import type { Lead } from '../../functions/shared/lead.ts';
+import type { ChatPoster, Mailer } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { assignment, lead, silentLogger, testConfig } from '../support/factories.ts';
 import { startSilentEndpoint } from '../support/silent-endpoint.ts';
@@ -132,16 +135,22 @@ describe('a channel message sent once, claimed on its own timeline item', () => 
   }, 15_000);
 });
 
-/** Mail sent once per key on the test table, to a mailer that takes 30 ms and records each address it sends to. */
-function mailOnce(sent: string[]) {
-  return createSendOnce({
-    mailer: {
-      send: async (m) => {
-        await new Promise((r) => setTimeout(r, 30));
-        sent.push(m.to);
-        return { messageId: `ses-${sent.length}` };
-      },
+/**
+ * Mail sent once per key on the test table, by default to a mailer that takes 30 ms and records each address it
+ * sends to.
+ */
+function mailOnce(
+  sent: string[],
+  mailer: Mailer = {
+    send: async (m) => {
+      await new Promise((r) => setTimeout(r, 30));
+      sent.push(m.to);
+      return { messageId: `ses-${sent.length}` };
     },
+  },
+) {
+  return createSendOnce({
+    mailer,
     suppressions: { find: async () => new Map(), suppress: async () => undefined },
     logger: silentLogger(),
     idempotency: new DynamoDBPersistenceLayer({
@@ -179,6 +188,25 @@ describe('a routed mail sent once, claimed on its timeline item', () => {
   });
 });
 
+describe('a mail SES gave no answer for', () => {
+  it('is kept by its send-once record as unanswered and not sent again when the job is retried', async () => {
+    const ses = await startSilentEndpoint();
+    const { sendOnce } = mailOnce([], new SesMailer(sesClient({ endpoint: ses.url })));
+    const job = {
+      key: `mail#nurture-${crypto.randomUUID()}`,
+      mail: { to: 'sara@example.com', from: 'a@example.com', subject: 's', html: 'h', text: 't' },
+    };
+    try {
+      const first = await sendOnce(job);
+      expect(first).toEqual({ unanswered: expect.stringContaining('SES did not answer') });
+      expect(await sendOnce(job)).toEqual(first);
+      expect(ses.received).toHaveLength(1);
+    } finally {
+      ses.close();
+    }
+  });
+});
+
 /** What notify and the team chat take from nurture besides their senders: the timeline on the test table. */
 function nurtureKit(config: Config) {
   return {
@@ -187,6 +215,26 @@ function nurtureKit(config: Config) {
     logger: silentLogger(),
     now: () => new Date(),
     dashboardLeadUrl: (id: string) => `https://leadpipe.example/leads/${id}`,
+  };
+}
+
+/** The assignment notice to Huda (Arabic), with the channels she can be reached on besides email. */
+function assignmentToHuda(theLead: Lead, channels: NoticeRequest['to']['channels']): NoticeRequest {
+  return {
+    kind: 'assignment',
+    key: `assignment#${theLead.id}#huda#2026-03-19T16:00:00.000Z`,
+    emailKey: `assignment#${theLead.id}#huda`,
+    lead: theLead,
+    to: { ref: 'rep:huda', email: 'huda@sales.example', locale: 'ar', channels },
+    mail: () => ({
+      to: 'huda@sales.example',
+      from: 'leads@example.com',
+      subject: 's',
+      html: 'h',
+      text: 't',
+    }),
+    text: { title: 'عميل جديد', lines: [], linkLabel: 'افتح', rtl: true },
+    whatsapp: { body: ['Sara'], buttons: [] },
   };
 }
 
@@ -221,27 +269,7 @@ describe('a WhatsApp message whose request got no answer', () => {
       from: 'leads@example.com',
     });
     const theLead = lead();
-    const notice: NoticeRequest = {
-      kind: 'assignment',
-      key: `assignment#${theLead.id}#huda#2026-03-19T16:00:00.000Z`,
-      emailKey: `assignment#${theLead.id}#huda`,
-      lead: theLead,
-      to: {
-        ref: 'rep:huda',
-        email: 'huda@sales.example',
-        locale: 'ar',
-        channels: { whatsapp: '+966501230000' },
-      },
-      mail: () => ({
-        to: 'huda@sales.example',
-        from: 'leads@example.com',
-        subject: 's',
-        html: 'h',
-        text: 't',
-      }),
-      text: { title: 'عميل جديد', lines: [], linkLabel: 'افتح', rtl: true },
-      whatsapp: { body: ['Sara'], buttons: [] },
-    };
+    const notice = assignmentToHuda(theLead, { whatsapp: '+966501230000' });
     try {
       const first = await notify(notice);
       expect(first.attempts.map((a) => `${a.channel}:${a.outcome}`)).toEqual([
@@ -266,6 +294,57 @@ describe('a WhatsApp message whose request got no answer', () => {
       );
     } finally {
       graph.close();
+    }
+  });
+});
+
+describe('a text whose request got no answer', () => {
+  it('is kept as unknown and never sent again; email tells the rep', async () => {
+    // End User Messaging takes the text and the connection drops before the answer. SendTextMessage has no
+    // idempotency token, so neither the SDK's retry nor a redelivery may send it again.
+    const endpoint = await startSilentEndpoint();
+    const config = testConfig({
+      notifications: {
+        routes: { assignment: { try: ['sms'], always: [] } },
+        sms: { originationIdentity: 'leadpipe' },
+      },
+    });
+    const mails: string[] = [];
+    const { sendOnce } = mailOnce(mails);
+    const { sendChannelOnce } = createChannelOnce({
+      sms: new EndUserMessagingSms(smsClient({ endpoint: endpoint.url }), {
+        originationIdentity: 'leadpipe',
+      }),
+      chat: { post: async () => undefined },
+      messages: log,
+    });
+    const notify = createNotify({
+      ...nurtureKit(config),
+      sendOnce,
+      sendChannelOnce,
+      from: 'leads@example.com',
+    });
+    const theLead = lead();
+    const notice = assignmentToHuda(theLead, { sms: '+966501230000' });
+    try {
+      for (let delivery = 1; delivery <= 2; delivery++) {
+        const outcome = await notify(notice);
+        expect(outcome.attempts.map((a) => `${a.channel}:${a.outcome}`)).toEqual([
+          'sms:unknown',
+          'email:sent',
+        ]);
+      }
+      expect(endpoint.received).toHaveLength(1);
+      expect(mails).toEqual(['huda@sales.example']);
+      const { messages } = await workspace.timeline(theLead.id);
+      expect(messages.find((m) => m.channel === 'sms')).toEqual(
+        expect.objectContaining({
+          outcome: 'unknown',
+          detail: expect.stringContaining('End User Messaging did not answer'),
+        }),
+      );
+    } finally {
+      endpoint.close();
     }
   });
 });

@@ -1,6 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { FOOTPRINTS, type FunctionName } from '../../functions/footprints.ts';
 import { wireNurture } from '../../functions/nurture/wiring.ts';
@@ -11,6 +9,8 @@ import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-rep
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { DynamoSuppressionList } from '../../functions/shared/aws/dynamo-suppression-list.ts';
 import { DynamoTimerStore } from '../../functions/shared/aws/dynamo-timer-store.ts';
+import { sesClient } from '../../functions/shared/aws/ses-mailer.ts';
+import { smsClient } from '../../functions/shared/aws/sms-sender.ts';
 import { SqsSender } from '../../functions/shared/aws/sqs-sender.ts';
 import type { Config } from '../../functions/shared/config.ts';
 import { HttpError } from '../../functions/shared/errors.ts';
@@ -29,8 +29,8 @@ export function functionOn(aws: TestAws, fn: FunctionName, graphApiUrl = '', sms
   const clients = {
     dynamodb: new DynamoDBClient({}),
     sqs: new SQSClient({}),
-    ses: new SESv2Client({}),
-    sms: new PinpointSMSVoiceV2Client({ endpoint: smsUrl }),
+    ses: sesClient(),
+    sms: smsClient({ endpoint: smsUrl }),
   };
   access.attach(clients.dynamodb, fn, FOOTPRINTS[fn]);
   access.attach(clients.sqs, fn, FOOTPRINTS[fn]);

@@ -66,11 +66,13 @@ export function nurtureStepJob(kit: NurtureKit): TimerJob<NurtureStepTimer> {
     if (stop !== undefined) return stopped(stop);
     const sent = await sendStep(timer, lead, address, step.template);
     if ('suppressed' in sent) return stopped(`address suppressed (${sent.suppressed})`);
+    // A mail SES gave no answer for may have arrived: the sequence goes on, as after a sent one, and says so.
+    const unanswered = 'unanswered' in sent ? ' (SES gave no answer: it may not have arrived)' : '';
     await kit.leads.recordFollowUp(lead.id, {
       id: timer.id,
       kind: 'nurture-email',
       at,
-      detail: `${sequence.id} step ${timer.step + 1}: ${step.template}`,
+      detail: `${sequence.id} step ${timer.step + 1}: ${step.template}${unanswered}`,
     });
     const next = nextStepTimer(timer, sequence);
     if (next) await scheduleTimers(kit.timers, [next], now);

@@ -1,12 +1,24 @@
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client, type SESv2ClientConfig, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { headerSafe } from '../html.ts';
 import type { Mailer, OutgoingMail } from '../ports.ts';
+import { neverRepeatUnanswered, SEND_CLIENT_TIMEOUTS } from './unanswered-send.ts';
 
+/** The SES client every composition uses, with a send's connection and answer timeouts. */
+export function sesClient(config: SESv2ClientConfig = {}): SESv2Client {
+  return new SESv2Client({ requestHandler: SEND_CLIENT_TIMEOUTS, ...config });
+}
+
+/**
+ * Mail through SES v2. A mail whose request got no answer fails with `SendNoAnswerError`, never retried: SendEmail
+ * takes no idempotency token, and the SDK's own retry of a timed-out request could deliver it twice.
+ */
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
     private readonly configurationSetName?: string,
-  ) {}
+  ) {
+    neverRepeatUnanswered(ses, ['SendEmailCommand'], 'SES');
+  }
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const result = await this.ses.send(

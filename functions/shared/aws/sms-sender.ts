@@ -1,12 +1,27 @@
-import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  PinpointSMSVoiceV2Client,
+  type PinpointSMSVoiceV2ClientConfig,
+  SendTextMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { SmsOutgoing, SmsSender } from '../ports.ts';
+import { neverRepeatUnanswered, SEND_CLIENT_TIMEOUTS } from './unanswered-send.ts';
 
-/** Text messages through AWS End User Messaging SMS (the `pinpoint-sms-voice-v2` API), transactional. */
+/** The SMS client every composition uses, with a send's connection and answer timeouts. */
+export function smsClient(config: PinpointSMSVoiceV2ClientConfig = {}): PinpointSMSVoiceV2Client {
+  return new PinpointSMSVoiceV2Client({ requestHandler: SEND_CLIENT_TIMEOUTS, ...config });
+}
+
+/**
+ * Text messages through AWS End User Messaging SMS (the `pinpoint-sms-voice-v2` API), transactional. A text whose
+ * request got no answer fails with `SendNoAnswerError`, never retried: the API takes no idempotency token.
+ */
 export class EndUserMessagingSms implements SmsSender {
   constructor(
     private readonly client: PinpointSMSVoiceV2Client,
     private readonly options: { originationIdentity: string; configurationSet?: string; maxPrice?: string },
-  ) {}
+  ) {
+    neverRepeatUnanswered(client, ['SendTextMessageCommand'], 'End User Messaging');
+  }
 
   async send(sms: SmsOutgoing): Promise<{ messageId: string }> {
     const { MessageId } = await this.client.send(
