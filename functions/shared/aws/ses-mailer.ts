@@ -1,11 +1,11 @@
 import { SESv2Client, type SESv2ClientConfig, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { headerSafe } from '../html.ts';
 import type { Mailer, OutgoingMail } from '../ports.ts';
-import { neverRepeatUnanswered, SEND_CLIENT_TIMEOUTS } from './unanswered-send.ts';
+import { neverRepeatUnanswered, sendConnections } from './unanswered-send.ts';
 
-/** The SES client every composition uses, with a send's connection and answer timeouts. */
+/** The SES client every composition uses, with a send's own connections and their timeouts. */
 export function sesClient(config: SESv2ClientConfig = {}): SESv2Client {
-  return new SESv2Client({ requestHandler: SEND_CLIENT_TIMEOUTS, ...config });
+  return new SESv2Client({ requestHandler: sendConnections(), ...config });
 }
 
 /**

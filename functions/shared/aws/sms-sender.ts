@@ -4,11 +4,11 @@ import {
   SendTextMessageCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { SmsOutgoing, SmsSender } from '../ports.ts';
-import { neverRepeatUnanswered, SEND_CLIENT_TIMEOUTS } from './unanswered-send.ts';
+import { neverRepeatUnanswered, sendConnections } from './unanswered-send.ts';
 
-/** The SMS client every composition uses, with a send's connection and answer timeouts. */
+/** The SMS client every composition uses, with a send's own connections and their timeouts. */
 export function smsClient(config: PinpointSMSVoiceV2ClientConfig = {}): PinpointSMSVoiceV2Client {
-  return new PinpointSMSVoiceV2Client({ requestHandler: SEND_CLIENT_TIMEOUTS, ...config });
+  return new PinpointSMSVoiceV2Client({ requestHandler: sendConnections(), ...config });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 
 /**
@@ -26,16 +28,23 @@ export function wentOutUnanswered(error: unknown): boolean {
 }
 
 /**
- * A send client's limits: a connection within 3 s, an answer within 10 s (the Graph API's own timeout), so a hung
- * request ends as no answer well inside the time a send is begun with (`SEND_TIME_NEEDED_MS`), never as a timed-out
- * invocation whose retry sends again.
+ * A send client's connections: 3 s to connect, 10 s to answer (the Graph API's own timeout), so a hung request
+ * ends as no answer well inside the time a send is begun with (`SEND_TIME_NEEDED_MS`), never as a timed-out
+ * invocation whose retry sends again. Each send opens its own connection: on a reused keep-alive connection the
+ * server may close it just as the request goes out, a reset that did nothing but that no client can tell from a
+ * reset after the work (Node's `reusedSocket` is not exposed through the SDK). One TLS handshake a send is the
+ * price of telling the two apart.
  */
-export const SEND_CLIENT_TIMEOUTS = {
-  connectionTimeout: 3_000,
-  requestTimeout: 10_000,
-  // Without it the SDK only logs a warning when the request timeout passes, and goes on waiting.
-  throwOnRequestTimeout: true,
-} as const;
+export function sendConnections() {
+  return {
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    // Without it the SDK only logs a warning when the request timeout passes, and goes on waiting.
+    throwOnRequestTimeout: true,
+    httpAgent: new HttpAgent({ keepAlive: false }),
+    httpsAgent: new HttpsAgent({ keepAlive: false }),
+  };
+}
 
 const NAME = 'leadpipeNeverRepeatUnanswered';
 
