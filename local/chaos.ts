@@ -686,6 +686,27 @@ async function checkInvariants(
       : 'email only (checked above)',
   );
 
+  // The try chain stops at the first channel that takes the notice; a redelivered record (an `always` channel
+  // failed) must not try an earlier, failed channel again. WhatsApp's own later "failed" moves it on, rightly.
+  const tried = new Map<string, string[]>();
+  for (const i of leadItems)
+    if (
+      i.kind === 'message' &&
+      i.notice === 'assignment' &&
+      i.outcome === 'sent' &&
+      i.status !== 'failed' &&
+      route.try.some((c) => c === i.channel) &&
+      !route.always.some((c) => c === i.channel)
+    ) {
+      const notice = String(i.id).slice(0, String(i.id).lastIndexOf('#'));
+      tried.set(notice, [...(tried.get(notice) ?? []), String(i.channel)]);
+    }
+  check(
+    'each assignment taken by one channel of its try chain, never two',
+    [...tried].filter(([, channels]) => channels.length > 1).map(([n, c]) => `${n}: ${c.join(' + ')}`),
+    `${tried.size} assignments taken by a channel of [${route.try.join(', ')}]`,
+  );
+
   // Each WhatsApp message carries its send-once key as callback data: one key sent twice is a person told twice.
   const whatsappKeys = (p.channels.graph?.whatsappSent() ?? []).flatMap((m) =>
     m.callbackData ? [m.callbackData.split(' ')[1] ?? m.callbackData] : [],

@@ -17,6 +17,7 @@ import {
   type SendChannelOnce,
   SendDeferredError,
   type SendOnce,
+  SendSupersededError,
 } from './send-once.ts';
 import type { ShortText } from './templates/short-text.ts';
 
@@ -175,8 +176,17 @@ export function createNotify(
     let reached: Channel | undefined;
     let suppressed: string | undefined;
 
-    /** One channel's try: whether it took the message, and whether it failed (rather than was skipped). */
-    async function attempt(channel: Channel): Promise<{ sent: boolean; failed: boolean }> {
+    /**
+     * A try-chain channel's failure is written once the chain is over, with the channel that reached the person
+     * after it (`reachedBy`); until then its claim stays held, so a duplicate delivery cannot retry it meanwhile.
+     */
+    const failedInChain: ChannelMessage[] = [];
+
+    /**
+     * One channel's try: whether it took the message, and whether it failed (rather than was skipped). A failure in
+     * the try chain (`inChain`) is kept for `failedInChain`; any other outcome is written at once.
+     */
+    async function attempt(channel: Channel, inChain: boolean): Promise<{ sent: boolean; failed: boolean }> {
       const at = kit.now().toISOString();
       const base = {
         id: `${notice.key}#${channel}`,
@@ -219,6 +229,11 @@ export function createNotify(
         // claim has not expired), or this invocation has too little time left to send: not a channel failure.
         // The record is retried; falling through would tell the person twice, on two channels.
         if (isSendInProgress(error) || error instanceof SendDeferredError) throw error;
+        // It failed on an earlier delivery and a later channel reached the person then: nothing to write.
+        if (error instanceof SendSupersededError) {
+          attempts.push({ channel, outcome: 'skipped', detail: error.message });
+          return { sent: false, failed: false };
+        }
         // A send with no answer may have reached the person: kept as unknown, never sent again, and the next
         // channel is tried (told twice on two channels rather than never). Not a failure to retry the record for.
         const unknown = mayHaveBeenSent(error);
@@ -237,18 +252,25 @@ export function createNotify(
         outcome: entry.outcome,
         ...(entry.detail ? { detail: entry.detail } : {}),
       });
-      if (logged) await kit.messages.record(entry);
+      if (logged && inChain && entry.outcome === 'failed') failedInChain.push(entry);
+      else if (logged) await kit.messages.record(entry);
       return { sent: entry.outcome === 'sent', failed };
     }
 
     let failed = false;
-    for (const channel of order) {
-      const result = await attempt(channel);
-      failed ||= result.failed;
-      if (result.sent) {
-        reached = channel;
-        break;
+    try {
+      for (const channel of order) {
+        const result = await attempt(channel, true);
+        failed ||= result.failed;
+        if (result.sent) {
+          reached = channel;
+          break;
+        }
       }
+    } finally {
+      // Written even when a later channel threw (in progress elsewhere, deferred): the failure is the timeline's.
+      for (const entry of failedInChain)
+        await kit.messages.record({ ...entry, ...(reached ? { reachedBy: reached } : {}) });
     }
     if (reached === undefined && failed)
       throw new NoticeUndelivered(
@@ -259,7 +281,7 @@ export function createNotify(
     // `always` channels go too; one that failed makes the record retry (what went is not sent again).
     let alwaysFailed = false;
     for (const channel of route.always)
-      if (channel !== reached) alwaysFailed ||= (await attempt(channel)).failed;
+      if (channel !== reached) alwaysFailed ||= (await attempt(channel, false)).failed;
     if (logged)
       logger.info('notice delivered', {
         leadId: notice.lead.id,

@@ -125,6 +125,14 @@ export function createSendOnce(
 /** The timeline item of one try on one channel: the lead's partition, the message id. */
 export type TimelineMessage = { leadId: string; messageId: string };
 
+/** The message failed before and its notice then reached the person on a later channel: it is not tried again. */
+export class SendSupersededError extends Error {
+  override readonly name = 'SendSupersededError';
+  constructor(readonly reachedBy: string) {
+    super(`reached on ${reachedBy} after this channel failed`);
+  }
+}
+
 /** Another delivery of the same record holds the message's claim: it is sending it right now. */
 export class SendInProgressError extends Error {
   override readonly name = 'SendInProgressError';
@@ -196,6 +204,7 @@ function onceOnTimeline<R>(
     if (claim.kind === 'sent') return alreadySent(claim.externalId);
     if (claim.kind === 'unknown')
       throw new SendOutcomeUnknownError(`message ${target.messageId} went out before with no answer`);
+    if (claim.kind === 'superseded') throw new SendSupersededError(claim.reachedBy);
     throw new SendInProgressError(`message ${target.messageId} is being sent by another delivery`);
   });
 }

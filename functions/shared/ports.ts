@@ -360,6 +360,8 @@ export type MessageClaim =
   | { kind: 'claimed' }
   | { kind: 'sent'; externalId?: string }
   | { kind: 'unknown' }
+  /** It failed before, and the notice then reached the person on a later channel: not tried again. */
+  | { kind: 'superseded'; reachedBy: string }
   | { kind: 'held' };
 
 /** The messages of a lead's timeline, one per notice, channel and person. */
@@ -368,7 +370,8 @@ export interface MessageLog {
   record(message: ChannelMessage): Promise<void>;
   /**
    * Claims the message for one send until `untilMs` (epoch ms): refused when it was sent or may have been
-   * (outcome unknown), or when another send holds a claim that has not expired at `nowMs`.
+   * (outcome unknown), when it failed and a later channel reached the person (`reachedBy`), or when another
+   * send holds a claim that has not expired at `nowMs`.
    */
   claim(leadId: string, messageId: string, untilMs: number, nowMs: number): Promise<MessageClaim>;
   /** A channel's later report (WhatsApp's statuses); ignored when it does not move the message on. */

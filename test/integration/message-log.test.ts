@@ -1,7 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNotify, type NoticeRequest } from '../../functions/nurture/notify.ts';
+import { createNotify, type NoticeRequest, NoticeUndelivered } from '../../functions/nurture/notify.ts';
 import { createChannelOnce, createSendOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
 import { createTellTeam } from '../../functions/nurture/team-chat.ts';
 import { documentClient } from '../../functions/shared/aws/clients.ts';
@@ -12,6 +12,7 @@ import { EndUserMessagingSms, smsClient } from '../../functions/shared/aws/sms-s
 import type { ChannelMessage } from '../../functions/shared/channels/message.ts';
 import { WebhookChatPoster, whatsappSender } from '../../functions/shared/channels/senders.ts';
 import type { Config } from '../../functions/shared/config.ts';
+import { GraphApiError } from '../../functions/shared/graph-api.ts';
 import type { Lead } from '../../functions/shared/lead.ts';
 import type { ChatPoster, Mailer } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
@@ -346,6 +347,122 @@ describe('a text whose request got no answer', () => {
     } finally {
       endpoint.close();
     }
+  });
+});
+
+describe('a notice delivered again after a later channel reached the rep', () => {
+  it('does not try the channel that failed before, so the rep is told on one channel, not two', async () => {
+    const config = testConfig({
+      notifications: {
+        routes: { assignment: { try: ['whatsapp', 'sms'], always: ['chat'] } },
+        whatsapp: {
+          phoneNumberId: '106540352242922',
+          accessToken: 'test-whatsapp-token',
+          appSecret: 'test-whatsapp-app-secret',
+          verifyToken: 'test-whatsapp-verify',
+          templates: { assignment: { name: 'leadpipe_new_lead', languages: { ar: 'ar' } } },
+        },
+        sms: { originationIdentity: 'leadpipe' },
+      },
+    });
+    // WhatsApp is down for the first delivery only; the team chat too, which makes the record be retried.
+    const whatsapp: string[] = [];
+    const texts: string[] = [];
+    const chats: string[] = [];
+    const { sendChannelOnce } = createChannelOnce({
+      whatsapp: {
+        send: async (m) => {
+          whatsapp.push(m.to);
+          if (whatsapp.length === 1) throw new GraphApiError('down', 503, 2, false, 'Meta is down; retried');
+          return { id: `wamid.${whatsapp.length}` };
+        },
+      },
+      sms: {
+        send: async (m) => {
+          texts.push(m.to);
+          return { messageId: `sms-${texts.length}` };
+        },
+      },
+      chat: {
+        post: async (r) => {
+          chats.push(r.url);
+          if (chats.length === 1) throw new Error('chat is down');
+        },
+      },
+      messages: log,
+    });
+    const notify = createNotify({
+      ...nurtureKit(config),
+      sendOnce: mailOnce([]).sendOnce,
+      sendChannelOnce,
+      from: 'leads@example.com',
+    });
+    const theLead = lead();
+    const notice = assignmentToHuda(theLead, {
+      whatsapp: '+966501230000',
+      sms: '+966501230000',
+      chat: { kind: 'slack', url: 'https://hooks.slack.com/services/T0/B0/x' },
+    });
+    await expect(notify(notice)).rejects.toBeInstanceOf(NoticeUndelivered);
+    const again = await notify(notice);
+    expect(again.reached).toBe('sms');
+    expect(again.attempts.map((a) => `${a.channel}:${a.outcome}`)).toEqual([
+      'whatsapp:skipped',
+      'sms:sent',
+      'chat:sent',
+    ]);
+    expect(whatsapp).toHaveLength(1);
+    expect(texts).toHaveLength(1);
+    expect(chats).toHaveLength(2);
+    const { messages } = await workspace.timeline(theLead.id);
+    expect(messages.find((m) => m.channel === 'whatsapp')).toEqual(
+      expect.objectContaining({ outcome: 'failed', reachedBy: 'sms' }),
+    );
+  });
+
+  it('tries the failed channel again when no channel reached the rep', async () => {
+    const config = testConfig({
+      notifications: {
+        routes: { assignment: { try: ['sms'], always: [] } },
+        sms: { originationIdentity: 'leadpipe' },
+      },
+    });
+    const texts: string[] = [];
+    const { sendChannelOnce } = createChannelOnce({
+      sms: {
+        send: async (m) => {
+          texts.push(m.to);
+          if (texts.length === 1) throw new Error('End User Messaging refused');
+          return { messageId: `sms-${texts.length}` };
+        },
+      },
+      chat: { post: async () => undefined },
+      messages: log,
+    });
+    // The mail is suppressed, so the first delivery reaches nobody and the record is retried.
+    const suppressedMail = createSendOnce({
+      mailer: { send: async () => ({ messageId: 'never' }) },
+      suppressions: {
+        find: async (to) => new Map(to.map((a) => [a, { reason: 'bounce' as const, at: '' }])),
+        suppress: async () => undefined,
+      },
+      logger: silentLogger(),
+      idempotency: new DynamoDBPersistenceLayer({
+        tableName: aws.resources.idempotencyTableName,
+        awsSdkV3Client: aws.dynamodb,
+      }),
+      messages: log,
+    });
+    const notify = createNotify({
+      ...nurtureKit(config),
+      sendOnce: suppressedMail.sendOnce,
+      sendChannelOnce,
+      from: 'leads@example.com',
+    });
+    const notice = assignmentToHuda(lead(), { sms: '+966501230000' });
+    await expect(notify(notice)).rejects.toBeInstanceOf(NoticeUndelivered);
+    expect((await notify(notice)).reached).toBe('sms');
+    expect(texts).toHaveLength(2);
   });
 });
 

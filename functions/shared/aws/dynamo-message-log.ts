@@ -56,7 +56,7 @@ export class DynamoMessageLog implements MessageLog {
           Key: tableKeys.message(leadId, messageId),
           UpdateExpression: 'SET claimUntil = :until',
           ConditionExpression:
-            '(attribute_not_exists(outcome) OR NOT outcome IN (:sent, :unknown)) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+            '(attribute_not_exists(outcome) OR NOT outcome IN (:sent, :unknown)) AND attribute_not_exists(reachedBy) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
           ExpressionAttributeValues: {
             ':until': untilMs,
             ':now': nowMs,
@@ -71,6 +71,8 @@ export class DynamoMessageLog implements MessageLog {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const old = error.Item === undefined ? {} : unmarshall(error.Item);
       if (old.outcome === 'unknown') return { kind: 'unknown' };
+      if (old.outcome !== 'sent' && typeof old.reachedBy === 'string')
+        return { kind: 'superseded', reachedBy: old.reachedBy };
       if (old.outcome !== 'sent') return { kind: 'held' };
       return typeof old.externalId === 'string'
         ? { kind: 'sent', externalId: old.externalId }

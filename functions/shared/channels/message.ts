@@ -28,6 +28,11 @@ export const ChannelMessage = z.object({
   externalId: z.optional(z.string()),
   status: z.optional(DeliveryStatus),
   statusAt: z.optional(z.iso.datetime()),
+  /**
+   * A failed try whose notice then reached the person on this later channel: it is never tried again, so a
+   * redelivered notice does not tell them twice on two channels.
+   */
+  reachedBy: z.optional(Channel),
   /** Why it failed or was skipped (an error code and hint, never the text). */
   detail: z.optional(z.string().check(z.maxLength(500))),
 });
