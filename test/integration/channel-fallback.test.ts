@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../../local/pipeline.ts';
 import { apiOf, eventually, testPipeline } from '../support/aws.ts';
-import { testConfig } from '../support/factories.ts';
+import { testConfig, testWhatsApp } from '../support/factories.ts';
 
 // Huda's WhatsApp number is not on WhatsApp: Meta takes the message, then reports it failed (131026).
 const config = testConfig({
@@ -21,13 +21,7 @@ const config = testConfig({
   },
   notifications: {
     routes: { assignment: { try: ['whatsapp', 'sms'], always: ['email'] } },
-    whatsapp: {
-      phoneNumberId: '106540352242922',
-      accessToken: 'test-whatsapp-token',
-      appSecret: 'test-whatsapp-app-secret',
-      verifyToken: 'test-whatsapp-verify',
-      templates: { assignment: { name: 'leadpipe_new_lead', languages: { ar: 'ar' } } },
-    },
+    whatsapp: testWhatsApp,
     sms: { originationIdentity: 'leadpipe' },
   },
 });

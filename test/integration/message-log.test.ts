@@ -1,6 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { NurtureDeps } from '../../functions/nurture/deps.ts';
 import { createNotify, type NoticeRequest, NoticeUndelivered } from '../../functions/nurture/notify.ts';
 import { createChannelOnce, createSendOnce, SendInProgressError } from '../../functions/nurture/send-once.ts';
 import { createTellTeam } from '../../functions/nurture/team-chat.ts';
@@ -16,7 +17,7 @@ import { GraphApiError } from '../../functions/shared/graph-api.ts';
 import type { Lead } from '../../functions/shared/lead.ts';
 import type { ChatPoster, Mailer } from '../../functions/shared/ports.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
-import { assignment, lead, silentLogger, testConfig } from '../support/factories.ts';
+import { assignment, lead, silentLogger, testConfig, testWhatsApp } from '../support/factories.ts';
 import { startSilentEndpoint } from '../support/silent-endpoint.ts';
 
 let aws: TestAws;
@@ -239,36 +240,42 @@ function assignmentToHuda(theLead: Lead, channels: NoticeRequest['to']['channels
   };
 }
 
+/** notify on the test table with the channel senders given, mailing with `mailOnce` (to the addresses in `mails`). */
+function notifyWith(config: Config, senders: Partial<Pick<NurtureDeps, 'whatsapp' | 'sms' | 'chat'>>) {
+  const mails: string[] = [];
+  const { sendChannelOnce } = createChannelOnce({
+    chat: { post: async () => undefined },
+    ...senders,
+    messages: log,
+  });
+  const notify = createNotify({
+    ...nurtureKit(config),
+    sendOnce: mailOnce(mails).sendOnce,
+    sendChannelOnce,
+    from: 'leads@example.com',
+  });
+  return { notify, mails };
+}
+
+/** The lead's timeline keeps the channel's try as unknown, saying why. */
+async function expectUnknownOn(leadId: string, channel: string, why: string): Promise<void> {
+  const { messages } = await workspace.timeline(leadId);
+  expect(messages.find((m) => m.channel === channel)).toEqual(
+    expect.objectContaining({ outcome: 'unknown', detail: expect.stringContaining(why) }),
+  );
+}
+
 describe('a WhatsApp message whose request got no answer', () => {
   it('is kept as unknown and never sent again: email tells the rep, and a redelivery repeats nothing', async () => {
     // Meta's side takes the message and the connection drops before the answer, as a timeout would leave it.
     const graph = await startSilentEndpoint();
     const posts = graph.received;
-    const whatsappSetup = {
-      phoneNumberId: '106540352242922',
-      accessToken: 'test-whatsapp-token',
-      appSecret: 'test-whatsapp-app-secret',
-      verifyToken: 'test-whatsapp-verify',
-      templates: { assignment: { name: 'leadpipe_new_lead', languages: { ar: 'ar' } } },
-    };
     const config = testConfig({
-      notifications: { routes: { assignment: { try: ['whatsapp'], always: [] } }, whatsapp: whatsappSetup },
+      notifications: { routes: { assignment: { try: ['whatsapp'], always: [] } }, whatsapp: testWhatsApp },
     });
     const setup = config.notifications.whatsapp;
     if (setup === undefined) throw new Error('the test config lost its WhatsApp setup');
-    const mails: string[] = [];
-    const { sendOnce } = mailOnce(mails);
-    const { sendChannelOnce } = createChannelOnce({
-      whatsapp: whatsappSender(graph.url, setup),
-      chat: { post: async () => undefined },
-      messages: log,
-    });
-    const notify = createNotify({
-      ...nurtureKit(config),
-      sendOnce,
-      sendChannelOnce,
-      from: 'leads@example.com',
-    });
+    const { notify, mails } = notifyWith(config, { whatsapp: whatsappSender(graph.url, setup) });
     const theLead = lead();
     const notice = assignmentToHuda(theLead, { whatsapp: '+966501230000' });
     try {
@@ -286,13 +293,7 @@ describe('a WhatsApp message whose request got no answer', () => {
       ]);
       expect(posts).toHaveLength(1);
       expect(mails).toEqual(['huda@sales.example']);
-      const { messages } = await workspace.timeline(theLead.id);
-      expect(messages.find((m) => m.channel === 'whatsapp')).toEqual(
-        expect.objectContaining({
-          outcome: 'unknown',
-          detail: expect.stringContaining('Meta did not answer'),
-        }),
-      );
+      await expectUnknownOn(theLead.id, 'whatsapp', 'Meta did not answer');
     } finally {
       graph.close();
     }
@@ -310,20 +311,10 @@ describe('a text whose request got no answer', () => {
         sms: { originationIdentity: 'leadpipe' },
       },
     });
-    const mails: string[] = [];
-    const { sendOnce } = mailOnce(mails);
-    const { sendChannelOnce } = createChannelOnce({
+    const { notify, mails } = notifyWith(config, {
       sms: new EndUserMessagingSms(smsClient({ endpoint: endpoint.url }), {
         originationIdentity: 'leadpipe',
       }),
-      chat: { post: async () => undefined },
-      messages: log,
-    });
-    const notify = createNotify({
-      ...nurtureKit(config),
-      sendOnce,
-      sendChannelOnce,
-      from: 'leads@example.com',
     });
     const theLead = lead();
     const notice = assignmentToHuda(theLead, { sms: '+966501230000' });
@@ -337,13 +328,7 @@ describe('a text whose request got no answer', () => {
       }
       expect(endpoint.received).toHaveLength(1);
       expect(mails).toEqual(['huda@sales.example']);
-      const { messages } = await workspace.timeline(theLead.id);
-      expect(messages.find((m) => m.channel === 'sms')).toEqual(
-        expect.objectContaining({
-          outcome: 'unknown',
-          detail: expect.stringContaining('End User Messaging did not answer'),
-        }),
-      );
+      await expectUnknownOn(theLead.id, 'sms', 'End User Messaging did not answer');
     } finally {
       endpoint.close();
     }
@@ -355,13 +340,7 @@ describe('a notice delivered again after a later channel reached the rep', () =>
     const config = testConfig({
       notifications: {
         routes: { assignment: { try: ['whatsapp', 'sms'], always: ['chat'] } },
-        whatsapp: {
-          phoneNumberId: '106540352242922',
-          accessToken: 'test-whatsapp-token',
-          appSecret: 'test-whatsapp-app-secret',
-          verifyToken: 'test-whatsapp-verify',
-          templates: { assignment: { name: 'leadpipe_new_lead', languages: { ar: 'ar' } } },
-        },
+        whatsapp: testWhatsApp,
         sms: { originationIdentity: 'leadpipe' },
       },
     });
@@ -369,7 +348,7 @@ describe('a notice delivered again after a later channel reached the rep', () =>
     const whatsapp: string[] = [];
     const texts: string[] = [];
     const chats: string[] = [];
-    const { sendChannelOnce } = createChannelOnce({
+    const { notify } = notifyWith(config, {
       whatsapp: {
         send: async (m) => {
           whatsapp.push(m.to);
@@ -389,13 +368,6 @@ describe('a notice delivered again after a later channel reached the rep', () =>
           if (chats.length === 1) throw new Error('chat is down');
         },
       },
-      messages: log,
-    });
-    const notify = createNotify({
-      ...nurtureKit(config),
-      sendOnce: mailOnce([]).sendOnce,
-      sendChannelOnce,
-      from: 'leads@example.com',
     });
     const theLead = lead();
     const notice = assignmentToHuda(theLead, {

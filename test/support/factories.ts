@@ -60,6 +60,15 @@ mail:
   linkSigningKey: test-link-signing-key-0123456789
 `;
 
+/** A WhatsApp Cloud API setup for tests: Meta's test number id, and the assignment template in Arabic. */
+export const testWhatsApp = {
+  phoneNumberId: '106540352242922',
+  accessToken: 'test-whatsapp-token',
+  appSecret: 'test-whatsapp-app-secret',
+  verifyToken: 'test-whatsapp-verify',
+  templates: { assignment: { name: 'leadpipe_new_lead', languages: { ar: 'ar' } } },
+};
+
 /** The test configuration; `patch` replaces whole top-level sections (routing, sla, nurture…). */
 export function testConfig(patch: Record<string, unknown> = {}): Config {
   const base = parseYaml(BASE_CONFIG) as Record<string, unknown>;
