@@ -103,6 +103,33 @@ describe('a text or a mail whose request got no answer', () => {
     expect((refused as { code?: string }).code).toBe('ECONNREFUSED');
   });
 
+  it('is sent again when the reset came on a kept-alive connection the server was closing', async () => {
+    // A server closes an idle kept-alive connection as a request goes out on it: the request is reset having done
+    // nothing (Node's documented case for a retry). Here the server drops every second request on a connection.
+    const received: string[] = [];
+    const server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      received.push(body);
+      const served = ((req.socket as unknown as { served?: number }).served ?? 0) + 1;
+      Object.assign(req.socket, { served });
+      if (served === 2) req.socket.destroy();
+      else res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"MessageId":"m-1"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const client = sms(`http://127.0.0.1:${port}`);
+    try {
+      expect(await client.send(text)).toEqual({ messageId: 'm-1' });
+      // The second goes out on the first one's connection, is reset, and is sent again on a new connection.
+      expect(await client.send(text)).toEqual({ messageId: 'm-1' });
+      expect(received).toHaveLength(3);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('is told apart from a failure before anything left, by the SDK’s own error shapes', () => {
     const sdkError = (message: string, fields: object) => Object.assign(new Error(message), fields);
     // @smithy/node-http-handler's connection timeout: no connection was made.
@@ -128,6 +155,9 @@ describe('a text or a mail whose request got no answer', () => {
     expect(wentOutUnanswered(sdkError('socket hang up', { name: 'TimeoutError', code: 'ECONNRESET' }))).toBe(
       true,
     );
+    // The same reset on a kept-alive connection: the server was closing it, and did nothing with the request.
+    const onKeptConnection = { name: 'TimeoutError', code: 'ECONNRESET', reusedConnection: true };
+    expect(wentOutUnanswered(sdkError('socket hang up', onKeptConnection))).toBe(false);
     expect(wentOutUnanswered(sdkError('getaddrinfo ENOTFOUND sms-voice', { code: 'ENOTFOUND' }))).toBe(false);
     expect(wentOutUnanswered(sdkError('Rate exceeded', { $metadata: { httpStatusCode: 400 } }))).toBe(false);
     expect(wentOutUnanswered('a string')).toBe(false);

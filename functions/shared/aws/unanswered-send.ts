@@ -1,4 +1,4 @@
-import { Agent as HttpAgent } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 
@@ -22,27 +22,52 @@ export function wentOutUnanswered(error: unknown): boolean {
   if (e.$metadata?.httpStatusCode !== undefined) return false;
   if (e.name === 'AbortError') return false;
   if (NEVER_CONNECTED.has(e.code ?? '')) return false;
+  // A kept-alive connection the server closed as the request went out (see `markingReusedConnections`).
+  if ((error as { reusedConnection?: boolean }).reusedConnection === true && e.code === 'ECONNRESET')
+    return false;
   // The SDK's connection timeout (@smithy/node-http-handler's words): no connection, so nothing was sent.
   if (e.name === 'TimeoutError' && /did not establish a connection/.test(e.message)) return false;
   return true;
 }
 
+declare module 'http' {
+  interface Agent {
+    /** Node's hook for each request the agent serves (what `agent-base` and `agentkeepalive` override too). */
+    addRequest(request: ClientRequest, options: RequestOptions): void;
+  }
+}
+
 /**
- * A send client's connections: 3 s to connect, 10 s to answer (the Graph API's own timeout), so a hung request
- * ends as no answer well inside the time a send is begun with (`SEND_TIME_NEEDED_MS`), never as a timed-out
- * invocation whose retry sends again. Each send opens its own connection: on a reused keep-alive connection the
- * server may close it just as the request goes out, a reset that did nothing but that no client can tell from a
- * reset after the work (Node's `reusedSocket` is not exposed through the SDK). One TLS handshake a send is the
- * price of telling the two apart.
+ * A keep-alive agent that marks the error of a request sent on a reused connection. A server closing an idle
+ * connection just as a request goes out on it resets it having done nothing: Node's documented case for trying
+ * again (`request.reusedSocket`), which the SDK's handler does not pass on.
+ */
+function markingReusedConnections<A extends HttpAgent>(agent: A): A {
+  const addRequest = agent.addRequest.bind(agent);
+  agent.addRequest = (request, options) => {
+    // Registered while the request is made, so it runs before the SDK's own error listener.
+    request.once('error', (error: Error) => {
+      if (request.reusedSocket) Object.assign(error, { reusedConnection: true });
+    });
+    addRequest(request, options);
+  };
+  return agent;
+}
+
+/**
+ * A send client's connections: kept alive between sends (the SDK's defaults), 3 s to connect, 10 s to answer (the
+ * Graph API's own timeout), so a hung request ends as no answer well inside the time a send is begun with
+ * (`SEND_TIME_NEEDED_MS`), never as a timed-out invocation whose retry sends again.
  */
 export function sendConnections() {
+  const pool = { keepAlive: true, maxSockets: 50 };
   return {
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     // Without it the SDK only logs a warning when the request timeout passes, and goes on waiting.
     throwOnRequestTimeout: true,
-    httpAgent: new HttpAgent({ keepAlive: false }),
-    httpsAgent: new HttpsAgent({ keepAlive: false }),
+    httpAgent: markingReusedConnections(new HttpAgent(pool)),
+    httpsAgent: markingReusedConnections(new HttpsAgent(pool)),
   };
 }
 
