@@ -78,12 +78,18 @@ export function failureDetail(error: unknown): string {
     .slice(0, 300);
 }
 
-/** The follow-up's detail: the channel that reached the person when it was not email, or why none did. */
+/**
+ * The follow-up's detail: the channel that reached the person when it was not email, or why none did. A channel
+ * that gave no answer may have reached them: said so, rather than "no channel".
+ */
 export function reachedDetail(outcome: NoticeOutcome): { detail?: string } {
-  if (outcome.reached === undefined)
-    return {
-      detail: outcome.suppressed ? `not mailed: rep address ${outcome.suppressed}` : 'reached on no channel',
-    };
+  if (outcome.reached === undefined) {
+    const unanswered = outcome.attempts.filter((a) => a.outcome === 'unknown').map((a) => a.channel);
+    if (outcome.suppressed) return { detail: `not mailed: rep address ${outcome.suppressed}` };
+    if (unanswered.length > 0)
+      return { detail: `no answer from ${unanswered.join(', ')}: it may have reached them` };
+    return { detail: 'reached on no channel' };
+  }
   return outcome.reached === 'email' ? {} : { detail: `by ${outcome.reached}` };
 }
 

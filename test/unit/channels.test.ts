@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { failureDetail } from '../../functions/nurture/notify.ts';
+import { failureDetail, reachedDetail } from '../../functions/nurture/notify.ts';
+import { SendNoAnswerError } from '../../functions/shared/aws/unanswered-send.ts';
 import { chatRequest, slackEscape } from '../../functions/shared/channels/chat-format.ts';
 import { statusAdvances } from '../../functions/shared/channels/message.ts';
 import { signReply, verifyReply } from '../../functions/shared/channels/reply-token.ts';
@@ -262,5 +263,21 @@ describe('why a channel failed, as the timeline and the log keep it', () => {
       'WhatsApp refused',
     );
     expect(failureDetail(graph)).toBe('GraphApiError: 131030: WhatsApp refused');
+    expect(
+      failureDetail(new SendNoAnswerError('SES did not answer (it may have sent it): socket hang up')),
+    ).toBe('SendNoAnswerError: SES did not answer (it may have sent it): socket hang up');
+  });
+
+  it('says a notice that reached nobody for sure may still have reached them when a channel gave no answer', () => {
+    expect(reachedDetail({ attempts: [{ channel: 'email', outcome: 'unknown' }] })).toEqual({
+      detail: 'no answer from email: it may have reached them',
+    });
+    expect(reachedDetail({ attempts: [{ channel: 'sms', outcome: 'failed' }] })).toEqual({
+      detail: 'reached on no channel',
+    });
+    expect(reachedDetail({ attempts: [], suppressed: 'bounce' })).toEqual({
+      detail: 'not mailed: rep address bounce',
+    });
+    expect(reachedDetail({ reached: 'sms', attempts: [] })).toEqual({ detail: 'by sms' });
   });
 });
