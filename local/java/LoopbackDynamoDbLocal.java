@@ -2,8 +2,8 @@ import java.lang.reflect.Field;
 
 /**
  * Starts DynamoDB Local listening on one host (127.0.0.1 by default) instead of every interface: its command
- * line has no such option, and its Jetty server binds the wildcard address. Run in Java's source-file mode with
- * DynamoDBLocal.jar and its libraries on the class path; the arguments are DynamoDB Local's own, after the host.
+ * line has no such option, and its Jetty server binds the wildcard address. Compiled once by local/emulators.ts and
+ * run with DynamoDBLocal.jar and its libraries on the class path; the arguments are DynamoDB Local's own, after the host.
  * Reflection only, so it compiles against nothing but the JDK.
  */
 public class LoopbackDynamoDbLocal {
