@@ -48,8 +48,13 @@ export default defineConfig({
           ...emulators,
         },
       },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...emulators } },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      // Nor do the browser, runner and CDK files. aws-cdk-lib loads its modules on first use, inside the first
+      // synthesis: shared, the infra tier takes 24 s instead of 31 s.
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], isolate: false, ...emulators },
+      },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], isolate: false } },
     ],
   },
 });
