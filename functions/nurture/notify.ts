@@ -202,6 +202,10 @@ export function createNotify(
         to: notice.to.ref,
         at,
       };
+      // A retried try is not sent when a channel after it in the chain took the notice.
+      const laterInChain = inChain
+        ? order.slice(order.indexOf(channel) + 1).map((later) => `${notice.key}#${later}`)
+        : [];
       let entry: ChannelMessage;
       let failed = false;
       try {
@@ -210,7 +214,7 @@ export function createNotify(
           const sent: MailResult = await kit.sendOnce({
             key: notice.emailKey,
             mail: notice.mail(),
-            ...(logged ? { timeline: { leadId: base.leadId, messageId: base.id } } : {}),
+            ...(logged ? { timeline: { leadId: base.leadId, messageId: base.id, laterInChain } } : {}),
           });
           if ('unanswered' in sent) throw new SendNoAnswerError(sent.unanswered);
           if ('suppressed' in sent) {
@@ -221,7 +225,7 @@ export function createNotify(
           const job = jobFor(notice, channel);
           if (typeof job === 'string') entry = { ...base, outcome: 'skipped', detail: job };
           else {
-            const { id } = await kit.sendChannelOnce(job);
+            const { id } = await kit.sendChannelOnce({ ...job, laterInChain });
             entry = {
               ...base,
               outcome: 'sent',
@@ -235,9 +239,17 @@ export function createNotify(
         // claim has not expired), or this invocation has too little time left to send: not a channel failure.
         // The record is retried; falling through would tell the person twice, on two channels.
         if (isSendInProgress(error) || error instanceof SendDeferredError) throw error;
-        // It failed on an earlier delivery and a later channel reached the person then: nothing to write.
+        // It failed on an earlier delivery and a later channel reached the person then: not tried again. When
+        // that delivery died before writing the failure, it is written now, which frees the claim.
         if (error instanceof SendSupersededError) {
           attempts.push({ channel, outcome: 'skipped', detail: error.message });
+          if (error.unrecorded)
+            await kit.messages.record({
+              ...base,
+              outcome: 'failed',
+              detail: 'its failure was not written before its invocation ended',
+              reachedBy: error.reachedBy,
+            });
           return { sent: false, failed: false };
         }
         // A send with no answer may have reached the person: kept as unknown, never sent again, and the next

@@ -6,6 +6,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import { SendNoAnswerError } from '../shared/aws/unanswered-send.ts';
+import type { Channel } from '../shared/channel-config.ts';
 import { GraphNoAnswerError } from '../shared/graph-api.ts';
 import { OutboundNoAnswer } from '../shared/outbound-http.ts';
 import type { MessageLog, OutgoingMail, SmsOutgoing, WhatsAppOutgoing } from '../shared/ports.ts';
@@ -122,13 +123,22 @@ export function createSendOnce(
   };
 }
 
-/** The timeline item of one try on one channel: the lead's partition, the message id. */
-export type TimelineMessage = { leadId: string; messageId: string };
+/**
+ * The timeline item of one try on one channel: the lead's partition, the message id, and in a try chain the ids
+ * of the channels tried after it (a retried try is not sent when one of them took the notice).
+ */
+export type TimelineMessage = { leadId: string; messageId: string; laterInChain?: readonly string[] };
 
-/** The message failed before and its notice then reached the person on a later channel: it is not tried again. */
+/**
+ * The message failed before and its notice then reached the person on a later channel: it is not tried again.
+ * `unrecorded`: its failure was never written (its invocation died first); the caller writes it.
+ */
 export class SendSupersededError extends Error {
   override readonly name = 'SendSupersededError';
-  constructor(readonly reachedBy: string) {
+  constructor(
+    readonly reachedBy: Channel,
+    readonly unrecorded = false,
+  ) {
     super(`reached on ${reachedBy} after this channel failed`);
   }
 }
@@ -199,18 +209,24 @@ function onceOnTimeline<R>(
   return whileHeld(async () => {
     const now = Date.now();
     const remaining = remainingOrDefer(`message ${target.messageId}`);
-    const claim = await messages.claim(target.leadId, target.messageId, now + remaining, now);
+    const claim = await messages.claim(
+      target.leadId,
+      target.messageId,
+      now + remaining,
+      now,
+      target.laterInChain,
+    );
     if (claim.kind === 'claimed') return send();
     if (claim.kind === 'sent') return alreadySent(claim.externalId);
     if (claim.kind === 'unknown')
       throw new SendOutcomeUnknownError(`message ${target.messageId} went out before with no answer`);
-    if (claim.kind === 'superseded') throw new SendSupersededError(claim.reachedBy);
+    if (claim.kind === 'superseded') throw new SendSupersededError(claim.reachedBy, claim.unrecorded);
     throw new SendInProgressError(`message ${target.messageId} is being sent by another delivery`);
   });
 }
 
 /** One message on a channel other than email, with everything needed to send it. */
-export type ChannelJob = { key: string; leadId: string } & (
+export type ChannelJob = { key: string; leadId: string; laterInChain?: readonly string[] } & (
   | { channel: 'whatsapp'; message: WhatsAppOutgoing }
   | { channel: 'sms'; message: SmsOutgoing }
   | { channel: 'chat'; message: { url: string; body: Record<string, unknown> } }
@@ -243,7 +259,11 @@ export function createChannelOnce(deps: Pick<NurtureDeps, 'whatsapp' | 'sms' | '
   const sendChannelOnce: SendChannelOnce = (job) =>
     onceOnTimeline(
       deps.messages,
-      { leadId: job.leadId, messageId: job.key },
+      {
+        leadId: job.leadId,
+        messageId: job.key,
+        ...(job.laterInChain ? { laterInChain: job.laterInChain } : {}),
+      },
       () => send(job),
       (id) => ({ id: id ?? job.key }),
     );

@@ -1,3 +1,4 @@
+import type { Channel } from './channel-config.ts';
 import type { ChannelMessage, DeliveryStatus } from './channels/message.ts';
 import type { RepConfig } from './config.ts';
 import type { ImportOutcome, ImportRecord } from './imports.ts';
@@ -360,8 +361,11 @@ export type MessageClaim =
   | { kind: 'claimed' }
   | { kind: 'sent'; externalId?: string }
   | { kind: 'unknown' }
-  /** It failed before, and the notice then reached the person on a later channel: not tried again. */
-  | { kind: 'superseded'; reachedBy: string }
+  /**
+   * It failed before, and the notice then reached the person on a later channel: not tried again. `unrecorded`:
+   * the claim was taken (the failure's write died with its invocation), and the caller writes the failure.
+   */
+  | { kind: 'superseded'; reachedBy: Channel; unrecorded?: true }
   | { kind: 'held' };
 
 /** The messages of a lead's timeline, one per notice, channel and person. */
@@ -371,9 +375,16 @@ export interface MessageLog {
   /**
    * Claims the message for one send until `untilMs` (epoch ms): refused when it was sent or may have been
    * (outcome unknown), when it failed and a later channel reached the person (`reachedBy`), or when another
-   * send holds a claim that has not expired at `nowMs`.
+   * send holds a claim that has not expired at `nowMs`. A message tried before is also superseded when one of
+   * `laterInChain` (the ids of the channels its notice tries after it) was sent.
    */
-  claim(leadId: string, messageId: string, untilMs: number, nowMs: number): Promise<MessageClaim>;
+  claim(
+    leadId: string,
+    messageId: string,
+    untilMs: number,
+    nowMs: number,
+    laterInChain?: readonly string[],
+  ): Promise<MessageClaim>;
   /** A channel's later report (WhatsApp's statuses); ignored when it does not move the message on. */
   updateStatus(
     leadId: string,

@@ -1,5 +1,6 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NurtureDeps } from '../../functions/nurture/deps.ts';
 import { createNotify, type NoticeRequest, NoticeUndelivered } from '../../functions/nurture/notify.ts';
@@ -15,7 +16,8 @@ import { WebhookChatPoster, whatsappSender } from '../../functions/shared/channe
 import type { Config } from '../../functions/shared/config.ts';
 import { GraphApiError } from '../../functions/shared/graph-api.ts';
 import type { Lead } from '../../functions/shared/lead.ts';
-import type { ChatPoster, Mailer } from '../../functions/shared/ports.ts';
+import type { ChatPoster, Mailer, MessageLog } from '../../functions/shared/ports.ts';
+import { tableKeys } from '../../functions/shared/table-schema.ts';
 import { freshResources, type TestAws } from '../support/aws.ts';
 import { assignment, lead, silentLogger, testConfig, testWhatsApp } from '../support/factories.ts';
 import { startSilentEndpoint } from '../support/silent-endpoint.ts';
@@ -241,15 +243,20 @@ function assignmentToHuda(theLead: Lead, channels: NoticeRequest['to']['channels
 }
 
 /** notify on the test table with the channel senders given, mailing with `mailOnce` (to the addresses in `mails`). */
-function notifyWith(config: Config, senders: Partial<Pick<NurtureDeps, 'whatsapp' | 'sms' | 'chat'>>) {
+function notifyWith(
+  config: Config,
+  senders: Partial<Pick<NurtureDeps, 'whatsapp' | 'sms' | 'chat'>>,
+  messages: MessageLog = log,
+) {
   const mails: string[] = [];
   const { sendChannelOnce } = createChannelOnce({
     chat: { post: async () => undefined },
     ...senders,
-    messages: log,
+    messages,
   });
   const notify = createNotify({
     ...nurtureKit(config),
+    messages,
     sendOnce: mailOnce(mails).sendOnce,
     sendChannelOnce,
     from: 'leads@example.com',
@@ -390,6 +397,70 @@ describe('a notice delivered again after a later channel reached the rep', () =>
     expect(messages.find((m) => m.channel === 'whatsapp')).toEqual(
       expect.objectContaining({ outcome: 'failed', reachedBy: 'sms' }),
     );
+  });
+
+  it('does not send a channel whose failure died with its invocation once a later channel reached the rep', async () => {
+    const config = testConfig({
+      notifications: {
+        routes: { assignment: { try: ['whatsapp', 'sms'], always: [] } },
+        whatsapp: testWhatsApp,
+        sms: { originationIdentity: 'leadpipe' },
+      },
+    });
+    const whatsapp: string[] = [];
+    const texts: string[] = [];
+    const senders: Partial<Pick<NurtureDeps, 'whatsapp' | 'sms'>> = {
+      whatsapp: {
+        send: async (m) => {
+          whatsapp.push(m.to);
+          if (whatsapp.length === 1) throw new GraphApiError('down', 503, 2, false, 'Meta is down; retried');
+          return { id: `wamid.${whatsapp.length}` };
+        },
+      },
+      sms: {
+        send: async (m) => {
+          texts.push(m.to);
+          return { messageId: `sms-${texts.length}` };
+        },
+      },
+    };
+    // The first delivery's invocation ends after SMS told the rep, before it wrote WhatsApp's failure (a chain
+    // writes its failures last): WhatsApp's item is left with a claim and no outcome.
+    const dying: MessageLog = {
+      claim: (...args) => log.claim(...args),
+      updateStatus: (...args) => log.updateStatus(...args),
+      record: async (message) => {
+        if (message.channel === 'whatsapp' && message.outcome === 'failed')
+          throw new Error('invocation ended');
+        await log.record(message);
+      },
+    };
+    const theLead = lead();
+    const notice = assignmentToHuda(theLead, { whatsapp: '+966501230000', sms: '+966501230000' });
+    await expect(notifyWith(config, senders, dying).notify(notice)).rejects.toThrow('invocation ended');
+    // The dead invocation's claim runs out, and the stream delivers the record again.
+    await documentClient(aws.dynamodb).send(
+      new UpdateCommand({
+        TableName: aws.resources.tableName,
+        Key: tableKeys.message(theLead.id, `${notice.key}#whatsapp`),
+        UpdateExpression: 'SET claimUntil = :past',
+        ExpressionAttributeValues: { ':past': 0 },
+      }),
+    );
+    const again = await notifyWith(config, senders).notify(notice);
+    expect(again.reached).toBe('sms');
+    expect(again.attempts.map((a) => `${a.channel}:${a.outcome}`)).toEqual(['whatsapp:skipped', 'sms:sent']);
+    expect(whatsapp).toHaveLength(1);
+    expect(texts).toHaveLength(1);
+    const { messages } = await workspace.timeline(theLead.id);
+    expect(messages.find((m) => m.channel === 'whatsapp')).toEqual(
+      expect.objectContaining({ outcome: 'failed', reachedBy: 'sms' }),
+    );
+    // Written now, the failure frees the claim and refuses every later delivery.
+    expect(await log.claim(theLead.id, `${notice.key}#whatsapp`, Date.now() + 60_000, Date.now())).toEqual({
+      kind: 'superseded',
+      reachedBy: 'sms',
+    });
   });
 
   it('tries the failed channel again when no channel reached the rep', async () => {

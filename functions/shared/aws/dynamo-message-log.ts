@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { Channel } from '../channel-config.ts';
 import { type ChannelMessage, DELIVERY, type DeliveryStatus, statusAdvances } from '../channels/message.ts';
 import type { MessageClaim, MessageLog } from '../ports.ts';
 import { tableKeys } from '../table-schema.ts';
@@ -46,11 +47,17 @@ export class DynamoMessageLog implements MessageLog {
     );
   }
 
-  async claim(leadId: string, messageId: string, untilMs: number, nowMs: number): Promise<MessageClaim> {
+  async claim(
+    leadId: string,
+    messageId: string,
+    untilMs: number,
+    nowMs: number,
+    laterInChain: readonly string[] = [],
+  ): Promise<MessageClaim> {
     // The claim is the message's own item (the timeline shows it once `record` adds the rest): one write
     // instead of a separate idempotency record's two.
     try {
-      await this.db.send(
+      const { Attributes: before } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: tableKeys.message(leadId, messageId),
@@ -63,21 +70,48 @@ export class DynamoMessageLog implements MessageLog {
             ':sent': 'sent',
             ':unknown': 'unknown',
           },
+          ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed' };
+      // Tried before: its invocation may have died after a later channel took the notice and before this one's
+      // failure was written (a try chain writes its failures last). The first try of a message reads nothing.
+      const reachedBy = before === undefined ? undefined : await this.sentAmong(leadId, laterInChain);
+      return reachedBy === undefined
+        ? { kind: 'claimed' }
+        : { kind: 'superseded', reachedBy, unrecorded: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const old = error.Item === undefined ? {} : unmarshall(error.Item);
       if (old.outcome === 'unknown') return { kind: 'unknown' };
-      if (old.outcome !== 'sent' && typeof old.reachedBy === 'string')
-        return { kind: 'superseded', reachedBy: old.reachedBy };
+      const reachedBy = Channel.safeParse(old.reachedBy);
+      if (old.outcome !== 'sent' && reachedBy.success)
+        return { kind: 'superseded', reachedBy: reachedBy.data };
       if (old.outcome !== 'sent') return { kind: 'held' };
       return typeof old.externalId === 'string'
         ? { kind: 'sent', externalId: old.externalId }
         : { kind: 'sent' };
     }
+  }
+
+  /** The channel of the first of these messages that was sent, if any. */
+  private async sentAmong(leadId: string, messageIds: readonly string[]): Promise<Channel | undefined> {
+    const items = await Promise.all(
+      messageIds.map(async (id) => {
+        const { Item } = await this.db.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: tableKeys.message(leadId, id),
+            ConsistentRead: true,
+            ProjectionExpression: '#outcome, #channel',
+            ExpressionAttributeNames: { '#outcome': 'outcome', '#channel': 'channel' },
+          }),
+        );
+        return Item;
+      }),
+    );
+    const sent = Channel.safeParse(items.find((item) => item?.outcome === 'sent')?.channel);
+    return sent.success ? sent.data : undefined;
   }
 
   async updateStatus(
