@@ -81,39 +81,42 @@ export function topContributors(metafile: Metafile, count = 8): { module: string
     .map(([module, bytes]) => ({ module, kib: Math.round((bytes / 1024) * 10) / 10 }));
 }
 
-/** Median of fresh Node processes importing the bundle: Lambda's init phase, less the runtime's own start. */
-function initMs(outfile: string, env: NodeJS.ProcessEnv, nodeOptions: string, runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const probe = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const t=performance.now(); await import(${JSON.stringify(join(process.cwd(), outfile))}); console.log(performance.now()-t)`,
-      ],
-      { env: { ...env, NODE_OPTIONS: nodeOptions }, encoding: 'utf8' },
-    );
-    const ms = Number(probe.stdout.trim().split('\n').at(-1));
-    if (probe.status !== 0 || !Number.isFinite(ms))
-      throw new Error(`cold start of ${outfile} failed: ${probe.stderr.slice(-800)}`);
-    times.push(ms);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 10) / 10;
+/** One fresh Node process importing the bundle: Lambda's init phase, less the runtime's own start (ms). */
+function initOnce(outfile: string, env: NodeJS.ProcessEnv, nodeOptions: string): number {
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const t=performance.now(); await import(${JSON.stringify(join(process.cwd(), outfile))}); console.log(performance.now()-t)`,
+    ],
+    { env: { ...env, NODE_OPTIONS: nodeOptions }, encoding: 'utf8' },
+  );
+  const ms = Number(probe.stdout.trim().split('\n').at(-1));
+  if (probe.status !== 0 || !Number.isFinite(ms))
+    throw new Error(`cold start of ${outfile} failed: ${probe.stderr.slice(-800)}`);
+  return ms;
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round((sorted[Math.floor(sorted.length / 2)] ?? 0) * 100) / 100;
+};
 
 /**
  * Each function's bundle as the stack builds it: its size, what fills it (the esbuild metafile, written to
  * bench/results/bundles/), and its module init the way Lambda runs it (the stack sets no NODE_OPTIONS), beside
  * the two roads not taken: `--enable-source-maps`, and the Lambda runtime's SDK instead of a bundled one.
+ * The probes go in rounds, each round one process of every bundle and variant, and a function's ratio to the
+ * SDK-only baseline is the median of its ratios within a round: a machine that slows down for a while (a shared
+ * host does) slows both sides of a ratio alike, where timing one bundle after the other measured the drift.
  */
-export async function measureBundles(config: Config, env: NodeJS.ProcessEnv, runs = 7) {
+export async function measureBundles(config: Config, env: NodeJS.ProcessEnv, runs = 15) {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(METAFILE_DIR, { recursive: true });
   // The dns option only lets the probes reach the emulators on localhost; Lambda needs none.
   const stackOptions = '--dns-result-order=ipv4first';
-  const results = [];
+  const built = [];
   for (const [name, entry] of Object.entries(ENTRIES)) {
     const bundled = await buildFunction(name, entry, config, 'bundled');
     const runtimeSdk = await buildFunction(name, entry, config, 'runtime-sdk');
@@ -121,21 +124,32 @@ export async function measureBundles(config: Config, env: NodeJS.ProcessEnv, run
       join(METAFILE_DIR, `${name.replace(/\W+/g, '-')}.json`),
       JSON.stringify(slim(bundled.metafile)),
     );
-    results.push({
-      function: name,
-      bundleKiB: Math.round((statSync(bundled.outfile).size / 1024) * 10) / 10,
-      mapKiB: Math.round((statSync(`${bundled.outfile}.map`).size / 1024) * 10) / 10,
-      initMs: initMs(bundled.outfile, env, stackOptions, runs),
-      initWithSourceMapsMs: initMs(bundled.outfile, env, `${stackOptions} --enable-source-maps`, runs),
-      runtimeSdkBundleKiB: Math.round((statSync(runtimeSdk.outfile).size / 1024) * 10) / 10,
-      runtimeSdkInitMs: initMs(runtimeSdk.outfile, env, stackOptions, runs),
-      top: topContributors(bundled.metafile),
+    built.push({
+      name,
+      bundled,
+      runtimeSdk,
+      init: [] as number[],
+      maps: [] as number[],
+      sdk: [] as number[],
     });
   }
-  const baseline = results.find((r) => r.function.startsWith('baseline'));
-  return results.map((r) => ({
-    ...r,
-    initVsBaseline: baseline ? Math.round((r.initMs / baseline.initMs) * 100) / 100 : 0,
+  for (let round = 0; round < runs; round++)
+    for (const b of built) {
+      b.init.push(initOnce(b.bundled.outfile, env, stackOptions));
+      b.maps.push(initOnce(b.bundled.outfile, env, `${stackOptions} --enable-source-maps`));
+      b.sdk.push(initOnce(b.runtimeSdk.outfile, env, stackOptions));
+    }
+  const baseline = built.find((b) => b.name.startsWith('baseline'));
+  return built.map((b) => ({
+    function: b.name,
+    bundleKiB: Math.round((statSync(b.bundled.outfile).size / 1024) * 10) / 10,
+    mapKiB: Math.round((statSync(`${b.bundled.outfile}.map`).size / 1024) * 10) / 10,
+    initMs: Math.round(median(b.init) * 10) / 10,
+    initVsBaseline: baseline ? median(b.init.map((ms, round) => ms / (baseline.init[round] ?? ms))) : 0,
+    initWithSourceMapsMs: Math.round(median(b.maps) * 10) / 10,
+    runtimeSdkBundleKiB: Math.round((statSync(b.runtimeSdk.outfile).size / 1024) * 10) / 10,
+    runtimeSdkInitMs: Math.round(median(b.sdk) * 10) / 10,
+    top: topContributors(b.bundled.metafile),
   }));
 }
 
@@ -146,7 +160,7 @@ export function bundlesMarkdown(bundles: BundleResult[]): string[] {
   return [
     '## Bundles and cold start (esbuild, minified ESM, SDK included, source map beside the bundle)',
     '',
-    "Module init is a fresh Node process importing the bundle, run as Lambda runs it: the stack sets no `NODE_OPTIONS`. It is code loading plus what each function does at cold start against the local emulators (ingest, scoring, nurture, reconcile and ops read their secrets, which in AWS is one SSM GetParameters call). Beside it, the two choices not taken: the same bundle under `--enable-source-maps` (which parses the map while loading; the stack instead reads the map only when an error's stack is formatted), and the Lambda runtime's own SDK v3 instead of a bundled one (the SDK left out of the bundle and loaded from node_modules, as the runtime would). Each figure is the median of 7 cold processes; the esbuild metafiles are in `bench/results/bundles/`.",
+    "Module init is a fresh Node process importing the bundle, run as Lambda runs it: the stack sets no `NODE_OPTIONS`. It is code loading plus what each function does at cold start against the local emulators (ingest, scoring, nurture, reconcile and ops read their secrets, which in AWS is one SSM GetParameters call). Beside it, the two choices not taken: the same bundle under `--enable-source-maps` (which parses the map while loading; the stack instead reads the map only when an error's stack is formatted), and the Lambda runtime's own SDK v3 instead of a bundled one (the SDK left out of the bundle and loaded from node_modules, as the runtime would). Each figure is the median of 15 cold processes, taken in rounds of one process per bundle and variant; the ratio to the SDK-only bundle is the median of the ratios within a round, so a machine that slows for a while moves both sides alike. The esbuild metafiles are in `bench/results/bundles/`.",
     '',
     '| function | bundle (KiB) | map (KiB) | module init p50 (ms) | × SDK-only | with --enable-source-maps (ms) | runtime SDK: bundle (KiB) / init (ms) |',
     '|---|---|---|---|---|---|---|',
