@@ -342,6 +342,28 @@ describe('a text whose request got no answer', () => {
   });
 });
 
+/** WhatsApp down for its first message only, and SMS that takes every text; each keeps the numbers it sent to. */
+function whatsappDownOnceAndSms() {
+  const whatsapp: string[] = [];
+  const texts: string[] = [];
+  const senders: Partial<Pick<NurtureDeps, 'whatsapp' | 'sms'>> = {
+    whatsapp: {
+      send: async (m) => {
+        whatsapp.push(m.to);
+        if (whatsapp.length === 1) throw new GraphApiError('down', 503, 2, false, 'Meta is down; retried');
+        return { id: `wamid.${whatsapp.length}` };
+      },
+    },
+    sms: {
+      send: async (m) => {
+        texts.push(m.to);
+        return { messageId: `sms-${texts.length}` };
+      },
+    },
+  };
+  return { whatsapp, texts, senders };
+}
+
 describe('a notice delivered again after a later channel reached the rep', () => {
   it('does not try the channel that failed before, so the rep is told on one channel, not two', async () => {
     const config = testConfig({
@@ -352,23 +374,10 @@ describe('a notice delivered again after a later channel reached the rep', () =>
       },
     });
     // WhatsApp is down for the first delivery only; the team chat too, which makes the record be retried.
-    const whatsapp: string[] = [];
-    const texts: string[] = [];
+    const { whatsapp, texts, senders } = whatsappDownOnceAndSms();
     const chats: string[] = [];
     const { notify } = notifyWith(config, {
-      whatsapp: {
-        send: async (m) => {
-          whatsapp.push(m.to);
-          if (whatsapp.length === 1) throw new GraphApiError('down', 503, 2, false, 'Meta is down; retried');
-          return { id: `wamid.${whatsapp.length}` };
-        },
-      },
-      sms: {
-        send: async (m) => {
-          texts.push(m.to);
-          return { messageId: `sms-${texts.length}` };
-        },
-      },
+      ...senders,
       chat: {
         post: async (r) => {
           chats.push(r.url);
@@ -407,23 +416,7 @@ describe('a notice delivered again after a later channel reached the rep', () =>
         sms: { originationIdentity: 'leadpipe' },
       },
     });
-    const whatsapp: string[] = [];
-    const texts: string[] = [];
-    const senders: Partial<Pick<NurtureDeps, 'whatsapp' | 'sms'>> = {
-      whatsapp: {
-        send: async (m) => {
-          whatsapp.push(m.to);
-          if (whatsapp.length === 1) throw new GraphApiError('down', 503, 2, false, 'Meta is down; retried');
-          return { id: `wamid.${whatsapp.length}` };
-        },
-      },
-      sms: {
-        send: async (m) => {
-          texts.push(m.to);
-          return { messageId: `sms-${texts.length}` };
-        },
-      },
-    };
+    const { whatsapp, texts, senders } = whatsappDownOnceAndSms();
     // The first delivery's invocation ends after SMS told the rep, before it wrote WhatsApp's failure (a chain
     // writes its failures last): WhatsApp's item is left with a claim and no outcome.
     const dying: MessageLog = {
