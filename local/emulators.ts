@@ -172,10 +172,6 @@ function spawnLoopbackDynamoDb(port: number, dataDir: string | undefined): Child
   return spawn(
     'java',
     [
-      // The client compiler alone and the serial collector: on 2 cores, C2's compiler threads and G1's concurrent
-      // work cost DynamoDB Local a third of its CPU over 16,500 requests (32 s of CPU with these flags, 46 s without).
-      '-XX:TieredStopAtLevel=1',
-      '-XX:+UseSerialGC',
       '-Djava.library.path=./DynamoDBLocal_lib',
       '-cp',
       `DynamoDBLocal.jar:DynamoDBLocal_lib/*:${launcher}`,
