@@ -1,4 +1,10 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { reportedFailures } from './batch-response.ts';
 import type { FaultInjector } from './faults.ts';
@@ -25,11 +31,17 @@ export type SqsEventSourceOptions = {
  * 10, invokes the handler, deletes what succeeded, and leaves the reported failures (or the whole batch, if
  * the handler threw) to reappear after the visibility timeout; the queue's redrive policy moves a message
  * to its DLQ after maxReceiveCount receives.
+ *
+ * One difference, on purpose: AWS needs a queue's visibility timeout to outlast the function's timeout (the
+ * stack sets six times), or a slow invocation's messages are received again while it runs and spend the
+ * redrive budget without failing. Local queues keep a short timeout so that failures come back within
+ * seconds, so the poller keeps its batch invisible while the invocation runs, as the stack's timeout does.
  */
 export class SqsEventSource {
   private running = false;
   private loops: Promise<void>[] = [];
   private inFlight = 0;
+  private visibilitySeconds: Promise<number> | undefined;
 
   constructor(private readonly options: SqsEventSourceOptions) {}
 
@@ -61,8 +73,58 @@ export class SqsEventSource {
     }
   }
 
+  private queueVisibilitySeconds(): Promise<number> {
+    const { sqs, queue } = this.options;
+    this.visibilitySeconds ??= sqs
+      .send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }))
+      .then(({ Attributes }) => Number(Attributes?.VisibilityTimeout ?? 30))
+      .catch((error: unknown) => {
+        // Asked again at the next poll rather than remembered as a failure.
+        this.visibilitySeconds = undefined;
+        throw error;
+      });
+    return this.visibilitySeconds;
+  }
+
+  /** Pushes the batch's visibility out by the queue's timeout every half timeout, until the returned stop. */
+  private keepInvisible(receiptHandles: string[], seconds: number): () => Promise<void> {
+    const { sqs, queue } = this.options;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let pending: Promise<void> = Promise.resolve();
+    const beat = () => {
+      timer = setTimeout(() => {
+        pending = sqs
+          .send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queue.url,
+              Entries: receiptHandles.map((handle, i) => ({
+                Id: String(i),
+                ReceiptHandle: handle,
+                VisibilityTimeout: seconds,
+              })),
+            }),
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => this.options.onError?.(error),
+          )
+          .finally(() => {
+            if (!stopped) beat();
+          });
+      }, seconds * 500);
+    };
+    beat();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await pending;
+    };
+  }
+
   private async pollOnce(): Promise<void> {
     const { sqs, queue } = this.options;
+    const visibilitySeconds = await this.queueVisibilitySeconds();
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queue.url,
@@ -107,8 +169,14 @@ export class SqsEventSource {
           return new Set(records.map((r) => r.messageId));
         }
       };
+      const stopHeartbeat = this.keepInvisible(
+        records.map((r) => r.receiptHandle),
+        visibilitySeconds,
+      );
       // A duplicate delivery runs the batch twice at once; a record failed in either comes back.
-      const runs = await Promise.all(this.options.faults?.duplicate() ? [invoke(), invoke()] : [invoke()]);
+      const runs = await Promise.all(
+        this.options.faults?.duplicate() ? [invoke(), invoke()] : [invoke()],
+      ).finally(stopHeartbeat);
       const failed = new Set(runs.flatMap((run) => [...run]));
       const done = records.filter((r) => !failed.has(r.messageId));
       if (done.length > 0) {

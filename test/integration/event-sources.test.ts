@@ -113,6 +113,36 @@ describe('the local SQS event source', () => {
     expect(await takeAll(aws.sqs, dlq.url, 1, 15_000)).toHaveLength(1);
     expect(calls).toBe(2);
   });
+
+  it('keeps a batch from being received again while an invocation outlasts the visibility timeout', async () => {
+    // The queue's visibility timeout is 1 s; the handler takes 3 s, as a loaded machine's invocation may.
+    const [queue, dlq] = await queueWithDlq(2);
+    const seen: Record<string, number> = {};
+    const source = new SqsEventSource({
+      sqs: aws.sqs,
+      queue,
+      functionName: 'test',
+      concurrency: 2,
+      handler: async (event: SQSEvent) => {
+        for (const r of event.Records) seen[r.body] = (seen[r.body] ?? 0) + 1;
+        await new Promise((r) => setTimeout(r, 3_000));
+        return { batchItemFailures: [] };
+      },
+    });
+    running.push(source);
+    source.start();
+    await aws.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: ['slow-1', 'slow-2'].map((body, i) => ({ Id: String(i), MessageBody: body })),
+      }),
+    );
+    await eventually('the slow batch deleted', async () =>
+      (await queueDepth(aws.sqs, queue.url)) === 0 && !source.busy ? true : undefined,
+    );
+    expect(seen).toEqual({ 'slow-1': 1, 'slow-2': 1 });
+    expect(await queueDepth(aws.sqs, dlq.url)).toBe(0);
+  });
 });
 
 describe('the local DynamoDB Streams event source', () => {
