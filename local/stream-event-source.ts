@@ -68,7 +68,12 @@ type ShardState = {
   lastSequence?: string;
   closed: boolean;
   window?: OpenWindow;
+  /** Iterators refused in a row: reported only when asking again has not helped. */
+  refusals?: number;
 };
+
+/** Refusals of a shard's iterator in a row that are asked again quietly, before they are reported. */
+const QUIET_REFUSALS = 3;
 
 type Image = Record<string, SdkAttributeValue>;
 
@@ -234,15 +239,24 @@ export class StreamEventSource {
         }
       }
       // As many records as GetRecords gives (filtering drops most of them), then batches of matching ones.
-      const { Records = [], NextShardIterator } = await this.options.streams
-        .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: GET_RECORDS_LIMIT }))
-        .catch((error: unknown) => {
-          // As Lambda's poller: an iterator the stream no longer honours is dropped and asked for again, from
-          // the last record done with (or the oldest kept), never retried as it is. DynamoDB Local refuses a
-          // new table's first iterator this way at times (TrimmedDataAccessException, aws/aws-sdk-java#2923).
-          state.iterator = undefined;
-          throw error;
-        });
+      let page: { Records?: StreamRecord[]; NextShardIterator?: string };
+      try {
+        page = await this.options.streams.send(
+          new GetRecordsCommand({ ShardIterator: state.iterator, Limit: GET_RECORDS_LIMIT }),
+        );
+      } catch (error) {
+        // As Lambda's poller: an iterator the stream no longer honours is dropped and asked for again, from
+        // the last record done with (or the oldest kept), never retried as it is. DynamoDB Local refuses
+        // iterators this way at times (TrimmedDataAccessException, aws/aws-sdk-java#2923); the next one works,
+        // so only a refusal that keeps coming is reported.
+        state.iterator = undefined;
+        const refused = error instanceof Error && error.name === 'TrimmedDataAccessException';
+        state.refusals = refused ? (state.refusals ?? 0) + 1 : 0;
+        if (refused && state.refusals < QUIET_REFUSALS) continue;
+        throw error;
+      }
+      state.refusals = 0;
+      const { Records = [], NextShardIterator } = page;
       if (Records.length > 0) {
         gotRecords = true;
         const { filter } = this.options;
