@@ -342,6 +342,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const sources = [
     new SqsEventSource({
       sqs: esmSqs,
+      visibilitySqs: runnerSqs,
       queue: resources.intake,
       functionName: 'scoring',
       handler: scoring,
@@ -350,6 +351,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     }),
     new SqsEventSource({
       sqs: esmSqs,
+      visibilitySqs: runnerSqs,
       queue: resources.routing,
       functionName: 'routing',
       handler: routing,
@@ -358,6 +360,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     }),
     new SqsEventSource({
       sqs: esmSqs,
+      visibilitySqs: runnerSqs,
       queue: resources.timers,
       functionName: 'nurture',
       // The one entry point Lambda invokes for every nurture trigger: its dispatch.

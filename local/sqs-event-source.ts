@@ -13,6 +13,11 @@ import type { QueueRef } from './resources.ts';
 
 export type SqsEventSourceOptions = {
   sqs: SQSClient;
+  /**
+   * Keeps a running batch invisible (below). In AWS the queue's long visibility timeout does that without a
+   * request, so the runner passes a client of its own that the request count leaves out. Defaults to `sqs`.
+   */
+  visibilitySqs?: SQSClient;
   queue: QueueRef;
   functionName: string;
   /** The function's entry point, as Lambda invokes it; its answer is read as a partial batch response. */
@@ -74,7 +79,8 @@ export class SqsEventSource {
   }
 
   private queueVisibilitySeconds(): Promise<number> {
-    const { sqs, queue } = this.options;
+    const { queue } = this.options;
+    const sqs = this.options.visibilitySqs ?? this.options.sqs;
     this.visibilitySeconds ??= sqs
       .send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }))
       .then(({ Attributes }) => Number(Attributes?.VisibilityTimeout ?? 30))
@@ -88,7 +94,8 @@ export class SqsEventSource {
 
   /** Pushes the batch's visibility out by the queue's timeout every half timeout, until the returned stop. */
   private keepInvisible(receiptHandles: string[], seconds: number): () => Promise<void> {
-    const { sqs, queue } = this.options;
+    const { queue } = this.options;
+    const sqs = this.options.visibilitySqs ?? this.options.sqs;
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let pending: Promise<void> = Promise.resolve();
