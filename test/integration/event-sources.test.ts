@@ -186,6 +186,24 @@ describe('the local DynamoDB Streams event source', () => {
   });
 });
 
+/** A streams client whose GetRecords refuses the iterators `refuse` picks, as DynamoDB Local does at times. */
+function refusingStreams(refuse: (iterator: string) => boolean) {
+  const streams = emulatorClients().streams;
+  streams.middlewareStack.add(
+    (next) => async (args) => {
+      const { ShardIterator } = args.input as { ShardIterator?: string };
+      if (ShardIterator !== undefined && refuse(ShardIterator))
+        throw new TrimmedDataAccessException({
+          message: 'The operation attempted to read past the oldest stream record in a shard.',
+          $metadata: {},
+        });
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return streams;
+}
+
 describe('the local DynamoDB Streams event source, through failures and restarts', () => {
   const collect = (pk: string, into: string[], failUntil = 0) =>
     async function handler(event: DynamoDBStreamEvent) {
@@ -225,27 +243,15 @@ describe('the local DynamoDB Streams event source, through failures and restarts
     const pk = `ESM#${randomUUID()}`;
     // DynamoDB Local refuses some iterators for good ("read past the oldest stream record"): retried as it
     // is, such an iterator stalls the shard forever. This client refuses the first iterator after `a`.
-    const streams = emulatorClients().streams;
     const refused = new Set<string>();
     let refuseNext = false;
-    streams.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { ShardIterator?: string };
-        if (input.ShardIterator !== undefined) {
-          if (refuseNext) {
-            refuseNext = false;
-            refused.add(input.ShardIterator);
-          }
-          if (refused.has(input.ShardIterator))
-            throw new TrimmedDataAccessException({
-              message: 'The operation attempted to read past the oldest stream record in a shard.',
-              $metadata: {},
-            });
-        }
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const streams = refusingStreams((iterator) => {
+      if (refuseNext) {
+        refuseNext = false;
+        refused.add(iterator);
+      }
+      return refused.has(iterator);
+    });
     const delivered: string[] = [];
     const errors: unknown[] = [];
     const source = new StreamEventSource({
@@ -270,18 +276,7 @@ describe('the local DynamoDB Streams event source, through failures and restarts
   });
 
   it('reports a stream that keeps refusing its iterators', async () => {
-    const streams = emulatorClients().streams;
-    streams.middlewareStack.add(
-      (next) => async (args) => {
-        if ((args.input as { ShardIterator?: string }).ShardIterator !== undefined)
-          throw new TrimmedDataAccessException({
-            message: 'The operation attempted to read past the oldest stream record in a shard.',
-            $metadata: {},
-          });
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const streams = refusingStreams(() => true);
     const errors: unknown[] = [];
     const source = new StreamEventSource({
       ...streamSource(),
