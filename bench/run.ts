@@ -736,7 +736,7 @@ function markdown(
   const lines = [
     `# leadpipe benchmark`,
     '',
-    `${result.date} · commit ${result.commit} · ${result.machine}`,
+    `${result.date} · commit ${result.commit} · ${result.machine} · \`${result.command}\``,
     '',
     `Ingest: ${p.leads} leads posted to \`POST /v1/forms/demo/leads\` through the local runner, ${p.concurrency} in flight, consumers paused; the baseline is a handler that only parses and enqueues, behind the same gateway and queue emulator. The pipeline runs the demo config with its reps on duty around the clock (\`bench/demo-config.ts\`), so no figure depends on the hour a run starts at.`,
     '',
@@ -937,6 +937,10 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     commit,
+    // What ran, so the figures can be taken again the same way.
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
+      ' ',
+    ),
     machine: `${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
     pipeline: pipelineResult,
     scoringCpu,
