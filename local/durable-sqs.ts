@@ -105,7 +105,16 @@ export async function startDurableSqs(journalPath: string): Promise<DurableSqs> 
   const fd = openSync(previous ? fresh : journalPath, 'w');
   const append = (entry: JournalEntry) => writeSync(fd, `${JSON.stringify(entry)}\n`);
   // Which message a receipt handle names: only while this process lives (handles do not survive a restart).
+  // A message received again gets a new handle and the old one deletes nothing (fauxqs, like AWS, still answers
+  // success), so only a message's latest handle is kept: a delete with an older one is not journaled.
   const handles = new Map<string, string>();
+  const latestHandle = new Map<string, string>();
+  const forget = (handle: string) => {
+    const id = handles.get(handle);
+    handles.delete(handle);
+    if (id !== undefined && latestHandle.get(id) === handle) latestHandle.delete(id);
+    return id;
+  };
 
   const app = buildApp({ logger: false });
   type Request = { headers: Record<string, unknown>; body: unknown };
@@ -145,20 +154,22 @@ export async function startDurableSqs(journalPath: string): Promise<DurableSqs> 
         });
       }
     } else if (action === 'ReceiveMessage') {
-      for (const m of ReceiveResponse.parse(JSON.parse(payload)).Messages ?? [])
+      for (const m of ReceiveResponse.parse(JSON.parse(payload)).Messages ?? []) {
+        const previous = latestHandle.get(m.MessageId);
+        if (previous !== undefined) handles.delete(previous);
         handles.set(m.ReceiptHandle, m.MessageId);
+        latestHandle.set(m.MessageId, m.ReceiptHandle);
+      }
     } else if (action === 'DeleteMessage') {
       const { ReceiptHandle } = DeleteRequest.parse(request.body);
-      const id = handles.get(ReceiptHandle);
-      handles.delete(ReceiptHandle);
+      const id = forget(ReceiptHandle);
       if (id !== undefined) append({ op: 'delete', ids: [id] });
     } else if (action === 'DeleteMessageBatch') {
       const req = DeleteBatchRequest.parse(request.body);
       const deleted = new Set(DeleteBatchResponse.parse(JSON.parse(payload)).Successful.map((s) => s.Id));
       const ids: string[] = [];
       for (const entry of req.Entries) {
-        const id = handles.get(entry.ReceiptHandle);
-        handles.delete(entry.ReceiptHandle);
+        const id = forget(entry.ReceiptHandle);
         if (id !== undefined && deleted.has(entry.Id)) ids.push(id);
       }
       if (ids.length > 0) append({ op: 'delete', ids });

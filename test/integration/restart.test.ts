@@ -84,6 +84,35 @@ describe('the SQS journal', () => {
     await third.stop();
   });
 
+  it('journals no delete made with a receipt handle that a later receive replaced', async () => {
+    interceptLocalhostDns();
+    const journal = join(mkdtempSync(join(tmpdir(), 'leadpipe-sqs-')), 'sqs.jsonl');
+    const first = await startDurableSqs(journal);
+    const sqs = sqsAt(first.port);
+    try {
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: 'leadpipe-routing', Attributes: { VisibilityTimeout: '1' } }),
+      );
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: '1', MessageBody: 'slow' }] }));
+      const receive = async () => {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 3 }),
+        );
+        return Messages[0]?.ReceiptHandle;
+      };
+      const stale = await receive();
+      // Its visibility runs out and another consumer takes it: the first consumer's delete then deletes nothing.
+      expect(await receive()).toBeDefined();
+      await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: stale }));
+    } finally {
+      sqs.destroy();
+      await first.stop();
+    }
+    const second = await startDurableSqs(journal);
+    expect(second.restored).toBe(1);
+    await second.stop();
+  });
+
   it('refuses a journal line that is whole but not a journal entry, rather than guess', () => {
     expect(() => replayJournal('{"op":"teleport"}\n')).toThrow();
   });
