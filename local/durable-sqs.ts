@@ -109,10 +109,11 @@ export async function startDurableSqs(journalPath: string): Promise<DurableSqs> 
   // success), so only a message's latest handle is kept: a delete with an older one is not journaled.
   const handles = new Map<string, string>();
   const latestHandle = new Map<string, string>();
+  // A handle still in `handles` is its message's latest (a receive drops the one it replaces).
   const forget = (handle: string) => {
     const id = handles.get(handle);
     handles.delete(handle);
-    if (id !== undefined && latestHandle.get(id) === handle) latestHandle.delete(id);
+    if (id !== undefined) latestHandle.delete(id);
     return id;
   };
 

@@ -47,8 +47,11 @@ export class SqsEventSource {
   private loops: Promise<void>[] = [];
   private inFlight = 0;
   private visibilitySeconds: Promise<number> | undefined;
+  private readonly visibilitySqs: SQSClient;
 
-  constructor(private readonly options: SqsEventSourceOptions) {}
+  constructor(private readonly options: SqsEventSourceOptions) {
+    this.visibilitySqs = options.visibilitySqs ?? options.sqs;
+  }
 
   start(): void {
     if (this.running) return;
@@ -79,10 +82,13 @@ export class SqsEventSource {
   }
 
   private queueVisibilitySeconds(): Promise<number> {
-    const { queue } = this.options;
-    const sqs = this.options.visibilitySqs ?? this.options.sqs;
-    this.visibilitySeconds ??= sqs
-      .send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }))
+    this.visibilitySeconds ??= this.visibilitySqs
+      .send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.options.queue.url,
+          AttributeNames: ['VisibilityTimeout'],
+        }),
+      )
       .then(({ Attributes }) => Number(Attributes?.VisibilityTimeout ?? 30))
       .catch((error: unknown) => {
         // Asked again at the next poll rather than remembered as a failure.
@@ -95,13 +101,12 @@ export class SqsEventSource {
   /** Pushes the batch's visibility out by the queue's timeout every half timeout, until the returned stop. */
   private keepInvisible(receiptHandles: string[], seconds: number): () => Promise<void> {
     const { queue } = this.options;
-    const sqs = this.options.visibilitySqs ?? this.options.sqs;
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let pending: Promise<void> = Promise.resolve();
     const beat = () => {
       timer = setTimeout(() => {
-        pending = sqs
+        pending = this.visibilitySqs
           .send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: queue.url,
