@@ -29,6 +29,7 @@ import { startEmptyHops } from './hops.ts';
 import { importMarkdown, measureImport } from './imports.ts';
 import { listPagesMarkdown, measureListPages } from './lead-list.ts';
 import { CHANNEL_PRICES, countryOfNumber, PRICES } from './prices.ts';
+import { cpuPerLead, findDynamoDbJvm, sampleCpu } from './process-cpu.ts';
 import { measureScale, routingOnFreshTable, sqsEvent } from './scale.ts';
 import { postAtRate } from './steady.ts';
 
@@ -251,9 +252,12 @@ function channelsPerLead(pipeline: BenchPipeline, leads: number) {
 /** Phase 2, the burst drains: every lead of phase 1 through scoring, routing and nurture; what AWS would bill. */
 async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string, number>, posted: number) {
   const drainStart = Date.now();
+  const jvm = findDynamoDbJvm(pipeline.emulators.dynamodbEndpoint);
+  const cpuBefore = sampleCpu(jvm);
   pipeline.resumeConsumers();
   const mailed = await waitForMail(pipeline, startedAt, 120_000 + args.leads * 50);
   const drainSeconds = (Date.now() - drainStart) / 1000;
+  const cpu = cpuPerLead(cpuBefore, sampleCpu(jvm), mailed.size);
   await settle(pipeline, 50);
   await pipeline.requests.settled();
   const requests = pipeline.requests
@@ -270,6 +274,7 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
   return {
     mailed,
     drainSeconds,
+    cpuMsPerLead: cpu,
     requests,
     writesByPurpose,
     channels,
@@ -289,6 +294,14 @@ async function measureBurstDrain(pipeline: BenchPipeline, startedAt: Map<string,
 
 /** Steady traffic at each rate in turn, the pipeline idle before each (the burst's follow-ups settled). */
 async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seconds: number) {
+  const jvm = findDynamoDbJvm(pipeline.emulators.dynamodbEndpoint);
+  // What the pipeline burns with nothing to do (its pollers' receives and GetRecords, the sweep, the JVM's own
+  // threads), before the empty hops start pollers of their own.
+  await settle(pipeline, 600);
+  const idleSeconds = 10;
+  const idleBefore = sampleCpu(jvm);
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const idle = cpuPerLead(idleBefore, sampleCpu(jvm), idleSeconds);
   const hops = await startEmptyHops(pipeline.resources);
   const results = [];
   // Latency as `npm start` has it: no consumed capacity asked for, no transaction's items read back for its bill.
@@ -298,8 +311,10 @@ async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seco
       await settle(pipeline, 600);
       const leads = perSecond * seconds;
       invocations.reset();
+      const cpuBefore = sampleCpu(jvm);
       const { startedAt } = await postAtRate(formUrl, leads, perSecond, 2_000_000 + n * 100_000, leadBody);
       const mailed = await waitForMail(pipeline, startedAt, 120_000);
+      const cpu = cpuPerLead(cpuBefore, sampleCpu(jvm), leads);
       const invoked = invocations.snapshot();
       const empty = await postAtRate(hops.url, leads, perSecond, 0, leadBody);
       const through = await waitForArrivals(hops.arrived, empty.startedAt, 60_000);
@@ -309,6 +324,7 @@ async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seco
         emails: mailed.size,
         latencyMs: summary(latenciesOf(mailed, startedAt)),
         emptyHopsLatencyMs: summary(latenciesOf(through, empty.startedAt)),
+        cpuMsPerLead: cpu,
         invocations: invoked,
       });
     }
@@ -319,6 +335,8 @@ async function measureSteadyRates(pipeline: BenchPipeline, formUrl: string, seco
     const last = Math.max(...through.values());
     return {
       rates: results,
+      // Per second idle, so "ms per lead" here reads as ms of CPU per second (a tenth of this is % of a core).
+      idleCpuMsPerSecond: idle,
       emptyHopsBurst: { leads: through.size, seconds: round((last - started) / 1000) },
     };
   } finally {
@@ -428,6 +446,7 @@ async function measurePipeline() {
       burstEmailsSent: burst.mailed.size,
       burstDrainSeconds: round(burst.drainSeconds),
       pipelineLeadsPerSecond: round(burst.mailed.size / burst.drainSeconds),
+      burstCpuMsPerLead: burst.cpuMsPerLead,
       returningRequests,
       imports,
       listPages,
@@ -757,6 +776,21 @@ function markdown(
         `| ${r.perSecond} leads/s for ${r.leads / r.perSecond} s | ${r.latencyMs.p50} / ${r.latencyMs.p90} / ${r.latencyMs.p99} | ${r.emails} of ${r.leads} | ${r.emptyHopsLatencyMs.p50} / ${r.emptyHopsLatencyMs.p90} / ${r.emptyHopsLatencyMs.p99} |`,
     ),
     '',
+    '### Where the time goes: CPU per lead by process',
+    '',
+    "Read from /proc around each phase, from the first post to the last lead's email. The runner's Node process holds the handlers, fauxqs, aws-ses-v2-local, the channel fakes and the bench's own posting client; DynamoDB Local's JVM is split into its JIT compiler threads and the rest (request threads, SQLite, the collector). The last column is the rate two cores could carry at 100 % with this work per lead: the steady rates saturate where they near it.",
+    '',
+    '| phase | Node (runner) ms | DynamoDB Local: JIT ms | DynamoDB Local: the rest ms | total ms per lead | leads/s two cores carry |',
+    '|---|---|---|---|---|---|',
+    ...[
+      { phase: `burst of ${p.leads}`, cpu: p.burstCpuMsPerLead },
+      ...p.steady.rates.map((r) => ({ phase: `${r.perSecond} leads/s`, cpu: r.cpuMsPerLead })),
+    ].map(
+      ({ phase, cpu }) =>
+        `| ${phase} | ${cpu.node} | ${cpu.jvmJit} | ${cpu.jvmRest} | ${cpu.total} | ${cpu.total > 0 ? round(2000 / cpu.total, 1) : '–'} |`,
+    ),
+    `| idle, per second (pollers and timers only) | ${p.steady.idleCpuMsPerSecond.node} | ${p.steady.idleCpuMsPerSecond.jvmJit} | ${p.steady.idleCpuMsPerSecond.jvmRest} | ${p.steady.idleCpuMsPerSecond.total} | |`,
+    '',
     '## Meta webhooks: ingest cost per lead as batches grow (1,000 leads each)',
     '',
     '| leads per webhook | handler CPU per lead (µs) | handler wall per lead (µs) | with SQS (fauxqs) wall per lead (µs) | SQS requests per lead |',
@@ -906,6 +940,8 @@ async function main(): Promise<void> {
         emptyP99: r.emptyHopsLatencyMs.p99,
       })),
     );
+    console.table(steady.rates.map((r) => ({ perSecond: r.perSecond, ...r.cpuMsPerLead })));
+    console.log('idle CPU ms per second', steady.idleCpuMsPerSecond);
     console.log('empty hops burst', steady.emptyHopsBurst);
     await pipeline.stop();
     return;
