@@ -56,6 +56,8 @@ export async function startEmptyHops(table: { tableName: string; streamArn: stri
         );
       }),
     );
+    // As the pipeline's runner does after a function's write: the stream is read at once.
+    stream.wake();
     return ok;
   };
   const nurture = async (event: DynamoDBStreamEvent) => {

@@ -42,6 +42,17 @@ import { Schedule } from './schedule.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 import { StreamEventSource } from './stream-event-source.ts';
 
+/** The operations that can put a record on the table's stream. */
+const TABLE_WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+  'ExecuteStatementCommand',
+  'BatchExecuteStatementCommand',
+  'ExecuteTransactionCommand',
+]);
 export type OutboxMail = {
   messageId: string;
   to: string[];
@@ -243,6 +254,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // IAM, locally: each function's clients refuse what its footprint does not grant.
   const access = new AccessGuard(resources);
   const built: AwsClients[] = [];
+  // Set once the stream's poller exists: a function's write wakes it (records reach nurture at once).
+  let wakeStream = () => {};
   /** A function's own clients, as its Lambda has them: counted, guarded by its footprint, and faulted in chaos. */
   function clientsFor(fn: FunctionName, role: RequestRole = 'function'): AwsClients {
     // The SDK finds the emulators via AWS_ENDPOINT_URL_*.
@@ -263,6 +276,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       if (faults && role === 'function') faults.attach(client);
     };
     instrument(clients.dynamodb);
+    clients.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        if (TABLE_WRITES.has(context.commandName ?? '')) wakeStream();
+        return output;
+      },
+      { step: 'initialize', name: 'leadpipeWakeStream' },
+    );
     instrument(clients.sqs);
     instrument(clients.ses);
     instrument(clients.sms);
@@ -387,6 +408,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       ? { maximumRetryAttempts: options.streamRetryAttempts }
       : {}),
   });
+  wakeStream = () => stream.wake();
   for (const source of sources) source.start();
   stream.start();
   const schedules = [new Schedule('sweeper', sweeper, options.sweepIntervalMs ?? 5000, onError)];

@@ -184,6 +184,41 @@ describe('the local DynamoDB Streams event source', () => {
     expect(delivered.filter((sk) => sk === 'a')).toEqual(['a']);
     expect(delivered).not.toContain('b');
   });
+
+  it('polls as soon as it is told the table was written, instead of at its next tick', async () => {
+    const db = documentClient(aws.dynamodb);
+    const pk = `ESM#${randomUUID()}`;
+    const delivered: string[] = [];
+    // Told when a poll finds nothing: from then on the source waits out its interval (a minute here).
+    let emptyPolls = 0;
+    const streams = emulatorClients().streams;
+    streams.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const records = (result.output as { Records?: unknown[] }).Records;
+        if (records?.length === 0) emptyPolls++;
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    const source = new StreamEventSource({
+      ...streamSource(),
+      streams,
+      pollIntervalMs: 60_000,
+      handler: async (event: DynamoDBStreamEvent) => {
+        for (const record of event.Records)
+          if (record.dynamodb?.Keys?.pk?.S === pk) delivered.push(record.dynamodb?.Keys?.sk?.S ?? '');
+        return { batchItemFailures: [] };
+      },
+    });
+    running.push(source);
+    source.start();
+    await eventually('an empty poll', async () => (emptyPolls > 0 ? true : undefined));
+    await db.send(new PutCommand({ TableName: aws.resources.tableName, Item: { pk, sk: 'new' } }));
+    source.wake();
+    await eventually('the new record', async () => (delivered.length > 0 ? true : undefined), 10_000);
+    expect(delivered).toEqual(['new']);
+  });
 });
 
 /** A streams client whose GetRecords refuses the iterators `refuse` picks, as DynamoDB Local does at times. */
