@@ -100,7 +100,7 @@ function initOnce(outfile: string, env: NodeJS.ProcessEnv, nodeOptions: string):
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.floor(sorted.length / 2)] ?? 0) * 100) / 100;
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
 /**
@@ -145,7 +145,9 @@ export async function measureBundles(config: Config, env: NodeJS.ProcessEnv, run
     bundleKiB: Math.round((statSync(b.bundled.outfile).size / 1024) * 10) / 10,
     mapKiB: Math.round((statSync(`${b.bundled.outfile}.map`).size / 1024) * 10) / 10,
     initMs: Math.round(median(b.init) * 10) / 10,
-    initVsBaseline: baseline ? median(b.init.map((ms, round) => ms / (baseline.init[round] ?? ms))) : 0,
+    initVsBaseline: baseline
+      ? Math.round(median(b.init.map((ms, round) => ms / (baseline.init[round] ?? ms))) * 100) / 100
+      : 0,
     initWithSourceMapsMs: Math.round(median(b.maps) * 10) / 10,
     runtimeSdkBundleKiB: Math.round((statSync(b.runtimeSdk.outfile).size / 1024) * 10) / 10,
     runtimeSdkInitMs: Math.round(median(b.sdk) * 10) / 10,
