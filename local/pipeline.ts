@@ -53,6 +53,7 @@ const TABLE_WRITES = new Set([
   'BatchExecuteStatementCommand',
   'ExecuteTransactionCommand',
 ]);
+
 export type OutboxMail = {
   messageId: string;
   to: string[];
