@@ -204,7 +204,9 @@ export class StreamEventSource {
       } catch (error) {
         this.options.onError?.(error);
       }
-      if (!gotRecords) await this.idle(this.woken ? WOKEN_GAP_MS : (this.options.pollIntervalMs ?? 250));
+      // Stopped during the poll: no wait (stop() ends only a wait already begun).
+      if (!gotRecords && this.running)
+        await this.idle(this.woken ? WOKEN_GAP_MS : (this.options.pollIntervalMs ?? 250));
     }
   }
 

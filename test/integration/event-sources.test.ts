@@ -219,6 +219,38 @@ describe('the local DynamoDB Streams event source', () => {
     await eventually('the new record', async () => (delivered.length > 0 ? true : undefined), 10_000);
     expect(delivered).toEqual(['new']);
   });
+
+  it('stops at once when stopped during a poll, without waiting out its interval', async () => {
+    // The next GetRecords is held until the source has been told to stop.
+    let release = () => {};
+    let held = false;
+    const streams = emulatorClients().streams;
+    streams.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand' && !held) {
+          held = true;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const source = new StreamEventSource({
+      ...streamSource(),
+      streams,
+      pollIntervalMs: 600_000,
+      handler: async () => ({ batchItemFailures: [] }),
+    });
+    source.start();
+    await eventually('a poll in flight', async () => (held ? true : undefined));
+    const stopped = source.stop();
+    release();
+    // Within the spec's 30 s, where an interval waited out would take ten minutes.
+    await stopped;
+    expect(source.busy).toBe(false);
+  });
 });
 
 /** A streams client whose GetRecords refuses the iterators `refuse` picks, as DynamoDB Local does at times. */
