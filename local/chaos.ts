@@ -27,6 +27,8 @@ export type ChaosOptions = {
   logFile: string;
   /** Print progress lines (to the terminal's stderr, past the log capture). */
   verbose?: boolean;
+  /** The queues' visibility timeout, when not `npm start`'s (tests take a shorter one). */
+  queueVisibilitySeconds?: number;
 };
 
 export type Invariant = { name: string; held: boolean; detail: string };
@@ -255,6 +257,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       config,
       ...(options.emulators ? { emulators: options.emulators } : {}),
       prefix: `leadpipe-chaos-${Date.now().toString(36)}`,
+      ...(options.queueVisibilitySeconds ? { queueVisibilitySeconds: options.queueVisibilitySeconds } : {}),
       faults,
       sweepIntervalMs: 1000,
       onError: () => undefined,

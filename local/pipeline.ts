@@ -37,7 +37,7 @@ import { createGateway, type GatewayRoute, readBody } from './gateway.ts';
 import { storedItemSizer } from './item-size.ts';
 import { invocationFaults, invokeWithTimeout, stopWithInvocation } from './lambda-context.ts';
 import { RequestCounter, type RequestRole } from './request-counter.ts';
-import { ensureResources, type Resources } from './resources.ts';
+import { ensureResources, LOCAL_QUEUE, type Resources } from './resources.ts';
 import { Schedule } from './schedule.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 import { StreamEventSource } from './stream-event-source.ts';
@@ -83,6 +83,11 @@ export type PipelineOptions = {
   faults?: FaultInjector;
   /** Retries of a failing stream batch before it goes to the failure queue (default 10, as deployed). */
   streamRetryAttempts?: number;
+  /**
+   * The queues' visibility timeout (default 5 s). Tests take 2 s: a failed batch comes back sooner, and the
+   * poller keeps a running one hidden whatever the timeout.
+   */
+  queueVisibilitySeconds?: number;
   /**
    * Keep tables, queued messages, stream positions and sent mail in this directory, so a restarted runner
    * (even one killed with SIGKILL) goes on where it stopped. Without it everything is in memory.
@@ -251,7 +256,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const { faults } = options;
   if (faults) invocationFaults.injector = faults;
 
-  const resources = await ensureResources(runnerDynamo, runnerSqs, options.prefix);
+  const resources = await ensureResources(runnerDynamo, runnerSqs, options.prefix, {
+    ...LOCAL_QUEUE,
+    visibilityTimeoutSeconds: options.queueVisibilitySeconds ?? LOCAL_QUEUE.visibilityTimeoutSeconds,
+  });
   // IAM, locally: each function's clients refuse what its footprint does not grant.
   const access = new AccessGuard(resources);
   const built: AwsClients[] = [];

@@ -28,8 +28,11 @@ export type Resources = {
   timersDlq: QueueRef;
 };
 
+/** How long a received message stays hidden, and how many receives send it to its DLQ. */
+export type QueueTiming = { visibilityTimeoutSeconds: number; maxReceiveCount: number };
+
 /** Local queue timing: short, so retries and redrive are visible within seconds. */
-export const LOCAL_QUEUE = { visibilityTimeoutSeconds: 5, maxReceiveCount: 3 };
+export const LOCAL_QUEUE: QueueTiming = { visibilityTimeoutSeconds: 5, maxReceiveCount: 3 };
 
 export async function createQueue(
   sqs: SQSClient,
@@ -46,13 +49,17 @@ export async function createQueue(
   return { url: QueueUrl, arn, name };
 }
 
-async function createQueueWithDlq(sqs: SQSClient, name: string): Promise<[QueueRef, QueueRef]> {
+async function createQueueWithDlq(
+  sqs: SQSClient,
+  name: string,
+  timing: QueueTiming,
+): Promise<[QueueRef, QueueRef]> {
   const dlq = await createQueue(sqs, `${name}-dlq`, { MessageRetentionPeriod: String(14 * 24 * 3600) });
   const queue = await createQueue(sqs, name, {
-    VisibilityTimeout: String(LOCAL_QUEUE.visibilityTimeoutSeconds),
+    VisibilityTimeout: String(timing.visibilityTimeoutSeconds),
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: dlq.arn,
-      maxReceiveCount: LOCAL_QUEUE.maxReceiveCount,
+      maxReceiveCount: timing.maxReceiveCount,
     }),
   });
   return [queue, dlq];
@@ -95,6 +102,7 @@ export async function ensureResources(
   db: DynamoDBClient,
   sqs: SQSClient,
   prefix = 'leadpipe',
+  timing: QueueTiming = LOCAL_QUEUE,
 ): Promise<Resources> {
   const tableName = `${prefix}-leads`;
   const idempotencyTableName = `${prefix}-idempotency`;
@@ -181,9 +189,9 @@ export async function ensureResources(
 
   const [[intake, intakeDlq], [routing, routingDlq], [timers, timersDlq], nurtureFailures] =
     await Promise.all([
-      createQueueWithDlq(sqs, `${prefix}-intake`),
-      createQueueWithDlq(sqs, `${prefix}-routing`),
-      createQueueWithDlq(sqs, `${prefix}-timers`),
+      createQueueWithDlq(sqs, `${prefix}-intake`, timing),
+      createQueueWithDlq(sqs, `${prefix}-routing`, timing),
+      createQueueWithDlq(sqs, `${prefix}-timers`, timing),
       createQueue(sqs, `${prefix}-nurture-failures`, { MessageRetentionPeriod: String(14 * 24 * 3600) }),
     ]);
   return {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { testEmulators } from '../support/aws.ts';
+import { TEST_QUEUE_VISIBILITY_SECONDS, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,6 +15,7 @@ beforeAll(async () => {
   pipeline = await startPipeline({
     config: testConfig(),
     emulators: testEmulators(),
+    queueVisibilitySeconds: TEST_QUEUE_VISIBILITY_SECONDS,
     prefix: `t-signin-${Date.now().toString(36)}`,
     dashboardSignIn: { domain: DOMAIN, clientId: 'dashboard-client' },
     onError: () => undefined,

@@ -3,7 +3,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pipeline, startPipeline } from '../../local/pipeline.ts';
 import { readSpendFile } from '../../scripts/spend-report.ts';
-import { eventually, testEmulators } from '../support/aws.ts';
+import { eventually, TEST_QUEUE_VISIBILITY_SECONDS, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 // Screenshots for people to look at, never committed (.leadpipe is ignored).
@@ -41,6 +41,7 @@ beforeAll(async () => {
       notifications: { routes: { assignment: ['sms', 'email'] }, sms: { originationIdentity: 'leadpipe' } },
     }),
     emulators: testEmulators(),
+    queueVisibilitySeconds: TEST_QUEUE_VISIBILITY_SECONDS,
     prefix: `t-ui-${Date.now().toString(36)}`,
     onError: () => undefined,
   });

@@ -6,7 +6,7 @@ import type { FunctionName } from '../../functions/footprints.ts';
 import { parseConfig } from '../../functions/shared/config-text.ts';
 import { runChaos } from '../../local/chaos.ts';
 import { runCrashRestart } from '../../local/crash-run.ts';
-import { testEmulators } from '../support/aws.ts';
+import { TEST_QUEUE_VISIBILITY_SECONDS, testEmulators } from '../support/aws.ts';
 
 /** Grants a chaos run may leave unused: paths it does not drive. Anything else granted and unused fails. */
 const NOT_DRIVEN: Record<FunctionName, string[]> = {
@@ -55,6 +55,7 @@ describe('the pipeline under injected faults', () => {
         seed: 7,
       },
       emulators: testEmulators(),
+      queueVisibilitySeconds: TEST_QUEUE_VISIBILITY_SECONDS,
       logFile: join(tmpdir(), `leadpipe-chaos-${process.pid}.jsonl`),
     });
     // The faults really happened, of every kind.

@@ -5,7 +5,7 @@ import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { timerKeys } from '../../functions/shared/aws/dynamo-timer-store.ts';
 import type { Lead } from '../../functions/shared/lead.ts';
 import { type OutboxMail, type Pipeline, startPipeline } from '../../local/pipeline.ts';
-import { eventually, testEmulators } from '../support/aws.ts';
+import { eventually, TEST_QUEUE_VISIBILITY_SECONDS, testEmulators } from '../support/aws.ts';
 import { testConfig } from '../support/factories.ts';
 
 // Clocks of seconds (minutes may be fractional), so deadlines pass while the test watches.
@@ -61,6 +61,7 @@ beforeAll(async () => {
   pipeline = await startPipeline({
     config,
     emulators: testEmulators(),
+    queueVisibilitySeconds: TEST_QUEUE_VISIBILITY_SECONDS,
     prefix: `t-follow-${Date.now().toString(36)}`,
     sweepIntervalMs: 200,
     onError: () => undefined,

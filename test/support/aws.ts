@@ -134,11 +134,18 @@ export async function streamRecords(
   return records;
 }
 
+/**
+ * Test pipelines' queues hide a received message 2 s instead of `npm start`'s 5: a spec that waits for a failed
+ * batch to come back, or for a message to reach its DLQ after three receives, waits that much less.
+ */
+export const TEST_QUEUE_VISIBILITY_SECONDS = 2;
+
 /** The whole local pipeline on the run's shared emulators, under its own resource prefix. */
 export async function testPipeline(label: string, config = testConfig()): Promise<Pipeline> {
   return startPipeline({
     config,
     emulators: testEmulators(),
+    queueVisibilitySeconds: TEST_QUEUE_VISIBILITY_SECONDS,
     prefix: `t-${label}-${Date.now().toString(36)}`,
     // Said, not swallowed: a poller stuck on an error shows here, not as a distant test timing out.
     onError: (error: unknown) => console.error(`pipeline ${label}: ${String(error)}`),
