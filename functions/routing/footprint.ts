@@ -1,7 +1,8 @@
 import type { Footprint } from '../shared/footprint.ts';
 
 export const footprint = {
-  table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
+  // A batch's leads are read with one BatchGetItem; an escalation reads its lead with GetItem.
+  table: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   // A lead nobody can take goes back on the routing queue with a delay.
   sendsTo: ['routing'],
   triggers: { queues: ['routing'] },

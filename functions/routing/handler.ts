@@ -26,7 +26,7 @@ import {
 
 export type RoutingDeps = {
   config: Config;
-  leads: Pick<LeadRepository, 'get' | 'assign' | 'reassign' | 'markUnassigned' | 'leaveWaiting'>;
+  leads: Pick<LeadRepository, 'get' | 'getMany' | 'assign' | 'reassign' | 'markUnassigned' | 'leaveWaiting'>;
   reps: Pick<RepDirectory, 'roster'>;
   counters: Pick<PoolCounter, 'next'>;
   /** The routing queue itself: a lead nobody can take comes back later through it. */
@@ -101,9 +101,8 @@ export function createRoutingHandler(deps: RoutingDeps) {
     const now = deps.now();
     const ids = [...new Set(records.map(leadIdOf).filter((id): id is string => id !== undefined))];
     const [leads, roster] = await Promise.all([
-      Promise.all(ids.map(async (id) => [id, await deps.leads.get(id)] as const)).then(
-        (pairs) => new Map(pairs),
-      ),
+      // One BatchGetItem for the batch's leads rather than a GetItem each.
+      deps.leads.getMany(ids),
       rosterAt(now),
     ]);
     const byPool = new Map<string, { pool: PoolConfig; leadIds: string[] }>();

@@ -103,6 +103,8 @@ export interface LeadRepository {
   ): Promise<void>;
   /** Strongly consistent read. */
   get(id: string): Promise<Lead | undefined>;
+  /** Strongly consistent reads of many leads, 100 to a request; a lead not stored has no entry. */
+  getMany(ids: readonly string[]): Promise<Map<string, Lead>>;
   exists(id: string): Promise<boolean>;
   /** Keeps the payload as received, with a TTL, so the lead can be replayed after a bug. */
   keepRaw(

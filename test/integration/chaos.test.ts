@@ -13,8 +13,9 @@ const NOT_DRIVEN: Record<FunctionName, string[]> = {
   ingest: [],
   scoring: [],
   // A lead nobody can take waits (retried through the queue) and leaves the waiting list when a rep frees up:
-  // every rep has room in a chaos run.
-  routing: ['dynamodb:DeleteItem table', 'sqs:SendMessage routing'],
+  // every rep has room in a chaos run. A batch reads its leads with BatchGetItem; only an SLA escalation reads
+  // one with GetItem, and the SLA is a day long here.
+  routing: ['dynamodb:DeleteItem table', 'sqs:SendMessage routing', 'dynamodb:GetItem table'],
   // Escalations that pass a lead on (the SLA is a day long here); Powertools reads or deletes a mail's record
   // only when a send failed or raced; a moved lead's open tasks handed over (nobody moves a lead here:
   // test/integration/workspace.test.ts does).

@@ -4,6 +4,7 @@ import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import type { Config } from '../../functions/shared/config.ts';
+import { RequestCounter } from '../../local/request-counter.ts';
 import { freshResources, queueDepth, type TestAws, takeAll } from '../support/aws.ts';
 import { assignment, context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
 import { functionOn } from '../support/handlers.ts';
@@ -80,6 +81,27 @@ describe('routing on DynamoDB Local', () => {
     const values = [...perRep.values()];
     expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(wasted + 1);
   }, 120_000);
+
+  it('reads the leads of a batch with one request, not one each, and a lead not stored yet fails alone', async () => {
+    const counter = new RequestCounter();
+    const fn = functionOn(t.aws, 'routing');
+    counter.attach(fn.clients.dynamodb, 'function');
+    const routing = wireRouting({ ...fn, config: t.config, now: () => NOW, logger: silentLogger() });
+    const stored = Array.from({ length: 9 }, () => lead({ segments: [] }));
+    for (const l of stored) await t.leads.create(l);
+    const missing = lead({ segments: [] });
+    const result = await routing(
+      sqsEvent([...stored, missing].map((l) => ({ v: 1, leadId: l.id }))),
+      context(),
+    );
+    // The lead scoring has not stored yet comes back later through the queue; the nine are assigned.
+    expect(result.batchItemFailures).toHaveLength(1);
+    for (const l of stored) expect((await t.leads.get(l.id))?.status).toBe('assigned');
+    const reads = counter
+      .snapshot()
+      .filter((c) => c.operation === 'BatchGetItem' || c.operation === 'GetItem');
+    expect(reads).toEqual([expect.objectContaining({ operation: 'BatchGetItem', count: 1 })]);
+  });
 
   it('records why the rep got the lead: pool, rule, slot, skipped reps', async () => {
     await t.reps.update('omid', { active: false, pausedReason: 'on leave' }, 'test', NOW);

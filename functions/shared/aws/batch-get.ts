@@ -13,7 +13,7 @@ export async function batchGetAll(
   db: DynamoDBDocumentClient,
   tableName: string,
   keys: readonly Record<string, unknown>[],
-  options: { incomplete: string; attributes?: readonly string[] },
+  options: { incomplete: string; attributes?: readonly string[]; consistent?: boolean },
 ): Promise<Record<string, unknown>[]> {
   const names = options.attributes
     ? Object.fromEntries(options.attributes.map((name, i) => [`#a${i}`, name]))
@@ -29,6 +29,7 @@ export async function batchGetAll(
           RequestItems: {
             [tableName]: {
               Keys: pending,
+              ...(options.consistent ? { ConsistentRead: true } : {}),
               ...(names
                 ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names }
                 : {}),

@@ -24,6 +24,7 @@ import type {
   ValuePatch,
 } from '../ports.ts';
 import { NOT_CLOSED, tableKeys } from '../table-schema.ts';
+import { batchGetAll } from './batch-get.ts';
 import { transact, writeIf } from './conditional.ts';
 import { repKeys } from './dynamo-rep-repository.ts';
 import { queryItems } from './scan.ts';
@@ -172,6 +173,16 @@ export class DynamoLeadRepository implements LeadRepository {
       new GetCommand({ TableName: this.tableName, Key: keys.lead(id), ConsistentRead: true }),
     );
     return Item === undefined ? undefined : Lead.parse(Item);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Lead>> {
+    const items = await batchGetAll(
+      this.db,
+      this.tableName,
+      [...new Set(ids)].map((id) => keys.lead(id)),
+      { consistent: true, incomplete: `${ids.length} leads could not all be read; try again` },
+    );
+    return new Map(items.map((item) => [String(item.id), Lead.parse(item)]));
   }
 
   async exists(id: string): Promise<boolean> {
