@@ -31,7 +31,7 @@ export type NurtureDeps = {
   mailer: Mailer;
   /** Reps as stored (ops may have added one, or changed a language, since the config was written). */
   reps: Pick<RepDirectory, 'get'>;
-  leads: Pick<LeadRepository, 'get' | 'recordFollowUp'>;
+  leads: Pick<LeadRepository, 'get' | 'getMany' | 'recordFollowUp'>;
   kpis: Pick<KpiStore, 'recordAll' | 'recordFromShard'>;
   timers: TimerDeps;
   suppressions: Pick<SuppressionList, 'find' | 'suppress'>;

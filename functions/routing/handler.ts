@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
+import { createSqsBatchHandler, parseMessage, peekMessage } from '../shared/batch.ts';
 import type { Config, PoolConfig } from '../shared/config.ts';
 import { type Assignment, isClosed, type Lead, RoutingMessage } from '../shared/lead.ts';
 import type {
@@ -45,12 +45,8 @@ type BatchPlan = {
 
 /** The lead a new-lead message names (escalations are handled one by one, outside the batch plan). */
 function leadIdOf(record: SQSRecord): string | undefined {
-  try {
-    const message = RoutingMessage.parse(JSON.parse(record.body));
-    return message.escalate ? undefined : message.leadId;
-  } catch {
-    return undefined;
-  }
+  const message = peekMessage(RoutingMessage, record);
+  return message?.escalate ? undefined : message?.leadId;
 }
 
 /** Whether the person's earlier owner should get the lead: only while they are active and can take it. */

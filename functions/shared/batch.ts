@@ -33,6 +33,19 @@ export function parseMessage<T extends z.ZodMiniType>(schema: T, record: SQSReco
 }
 
 /**
+ * The message for a batch's shared preparation, or undefined when it cannot be read: its record's own handling
+ * (`parseMessage`) then fails it with the reason.
+ */
+export function peekMessage<T extends z.ZodMiniType>(schema: T, record: SQSRecord): z.infer<T> | undefined {
+  try {
+    return parseMessage(schema, record);
+  } catch (error) {
+    if (error instanceof InvalidMessageError) return undefined;
+    throw error;
+  }
+}
+
+/**
  * An SQS consumer with partial batch responses: each record succeeds or fails on its own, and only the
  * failed ones come back (then, after maxReceiveCount, land in the DLQ).
  */

@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { wireNurture } from '../../functions/nurture/wiring.ts';
 import { scheduleTimers, sweepTimers } from '../../functions/shared/timer-service.ts';
 import {
   type NurtureStepTimer,
@@ -8,6 +9,7 @@ import {
   TimerMessage,
 } from '../../functions/shared/timers.ts';
 import { wireSweeper } from '../../functions/sweeper/wiring.ts';
+import { RequestCounter } from '../../local/request-counter.ts';
 import { freshResources, mailsForLead, queueDepth, type TestAws } from '../support/aws.ts';
 import { assignment, context, lead, silentLogger, sqsEvent, testConfig } from '../support/factories.ts';
 import { functionOn, nurtureOn } from '../support/handlers.ts';
@@ -144,6 +146,42 @@ describe('timer service', () => {
     await env.nurture.handler(sqsEvent([{ v: 1, timer: reminder }]), context('nurture'));
     expect(await mailsForLead(stored.id)).toEqual([]);
     expect((await env.leads.get(stored.id))?.followUps).toEqual([]);
+  });
+});
+
+describe('a batch of timers', () => {
+  it('reads the leads of its due timers in one request, and leaves a timer not yet due unread', async () => {
+    const counter = new RequestCounter();
+    const fn = functionOn(aws, 'nurture');
+    counter.attach(fn.clients.dynamodb, 'function');
+    const nurture = wireNurture({ ...fn, config, now: () => new Date(), logger: silentLogger() });
+    const at = new Date(Date.now() - 120_000).toISOString();
+    const contacted = Array.from({ length: 3 }, () =>
+      lead({
+        status: 'contacted',
+        ownerId: 'layla',
+        firstContactAt: new Date(Date.now() - 100_000).toISOString(),
+        assignment: assignment({ repId: 'layla', at }),
+      }),
+    );
+    for (const l of contacted) await env.leads.create(l);
+    const due = contacted.map((l) => reminderFor(l.id, at, at));
+    const notYet = reminderFor(lead().id, at, new Date(Date.now() + 600_000).toISOString());
+    for (const timer of [...due, notYet])
+      await env.timers.store.put(timer, { indexed: false, now: new Date() });
+    const result = await nurture.handler(
+      sqsEvent([...due, notYet].map((timer) => ({ v: 1, timer }))),
+      context('nurture'),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    const reads = counter
+      .snapshot()
+      .filter((c) => c.operation === 'BatchGetItem' || c.operation === 'GetItem');
+    expect(reads).toEqual([expect.objectContaining({ operation: 'BatchGetItem', count: 1 })]);
+    // Each due one ran (the lead was contacted: nothing to remind) and is marked fired; the other waits on.
+    for (const timer of due)
+      expect(await env.timers.store.markFired(timer.id, new Date(), 'again')).toBe('already');
+    expect(await env.timers.store.markFired(notYet.id, new Date(), 'probe')).toBe('fired');
   });
 });
 
