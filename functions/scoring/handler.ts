@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
 import { createSqsBatchHandler, parseMessage } from '../shared/batch.ts';
 import type { Config } from '../shared/config.ts';
 import { GraphApiError } from '../shared/graph-api.ts';
@@ -126,6 +127,7 @@ export function createScoringHandler(deps: ScoringDeps) {
     keys: DedupeKey[],
     window: { nowEpoch: number; expiresAt: number },
     now: Date,
+    route: (leadId: string) => void,
   ): Promise<{ outcome: ImportOutcome; leadId: string }> {
     // The email's holder first: a shared family phone is weaker evidence than a personal address.
     const holderId = (holders.find((h) => h.key === 'email') ?? holders[0])?.leadId ?? '';
@@ -138,7 +140,7 @@ export function createScoringHandler(deps: ScoringDeps) {
         await deps.leads.createWithKeys(reopened, keys, window, { takeOver: true });
         await deps.search.index(reopened.id, searchTermsOf(reopened));
         logger.info('closed lead reopened as a new lead', { leadId: lead.id, previousLeadId: existing.id });
-        if (routes(intake)) await deps.routingQueue.send({ v: 1, leadId: lead.id });
+        if (routes(intake)) route(lead.id);
         return { outcome: 'created', leadId: lead.id };
       }
       const touched = mergeTouch(existing, lead, matchedOn, config, now);
@@ -165,82 +167,119 @@ export function createScoringHandler(deps: ScoringDeps) {
     throw new Error(`lead ${holderId} kept changing while a touch was recorded; will retry`);
   }
 
-  return createSqsBatchHandler(logger, async (record) => {
-    let intake = parseMessage(IntakeMessage, record);
-    const now = deps.now();
-    const nowEpoch = Math.floor(now.getTime() / 1000);
-    let graph: GraphLead | undefined;
+  return createSqsBatchHandler<HandOffs>(
+    logger,
+    async (record, _context, handOffs) => {
+      // Routing hears of the batch's leads together once every record is done: one SendMessageBatch for ten.
+      const route = (leadId: string) => void handOffs.set(record.messageId, { v: 1, leadId });
+      let intake = parseMessage(IntakeMessage, record);
+      const now = deps.now();
+      const nowEpoch = Math.floor(now.getTime() / 1000);
+      let graph: GraphLead | undefined;
 
-    if (intake.meta) {
-      // Meta redelivers webhooks and the reconcile job re-reads forms: skip the Graph call for a known lead.
-      const known = await deps.leads.get(intake.leadId);
-      if (known !== undefined) {
-        // A retry of a message that stored the lead but failed before routing heard of it must still route it;
-        // routing assigns with a conditional write, so a second message never assigns twice.
-        const routeAgain = known.ownerId === undefined && !known.test && routes(intake);
-        logger.info('duplicate Meta lead dropped', { leadId: intake.leadId, routeAgain });
-        if (routeAgain) await deps.routingQueue.send({ v: 1, leadId: known.id });
-        // A row of a Meta download whose lead the webhook brought already: the same lead, merged.
-        await countRow(intake, sameImport(known, intake) ? 'created' : 'merged', known.id);
+      if (intake.meta) {
+        // Meta redelivers webhooks and the reconcile job re-reads forms: skip the Graph call for a known lead.
+        const known = await deps.leads.get(intake.leadId);
+        if (known !== undefined) {
+          // A retry of a message that stored the lead but failed before routing heard of it must still route it;
+          // routing assigns with a conditional write, so a second message never assigns twice.
+          const routeAgain = known.ownerId === undefined && !known.test && routes(intake);
+          logger.info('duplicate Meta lead dropped', { leadId: intake.leadId, routeAgain });
+          if (routeAgain) route(known.id);
+          // A row of a Meta download whose lead the webhook brought already: the same lead, merged.
+          await countRow(intake, sameImport(known, intake) ? 'created' : 'merged', known.id);
+          return;
+        }
+        graph = await fetchMetaLead(intake);
+        if (graph === undefined) return;
+        intake = applyGraphLead(intake, graph);
+      }
+
+      if (intake.dedupeKey) {
+        const windowMinutes =
+          ownValue(config.sources.forms, intake.formId)?.duplicateWindowMinutes ?? DUPLICATE_WINDOW_MINUTES;
+        const claimed = await deps.leads.claimDedupeKey(
+          intake.dedupeKey,
+          intake.leadId,
+          nowEpoch,
+          nowEpoch + windowMinutes * 60,
+        );
+        if (!claimed) {
+          logger.info('repeated form submission dropped', { leadId: intake.leadId, formId: intake.formId });
+          return;
+        }
+      }
+
+      const lead = buildLead(intake, config, now);
+      // A payload ingest kept already (too large for the queue) is not written again.
+      if ((intake.raw !== undefined && !intake.rawKept) || graph !== undefined) {
+        await deps.leads.keepRaw(
+          lead.id,
+          {
+            source: lead.source,
+            ...(intake.raw !== undefined && !intake.rawKept ? { payload: intake.raw } : {}),
+            ...(graph !== undefined ? { graph: JSON.stringify(graph) } : {}),
+          },
+          nowEpoch + RAW_KEPT_SECONDS,
+        );
+      }
+      const keys = dedupeKeys(lead);
+      const window = { nowEpoch, expiresAt: nowEpoch + config.duplicates.windowDays * 86_400 };
+      const outcome = await deps.leads.createWithKeys(lead, keys, window);
+      if (outcome.kind === 'duplicate') {
+        const returning = await handleReturningPerson(
+          intake,
+          lead,
+          outcome.holders,
+          keys,
+          window,
+          now,
+          route,
+        );
+        await countRow(intake, returning.outcome, returning.leadId);
         return;
       }
-      graph = await fetchMetaLead(intake);
-      if (graph === undefined) return;
-      intake = applyGraphLead(intake, graph);
-    }
-
-    if (intake.dedupeKey) {
-      const windowMinutes =
-        ownValue(config.sources.forms, intake.formId)?.duplicateWindowMinutes ?? DUPLICATE_WINDOW_MINUTES;
-      const claimed = await deps.leads.claimDedupeKey(
-        intake.dedupeKey,
-        intake.leadId,
-        nowEpoch,
-        nowEpoch + windowMinutes * 60,
-      );
-      if (!claimed) {
-        logger.info('repeated form submission dropped', { leadId: intake.leadId, formId: intake.formId });
-        return;
+      // After the lead exists (a redelivery, `exists`, writes the same entries again: a crash in between loses none).
+      await deps.search.index(lead.id, searchTermsOf(lead));
+      logger.info('lead scored', {
+        leadId: lead.id,
+        source: lead.source,
+        score: lead.score.total,
+        segments: lead.segments,
+        redelivered: outcome.kind === 'exists',
+        test: lead.test,
+      });
+      if (intake.import !== undefined) {
+        // `exists`: this row's delivery again, or the same row imported before (the lead id comes from the row).
+        const stored = outcome.kind === 'exists' ? await deps.leads.get(lead.id) : lead;
+        await countRow(intake, stored && sameImport(stored, intake) ? 'created' : 'merged', lead.id);
       }
-    }
+      if (lead.test || !routes(intake)) return;
+      route(lead.id);
+    },
+    async () => new Map(),
+    handOff,
+  );
 
-    const lead = buildLead(intake, config, now);
-    // A payload ingest kept already (too large for the queue) is not written again.
-    if ((intake.raw !== undefined && !intake.rawKept) || graph !== undefined) {
-      await deps.leads.keepRaw(
-        lead.id,
-        {
-          source: lead.source,
-          ...(intake.raw !== undefined && !intake.rawKept ? { payload: intake.raw } : {}),
-          ...(graph !== undefined ? { graph: JSON.stringify(graph) } : {}),
-        },
-        nowEpoch + RAW_KEPT_SECONDS,
-      );
+  /**
+   * Hands the stored leads of the batch's finished records to routing. Should that fail, those records are retried:
+   * each finds its lead stored and hands it over again (routing assigns a lead once, whatever it hears twice).
+   */
+  async function handOff(handOffs: HandOffs, succeeded: SQSRecord[]): Promise<SQSRecord[]> {
+    const handing = succeeded.filter((r) => handOffs.has(r.messageId));
+    if (handing.length === 0) return [];
+    try {
+      await deps.routingQueue.sendAll(handing.flatMap((r) => handOffs.get(r.messageId) ?? []));
+      return [];
+    } catch (error) {
+      logger.error('stored leads not handed to routing; their records are retried', {
+        leads: handing.length,
+        error: error as Error,
+      });
+      return handing;
     }
-    const keys = dedupeKeys(lead);
-    const window = { nowEpoch, expiresAt: nowEpoch + config.duplicates.windowDays * 86_400 };
-    const outcome = await deps.leads.createWithKeys(lead, keys, window);
-    if (outcome.kind === 'duplicate') {
-      const returning = await handleReturningPerson(intake, lead, outcome.holders, keys, window, now);
-      await countRow(intake, returning.outcome, returning.leadId);
-      return;
-    }
-    // After the lead exists (a redelivery, `exists`, writes the same entries again: a crash in between loses none).
-    await deps.search.index(lead.id, searchTermsOf(lead));
-    logger.info('lead scored', {
-      leadId: lead.id,
-      source: lead.source,
-      score: lead.score.total,
-      segments: lead.segments,
-      redelivered: outcome.kind === 'exists',
-      test: lead.test,
-    });
-    if (intake.import !== undefined) {
-      // `exists`: this row's delivery again, or the same row imported before (the lead id comes from the row).
-      const stored = outcome.kind === 'exists' ? await deps.leads.get(lead.id) : lead;
-      await countRow(intake, stored && sameImport(stored, intake) ? 'created' : 'merged', lead.id);
-    }
-    if (lead.test || !routes(intake)) return;
-    await deps.routingQueue.send({ v: 1, leadId: lead.id });
-  });
+  }
 }
+
+/** The routing message each finished record leaves for the batch to send, by its SQS message id. */
+type HandOffs = Map<string, RoutingMessage>;

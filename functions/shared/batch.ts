@@ -54,6 +54,11 @@ export function createSqsBatchHandler<P = undefined>(
   handleRecord: (record: SQSRecord, context: Context, prepared: P) => Promise<void>,
   /** Work done once per batch before its records (reads, counter blocks); if it throws, the batch is retried. */
   prepare?: (records: SQSRecord[], context: Context) => Promise<P>,
+  /**
+   * Work done once per batch after its records (sends they left to be made together), given the records that
+   * succeeded; it answers those that must still be retried.
+   */
+  finish?: (prepared: P, succeeded: SQSRecord[]) => Promise<SQSRecord[]>,
 ) {
   async function handle(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
     // One processor per invocation: Powertools keeps a processor's records and failures apart per invocation only
@@ -61,7 +66,7 @@ export function createSqsBatchHandler<P = undefined>(
     // and a failure reset by the other batch would be deleted as done.
     const processor = new BatchProcessor(EventType.SQS);
     const prepared = (prepare ? await prepare(event.Records, context) : undefined) as P;
-    return processPartialResponse(
+    const response = await processPartialResponse(
       event,
       async (record: SQSRecord) => {
         try {
@@ -78,6 +83,18 @@ export function createSqsBatchHandler<P = undefined>(
       processor,
       { context, throwOnFullBatchFailure: false },
     );
+    if (finish === undefined) return response;
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const retried = await finish(
+      prepared,
+      event.Records.filter((r) => !failed.has(r.messageId)),
+    );
+    return {
+      batchItemFailures: [
+        ...response.batchItemFailures,
+        ...retried.map((r) => ({ itemIdentifier: r.messageId })),
+      ],
+    };
   }
   return middy<SQSEvent, SQSBatchResponse, Error, Context>(handle).use(injectLambdaContext(logger));
 }

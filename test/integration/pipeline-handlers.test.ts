@@ -7,6 +7,7 @@ import { documentClient } from '../../functions/shared/aws/clients.ts';
 import { DynamoLeadRepository } from '../../functions/shared/aws/dynamo-lead-repository.ts';
 import { DynamoRepRepository } from '../../functions/shared/aws/dynamo-rep-repository.ts';
 import { RoutingMessage } from '../../functions/shared/lead.ts';
+import { RequestCounter } from '../../local/request-counter.ts';
 import { freshResources, mailsForLead, streamRecords, type TestAws, takeAll } from '../support/aws.ts';
 import {
   context,
@@ -81,6 +82,49 @@ describe('scoring', () => {
     ]);
     expect(await leads.get(good.leadId)).toBeDefined();
     await takeAll(aws.sqs, aws.resources.routing.url, 1);
+  });
+
+  it("hands a batch's leads to routing in one request once every record is done", async () => {
+    const counter = new RequestCounter();
+    const fn = functionOn(aws, 'scoring');
+    counter.attach(fn.clients.sqs, 'function');
+    const batchScoring = wireScoring({ ...fn, config, now: () => new Date(), logger: silentLogger() });
+    const intakes = Array.from({ length: 6 }, () =>
+      intakeMessage({ leadId: randomUUID(), contact: uniqueContact() }),
+    );
+    expect((await batchScoring(sqsEvent(intakes), context())).batchItemFailures).toEqual([]);
+    expect(counter.snapshot()).toEqual([
+      expect.objectContaining({ operation: 'SendMessageBatch', count: 1 }),
+    ]);
+    const handed = await takeAll(aws.sqs, aws.resources.routing.url, 6);
+    expect(handed.map((m) => RoutingMessage.parse(JSON.parse(m.Body ?? '')).leadId).sort()).toEqual(
+      intakes.map((i) => i.leadId).sort(),
+    );
+  });
+
+  it('retries the records whose leads it could not hand to routing, and the retry hands them over', async () => {
+    // A routing queue URL that names no queue (nor one the footprint grants): the leads are stored, the hand-off fails.
+    const lost = wireScoring({
+      ...functionOn(aws, 'scoring'),
+      env: { ...functionOn(aws, 'scoring').env, ROUTING_QUEUE_URL: `${aws.resources.routing.url}-gone` },
+      config,
+      now: () => new Date(),
+      logger: silentLogger(),
+    });
+    const intakes = Array.from({ length: 3 }, () =>
+      intakeMessage({ leadId: randomUUID(), contact: uniqueContact() }),
+    );
+    const event = sqsEvent(intakes);
+    const failed = await lost(event, context());
+    expect(failed.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      event.Records.map((r) => r.messageId).sort(),
+    );
+    for (const intake of intakes) expect(await leads.get(intake.leadId)).toBeDefined();
+    expect((await scoring(sqsEvent(intakes, 2), context())).batchItemFailures).toEqual([]);
+    const handed = await takeAll(aws.sqs, aws.resources.routing.url, 3);
+    expect(handed.map((m) => RoutingMessage.parse(JSON.parse(m.Body ?? '')).leadId).sort()).toEqual(
+      intakes.map((i) => i.leadId).sort(),
+    );
   });
 
   it('stores a test lead but never routes it', async () => {
