@@ -956,6 +956,9 @@ async function main(): Promise<void> {
     await waitForMail(pipeline, warm.startedAt, 60_000);
     const { run, posted } = await measureIngestAgainstBaseline(pipeline, formUrl);
     const burst = await measureBurstDrain(pipeline, run.startedAt, posted);
+    console.table(
+      burst.requests.map(({ role, service, operation, perLead }) => ({ role, service, operation, perLead })),
+    );
     console.table(burst.writesByPurpose);
     const dollars = burstDollars(burst);
     console.table(dollars.lines);
